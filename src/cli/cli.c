@@ -1,0 +1,112 @@
+/*
+ * cli.c - the subcommand table, the options every command shares, and the
+ * uniform way commands report failures.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json-util.h"
+
+const struct catalog *
+cli_catalog(struct cli_context *ctx)
+{
+	struct iw_error err;
+
+	if (ctx->catalog_loaded)
+		return &ctx->catalog;
+	iw_error_clear(&err);
+	catalog_init(&ctx->catalog);
+	if (catalog_load_default(&ctx->catalog, ctx->catalog_path, &err) != IW_OK) {
+		cli_fail(ctx, &err);
+		catalog_free(&ctx->catalog);
+		return NULL;
+	}
+	ctx->catalog_loaded = true;
+	return &ctx->catalog;
+}
+
+int
+cli_fail(struct cli_context *ctx, const struct iw_error *err)
+{
+	if (ctx->json) {
+		json_t *obj = json_pack("{s:s, s:s, s:s, s:i}",
+					"event", "error",
+					"status", iw_status_name(err->code),
+					"message", err->msg,
+					"exit_code", iw_status_exit_code(err->code));
+		if (obj != NULL)
+			json_print_event(obj, stdout);
+	}
+	fprintf(stderr, "%s: %s\n", ctx->argv0, err->msg);
+	return iw_status_exit_code(err->code);
+}
+
+int
+cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
+		const char *fmt, ...)
+{
+	struct iw_error err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	iw_error_vset(&err, IW_USAGE, fmt, ap);
+	va_end(ap);
+	cli_fail(ctx, &err);
+	if (cmd != NULL)
+		fprintf(stderr, "usage: %s %s\n", ctx->argv0, cmd->usage);
+	fprintf(stderr, "Try '%s --help' for more information.\n", ctx->argv0);
+	return iw_status_exit_code(IW_USAGE);
+}
+
+bool
+cli_parse_byte(const char *text, unsigned char *out)
+{
+	unsigned long v = 0;
+	const char *p = text;
+	int base = 10;
+	char *end;
+
+	if (text == NULL || *text == '\0')
+		return false;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+		base = 2;
+		p += 2;
+	} else if (p[0] == '$') {
+		base = 16;
+		p += 1;
+	} else {
+		/* Bare "D8" can only be hex. Bare digits are refused: avrdude
+		 * reads "99" as decimal while fuse calculators print hex, and a
+		 * fuse byte is the last place to guess (see cli_byte_hint). */
+		for (const char *q = p; *q != '\0'; q++)
+			if (!isdigit((unsigned char)*q))
+				base = 16;
+		if (base == 10)
+			return false;
+	}
+	if (*p == '\0' || *p == '-' || *p == '+' || isspace((unsigned char)*p))
+		return false;
+	errno = 0;
+	v = strtoul(p, &end, base);
+	if (errno != 0 || *end != '\0' || v > 0xFF)
+		return false;
+	*out = (unsigned char)v;
+	return true;
+}
+
+const char *
+cli_byte_hint(void)
+{
+	return "write fuse and lock values as 0xNN (hex), $NN or 0bNNNNNNNN; "
+	       "bare digits such as 99 are refused because they are ambiguous "
+	       "(hex in fuse calculators, decimal in avrdude)";
+}

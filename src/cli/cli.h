@@ -1,0 +1,61 @@
+/*
+ * cli.h - what every subcommand shares: the parsed global options, the
+ * lazily loaded catalog, and helpers for the uniform error and JSON output.
+ *
+ * Each subcommand lives in its own cmd-*.c file and exports one
+ * `const struct cli_command cmd_<name>` that cli.c lists.
+ */
+#ifndef ISPWIZ_CLI_CLI_H
+#define ISPWIZ_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+
+struct cli_context {
+	const char *argv0;        /* "ispwiz" for messages */
+	const char *catalog_path; /* --catalog FILE, or NULL for the default load */
+	bool catalog_loaded;
+	struct catalog catalog;
+	bool json;                /* --json given (global or per command) */
+	int verbose;
+};
+
+struct cli_command {
+	const char *name;
+	const char *usage;    /* "list programmers|parts|bootloaders [--part PART] [--json]" */
+	const char *summary;  /* one line for --help */
+	/* argv[0] is the command name; getopt state is reset before the call.
+	 * Returns a process exit code (iw_status_exit_code of the failure). */
+	int (*run)(struct cli_context *ctx, int argc, char **argv);
+};
+
+/* The catalog, loaded on first use (global --catalog honoured). On failure
+ * the error is printed and NULL returned; the caller exits with
+ * iw_status_exit_code(IW_CATALOG). */
+const struct catalog *cli_catalog(struct cli_context *ctx);
+
+/* Print "ispwiz: <msg>" on stderr (or a JSON error object on stdout when
+ * ctx->json) and return the exit code for err->code. */
+int cli_fail(struct cli_context *ctx, const struct iw_error *err);
+/* Usage problem in a subcommand: prints the message and the command's usage
+ * line, returns the usage exit code (2). */
+int cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parse a byte value given on the command line: "0xD8", "$D8", "D8",
+ * "0b11011000". Bare digits ("99") are refused as ambiguous. Returns false
+ * on anything else; cli_byte_hint() says what is accepted, for messages. */
+bool cli_parse_byte(const char *text, unsigned char *out);
+const char *cli_byte_hint(void);
+
+/* Options every command accepts after its name, so users can write them
+ * anywhere: --json, --catalog FILE, -v. Handled in cli.c before the
+ * command's own getopt loop sees argv. */
+
+extern const struct cli_command cmd_list;
+extern const struct cli_command cmd_merge;
+extern const struct cli_command cmd_fuses;
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# The command line itself: help, version, unknown commands and options,
+# global options anywhere, the exit codes of usage errors, and --demo.
+. "$top_srcdir/tests/lib.sh"
+
+run 0 ispwiz --help
+expect_in "$T/out" "Commands:"
+for cmd in list merge fuses; do
+	expect_in "$T/out" "  $cmd "
+done
+expect_in "$T/out" "Exit codes:"
+
+run 0 ispwiz --version
+expect_in "$T/out" "ispwiz "
+
+run 0 ispwiz list --help
+expect_in "$T/out" "usage: ispwiz list"
+
+run 2 ispwiz
+expect_in "$T/err" "Usage:"
+
+run 2 ispwiz frobnicate
+expect_in "$T/err" "unknown command 'frobnicate'"
+
+run 2 ispwiz --frobnicate
+expect_in "$T/err" "unknown option '--frobnicate'"
+
+run 2 ispwiz list programmers --catalog
+expect_in "$T/err" "--catalog needs a file name"
+
+# A catalog that does not exist: exit code 3, the path named.
+run 3 ispwiz --catalog "$T/nope.yaml" list parts
+expect_in "$T/err" "$T/nope.yaml"
+
+# Global options are accepted after the command too.
+run 0 ispwiz list parts --json
+json_check "$T/out" 'isinstance(d, list) and len(d) >= 8'
+run 0 ispwiz --json list parts
+json_check "$T/out" 'isinstance(d, list)'
+
+# JSON errors carry the status and the message, and still exit non-zero.
+run 3 ispwiz --json --catalog "$T/nope.yaml" list parts
+json_check "$T/out" 'd["event"] == "error" and d["status"] == "CATALOG" and d["exit_code"] == 3'
+
+# Until the wizard lands, --demo describes the session from the real catalog.
+run 0 ispwiz --demo
+expect_in "$T/out" "ATmega32U4"
+expect_in "$T/out" "03EB:2FF4"
+
+# Fuse values: bare digits are ambiguous and refused, hex forms accepted.
+run 2 ispwiz fuses decode -p atmega32u4 --lfuse 5E --hfuse 99 --efuse F3
+expect_in "$T/err" "ambiguous"
+run 0 ispwiz fuses decode -p atmega32u4 --lfuse 5E --hfuse '$99' --efuse 0b11110011
+
+finish

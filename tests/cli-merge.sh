@@ -1,0 +1,140 @@
+#!/bin/sh
+# `ispwiz merge`: a firmware and a bootloader become one HEX file with one
+# end record; overlaps that disagree, images too big for the part and usage
+# mistakes are refused with the right exit code and no output file.
+. "$top_srcdir/tests/lib.sh"
+
+# hexfile ADDR COUNT VALUE [ADDR COUNT VALUE]... : Intel HEX on stdout with
+# COUNT bytes of VALUE from ADDR (decimal numbers, everything below 64 KiB),
+# 16 bytes per record, then the end record.  Written independently of
+# ispwiz's own writer so the two can be compared.
+hexfile() {
+	awk -v spec="$*" 'BEGIN {
+		n = split(spec, a, " ")
+		for (i = 1; i + 2 <= n; i += 3) {
+			addr = a[i] + 0; left = a[i + 1] + 0; v = a[i + 2] + 0
+			while (left > 0) {
+				c = left < 16 ? left : 16
+				sum = c + int(addr / 256) + addr % 256
+				line = sprintf(":%02X%04X00", c, addr)
+				for (k = 0; k < c; k++) {
+					line = line sprintf("%02X", v)
+					sum += v
+				}
+				printf "%s%02X\n", line, (256 - sum % 256) % 256
+				addr += c; left -= c
+			}
+		}
+		print ":00000001FF"
+	}'
+}
+
+# Application at 0x0000 (600 bytes of 0x11), Caterina-sized bootloader at
+# 0x7000 (4 KiB of 0x22), the layout of an ATmega32U4 keyboard.
+hexfile 0 600 17 >"$T/fw.hex"
+hexfile 28672 4096 34 >"$T/bl.hex"
+
+# --- success ------------------------------------------------------------------
+run 0 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/out.hex"
+expect_in "$T/out" "wrote $T/out.hex: 4696 bytes at 0x0000-0x0257, 0x7000-0x7FFF"
+expect_in "$T/out" "firmware    $T/fw.hex: 600 bytes at 0x0000-0x0257"
+expect_in "$T/out" "bootloader  $T/bl.hex: 4096 bytes at 0x7000-0x7FFF"
+# Byte for byte what the two files hold, with one end record at the end.
+hexfile 0 600 17 28672 4096 34 >"$T/expected.hex"
+if ! cmp -s "$T/expected.hex" "$T/out.hex"; then
+	fail "out.hex differs from the expected merge"
+	diff "$T/expected.hex" "$T/out.hex" | head -10 >&2
+fi
+ends=$(grep -c '^:00000001FF$' "$T/out.hex")
+[ "$ends" = 1 ] || fail "out.hex has $ends end records, expected 1"
+[ "$(tail -n 1 "$T/out.hex")" = ":00000001FF" ] || fail "the end record is not the last line"
+# No temporary file left next to the output.
+leftovers=$(find "$T" -name 'out.hex.*' | wc -l)
+[ "$leftovers" -eq 0 ] || fail "temporary files left behind: $(find "$T" -name 'out.hex.*')"
+
+# Options may come first, and relative paths work (everything below uses
+# absolute paths, so staying in $T is harmless).
+cd "$T" || exit 1
+run 0 ispwiz merge -o out2.hex fw.hex bl.hex
+cmp -s "$T/out.hex" "$T/out2.hex" || fail "out2.hex differs from out.hex"
+
+# With the part: it fits, and the bootloader sits at a boot-section start.
+run 0 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/out.hex" -p atmega32u4
+expect_in "$T/out" "fits the 32768-byte flash of ATmega32U4"
+expect_not_in "$T/err" "warning"
+
+run 0 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/out.hex" -p atmega32u4 --json
+json_check "$T/out" 'd["output"].endswith("/out.hex") and d["bytes"] == 4696'
+json_check "$T/out" 'd["ranges"] == [{"start": "0x0000", "end": "0x0257"}, {"start": "0x7000", "end": "0x7FFF"}]'
+json_check "$T/out" '[i["bytes"] for i in d["inputs"]] == [600, 4096] and d["inputs"][1]["path"].endswith("/bl.hex")'
+json_check "$T/out" 'd["part"] == "atmega32u4" and d["warnings"] == []'
+
+# Identical bytes in both files are fine.
+hexfile 0 600 17 28672 16 34 >"$T/fw-overlap.hex"
+run 0 ispwiz merge "$T/fw-overlap.hex" "$T/bl.hex" -o "$T/same.hex"
+cmp -s "$T/out.hex" "$T/same.hex" || fail "identical overlap changed the result"
+
+# A bootloader that does not start at a boot section: a warning, not an error.
+hexfile 28928 256 34 >"$T/bl-odd.hex"
+run 0 ispwiz merge "$T/fw.hex" "$T/bl-odd.hex" -o "$T/odd.hex" -p atmega32u4
+expect_in "$T/err" "warning: $T/bl-odd.hex starts at 0x7100"
+expect_in "$T/err" "0x7000"
+run 0 ispwiz merge "$T/fw.hex" "$T/bl-odd.hex" -o "$T/odd.hex" -p atmega32u4 --json
+json_check "$T/out" 'len(d["warnings"]) == 1 and "0x7100" in d["warnings"][0]'
+
+# --- refusals: exit code and no output file ------------------------------------
+# The firmware runs 16 bytes into the bootloader with different bytes; its
+# line 1793 holds 0x7000-0x700F.
+hexfile 0 28688 17 >"$T/fw-big.hex"
+run 3 ispwiz merge "$T/fw-big.hex" "$T/bl.hex" -o "$T/bad.hex"
+expect_in "$T/err" "conflicting data at address 0x7000"
+expect_in "$T/err" "$T/bl.hex:1:"
+expect_in "$T/err" "$T/fw-big.hex:1793"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created for a conflicting merge"
+
+# The 32U4 layout does not fit a 16 KiB ATmega16U4.
+run 3 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/bad.hex" -p atmega16u4
+expect_in "$T/err" "does not fit ATmega16U4"
+expect_in "$T/err" "the byte at 0x7000 (from $T/bl.hex:1)"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created for an image too large"
+
+run 3 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/bad.hex" -p atmega99
+expect_in "$T/err" "unknown part 'atmega99'"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created for an unknown part"
+
+# A damaged input names its file and line.
+sed '3s/11/12/' "$T/fw.hex" >"$T/fw-damaged.hex"
+run 3 ispwiz merge "$T/fw-damaged.hex" "$T/bl.hex" -o "$T/bad.hex"
+expect_in "$T/err" "$T/fw-damaged.hex:3: bad checksum"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created from a damaged input"
+
+run 3 ispwiz merge "$T/fw.hex" "$T/missing.hex" -o "$T/bad.hex"
+expect_in "$T/err" "$T/missing.hex"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created with a missing input"
+
+# An output directory that does not exist: an I/O error naming the path.
+run 1 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/nodir/out.hex"
+expect_in "$T/err" "$T/nodir/out.hex"
+[ ! -e "$T/nodir" ] || fail "a directory was created"
+
+# --- usage errors: exit code 2 ---------------------------------------------------
+run 2 ispwiz merge "$T/fw.hex" "$T/bl.hex"
+expect_in "$T/err" "no output file"
+expect_in "$T/err" "usage: ispwiz merge"
+
+run 2 ispwiz merge "$T/fw.hex" -o "$T/bad.hex"
+expect_in "$T/err" "exactly two input files"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created with one input"
+
+run 2 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o
+expect_in "$T/err" "needs a value"
+
+cp "$T/fw.hex" "$T/fw-copy.hex"
+run 2 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/fw.hex"
+expect_in "$T/err" "refusing to overwrite the input"
+cmp -s "$T/fw.hex" "$T/fw-copy.hex" || fail "the input was overwritten"
+# The same file under another name is caught too.
+run 2 ispwiz merge fw.hex bl.hex -o ./bl.hex
+expect_in "$T/err" "refusing to overwrite the input"
+
+finish

@@ -1,0 +1,53 @@
+#!/bin/sh
+# tests/run-all.sh - the whole test suite, as CI runs it:
+#   1. make check in the normal build, warnings as errors
+#   2. the same tests again under valgrind memcheck
+#   3. make distcheck (the release tarball builds and passes its tests)
+#   4. an AddressSanitizer + UndefinedBehaviorSanitizer build and make check
+# then the normal build is restored. Run it from anywhere after ./setup.sh.
+set -eu
+cd "$(dirname "$0")/.."
+top=$PWD
+jobs=$(nproc)
+
+step() { printf '\n=== %s ===\n' "$*"; }
+show_logs() {
+	for log in tests/*.log; do
+		grep -q '^\(FAIL\|ERROR\)' "${log%.log}.trs" 2>/dev/null || continue
+		printf '\n--- %s ---\n' "$log"; tail -60 "$log"
+	done
+}
+configure_as() {   # reconfigure in place unless already configured that way
+	want=$(for a in "$@"; do printf "'%s' " "$a"; done)
+	if ! [ -f config.status ] || [ "$(./config.status --config) " != "$want" ]; then
+		./configure "$@" >/dev/null
+		make clean >/dev/null
+	fi
+}
+
+[ -x configure ] || autoreconf -fi
+
+step "build and test (warnings are errors)"
+configure_as '--enable-werror'
+make -j"$jobs"
+make -j"$jobs" check || { show_logs; exit 1; }
+
+step "the same tests under valgrind memcheck"
+make -j"$jobs" check ISPWIZ_WRAPPER="$top/tests/valgrind-wrap.sh" \
+	LOG_COMPILER="$top/tests/valgrind-wrap.sh" || { show_logs; exit 1; }
+
+step "distcheck"
+make -j"$jobs" distcheck >distcheck.log 2>&1 || { tail -80 distcheck.log; exit 1; }
+rm -f distcheck.log
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer"
+configure_as '--enable-sanitizers' '--enable-werror'
+make -j"$jobs"
+ok=yes
+make -j"$jobs" check || { show_logs; ok=no; }
+
+step "restoring the normal build"
+configure_as '--enable-werror'
+make -j"$jobs" >/dev/null
+[ "$ok" = yes ] || exit 1
+step "all tests passed"
