@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "core/catalog-private.h"
+#include "core/file-util.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/ispwiz"
@@ -190,57 +191,25 @@ catalog_load_buffer(struct catalog *cat, const char *name, const char *buf,
 	return rc;
 }
 
-/* Read a whole file. `missing_hint` is appended when it does not exist. */
+/* Read a whole catalog file. `missing_hint` is appended when it does not
+ * exist. */
 static enum iw_status
 read_file(const char *path, const char *missing_hint, char **out, size_t *len,
 	  struct iw_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t used = 0, cap = 0;
-	enum iw_status rc = IW_OK;
+	int e = file_read_all(path, CATALOG_MAX_BYTES, out, len);
 
-	if (f == NULL)
+	if (e == EFBIG)
+		return iw_error_set(err, IW_CATALOG,
+				    "%s: larger than %u MiB; this is not a catalog file",
+				    path, CATALOG_MAX_BYTES / (1024 * 1024));
+	if (e == ENOMEM)
+		return iw_error_set(err, IW_NOMEM, "%s: out of memory", path);
+	if (e != 0)
 		return iw_error_set(err, IW_CATALOG, "%s: cannot open the catalog: %s%s",
-				    path, strerror(errno),
-				    errno == ENOENT && missing_hint != NULL ? missing_hint : "");
-	for (;;) {
-		size_t got;
-
-		if (used == cap) {
-			char *grown;
-
-			if (cap >= CATALOG_MAX_BYTES) {
-				rc = iw_error_set(err, IW_CATALOG,
-						  "%s: larger than %u MiB; this is not a catalog file",
-						  path, CATALOG_MAX_BYTES / (1024 * 1024));
-				goto fail;
-			}
-			cap = cap == 0 ? 16384 : cap * 2;
-			grown = realloc(buf, cap);
-			if (grown == NULL) {
-				rc = iw_error_set(err, IW_NOMEM, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = grown;
-		}
-		got = fread(buf + used, 1, cap - used, f);
-		used += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = iw_error_set(err, IW_CATALOG, "%s: read error: %s", path, strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	*out = buf;
-	*len = used;
+				    path, strerror(e),
+				    e == ENOENT && missing_hint != NULL ? missing_hint : "");
 	return IW_OK;
-fail:
-	free(buf);
-	fclose(f);
-	return rc;
 }
 
 enum iw_status

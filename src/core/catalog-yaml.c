@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "core/file-util.h"
 #include "core/catalog-private.h"
 
 #include <ctype.h>
@@ -522,18 +523,6 @@ ld_bool(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
 
 /* ---- hex formats ---------------------------------------------------------- */
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly `digits` hex digits at s; false otherwise. */
 static bool
 hex_field(const char *s, int digits, unsigned *out)
@@ -541,7 +530,7 @@ hex_field(const char *s, int digits, unsigned *out)
 	unsigned v = 0;
 
 	for (int i = 0; i < digits; i++) {
-		int d = hex_value(s[i]);
+		int d = hex_digit_value(s[i]);
 
 		if (d < 0)
 			return false;
@@ -622,7 +611,7 @@ ld_sha256(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
 		return rc;
 	len = strlen(text);
 	for (size_t i = 0; i < len; i++)
-		if (hex_value(text[i]) < 0)
+		if (hex_digit_value(text[i]) < 0)
 			return ld_fail(ld, node,
 				       "sha256 must be 64 hex digits or null; '%c' is not a hex digit",
 				       text[i]);

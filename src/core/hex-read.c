@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "core/hex-image.h"
+#include "core/file-util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -46,17 +47,6 @@ struct reader {
 	bool segment_mode;     /* 02 addressing wraps inside 64 KiB */
 };
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* A character for a message: 'g', or "byte 0x0D" when not printable. */
 static const char *
@@ -212,7 +202,7 @@ parse_record(struct reader *r, const char *p, size_t n, struct iw_error *err)
 	if (p[0] != ':')
 		return bad_start(r, (unsigned char)p[0], err);
 	for (size_t k = 1; k < n; k++)
-		if (hex_value(p[k]) < 0)
+		if (hex_digit_value(p[k]) < 0)
 			return bad_char(r, (unsigned char)p[k], k + 1, err);
 	digits = n - 1;
 	if (digits % 2 != 0)
@@ -227,7 +217,7 @@ parse_record(struct reader *r, const char *p, size_t n, struct iw_error *err)
 			"the line is truncated",
 			r->name, r->line, digits, 2 * RECORD_OVERHEAD);
 	bytes = digits / 2;
-	count = (unsigned)(hex_value(p[1]) << 4 | hex_value(p[2]));
+	count = (unsigned)(hex_digit_value(p[1]) << 4 | hex_digit_value(p[2]));
 	if (bytes != count + RECORD_OVERHEAD)
 		return iw_error_set(err, IW_INPUT,
 			"%s:%u: byte count 0x%02X says the record holds %u data "
@@ -235,8 +225,8 @@ parse_record(struct reader *r, const char *p, size_t n, struct iw_error *err)
 			"joined with another",
 			r->name, r->line, count, count, bytes - RECORD_OVERHEAD);
 	for (size_t k = 0; k < bytes; k++) {
-		rec[k] = (uint8_t)(hex_value(p[1 + 2 * k]) << 4 |
-				   hex_value(p[2 + 2 * k]));
+		rec[k] = (uint8_t)(hex_digit_value(p[1 + 2 * k]) << 4 |
+				   hex_digit_value(p[2 + 2 * k]));
 		sum = (uint8_t)(sum + rec[k]);
 	}
 	if (sum != 0) {
@@ -331,56 +321,23 @@ done:
 static enum iw_status
 slurp(const char *path, char **out, size_t *out_len, struct iw_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	enum iw_status st = IW_OK;
+	int e = file_read_all(path, HEX_FILE_MAX, out, out_len);
 
-	if (f == NULL)
-		return iw_error_set(err, errno == ENOENT ? IW_NOT_FOUND : IW_IO,
+	if (e == EFBIG)
+		return iw_error_set(err, IW_INPUT,
+				    "'%s' is larger than %zu MiB, far too big for an "
+				    "AVR firmware image; is it the right file?",
+				    path, HEX_FILE_MAX >> 20);
+	if (e == ENOMEM)
+		return iw_error_set(err, IW_NOMEM, "out of memory reading '%s'", path);
+	if (e == ENOENT)
+		return iw_error_set(err, IW_NOT_FOUND,
 				    "cannot open '%s': %s; check the file name",
-				    path, strerror(errno));
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			char *nbuf;
-
-			if (cap >= HEX_FILE_MAX) {
-				st = iw_error_set(err, IW_INPUT,
-					"'%s' is larger than %zu MiB, far too "
-					"big for an AVR firmware image; is it "
-					"the right file?", path,
-					HEX_FILE_MAX >> 20);
-				goto fail;
-			}
-			cap = cap != 0 ? cap * 2 : 64 * 1024;
-			nbuf = realloc(buf, cap);
-			if (nbuf == NULL) {
-				st = iw_error_set(err, IW_NOMEM,
-					"out of memory reading '%s'", path);
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		st = iw_error_set(err, IW_IO, "cannot read '%s': %s", path,
-				  strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	*out = buf;
-	*out_len = len;
+				    path, strerror(e));
+	if (e != 0)
+		return iw_error_set(err, IW_IO, "cannot read '%s': %s", path,
+				    strerror(e));
 	return IW_OK;
-fail:
-	free(buf);
-	fclose(f);
-	return st;
 }
 
 enum iw_status

@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "core/file-util.h"
 #include "core/json-util.h"
 
 #define STATE_FORMAT "ispwiz-sim-state"
@@ -290,18 +291,6 @@ get_byte(const json_t *obj, const char *key, const char *where, bool required,
 	return IW_OK;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static enum iw_status
 load_runs(const json_t *doc, const char *key, uint8_t *mem, uint32_t size,
 	  const char *path, struct iw_error *err)
@@ -336,7 +325,7 @@ load_runs(const json_t *doc, const char *key, uint8_t *mem, uint32_t size,
 				   " do not fit the %" PRIu32 " bytes of %s",
 				   key, i, n, a, size, key);
 		for (j = 0; j < n; j++) {
-			int hi = hex_digit(hex[2 * j]), lo = hex_digit(hex[2 * j + 1]);
+			int hi = hex_digit_value(hex[2 * j]), lo = hex_digit_value(hex[2 * j + 1]);
 
 			if (hi < 0 || lo < 0)
 				return bad(err, path, "%s[%zu].data: character %zu is not a"

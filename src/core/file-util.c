@@ -1,0 +1,70 @@
+/* file-util.c - whole-file reading with a size cap; hex digits. */
+#include "core/file-util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int
+file_read_all(const char *path, size_t max_bytes, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int e = 0;
+
+	if (f == NULL)
+		return errno;
+	for (;;) {
+		size_t got;
+
+		if (used + 1 >= cap) {
+			char *grown;
+
+			if (cap > max_bytes) {
+				e = EFBIG;
+				goto fail;
+			}
+			cap = cap == 0 ? 16384 : cap * 2;
+			grown = realloc(buf, cap);
+			if (grown == NULL) {
+				e = ENOMEM;
+				goto fail;
+			}
+			buf = grown;
+		}
+		got = fread(buf + used, 1, cap - used - 1, f);
+		used += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		e = errno != 0 ? errno : EIO;
+		goto fail;
+	}
+	if (used > max_bytes) {
+		e = EFBIG;
+		goto fail;
+	}
+	fclose(f);
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+fail:
+	free(buf);
+	fclose(f);
+	return e;
+}
+
+int
+hex_digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -1,0 +1,17 @@
+/* file-util.h - small file and text helpers shared by the readers in core. */
+#ifndef ISPWIZ_CORE_FILE_UTIL_H
+#define ISPWIZ_CORE_FILE_UTIL_H
+
+#include <stddef.h>
+
+/* Read a whole file into a freshly allocated, NUL-terminated buffer.
+ * Returns 0, or an errno value: the open/read error, ENOMEM, or EFBIG when
+ * the file is larger than `max_bytes` (so a wrong file such as /dev/zero
+ * cannot eat memory).  Callers word the message; they know what the file
+ * was supposed to be. */
+int file_read_all(const char *path, size_t max_bytes, char **out, size_t *len);
+
+/* Value of one hex digit, or -1. */
+int hex_digit_value(char c);
+
+#endif
