@@ -17,6 +17,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,
+	&cmd_detect,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

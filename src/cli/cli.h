@@ -57,5 +57,6 @@ const char *cli_byte_hint(void);
 extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_merge;
 extern const struct cli_command cmd_fuses;
+extern const struct cli_command cmd_detect;
 
 #endif
