@@ -14,6 +14,8 @@
 #include "cli/demo.h"
 
 static const struct cli_command *const commands[] = {
+	&cmd_flash,
+	&cmd_read,
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,

@@ -2,8 +2,9 @@
 # tests/run-all.sh - the whole test suite, as CI runs it:
 #   1. make check in the normal build, warnings as errors
 #   2. the same tests again under valgrind memcheck
-#   3. make distcheck (the release tarball builds and passes its tests)
-#   4. an AddressSanitizer + UndefinedBehaviorSanitizer build and make check
+#   3. the job runner's worker thread under helgrind
+#   4. make distcheck (the release tarball builds and passes its tests)
+#   5. an AddressSanitizer + UndefinedBehaviorSanitizer build and make check
 # then the normal build is restored. Run it from anywhere after ./setup.sh.
 set -eu
 cd "$(dirname "$0")/.."
@@ -44,6 +45,10 @@ no_skips
 step "the same tests under valgrind memcheck"
 make -j"$jobs" check ISPWIZ_WRAPPER="$top/tests/valgrind-wrap.sh" \
 	LOG_COMPILER="$top/tests/valgrind-wrap.sh" || { show_logs; exit 1; }
+
+step "the job runner's threads under helgrind"
+make -j"$jobs" check-helgrind >helgrind.log 2>&1 || { tail -60 helgrind.log; exit 1; }
+rm -f helgrind.log
 
 step "distcheck"
 make -j"$jobs" distcheck >distcheck.log 2>&1 || { tail -80 distcheck.log; exit 1; }

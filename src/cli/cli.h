@@ -58,5 +58,7 @@ extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_merge;
 extern const struct cli_command cmd_fuses;
 extern const struct cli_command cmd_detect;
+extern const struct cli_command cmd_flash;
+extern const struct cli_command cmd_read;
 
 #endif

@@ -1,0 +1,129 @@
+/*
+ * cmd-read.c - `ispwiz read`: save what a chip holds (flash, EEPROM,
+ * signature, fuses, lock) to BACKUP.hex, BACKUP.eep.hex and BACKUP.json,
+ * changing nothing.  The same files a flash job writes as its backup.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli-job.h"
+#include "cli/cli.h"
+
+#define READ_USAGE \
+	"read -c PROG [-P PORT] -p PART -o BACKUP [--json] " \
+	"[--sim-state FILE] [--sim-fault KNOB]..."
+
+static int read_run(struct cli_context *ctx, int argc, char **argv);
+
+const struct cli_command cmd_read = {
+	.name = "read",
+	.usage = READ_USAGE,
+	.summary = "save a chip's flash, EEPROM, fuses and lock to BACKUP.hex/.json",
+	.run = read_run,
+};
+
+/* "-o chip.hex" means the base "chip": the suffixes are added here. */
+static void
+strip_suffix(char *base)
+{
+	static const char *const suffixes[] = { ".eep.hex", ".hex", ".json" };
+	size_t len = strlen(base);
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t n = strlen(suffixes[i]);
+
+		if (len > n && strcmp(base + len - n, suffixes[i]) == 0) {
+			base[len - n] = '\0';
+			return;
+		}
+	}
+}
+
+static void
+print_summary(const struct job_plan *plan, const struct job_result *res)
+{
+	const struct catalog_part *part = plan->part;
+
+	printf("%s: signature %02X %02X %02X", part->name != NULL ? part->name : part->id,
+	       res->signature[0], res->signature[1], res->signature[2]);
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (res->fuses_before.present[b])
+			printf(", %s 0x%02X", fuse_byte_name((enum fuse_byte)b),
+			       res->fuses_before.value[b]);
+	printf(", lock 0x%02X\n", res->lock_before);
+	if (res->backup_hex[0] != '\0')
+		printf("wrote %s\n", res->backup_hex);
+	if (res->backup_eeprom[0] != '\0')
+		printf("wrote %s\n", res->backup_eeprom);
+	printf("wrote %s\n", res->backup_json);
+}
+
+static int
+read_run(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "programmer", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "part", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, CLI_JOB_OPT_JSON },
+		{ "sim-state", required_argument, NULL, CLI_JOB_OPT_SIM_STATE },
+		{ "sim-fault", required_argument, NULL, CLI_JOB_OPT_SIM_FAULT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_job_opts o;
+	struct job_plan plan;
+	struct job_result *res;
+	struct iw_error err;
+	char *base = NULL;
+	const char *out = NULL;
+	int c, rc = 0;
+
+	memset(&o, 0, sizeof o);
+	job_plan_init(&plan);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:P:p:o:", longopts, NULL)) != -1) {
+		int handled = cli_job_option(ctx, &cmd_read, c, optarg, &o, &rc);
+
+		if (handled < 0)
+			return rc;
+		if (handled > 0)
+			continue;
+		if (c == 'o') {
+			out = optarg;
+			continue;
+		}
+		if (c == ':')
+			return cli_usage_error(ctx, &cmd_read, "option '%s' needs a value",
+					       argv[optind - 1]);
+		return cli_usage_error(ctx, &cmd_read, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, &cmd_read, "unexpected argument '%s'", argv[optind]);
+	if (out == NULL || out[0] == '\0')
+		return cli_usage_error(ctx, &cmd_read, "no output: give -o BACKUP (writes "
+				       "BACKUP.hex, BACKUP.eep.hex and BACKUP.json)");
+	if ((rc = cli_job_setup(ctx, &cmd_read, &o, &plan)) != 0)
+		return rc;
+	base = strdup(out);
+	res = calloc(1, sizeof *res);
+	if (base == NULL || res == NULL) {
+		free(base);
+		free(res);
+		iw_error_set(&err, IW_NOMEM, "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	strip_suffix(base);
+	plan.read_to = base;
+	plan.backup = false;
+	rc = cli_job_execute(ctx, &plan, res);
+	if (rc == 0 && !ctx->json)
+		print_summary(&plan, res);
+	free(res);
+	free(base);
+	return rc;
+}

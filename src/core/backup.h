@@ -1,0 +1,62 @@
+/*
+ * backup.h - what a chip held before a job changed it, on disk.
+ *
+ * A backup is three files with one base name: BASE.hex (flash, Intel HEX,
+ * all-0xFF pages left out: a chip erase restores them), BASE.eep.hex
+ * (EEPROM, when the part has one) and BASE.json (part, signature, fuses,
+ * lock, the file names and when it was taken).  Every file is written to a
+ * temporary name and renamed, so a failure never leaves half a file.
+ * `ispwiz read -o BASE` writes the same three files.
+ */
+#ifndef ISPWIZ_CORE_BACKUP_H
+#define ISPWIZ_CORE_BACKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/fuses.h"
+
+struct backup_info {
+	const struct catalog_part *part;
+	const char *programmer;        /* catalog id, for the record */
+	uint8_t signature[3];
+	struct fuse_set fuses;         /* as read */
+	bool have_lock;
+	uint8_t lock;
+	/* NULL when the memory could not be read (lock bits): the file is left
+	 * out and the JSON says why. */
+	const uint8_t *flash;          /* part->flash_size bytes */
+	const uint8_t *eeprom;         /* part->eeprom_size bytes */
+	const char *note;              /* NULL or why a memory is missing */
+	time_t when;
+};
+
+#define BACKUP_PATH_MAX 4096
+
+struct backup_paths {
+	char hex[BACKUP_PATH_MAX];     /* "" when not written */
+	char eeprom[BACKUP_PATH_MAX];
+	char json[BACKUP_PATH_MAX];
+};
+
+/* $XDG_DATA_HOME/ispwiz/backups, else $HOME/.local/share/ispwiz/backups
+ * (not created).  IW_IO when neither variable is set. */
+enum iw_status backup_default_dir(char *buf, size_t size, struct iw_error *err);
+
+/* Create `dir` (and its parents) and pick a base name in it that no
+ * backup uses yet: DIR/PART-YYYYMMDD-HHMMSS, with -2, -3... appended when
+ * that second is taken. */
+enum iw_status backup_make_base(const char *dir, const struct catalog_part *part,
+				time_t when, char *base, size_t size,
+				struct iw_error *err);
+
+/* Write BASE.hex, BASE.eep.hex and BASE.json; `out` (may be NULL) gets the
+ * names written. */
+enum iw_status backup_write(const char *base, const struct backup_info *info,
+			    struct backup_paths *out, struct iw_error *err);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * job.h - one ISP job: what to do (a plan), the runner that does it in the
+ * one safe order, and the worker thread that runs it while a front end
+ * draws progress.
+ *
+ * The order never changes (DESIGN.md):
+ *   connect (auto SCK) -> signature (a mismatch stops) -> read fuses and
+ *   lock -> back up flash, EEPROM and fuses -> chip erase -> write the pages
+ *   the image covers (all-0xFF pages skipped) -> verify them -> fuses, only
+ *   if verify passed -> read the fuses back (unused bits ignored) -> lock
+ *   bits last -> leave programming mode.
+ * Steps without anything to do are skipped (no image: no erase, write or
+ * verify).  A read job (plan.read_to) stops after the backup, which it
+ * writes to the given name.
+ *
+ * Fuse safety is checked before the programmer is opened: a plan with a
+ * refuse-class change (SPIEN off, RSTDISBL or DWEN on) is refused unless
+ * `unsafe_fuses` and `yes` are both set, a bootloader that does not fit the
+ * boot section the new hfuse selects is refused, and with neither the chip
+ * is never touched.  Whether a confirm-class change (clock, CKDIV8, BOOTSZ,
+ * BOOTRST, JTAGEN on) really changes anything depends on the chip's
+ * current fuses: without `yes` the runner reads them and stops with
+ * IW_CONFIRM (and the decoded diff in the result) before writing anything.
+ * Fuse bytes that already hold the wanted value are not written again.
+ *
+ * Threads: job_start() runs the job on a worker thread that owns the
+ * programmer.  Events go into a queue under a mutex; the worker writes one
+ * byte to a pipe when the queue goes from empty to non-empty, so a front
+ * end polls job_event_fd() next to stdin and drains with job_next_event().
+ * Progress events are coalesced (the newest replaces an older one of the
+ * same phase) so the queue stays short however fast the worker goes.
+ * job_cancel() is honoured between pages and between steps; a fuse or lock
+ * write that has started always completes.  SIGINT and SIGWINCH are blocked
+ * in the worker so they reach the front end's thread.
+ */
+#ifndef ISPWIZ_CORE_JOB_H
+#define ISPWIZ_CORE_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/fuse-rules.h"
+#include "core/fuses.h"
+#include "core/hex-image.h"
+#include "core/wiring-doctor.h"
+
+struct prog;
+
+#define JOB_PHASE_LIST(X)                                          \
+	X(PLAN,       "plan",       "Checking the plan")              \
+	X(CONNECT,    "connect",    "Connecting")                     \
+	X(SIGNATURE,  "signature",  "Reading the signature")          \
+	X(READ_FUSES, "read-fuses", "Reading fuses and lock bits")    \
+	X(BACKUP,     "backup",     "Backing up")                     \
+	X(ERASE,      "erase",      "Erasing")                        \
+	X(WRITE,      "write",      "Writing")                        \
+	X(VERIFY,     "verify",     "Verifying")                      \
+	X(FUSES,      "fuses",      "Writing fuses")                  \
+	X(FUSE_CHECK, "fuse-check", "Reading fuses back")             \
+	X(LOCK,       "lock",       "Writing lock bits")              \
+	X(DONE,       "done",       "Done")
+
+enum job_phase {
+#define JOB_PHASE_ENUM(id, name, title) JOB_PHASE_##id,
+	JOB_PHASE_LIST(JOB_PHASE_ENUM)
+#undef JOB_PHASE_ENUM
+	JOB_PHASE_COUNT
+};
+
+const char *job_phase_name(enum job_phase phase);   /* "verify" */
+const char *job_phase_title(enum job_phase phase);  /* "Verifying" */
+
+/* --- the plan --------------------------------------------------------------- */
+
+struct job_plan {
+	const struct catalog *catalog;                 /* signature look-ups, sim knobs */
+	const struct catalog_programmer *programmer;
+	const char *port;                              /* NULL: the driver finds it */
+	unsigned baud;                                 /* 0: catalog default */
+	const struct catalog_part *part;
+	uint32_t max_sck_hz;                           /* 0: as fast as it goes */
+
+	/* Flash to write; NULL for none.  image_path names it in messages and
+	 * in the avrdude command. */
+	const struct hex_image *image;
+	const char *image_path;
+	/* The image (or [boot_start, boot_end) of it, for a file that also
+	 * carries an application) is a bootloader: with an hfuse in the plan it
+	 * must fit the boot section that hfuse selects.  boot_end 0 = the whole
+	 * image. */
+	bool image_is_bootloader;
+	uint32_t boot_start, boot_end;
+
+	struct fuse_set fuses;                         /* bytes to write; none = keep */
+	bool has_lock;
+	uint8_t lock;
+
+	bool backup;                                   /* default on */
+	const char *backup_dir;                        /* NULL: $XDG_DATA_HOME/ispwiz/backups */
+	/* A read job: write <read_to>.hex, <read_to>.eep.hex and
+	 * <read_to>.json, change nothing. */
+	const char *read_to;
+
+	bool yes;                                      /* confirm-class changes accepted */
+	bool unsafe_fuses;                             /* refuse-class allowed (with yes) */
+
+	/* -c sim only (see prog-sim.h). */
+	const char *sim_state;
+	const char *const *sim_faults;
+	size_t n_sim_faults;
+
+	/* An open programmer to use instead of opening one (tests, the
+	 * station mode); the job neither opens nor closes it. */
+	struct prog *prog;
+};
+
+/* Defaults: backup on, no fuses, no lock, nothing else. */
+void job_plan_init(struct job_plan *plan);
+
+/* Everything that can be checked without the chip: programmer and part
+ * given, the programmer's flash limit, the image fits the part, the fuse
+ * bytes exist on the part, refuse-class fuse changes, the boot-section
+ * fit, conflicting requests.  IW_REFUSED / IW_CONFIRM / IW_RANGE / IW_USAGE
+ * with a message that says what to change. */
+enum iw_status job_plan_validate(const struct job_plan *plan, struct iw_error *err);
+
+/* Pages the image covers: `covered` in total, `blank` of them all 0xFF
+ * (covered but not written). */
+void job_plan_pages(const struct job_plan *plan, uint32_t *covered, uint32_t *blank);
+
+/* The avrdude command line that does the same job, for forums and for
+ * checking by hand. */
+const char *job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size);
+
+/* The plan in words (what --dry-run prints): programmer, part, image,
+ * fuses decoded, lock, backup, and the steps that will run. */
+typedef void (*job_line_fn)(void *user, const char *line);
+void job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user);
+
+/* --- events -------------------------------------------------------------------- */
+
+enum job_event_kind {
+	JOB_EVENT_PHASE,      /* a step starts (total is known) */
+	JOB_EVENT_PROGRESS,   /* bytes done within the step */
+	JOB_EVENT_INFO,       /* a line worth showing ("connected at SCK 500 kHz") */
+	JOB_EVENT_WARNING,    /* something the user should read */
+	JOB_EVENT_DONE,       /* the last event: status and message */
+};
+
+const char *job_event_kind_name(enum job_event_kind kind);  /* "phase", ... */
+
+#define JOB_MESSAGE_MAX 1024
+
+struct job_event {
+	enum job_event_kind kind;
+	enum job_phase phase;
+	uint32_t done, total;     /* bytes within the phase (0/0 when not counted) */
+	double rate;              /* bytes per second since the phase started */
+	double elapsed;           /* seconds since the job started */
+	enum iw_status status;    /* DONE */
+	char message[JOB_MESSAGE_MAX];
+};
+
+/* --- the result ------------------------------------------------------------------- */
+
+#define JOB_PATH_MAX 4096
+
+struct job_result {
+	enum iw_status status;
+	struct iw_error error;
+	enum job_phase phase;                 /* where it stopped; DONE on success */
+
+	bool connected;
+	uint32_t sck_hz;
+	char connect_note[400];
+
+	bool have_signature;
+	uint8_t signature[3];
+
+	bool have_fuses;                      /* fuses_before / lock_before read */
+	struct fuse_set fuses_before;
+	uint8_t lock_before;
+	uint8_t calibration;
+
+	bool have_diff;                       /* the plan had fuses */
+	struct fuse_diff diff;                /* before -> plan, decoded */
+	struct fuse_set fuses_written;        /* bytes actually written */
+	struct fuse_set fuses_after;          /* read back */
+	bool lock_written;
+	uint8_t lock_after;
+
+	char backup_hex[JOB_PATH_MAX];        /* "" when not written */
+	char backup_eeprom[JOB_PATH_MAX];
+	char backup_json[JOB_PATH_MAX];
+
+	uint32_t pages_written, pages_skipped, pages_verified;
+	uint32_t bytes_written;
+
+	bool has_diagnosis;                   /* the wiring doctor's say */
+	struct wiring_diagnosis diagnosis;
+
+	double seconds;
+};
+
+/* --- running ------------------------------------------------------------------------ */
+
+/* Synchronous run on the calling thread (tests, scripts).  `fn` (may be
+ * NULL) sees every event as it happens, unqueued; returning false asks the
+ * job to stop at the next safe point (as job_cancel()).  Returns
+ * result->status. */
+typedef bool (*job_event_fn)(void *user, const struct job_event *ev);
+enum iw_status job_run(const struct job_plan *plan, job_event_fn fn, void *user,
+		       struct job_result *result);
+
+struct job;
+
+/* Copy the plan (what it points to must outlive the job) and start the
+ * worker.  IW_NOMEM / IW_IO when the thread or pipe cannot be made; plan
+ * errors arrive as the job's result like every other failure. */
+enum iw_status job_start(const struct job_plan *plan, struct job **out,
+			 struct iw_error *err);
+/* Readable (POLLIN) when events are waiting. */
+int job_event_fd(const struct job *job);
+/* Take the oldest waiting event; false when there is none. */
+bool job_next_event(struct job *job, struct job_event *ev);
+/* The newest phase/progress state, for a front end that redraws from a
+ * snapshot rather than from each event. */
+void job_snapshot(struct job *job, struct job_event *snap);
+/* Ask the job to stop at the next safe point; it ends with IW_CANCELLED. */
+void job_cancel(struct job *job);
+/* Wait for the worker; copies the result (may be NULL) and returns its
+ * status.  Safe to call once; events stay readable afterwards. */
+enum iw_status job_join(struct job *job, struct job_result *result);
+/* Joins if needed and frees everything. */
+void job_free(struct job *job);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * prog-sim.h - the built-in simulated programmer (`-c sim`).
+ *
+ * It drives a simulated AVR target (src/sim/sim-target.h) the way a
+ * programmer's firmware drives a real one, so the whole engine can run
+ * without hardware: the wizard's --demo, `ispwiz flash -c sim`, and tests.
+ *
+ * prog_options for this driver:
+ *   part         the chip on the simulated board (required);
+ *   sim_state    a JSON file holding the chip between runs: loaded at open
+ *                when it exists (a fresh chip otherwise: blank flash, factory
+ *                fuses), saved by sync() and, best effort, by close().  When
+ *                the file holds another part, the board carries that part and
+ *                the job sees its signature;
+ *   sim_faults   knobs as sim_target_fault_parse() spells them
+ *                ("miso-open", "wrong-part=atmega328p", ...), plus the
+ *                driver's own "realtime": write delays take real time (for
+ *                demos and progress bars);
+ *   catalog      resolves wrong-part=ID.
+ * A chip with the wrong-part knob is never saved: the knob describes this
+ * run's board, not the chip in the state file.
+ */
+#ifndef ISPWIZ_PROG_PROG_SIM_H
+#define ISPWIZ_PROG_PROG_SIM_H
+
+#include "prog/prog.h"
+#include "sim/sim-target.h"
+
+extern const struct prog_driver prog_sim_driver;
+
+/* SCK steps, fastest first. */
+#define PROG_SIM_N_SCK 7
+
+/* The simulated chip behind an open sim programmer (tests look at its
+ * counters and memories), or NULL when `p` is not one. */
+struct sim_target *prog_sim_target(struct prog *p);
+
+#endif

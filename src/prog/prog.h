@@ -1,0 +1,98 @@
+/*
+ * prog.h - the one interface every programmer driver implements.
+ *
+ * A driver moves bytes: it opens its transport, puts the target into
+ * programming mode at a given SCK, and executes 4-byte ISP instructions.
+ * Everything else (what to erase, write, verify, which fuses) is the job
+ * runner's business in src/core.  Paged flash access and chip erase are
+ * optional: when a driver leaves them NULL, src/prog/isp.c falls back to
+ * single 4-byte instructions (Load Program Memory Page, Write Page, RDY/BSY
+ * polling, Read Program Memory).
+ *
+ * Drivers are const tables (like libusb's backends) listed in prog.c; adding
+ * a programmer touches one new file and one line there.
+ */
+#ifndef ISPWIZ_PROG_PROG_H
+#define ISPWIZ_PROG_PROG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+
+struct prog;
+
+/* What a driver can do, filled in by open(). */
+struct prog_caps {
+	const uint32_t *sck_hz;   /* supported SCK steps, fastest first */
+	size_t n_sck;
+	bool fixed_sck;           /* cannot change SCK (old USBasp firmware) */
+	uint32_t max_flash;       /* largest flash it can address, 0 = any */
+	bool paged_read;          /* read_flash is implemented */
+	bool paged_write;         /* write_page is implemented */
+};
+
+/* How to reach the programmer and what is on the other end. */
+struct prog_options {
+	const char *port;         /* serial device, USB bus path, or NULL = find it */
+	unsigned baud;            /* serial programmers; 0 = catalog default */
+	const struct catalog_programmer *entry;  /* the catalog's description */
+	const struct catalog_part *part;         /* the part the user chose */
+	/* Simulator only: state file and fault knobs ("reset-not-wired", ...). */
+	const char *sim_state;
+	const char *const *sim_faults;
+	size_t n_sim_faults;
+	const struct catalog *catalog;           /* for the simulator's wrong-part knob */
+};
+
+struct prog_driver {
+	const char *name;         /* catalog `driver` value */
+	enum iw_status (*open)(struct prog *p, const struct prog_options *opt,
+			       struct iw_error *err);
+	void (*close)(struct prog *p);
+	/* Power the target if the programmer does that, hold RESET, set SCK
+	 * and send Programming Enable. IW_NO_TARGET when the echo does not
+	 * come back, so the caller can step SCK down. */
+	enum iw_status (*enter)(struct prog *p, uint32_t sck_hz, struct iw_error *err);
+	/* Release RESET (fuses take effect) and power down. Never fails. */
+	void (*leave)(struct prog *p);
+	/* One ISP instruction; out receives the 4 bytes clocked back. */
+	enum iw_status (*cmd)(struct prog *p, const uint8_t in[4], uint8_t out[4],
+			      struct iw_error *err);
+	/* Optional: read `len` flash bytes from byte address `addr`. */
+	enum iw_status (*read_flash)(struct prog *p, uint32_t addr, uint8_t *buf,
+				     uint32_t len, struct iw_error *err);
+	/* Optional: load and commit one whole page at `addr` (page-aligned),
+	 * including the wait until the target is ready again. */
+	enum iw_status (*write_page)(struct prog *p, uint32_t addr,
+				     const uint8_t *buf, uint32_t len,
+				     struct iw_error *err);
+	/* Optional: make what this session changed durable and say if that
+	 * failed (the simulator saves its --sim-state file here).  close()
+	 * cannot report errors, so the job runner calls this before it. */
+	enum iw_status (*sync)(struct prog *p, struct iw_error *err);
+};
+
+struct prog {
+	const struct prog_driver *driver;
+	struct prog_caps caps;
+	const struct catalog_part *part;
+	uint32_t sck_hz;          /* the clock programming mode was entered at */
+	void *priv;               /* the driver's own state */
+};
+
+/* The driver for a catalog `driver` name, or NULL. */
+const struct prog_driver *prog_driver_find(const char *name);
+/* Every driver name, for messages ("sim, avrisp, ..."), into buf. */
+const char *prog_driver_names(char *buf, size_t size);
+
+/* Open `p` with driver `d`: sets p->driver and p->part (opt->part), then
+ * calls d->open.  On failure `p` needs no prog_close(). */
+enum iw_status prog_open(struct prog *p, const struct prog_driver *d,
+			 const struct prog_options *opt, struct iw_error *err);
+/* Run the driver's sync (if any), then close; returns the sync status. */
+enum iw_status prog_close(struct prog *p, struct iw_error *err);
+
+#endif

@@ -1,0 +1,144 @@
+#!/bin/sh
+# `ispwiz flash` and `ispwiz read` end to end on the simulated programmer:
+# a chip kept in --sim-state between runs, the confirm and refuse rules
+# with their exit codes, fault knobs with their diagnosis, --dry-run with
+# the avrdude equivalent, --json events, and --bootloader's hash check.
+. "$top_srcdir/tests/lib.sh"
+
+command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to check JSON"; exit 77; }
+
+# A 1792-byte "bootloader" at 0x7000 (the 4 KiB boot section of a 32U4).
+python3 - "$T/boot.hex" <<'EOF'
+import sys
+data = bytes((i * 7 + 3) & 0xFF for i in range(0x700))
+out = []
+for off in range(0, len(data), 16):
+    a = 0x7000 + off
+    rec = [16, a >> 8, a & 0xFF, 0] + list(data[off:off + 16])
+    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 0xFF))
+out.append(':00000001FF')
+open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
+EOF
+chip=$T/chip.json
+caterina="--lfuse 0xFF --hfuse 0xD8 --efuse 0xCB"
+
+# --- confirm class: nothing is written without --yes ----------------------------
+# shellcheck disable=SC2086
+run 4 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" $caterina --sim-state "$chip"
+expect_in "$T/err" "needs confirmation"
+expect_in "$T/err" "--yes"
+expect_in "$T/err" "BOOTRST"
+run 0 ispwiz read -c sim -p atmega32u4 -o "$T/before" --sim-state "$chip"
+expect_in "$T/out" "lfuse 0x5E, hfuse 0x99, efuse 0xF3, lock 0xFF"
+
+# --- the real thing -----------------------------------------------------------------
+# shellcheck disable=SC2086
+run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" $caterina --yes --sim-state "$chip"
+expect_in "$T/out" "done in"
+expect_in "$T/out" "14 pages written"
+expect_in "$T/err" "connected at SCK"
+expect_in "$T/err" "writing hfuse 0x99 -> 0xD8"
+backups=$XDG_DATA_HOME/ispwiz/backups
+n=$(find "$backups" -name 'atmega32u4-*.json' | wc -l)
+[ "$n" -eq 1 ] || fail "expected one backup record in $backups, found $n"
+
+# The chip kept what was written: read it back in a new process.
+run 0 ispwiz read -c sim -p m32u4 -o "$T/after.hex" --sim-state "$chip"
+expect_in "$T/out" "lfuse 0xFF, hfuse 0xD8, efuse 0xFB"
+expect_in "$T/out" "wrote $T/after.hex"
+head -n 1 "$T/boot.hex" >"$T/first"
+expect_in "$T/after.hex" "$(cat "$T/first")"
+json_check "$T/after.json" 'd["fuses"]["hfuse"] == "0xD8" and d["part"] == "atmega32u4"'
+
+# Same fuses again: unchanged, so no --yes needed and nothing rewritten.
+# shellcheck disable=SC2086
+run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" $caterina --no-backup --sim-state "$chip"
+expect_in "$T/err" "not rewritten"
+
+# --- refuse class ----------------------------------------------------------------------
+run 4 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0xB9 --yes --sim-state "$chip"
+expect_in "$T/err" "SPIEN"
+expect_in "$T/err" "--unsafe-fuses"
+expect_not_in "$T/err" "Connecting"
+
+# --- dry run -----------------------------------------------------------------------------
+run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0xD8 --dry-run
+expect_in "$T/out" "avrdude -c dryrun -p m32u4 -e -U flash:w:$T/boot.hex:i -U hfuse:w:0xD8:m"
+expect_in "$T/out" "14 pages of 128 bytes"
+expect_in "$T/out" "Dry run"
+run 4 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0xB9 --dry-run --json
+json_check "$T/out" 'd["dry_run"] and d["status"] == "REFUSED" and "avrdude" in d["avrdude"]'
+
+# --- JSON events --------------------------------------------------------------------------
+run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --json --sim-state "$chip"
+python3 - "$T/out" <<'EOF' || fail "--json event stream is not as expected"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+kinds = [e["event"] for e in events]
+phases = [e["phase"] for e in events if e["event"] == "phase"]
+assert kinds[-1] == "done", kinds[-1]
+assert events[-1]["status"] == "OK" and events[-1]["exit_code"] == 0
+assert phases[:5] == ["plan", "connect", "signature", "read-fuses", "backup"], phases
+assert "write" in phases and "verify" in phases, phases
+assert events[-1]["result"]["pages"]["written"] == 14
+assert events[-1]["result"]["backup"]["json"].endswith(".json")
+EOF
+
+# --- faults: each ends with its own error and a diagnosis ---------------------------------
+run 6 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --sim-fault miso-open --no-backup
+expect_in "$T/err" "did not answer Programming Enable"
+expect_in "$T/err" "Likely causes:"
+expect_in "$T/err" "MISO"
+run 6 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --sim-fault wrong-part=atmega328p --json
+python3 - "$T/out" <<'EOF' || fail "wrong-part JSON result"
+import json, sys
+last = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+assert last["status"] == "SIGNATURE", last
+assert last["result"]["diagnosis"]["symptom"] == "other-part"
+assert "ATmega328P" in last["message"]
+EOF
+run 7 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --sim-fault corrupt-read=0x7010 --no-backup
+expect_in "$T/err" "verify failed"
+expect_in "$T/err" "0x07010"
+run 2 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --sim-fault bogus-knob
+run 6 ispwiz read -c sim -p atmega32u4 -o "$T/x" --sim-fault no-power
+[ -e "$T/x.json" ] && fail "a failed read left $T/x.json"
+
+# --- --bootloader: the catalog's preset and its hash ---------------------------------------
+mkdir -p "$XDG_CONFIG_HOME/ispwiz"
+cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<'EOF'
+version: 1
+bootloaders:
+  - id: test-boot
+    family: caterina
+    name: Test bootloader
+    part: atmega32u4
+    usb_id: "1B4F:9205"
+    presets:
+      - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
+    file: test-boot.hex
+    url: https://example.invalid/test-boot.hex
+    sha256: "0000000000000000000000000000000000000000000000000000000000000000"
+    size: 4940
+EOF
+run 0 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot -f "$T/boot.hex" --dry-run
+expect_in "$T/err" "0000000000000000000000000000000000000000000000000000000000000000"
+expect_in "$T/err" "SHA-256"
+expect_in "$T/out" "hfuse 0xD8"
+run 2 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot -f "$T/boot.hex" --preset nope
+expect_in "$T/err" "default"
+run 2 ispwiz flash -c sim -p atmega328p --bootloader test-boot -f "$T/boot.hex"
+expect_in "$T/err" "ATmega32U4"
+
+# --- usage errors ----------------------------------------------------------------------------
+run 2 ispwiz flash -c sim -p atmega32u4
+expect_in "$T/err" "-f FILE.hex"
+run 2 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 99
+expect_in "$T/err" "ambiguous"
+run 2 ispwiz flash -c usbasp -p atmega32u4 -f "$T/boot.hex" --sim-fault miso-open
+run 2 ispwiz flash -c nosuch -p atmega32u4 -f "$T/boot.hex"
+expect_in "$T/err" "usbasp"
+run 2 ispwiz read -c sim -p atmega32u4
+expect_in "$T/err" "-o BACKUP"
+
+finish
