@@ -7,7 +7,9 @@
 /* One line per driver: each file defines `const struct prog_driver
  * prog_<name>_driver`. */
 #define PROG_DRIVER_LIST(X) \
-	X(sim)
+	X(sim) \
+	X(avrisp) \
+	X(buspirate)
 
 #define PROG_DRIVER_EXTERN(name) extern const struct prog_driver prog_##name##_driver;
 PROG_DRIVER_LIST(PROG_DRIVER_EXTERN)

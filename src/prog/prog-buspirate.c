@@ -1,0 +1,478 @@
+/*
+ * prog-buspirate.c - the `buspirate` driver: a Bus Pirate (v3 over its FTDI
+ * chip, v4 over USB CDC) in binary raw-SPI mode.
+ *
+ * The Bus Pirate may be in any state when we open it: its text terminal
+ * (perhaps inside a menu), binary bit-bang mode, or SPI mode halfway
+ * through a command left by a crashed program.  open() gets it back from
+ * all of them (newlines, then zeros until "BBIO1") and close() always
+ * returns it to the text terminal, also after an error, so the user's next
+ * terminal session finds it as expected.
+ *
+ * RESET is driven by CS (default) or by AUX ("reset=aux"); the Bus
+ * Pirate's supplies power the target from the first enter() until close().
+ * Instructions go out with the bulk transfer (0x13 + 4 bytes); Load Page
+ * for a whole page is one write-then-read without CS (0x05, firmware 5.10
+ * and later) or, on older firmware, bulk transfers sent back to back.
+ * Flash is read with the AVR extension's bulk read (0x06 0x02) when the
+ * firmware has it.
+ */
+#include "prog/prog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "prog/buspirate.h"
+#include "prog/serial.h"
+
+#define BP_WRITE_WAIT_US  4700u       /* t_WD_FLASH 4.5 ms, and a margin */
+#define BP_POWER_UP_MS    50u
+#define BP_ENABLE_TRIES   2
+
+#define BP_PERIPH         0x40
+#define BP_POWER          0x08
+#define BP_PULLUPS        0x04
+#define BP_AUX            0x02
+#define BP_CS             0x01
+
+/* Speed codes 0x60..0x67, fastest first for the auto-SCK search. */
+static const uint32_t bp_sck[8] = {
+	8000000, 4000000, 2600000, 2000000, 1000000, 250000, 125000, 30000,
+};
+static const uint8_t bp_speed_code[8] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+
+extern const struct prog_driver prog_buspirate_driver;
+
+static struct buspirate *
+priv(struct prog *p)
+{
+	return p->priv;
+}
+
+static void
+settle(struct buspirate *b)
+{
+	uint64_t now = buspirate_now_us();
+
+	if (b->busy_until_us > now)
+		buspirate_sleep_us(b->busy_until_us - now);
+	b->busy_until_us = 0;
+}
+
+static enum iw_status
+set_periph(struct buspirate *b, uint8_t bits, struct iw_error *err)
+{
+	enum iw_status st = buspirate_command(b, (uint8_t)(BP_PERIPH | bits),
+				    "the power/pull-up/AUX/CS setting", err);
+
+	if (st == IW_OK)
+		b->periph = bits;
+	return st;
+}
+
+static uint8_t
+reset_bit(const struct buspirate *b)
+{
+	return b->reset_on_aux ? BP_AUX : BP_CS;
+}
+
+/* Power on (if asked) with RESET high or low.  CS idles high when RESET is
+ * on AUX and vice versa, so the unused pin never disturbs the target. */
+static enum iw_status
+drive(struct buspirate *b, bool power, bool reset_low, struct iw_error *err)
+{
+	uint8_t bits = (uint8_t)((power ? BP_POWER : 0) | (b->pullups ? BP_PULLUPS : 0) |
+				 BP_AUX | BP_CS);
+
+	if (reset_low)
+		bits &= (uint8_t)~reset_bit(b);
+	return set_periph(b, bits, err);
+}
+
+static void
+parse_options(struct buspirate *b, const struct prog_options *opt)
+{
+	/* Programmer options ride in the simulator's knob list for now
+	 * ("reset=aux", "pullups"); the catalog entry id may also ask. */
+	for (size_t i = 0; i < opt->n_sim_faults; i++) {
+		if (strcmp(opt->sim_faults[i], "reset=aux") == 0)
+			b->reset_on_aux = true;
+		else if (strcmp(opt->sim_faults[i], "pullups") == 0)
+			b->pullups = true;
+	}
+	if (opt->entry && opt->entry->id && strstr(opt->entry->id, "aux"))
+		b->reset_on_aux = true;
+}
+
+static void buspirate_close(struct prog *p);
+
+static enum iw_status
+buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
+{
+	struct buspirate *b;
+	enum iw_status st;
+
+	if (!opt->port)
+		return iw_error_set(err, IW_USAGE,
+			"buspirate: no serial port given: pass the Bus Pirate's port with "
+			"--port (e.g. /dev/ttyUSB0 or a /dev/serial/by-id/ link)");
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return iw_error_set(err, IW_NOMEM, "out of memory");
+	b->baud = opt->baud ? opt->baud
+		: (opt->entry && opt->entry->baud ? opt->entry->baud : BP_DEFAULT_BAUD);
+	parse_options(b, opt);
+	st = serial_open(&b->sp, opt->port, b->baud, err);
+	if (st != IW_OK) {
+		free(b);
+		return st;
+	}
+	p->priv = b;
+	if ((st = buspirate_enter_bitbang(b, err)) != IW_OK ||
+	    (st = buspirate_enter_spi(b, err)) != IW_OK ||
+	    (st = buspirate_probe_features(b, err)) != IW_OK ||
+	    /* push-pull 3.3 V outputs, clock idle low, sample in the middle,
+	     * data changes on the falling edge: SPI mode 0 */
+	    (st = buspirate_command(b, 0x8A, "the SPI configuration", err)) != IW_OK ||
+	    (st = drive(b, false, false, err)) != IW_OK)
+		goto fail;
+	p->caps.sck_hz = bp_sck;
+	p->caps.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]);
+	p->caps.fixed_sck = false;
+	p->caps.max_flash = 0;
+	p->caps.paged_read = true;
+	p->caps.paged_write = true;
+	return IW_OK;
+fail:
+	buspirate_close(p);
+	return st;
+}
+
+static enum iw_status
+bulk4(struct buspirate *b, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
+{
+	uint8_t tx[5] = { 0x13, in[0], in[1], in[2], in[3] };
+	uint8_t rx[5];
+	enum iw_status st = buspirate_transact(b, tx, 5, rx, 5, "an SPI transfer", err);
+
+	if (st != IW_OK)
+		return st;
+	if (rx[0] != 0x01)
+		return iw_error_set(err, IW_PROTOCOL,
+			"%s: the Bus Pirate refused a bulk SPI transfer (answered 0x%02X)",
+			serial_name(b->sp), rx[0]);
+	memcpy(out, rx + 1, 4);
+	return IW_OK;
+}
+
+static enum iw_status
+buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
+{
+	struct buspirate *b = priv(p);
+	uint8_t code = 0;
+	uint8_t out[4] = { 0 };
+	enum iw_status st;
+	char hex[32];
+
+	settle(b);
+	for (size_t i = 0; i < sizeof(bp_sck) / sizeof(bp_sck[0]); i++)
+		if (bp_sck[i] <= sck_hz) {
+			code = bp_speed_code[i];
+			break;
+		}
+	if ((st = buspirate_command(b, (uint8_t)(0x60 | code), "the SPI speed", err)) != IW_OK)
+		return st;
+	if (!b->powered) {
+		/* power with RESET high, then let the supply settle */
+		if ((st = drive(b, true, false, err)) != IW_OK)
+			return st;
+		buspirate_sleep_us(BP_POWER_UP_MS * 1000u);
+		b->powered = true;
+	}
+	/* A second try with a fresh RESET pulse only at the slow end: above
+	 * it, a missing echo usually means "too fast", and the auto-SCK
+	 * search will step down anyway. */
+	for (int tries = 0; tries < (sck_hz <= 125000u ? BP_ENABLE_TRIES : 1); tries++) {
+		static const uint8_t enable[4] = { 0xAC, 0x53, 0x00, 0x00 };
+
+		/* a positive RESET pulse, then at least 20 ms low */
+		if ((st = drive(b, true, false, err)) != IW_OK ||
+		    (st = drive(b, true, true, err)) != IW_OK)
+			return st;
+		buspirate_sleep_us(20000);
+		if ((st = bulk4(b, enable, out, err)) != IW_OK)
+			return st;
+		if (out[2] == 0x53)
+			return IW_OK;
+	}
+	return iw_error_set(err, IW_NO_TARGET,
+		"the target did not echo Programming Enable through the Bus Pirate "
+		"(got %s; %s)", serial_hex(out, 4, hex, sizeof(hex)),
+		out[0] == 0 && out[1] == 0 && out[2] == 0 ? "all zero: is the target powered?"
+		: out[2] == 0xFF ? "0xFF: is RESET wired to the Bus Pirate's "
+				  "CS (or AUX with reset=aux) and MISO connected?"
+		: "check MOSI/MISO/CLK and lower the SCK");
+}
+
+static void
+buspirate_leave(struct prog *p)
+{
+	struct buspirate *b = priv(p);
+
+	if (!b || b->broken || !b->in_spi)
+		return;
+	settle(b);
+	/* Release RESET: best effort, leave() cannot fail.  The supply stays
+	 * on until close(), so the auto-SCK search and the re-entry after a
+	 * chip erase do not wait for the target to power up again. */
+	drive(b, b->powered, false, NULL);
+}
+
+static void
+buspirate_close(struct prog *p)
+{
+	struct buspirate *b = priv(p);
+
+	if (!b)
+		return;
+	if (b->sp && !b->broken) {
+		static const uint8_t bbio = 0x00, reset = 0x0F;
+		uint8_t r[8];
+		size_t n = 0;
+		bool found = false;
+
+		buspirate_leave(p);
+		if (b->in_spi && b->powered && drive(b, false, false, NULL) == IW_OK)
+			b->powered = false;
+		/* SPI -> bit-bang -> text terminal; read up to its prompt */
+		serial_write(b->sp, &bbio, 1, 200, NULL);
+		serial_drain(b->sp, 20, 300, NULL, NULL);
+		serial_write(b->sp, &reset, 1, 200, NULL);
+		buspirate_expect_within(b, ">", 500, r, &n, sizeof(r), &found, NULL);
+		serial_drain(b->sp, 20, 200, NULL, NULL);
+	}
+	serial_close(b->sp);
+	free(b);
+	p->priv = NULL;
+}
+
+static enum iw_status
+buspirate_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
+{
+	struct buspirate *b = priv(p);
+
+	settle(b);
+	return bulk4(b, in, out, err);
+}
+
+/* Load Page for a whole page: one write-then-read (0x05) when the firmware
+ * has it, else 16-byte bulk transfers sent back to back. */
+static enum iw_status
+load_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
+	  struct iw_error *err)
+{
+	struct buspirate *b = priv(p);
+	size_t n = (size_t)len * 4u;
+	uint8_t *tx = malloc(n + n / 16 + 8), *rx = NULL;
+	enum iw_status st;
+	size_t o = 0;
+
+	if (!tx)
+		return iw_error_set(err, IW_NOMEM, "out of memory");
+	if (b->has_wtr) {
+		tx[o++] = 0x05;
+		tx[o++] = (uint8_t)(n >> 8);
+		tx[o++] = (uint8_t)n;
+		tx[o++] = 0;
+		tx[o++] = 0;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t word = (addr + i) >> 1;
+
+		if (!b->has_wtr && (i % 4) == 0)
+			tx[o++] = (uint8_t)(0x10 | ((len - i >= 4 ? 4 : len - i) * 4 - 1));
+		tx[o++] = (i & 1) ? 0x48 : 0x40;
+		tx[o++] = (uint8_t)(word >> 8);
+		tx[o++] = (uint8_t)word;
+		tx[o++] = buf[i];
+	}
+	if (b->has_wtr) {
+		uint8_t r;
+
+		st = buspirate_transact(b, tx, o, &r, 1, "loading the page buffer", err);
+		if (st == IW_OK && r != 0x01)
+			st = iw_error_set(err, IW_PROTOCOL,
+				"%s: the Bus Pirate refused the page load (write-then-read "
+				"answered 0x%02X)", serial_name(b->sp), r);
+	} else {
+		/* every bulk command answers 0x01 and one byte per byte */
+		rx = malloc(o);
+		st = rx ? buspirate_transact(b, tx, o, rx, o, "loading the page buffer", err)
+			: iw_error_set(err, IW_NOMEM, "out of memory");
+		for (size_t i = 0; st == IW_OK && i < o; i += 17)
+			if (rx[i] != 0x01)
+				st = iw_error_set(err, IW_PROTOCOL,
+					"%s: the Bus Pirate refused a bulk transfer (answered 0x%02X)",
+					serial_name(b->sp), rx[i]);
+	}
+	free(tx);
+	free(rx);
+	return st;
+}
+
+static enum iw_status
+buspirate_write_page(struct prog *p, uint32_t addr, const uint8_t *buf,
+		     uint32_t len, struct iw_error *err)
+{
+	struct buspirate *b = priv(p);
+	uint32_t word = addr >> 1;
+	uint8_t out[4];
+	enum iw_status st;
+
+	if ((size_t)len * 4u > BP_WTR_MAX || (len & 1))
+		return iw_error_set(err, IW_RANGE,
+			"buspirate: a %u-byte page does not fit one write-then-read", len);
+	/* Loading the page buffer while the previous page is still being
+	 * written is allowed; only the next Write Page must wait, so the wait
+	 * overlaps with sending the page. */
+	if ((st = load_page(p, addr, buf, len, err)) != IW_OK)
+		return st;
+	settle(b);
+	if (p->part->flash_size > 0x20000u) {
+		uint8_t ext[4] = { 0x4D, 0x00, (uint8_t)(word >> 16), 0x00 };
+
+		if ((st = bulk4(b, ext, out, err)) != IW_OK)
+			return st;
+	}
+	{
+		uint8_t wp[4] = { 0x4C, (uint8_t)(word >> 8), (uint8_t)word, 0x00 };
+
+		if ((st = bulk4(b, wp, out, err)) != IW_OK)
+			return st;
+	}
+	/* the next access to the target waits out the page write */
+	b->busy_until_us = buspirate_now_us() + BP_WRITE_WAIT_US;
+	return IW_OK;
+}
+
+/* Bulk read through the AVR extension; words, at most one reply. */
+static enum iw_status
+read_ext(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
+	 struct iw_error *err)
+{
+	uint32_t word = addr >> 1;
+	uint8_t tx[10] = {
+		0x06, 0x02,
+		(uint8_t)(word >> 24), (uint8_t)(word >> 16), (uint8_t)(word >> 8), (uint8_t)word,
+		(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+	};
+	uint8_t *rx = malloc((size_t)len + 2);
+	enum iw_status st;
+
+	if (!rx)
+		return iw_error_set(err, IW_NOMEM, "out of memory");
+	st = buspirate_transact(b, tx, sizeof(tx), rx, 2, "a bulk flash read", err);
+	if (st == IW_OK && (rx[0] != 0x01 || rx[1] != 0x01))
+		st = iw_error_set(err, IW_PROTOCOL,
+			"%s: the Bus Pirate refused a bulk flash read at 0x%05X "
+			"(answered %02X %02X)", serial_name(b->sp), addr, rx[0], rx[1]);
+	if (st == IW_OK) {
+		size_t got = 0;
+		unsigned timeout = BP_REPLY_MS + buspirate_wire_ms(b, len);
+
+		st = serial_read(b->sp, rx + 2, len, timeout, &got, err);
+		if (st == IW_TIMEOUT)
+			st = iw_error_set(err, IW_PROTOCOL,
+				"%s: the bulk flash read at 0x%05X was cut short: %zu of "
+				"%u bytes arrived", serial_name(b->sp), addr, got, len);
+		else
+			st = buspirate_fail_status(b, st);
+	}
+	if (st == IW_OK)
+		memcpy(buf, rx + 2, len);
+	free(rx);
+	return st;
+}
+
+/* Fallback: Read Program Memory, four instructions per 16-byte bulk
+ * transfer, all of them sent back to back. */
+static enum iw_status
+read_bulk(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
+	  struct iw_error *err)
+{
+	size_t groups = (len + 3) / 4, o = 0;
+	uint8_t *tx = malloc(groups * 17), *rx = malloc(groups * 17);
+	enum iw_status st;
+
+	if (!tx || !rx) {
+		free(tx);
+		free(rx);
+		return iw_error_set(err, IW_NOMEM, "out of memory");
+	}
+	for (uint32_t i = 0; i < groups * 4; i++) {
+		uint32_t a = addr + (i < len ? i : len - 1);
+		uint32_t word = a >> 1;
+
+		if ((i % 4) == 0)
+			tx[o++] = 0x1F;
+		tx[o++] = (a & 1) ? 0x28 : 0x20;
+		tx[o++] = (uint8_t)(word >> 8);
+		tx[o++] = (uint8_t)word;
+		tx[o++] = 0x00;
+	}
+	st = buspirate_transact(b, tx, o, rx, o, "reading flash", err);
+	for (uint32_t i = 0; st == IW_OK && i < len; i++) {
+		size_t g = i / 4;
+
+		if (rx[g * 17] != 0x01) {
+			st = iw_error_set(err, IW_PROTOCOL,
+				"%s: the Bus Pirate refused a bulk transfer (answered 0x%02X)",
+				serial_name(b->sp), rx[g * 17]);
+			break;
+		}
+		buf[i] = rx[g * 17 + 1 + (i % 4) * 4 + 3];
+	}
+	free(tx);
+	free(rx);
+	return st;
+}
+
+static enum iw_status
+buspirate_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
+		     struct iw_error *err)
+{
+	struct buspirate *b = priv(p);
+
+	settle(b);
+	while (len) {
+		uint32_t n = len > 256 ? 256 : len;
+		enum iw_status st;
+
+		/* the extension reads whole words below 64 K words */
+		if (b->has_avr_ext && !(addr & 1) && !(n & 1) &&
+		    ((addr + n) >> 1) <= 0x10000u)
+			st = read_ext(b, addr, buf, n, err);
+		else
+			st = read_bulk(b, addr, buf, n, err);
+		if (st != IW_OK)
+			return st;
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return IW_OK;
+}
+
+const struct prog_driver prog_buspirate_driver = {
+	.name = "buspirate",
+	.open = buspirate_open,
+	.close = buspirate_close,
+	.enter = buspirate_enter,
+	.leave = buspirate_leave,
+	.cmd = buspirate_cmd,
+	.read_flash = buspirate_read_flash,
+	.write_page = buspirate_write_page,
+	.sync = NULL,
+};

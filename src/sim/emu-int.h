@@ -1,0 +1,87 @@
+/*
+ * emu-int.h - what the emulator files (emu.c, emu-avrisp.c,
+ * emu-buspirate.c) share.  Nothing else includes it.
+ */
+#ifndef ISPWIZ_SIM_EMU_INT_H
+#define ISPWIZ_SIM_EMU_INT_H
+
+#include "sim/emu.h"
+
+/* The ArduinoISP sketch's state. */
+struct emu_avrisp {
+	unsigned error;              /* the sketch's error counter */
+	bool pmode;
+	uint16_t here;               /* `unsigned int` on the AVR: 16 bits */
+	uint8_t devicecode;
+	uint16_t pagesize;           /* bytes, from SET_DEVICE */
+	uint16_t eepromsize;
+	uint8_t buff[256];           /* the sketch's global block buffer */
+};
+
+enum emu_bp_mode {
+	EMU_BP_TEXT,
+	EMU_BP_BBIO,
+	EMU_BP_SPI,
+};
+
+/* The Bus Pirate's state. */
+struct emu_buspirate {
+	enum emu_bp_mode mode;
+	unsigned zeros;              /* consecutive 0x00 seen in text mode */
+	uint8_t periph;              /* 0100wxyz: power, pull-ups, AUX, CS */
+	bool cs_high;                /* CS pin level in SPI mode */
+	uint8_t speed;               /* 0..7 */
+	uint8_t config;              /* 1000wxyz */
+	unsigned bulk_left;          /* bytes left of a 0x1x bulk transfer */
+	bool avr_ext;                /* 0x06 seen: next byte is a sub-command */
+	char line[64];               /* text-mode input line */
+	size_t line_len;
+};
+
+struct emu {
+	struct emu_options opts;
+	struct sim_target *t;
+	struct emu_stats stats;
+
+	/* pending input (a command still incomplete) and output */
+	uint8_t *in;
+	size_t in_len, in_cap;
+	uint8_t *out;
+	size_t out_len, out_cap;
+	bool oom;                    /* output dropped: treated like silence */
+
+	/* faults */
+	bool fault_on[EMU_FAULT_COUNT];
+	uint64_t fault_n[EMU_FAULT_COUNT];
+	uint64_t replies;            /* replies sent (for the reply knobs) */
+	uint32_t noise;              /* LCG state for garbage */
+	bool vanished;
+
+	/* auto-reset */
+	bool dtr;
+	uint64_t boot_left_us;       /* > 0: booting, input ignored */
+	uint32_t host_baud;
+
+	union {
+		struct emu_avrisp avrisp;
+		struct emu_buspirate bp;
+	} u;
+};
+
+/* One reply of the firmware: the reply knobs (garbage, cut, silent) apply
+ * to it as a whole. */
+void emu_reply(struct emu *e, const uint8_t *buf, size_t len);
+void emu_reply_byte(struct emu *e, uint8_t b);
+/* A command-level knob (stk-failed, nosync) is on for the current command. */
+bool emu_command_fault(const struct emu *e, enum emu_fault_kind kind);
+
+/* Per kind: consume as much of buf as forms complete commands; returns the
+ * bytes used (0: need more).  Called repeatedly until it returns 0. */
+size_t emu_avrisp_step(struct emu *e, const uint8_t *buf, size_t len);
+size_t emu_buspirate_step(struct emu *e, const uint8_t *buf, size_t len);
+void emu_avrisp_init(struct emu *e);
+void emu_buspirate_init(struct emu *e);
+/* Board reset (auto-reset): the sketch starts from scratch. */
+void emu_avrisp_reset(struct emu *e);
+
+#endif

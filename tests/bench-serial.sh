@@ -1,0 +1,104 @@
+#!/bin/sh
+# tests/bench-serial.sh - how close the serial drivers come to what the link
+# allows.  For each serial programmer, a full job (erase, write, verify) of a
+# 4 KiB bootloader and of a 28 KiB application + 4 KiB bootloader, with the
+# emulator pacing bytes as a 19200 and a 115200 baud link would:
+#   time    the job's wall time (as the job runner measures it)
+#   bound   the protocol's minimum bytes for that job each way, at 10 bits
+#           a byte, plus the datasheet write delays (4.5 ms a page, 9 ms
+#           for the erase) -- what no driver on this link can beat
+#   ratio   time / bound (target: 1.1 or less)
+#   avrdude avrdude's wall time for the same job on the same emulator,
+#           where avrdude is installed
+# A benchmark that prints figures, not a test: it always exits 0 unless it
+# could not run at all.  Usage (from the build dir, or with top_builddir,
+# top_srcdir and ISPWIZ_DATADIR set):  sh tests/bench-serial.sh [BAUD...]
+
+set -u
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-$(dirname "$0")/..}
+ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
+export ISPWIZ_DATADIR
+EMU=$top_builddir/tests/ispwiz-emu
+CLIENT=$top_builddir/tests/serial-client
+AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
+if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ]; then
+	echo "bench-serial: build ispwiz-emu and serial-client first (make check)" >&2
+	exit 1
+fi
+command -v python3 >/dev/null 2>&1 || { echo "bench-serial: needs python3" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/ispwiz-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+BAUDS=${*:-19200 115200}
+
+python3 - "$T" <<'EOF'
+import random, sys
+def write(path, base, data):
+    out = []
+    for off in range(0, len(data), 16):
+        a = base + off
+        rec = [len(data[off:off + 16]), (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
+        out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
+    out.append(':00000001FF')
+    open(path, 'w').write('\n'.join(out) + '\n')
+random.seed(5)
+boot = bytes(random.randrange(256) for _ in range(4096))
+app = bytes(random.randrange(256) for _ in range(28672))
+write(sys.argv[1] + '/boot4k.hex', 0x7000, boot)
+write(sys.argv[1] + '/fw28k.hex', 0x0000, app + boot)
+EOF
+
+# bound PROGRAMMER BYTES BAUD : seconds the link needs at least.
+bound() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import sys
+prog, nbytes, baud = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+page = 128
+pages = nbytes // page
+if prog == 'avrisp':
+    # per page: LOAD_ADDRESS 4/2, PROG_PAGE 5+N/2; verify: LOAD_ADDRESS 4/2,
+    # READ_PAGE 5/N+2; erase through UNIVERSAL 6/3
+    out = pages * (4 + 5 + page + 4 + 5) + 6
+    inn = pages * (2 + 2 + 2 + page + 2) + 3
+else:
+    # per page: write-then-read 5+4N/1, Write Page bulk 5/5; verify: AVR
+    # bulk read 10/2+N; erase bulk 5/5
+    out = pages * (5 + 4 * page + 5 + 10) + 5
+    inn = pages * (1 + 5 + 2 + page) + 5
+link = (out + inn) * 10.0 / baud
+delays = pages * 0.0045 + 0.009
+print('%.3f' % (link + delays))
+EOF
+}
+
+printf '%-10s %7s %-8s %9s %9s %6s %9s\n' programmer baud image time bound ratio avrdude
+for prog in avrisp buspirate; do
+	for baud in $BAUDS; do
+		for image in boot4k fw28k; do
+			case $image in boot4k) n=4096 ;; *) n=32768 ;; esac
+			if ! "$EMU" --programmer $prog --part m32u4 --pace "$baud" --uart-baud "$baud" \
+				--dump "$T/d" -- "$CLIENT" --driver $prog --port {port} --part m32u4 \
+				--baud "$baud" --image "$T/$image.hex" >"$T/out" 2>"$T/err"; then
+				printf '%-10s %7s %-8s   failed: %s\n' $prog "$baud" $image "$(sed -n 2p "$T/out")"
+				continue
+			fi
+			t=$(sed -n 's/.* \([0-9.]*\) s$/\1/p' "$T/out" | tail -1)
+			b=$(bound $prog $n "$baud")
+			r=$(python3 -c "print('%.2f' % ($t / $b))")
+			d=-
+			if [ -n "$AVRDUDE" ]; then
+				case $prog in avrisp) c=avrisp ;; *) c=buspirate ;; esac
+				s0=$(python3 -c 'import time; print(time.time())')
+				if "$EMU" --programmer $prog --part m32u4 --pace "$baud" --uart-baud "$baud" \
+					--dump "$T/a" -- "$AVRDUDE" -c $c -b "$baud" -P {port} -p m32u4 \
+					-U "flash:w:$T/$image.hex:i" >"$T/aout" 2>&1; then
+					d=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
+				else
+					d=failed
+				fi
+			fi
+			printf '%-10s %7s %-8s %8ss %8ss %6s %8ss\n' $prog "$baud" $image "$t" "$b" "$r" "$d"
+		done
+	done
+done
+exit 0

@@ -1,0 +1,536 @@
+/*
+ * ispwiz-emu - run a command against an emulated serial programmer.
+ *
+ *   ispwiz-emu --programmer avrisp|buspirate --part PART [--fuses L,H,E]
+ *              [--lock L] [--preload FILE.hex] [--pace BAUD] [--fault KNOB]...
+ *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux]
+ *              [--programmer-id ID] [--catalog FILE] [--trace FILE]
+ *              --dump PREFIX -- COMMAND ARGS...
+ *
+ * It builds a umockdev testbed holding a USB serial device with the
+ * programmer's USB identity (from the catalog) whose tty node is a pty that
+ * this process serves with the emulator (src/sim/emu.h), runs COMMAND in it
+ * with every "{port}" replaced by the node, and when COMMAND has finished
+ * writes the target's final state to PREFIX.hex and PREFIX.json.  It exits
+ * with COMMAND's status (128+N for a signal), or 2 for its own usage
+ * errors, 1 for its own failures.
+ *
+ * libserialport cannot open a bare pty (no modem lines), so the command
+ * runs with tests/serial-shim.so in LD_PRELOAD before libumockdev-preload;
+ * the shim answers the modem-line ioctls and reports DTR/RTS changes here.
+ * This program re-executes itself under the same LD_PRELOAD first, because
+ * umockdev's testbed must be built from inside the mock environment.
+ *
+ * Test tool only: built by `make check`, never installed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <umockdev.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/fuses.h"
+#include "sim/emu.h"
+#include "sim/sim-target.h"
+#include "emu-runner.h"
+
+#define EMU_MAX_FAULTS 16
+#define PRELOAD_LIB "libumockdev-preload.so.0"
+
+struct emu_args {
+	enum emu_kind kind;
+	const char *part;
+	const char *programmer_id;
+	const char *catalog;
+	const char *preload;
+	const char *dump;
+	const char *trace;
+	const char *fuses;
+	int lock;                    /* -1: factory */
+	unsigned pace;               /* 0: as fast as the pty goes */
+	unsigned uart_baud;
+	bool auto_reset;
+	bool reset_on_aux;
+	const char *faults[EMU_MAX_FAULTS];
+	size_t n_faults;
+	char **command;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ispwiz-emu --programmer avrisp|buspirate --part PART\n"
+		"         [--fuses L,H,E] [--lock L] [--preload FILE.hex] [--pace BAUD]\n"
+		"         [--fault KNOB[=N]]... [--uart-baud N] [--auto-reset]\n"
+		"         [--reset-pin cs|aux] [--programmer-id ID] [--catalog FILE]\n"
+		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
+		"Runs COMMAND with {port} replaced by an emulated programmer's tty.\n"
+		"Programmer knobs:\n");
+	for (int k = 0; k < EMU_FAULT_COUNT; k++)
+		fprintf(out, "  %-12s %s\n", emu_fault_name(k), emu_fault_help(k));
+	fprintf(out, "  %-12s %s\n", "eacces", "opening the port fails: permission denied");
+	fprintf(out, "  %-12s %s\n", "busy", "opening the port fails: held by another process");
+	fprintf(out, "Target knobs:\n");
+	for (int k = 0; k < SIM_FAULT_COUNT; k++)
+		fprintf(out, "  %-12s %s\n", sim_target_fault_name(k), sim_target_fault_help(k));
+}
+
+static unsigned long
+parse_ulong(const char *opt, const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max) {
+		fprintf(stderr, "ispwiz-emu: %s: '%s' is not a number up to %lu\n",
+			opt, s, max);
+		exit(2);
+	}
+	return v;
+}
+
+static void
+parse_args(int argc, char **argv, struct emu_args *a)
+{
+	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
+	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
+	       O_PROG, O_HELP };
+	static const struct option longopts[] = {
+		{ "programmer", required_argument, NULL, O_PROG },
+		{ "part", required_argument, NULL, O_PART },
+		{ "programmer-id", required_argument, NULL, O_PROG_ID },
+		{ "catalog", required_argument, NULL, O_CATALOG },
+		{ "preload", required_argument, NULL, O_PRELOAD },
+		{ "dump", required_argument, NULL, O_DUMP },
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "fuses", required_argument, NULL, O_FUSES },
+		{ "lock", required_argument, NULL, O_LOCK },
+		{ "pace", required_argument, NULL, O_PACE },
+		{ "fault", required_argument, NULL, O_FAULT },
+		{ "uart-baud", required_argument, NULL, O_UART },
+		{ "auto-reset", no_argument, NULL, O_AUTORESET },
+		{ "reset-pin", required_argument, NULL, O_RESETPIN },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prog = NULL;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->lock = -1;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_PROG: prog = optarg; break;
+		case O_PART: a->part = optarg; break;
+		case O_PROG_ID: a->programmer_id = optarg; break;
+		case O_CATALOG: a->catalog = optarg; break;
+		case O_PRELOAD: a->preload = optarg; break;
+		case O_DUMP: a->dump = optarg; break;
+		case O_TRACE: a->trace = optarg; break;
+		case O_FUSES: a->fuses = optarg; break;
+		case O_LOCK: a->lock = (int)parse_ulong("--lock", optarg, 0xFF); break;
+		case O_PACE: a->pace = (unsigned)parse_ulong("--pace", optarg, 4000000); break;
+		case O_UART: a->uart_baud = (unsigned)parse_ulong("--uart-baud", optarg, 4000000); break;
+		case O_AUTORESET: a->auto_reset = true; break;
+		case O_RESETPIN:
+			if (strcmp(optarg, "aux") == 0)
+				a->reset_on_aux = true;
+			else if (strcmp(optarg, "cs") != 0) {
+				fprintf(stderr, "ispwiz-emu: --reset-pin: say cs or aux, not '%s'\n", optarg);
+				exit(2);
+			}
+			break;
+		case O_FAULT:
+			if (a->n_faults == EMU_MAX_FAULTS) {
+				fprintf(stderr, "ispwiz-emu: at most %d --fault options\n", EMU_MAX_FAULTS);
+				exit(2);
+			}
+			a->faults[a->n_faults++] = optarg;
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (!prog || !a->part || !a->dump || optind >= argc) {
+		fprintf(stderr, "ispwiz-emu: --programmer, --part, --dump and a command after -- are required\n");
+		usage(stderr);
+		exit(2);
+	}
+	if (strcmp(prog, "avrisp") == 0)
+		a->kind = EMU_AVRISP;
+	else if (strcmp(prog, "buspirate") == 0)
+		a->kind = EMU_BUSPIRATE;
+	else {
+		fprintf(stderr, "ispwiz-emu: --programmer: '%s' is not emulated; say avrisp or buspirate\n", prog);
+		exit(2);
+	}
+	a->command = argv + optind;
+}
+
+static int
+parse_fuses(const char *s, struct sim_target_options *o)
+{
+	unsigned v[FUSE_COUNT];
+	int n = sscanf(s, "%x,%x,%x", &v[0], &v[1], &v[2]);
+
+	if (n < 2) {
+		fprintf(stderr, "ispwiz-emu: --fuses: write L,H or L,H,E in hex, not '%s'\n", s);
+		return -1;
+	}
+	o->has_fuses = true;
+	o->fuses[FUSE_EXT] = 0xFF;
+	for (int i = 0; i < n; i++)
+		o->fuses[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* --- the mock environment ---------------------------------------------------- */
+
+/* Re-execute under LD_PRELOAD=shim:libumockdev-preload unless already
+ * there.  The shim is looked for next to this program. */
+static void
+ensure_preload(char **argv)
+{
+	const char *cur = getenv("LD_PRELOAD");
+	char self[PATH_MAX], shim[PATH_MAX + 32], *slash, *pre;
+	ssize_t n;
+	const char *env_shim = getenv("ISPWIZ_SERIAL_SHIM");
+
+	if (getenv("ISPWIZ_EMU_PRELOADED"))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		fprintf(stderr, "ispwiz-emu: cannot find myself: %s\n", strerror(errno));
+		exit(1);
+	}
+	self[n] = '\0';
+	if (env_shim && *env_shim) {
+		snprintf(shim, sizeof(shim), "%s", env_shim);
+	} else {
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(shim, sizeof(shim), "%s/serial-shim.so", self);
+	}
+	if (access(shim, R_OK) != 0) {
+		fprintf(stderr, "ispwiz-emu: the modem-line shim %s is missing "
+			"(build it with `make check`, or set ISPWIZ_SERIAL_SHIM)\n", shim);
+		exit(1);
+	}
+	if (asprintf(&pre, "%s:%s%s%s", shim, PRELOAD_LIB, cur && *cur ? ":" : "",
+		     cur ? cur : "") < 0)
+		exit(1);
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("ISPWIZ_EMU_PRELOADED", "1", 1);
+	/* Sanitizer builds: the preloaded libraries come before the ASan
+	 * runtime, which is fine for this test tool and its commands. */
+	{
+		const char *asan = getenv("ASAN_OPTIONS");
+		char *opts;
+
+		if (!asan || !strstr(asan, "verify_asan_link_order")) {
+			if (asprintf(&opts, "%s%sverify_asan_link_order=0", asan ? asan : "",
+				     asan && *asan ? ":" : "") >= 0) {
+				setenv("ASAN_OPTIONS", opts, 1);
+				free(opts);
+			}
+		}
+	}
+	free(pre);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "ispwiz-emu: cannot re-execute under umockdev: %s\n", strerror(errno));
+	exit(1);
+}
+
+static struct usb_identity
+identity_for(const struct catalog *cat, const struct emu_args *a)
+{
+	struct usb_identity u;
+	const char *driver = a->kind == EMU_AVRISP ? "avrisp" : "buspirate";
+
+	if (a->kind == EMU_AVRISP)
+		u = (struct usb_identity){ { 0x16C0, 0x0483 }, "Teensyduino", "USB Serial", false };
+	else
+		u = (struct usb_identity){ { 0x0403, 0x6001 }, "FTDI", "FT232R USB UART", true };
+	for (size_t i = 0; i < cat->n_programmers; i++) {
+		const struct catalog_programmer *p = &cat->programmers[i];
+
+		if (a->programmer_id ? strcmp(p->id, a->programmer_id) != 0
+				     : strcmp(p->driver, driver) != 0)
+			continue;
+		if (p->n_usb_ids) {
+			u.id = p->usb_ids[0];
+			u.ftdi = u.id.vid == 0x0403;
+			if (!u.ftdi) {
+				u.manufacturer = p->id;
+				u.product = p->name;
+			}
+			if (u.id.vid == 0x16C0) {
+				u.manufacturer = "Teensyduino";
+				u.product = "USB Serial";
+			}
+		}
+		break;
+	}
+	return u;
+}
+
+/* Every "{port}" in every argument becomes the node. */
+static char *
+substitute_one(const char *arg, const char *node)
+{
+	size_t n = 0, len;
+	char *out, *o;
+
+	for (const char *at = strstr(arg, "{port}"); at; at = strstr(at + 6, "{port}"))
+		n++;
+	len = strlen(arg) + n * strlen(node) + 1;
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	o = out;
+	while (*arg) {
+		if (strncmp(arg, "{port}", 6) == 0) {
+			strcpy(o, node);
+			o += strlen(node);
+			arg += 6;
+		} else {
+			*o++ = *arg++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static char **
+substitute_port(char **cmd, const char *node)
+{
+	size_t n = 0;
+	char **out;
+
+	while (cmd[n])
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = substitute_one(cmd[i], node);
+		if (!out[i])
+			return NULL;
+	}
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct emu_args a;
+	struct catalog cat;
+	struct iw_error err;
+	const struct catalog_part *part;
+	struct sim_target_options topts;
+	struct sim_target *t = NULL;
+	struct emu *e = NULL;
+	struct emu_options eopts;
+	struct usb_identity ident;
+	UMockdevTestbed *tb = NULL;
+	struct pump p;
+	char node[64], numbuf[16];
+	char **cmd = NULL;
+	int evpipe[2] = { -1, -1 };
+	int open_errno = 0;
+	int rc = 1;
+
+	memset(&p, 0, sizeof(p));
+	p.master = -1;
+	p.events = -1;
+	parse_args(argc, argv, &a);
+	ensure_preload(argv);
+
+	catalog_init(&cat);
+	if (catalog_load_default(&cat, a.catalog, &err) != IW_OK) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		return 1;
+	}
+	part = catalog_find_part(&cat, a.part);
+	if (!part) {
+		fprintf(stderr, "ispwiz-emu: --part: no part '%s' in the catalog\n", a.part);
+		rc = 2;
+		goto out;
+	}
+	memset(&topts, 0, sizeof(topts));
+	if (a.fuses && parse_fuses(a.fuses, &topts) != 0) {
+		rc = 2;
+		goto out;
+	}
+	if (a.lock >= 0) {
+		topts.has_lock = true;
+		topts.lock = (uint8_t)a.lock;
+	}
+	t = sim_target_new(part, &topts, &err);
+	if (!t) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		goto out;
+	}
+	if (a.preload && emurun_preload_flash(t, a.preload) != 0)
+		goto out;
+
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.kind = a.kind;
+	eopts.uart_baud = a.uart_baud;
+	eopts.auto_reset = a.auto_reset;
+	eopts.reset_on_aux = a.reset_on_aux;
+	e = emu_new(&eopts, t, &err);
+	if (!e) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < a.n_faults; i++) {
+		struct sim_fault f;
+		enum iw_status st;
+
+		if (strcmp(a.faults[i], "eacces") == 0) {
+			open_errno = EACCES;
+			continue;
+		}
+		if (strcmp(a.faults[i], "busy") == 0) {
+			open_errno = EBUSY;
+			continue;
+		}
+		st = emu_set_fault(e, a.faults[i], &err);
+		if (st == IW_OK)
+			continue;
+		if (st != IW_NOT_FOUND) {
+			fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+			rc = 2;
+			goto out;
+		}
+		if (sim_target_fault_parse(a.faults[i], &f, &err) != IW_OK) {
+			fprintf(stderr, "ispwiz-emu: --fault: %s\n", err.msg);
+			rc = 2;
+			goto out;
+		}
+		if (f.kind == SIM_FAULT_WRONG_PART) {
+			f.part = catalog_find_part(&cat, f.part_id);
+			if (!f.part) {
+				fprintf(stderr, "ispwiz-emu: --fault wrong-part: no part '%s'\n", f.part_id);
+				rc = 2;
+				goto out;
+			}
+		}
+		if (sim_target_set_fault(t, &f, &err) != IW_OK) {
+			fprintf(stderr, "ispwiz-emu: --fault: %s\n", err.msg);
+			rc = 2;
+			goto out;
+		}
+	}
+
+	tb = umockdev_testbed_new();
+	ident = identity_for(&cat, &a);
+	p.e = e;
+	p.master = emurun_build_testbed(tb, &ident, node, sizeof(node));
+	if (p.master < 0)
+		goto out;
+	if (pipe(evpipe) != 0) {
+		fprintf(stderr, "ispwiz-emu: pipe: %s\n", strerror(errno));
+		goto out;
+	}
+	fcntl(evpipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(evpipe[0], F_SETFL, O_NONBLOCK);
+	p.events = evpipe[0];
+	snprintf(numbuf, sizeof(numbuf), "%d", evpipe[1]);
+	if (a.pace)
+		p.step_ns = 10000000000ull / a.pace;
+	if (a.trace) {
+		p.trace = fopen(a.trace, "w");
+		if (!p.trace)
+			fprintf(stderr, "ispwiz-emu: --trace %s: %s\n", a.trace, strerror(errno));
+	}
+	p.t0 = emurun_now_ns();
+
+	cmd = substitute_port(a.command, node);
+	if (!cmd) {
+		fprintf(stderr, "ispwiz-emu: out of memory\n");
+		goto out;
+	}
+	fflush(NULL);
+	p.child = fork();
+	if (p.child < 0) {
+		fprintf(stderr, "ispwiz-emu: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (p.child == 0) {
+		/* the shim's settings are for the command only */
+		unsetenv("ISPWIZ_EMU_PRELOADED");
+		setenv("ISPWIZ_SHIM_EVENT_FD", numbuf, 1);
+		setenv("ISPWIZ_SHIM_PORT", node, 1);
+		if (open_errno) {
+			char errno_text[16];
+
+			snprintf(errno_text, sizeof(errno_text), "%d", open_errno);
+			setenv("ISPWIZ_SHIM_OPEN_ERRNO", errno_text, 1);
+		}
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "ispwiz-emu: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(evpipe[1]);
+	evpipe[1] = -1;
+	if (emurun_pump(&p) != 0) {
+		fprintf(stderr, "ispwiz-emu: the emulator failed: %s\n", strerror(errno));
+		kill(p.child, SIGTERM);
+		waitpid(p.child, &p.status, 0);
+		goto out;
+	}
+	{
+		char *hex = NULL, *json = NULL;
+
+		if (asprintf(&hex, "%s.hex", a.dump) < 0 || asprintf(&json, "%s.json", a.dump) < 0 ||
+		    emurun_dump_hex(t, hex) != 0 || emurun_dump_json(t, e, json) != 0) {
+			free(hex);
+			free(json);
+			goto out;
+		}
+		free(hex);
+		free(json);
+	}
+	if (WIFEXITED(p.status))
+		rc = WEXITSTATUS(p.status);
+	else if (WIFSIGNALED(p.status))
+		rc = 128 + WTERMSIG(p.status);
+out:
+	if (cmd) {
+		for (size_t i = 0; cmd[i]; i++)
+			free(cmd[i]);
+		free(cmd);
+	}
+	if (p.trace)
+		fclose(p.trace);
+	emurun_pump_free(&p);
+	if (evpipe[0] >= 0)
+		close(evpipe[0]);
+	if (evpipe[1] >= 0)
+		close(evpipe[1]);
+	if (tb)
+		g_object_unref(tb);
+	emu_free(e);
+	sim_target_free(t);
+	catalog_free(&cat);
+	return rc;
+}

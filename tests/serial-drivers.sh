@@ -1,0 +1,191 @@
+#!/bin/sh
+# tests/serial-drivers.sh - the avrisp and buspirate drivers, through the
+# real serial transport (libserialport on a umockdev tty), against the
+# programmer emulators run by ispwiz-emu: a full job, then every fault the
+# issue lists, each with its own message, exit code and no hang.
+#
+# The job runs through tests/serial-client (the job runner with the driver
+# opened directly), so this does not depend on the CLI's `flash` command.
+
+. "$top_srcdir/tests/lib.sh"
+
+EMU=$top_builddir/tests/ispwiz-emu
+CLIENT=$top_builddir/tests/serial-client
+if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ] || [ ! -f "$top_builddir/tests/serial-shim.so" ]; then
+	echo "ispwiz-emu, serial-client or serial-shim.so not built (needs umockdev): skipped"
+	exit 77
+fi
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
+
+# A 4 KiB bootloader at 0x7000 (the Caterina spot of a 32U4), random bytes.
+python3 - "$T/boot.hex" <<'EOF'
+import random, sys
+random.seed(7)
+data = bytes(random.randrange(256) for _ in range(4096))
+out = []
+for off in range(0, len(data), 16):
+    a = 0x7000 + off
+    rec = [16, (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
+    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
+out.append(':00000001FF')
+open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
+EOF
+
+# emu_run WANT PROGRAMMER "EMU OPTIONS" CLIENT-ARGS... : run one job under
+# the emulator; output in $T/out and $T/err, state in $T/dump.{hex,json}.
+# The whole run must end within 60 s: a hang is a failure, not a stuck test.
+emu_run() {
+	want=$1 prog=$2 eopts=$3
+	shift 3
+	rm -f "$T/dump.hex" "$T/dump.json"
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	run "$want" timeout 60 "$EMU" --programmer "$prog" --part m32u4 $eopts \
+		--dump "$T/dump" -- "$CLIENT" --driver "$prog" --part m32u4 "$@"
+	took=$(( $(date +%s) - start ))
+	if [ "$took" -ge 30 ]; then
+		fail "$prog $eopts took ${took}s: a fault must end quickly"
+	fi
+}
+
+same_flash() {
+	python3 - "$T/boot.hex" "$T/dump.hex" <<'EOF' || fail "flash differs from the image"
+import sys
+def load(p):
+    m, ext = {}, 0
+    for l in open(p):
+        l = l.strip()
+        if not l:
+            continue
+        b = bytes.fromhex(l[1:])
+        n, a, t = b[0], (b[1] << 8) | b[2], b[3]
+        if t == 0:
+            for i in range(n):
+                m[ext + a + i] = b[4 + i]
+        elif t == 4:
+            ext = ((b[4] << 8) | b[5]) << 16
+    return m
+img, dump = load(sys.argv[1]), load(sys.argv[2])
+bad = [a for a, v in img.items() if dump.get(a, 0xFF) != v]
+extra = [a for a, v in dump.items() if a not in img and v != 0xFF]
+sys.exit(1 if bad or extra else 0)
+EOF
+}
+
+JOB="--port {port} --image $T/boot.hex --bootloader --hfuse 0xD8"
+
+# --- avrisp ------------------------------------------------------------------
+
+# A whole job: erase, write, verify, hfuse; the chip holds exactly the image.
+emu_run 0 avrisp "" $JOB
+expect_in "$T/out" "status: OK"
+same_flash
+json_check "$T/dump.json" 'd["fuses"]["hfuse"] == "0xD8" and d["counters"]["page_writes"] == 32 and d["counters"]["erases"] == 1'
+json_check "$T/dump.json" 'd["violations"] == [] and not d["emulator"]["programming_mode"]'
+
+# By a /dev/serial/by-id link.
+emu_run 0 avrisp "" --port "/dev/serial/by-id/usb-Teensyduino_USB_Serial_ISPWIZEMU01-if00"
+expect_in "$T/out" "status: OK"
+
+# A board that resets when the port opens (Uno): sync is retried.
+emu_run 0 avrisp "--auto-reset" $JOB
+expect_in "$T/out" "status: OK"
+json_check "$T/dump.json" 'd["emulator"]["resets"] >= 1 and d["fuses"]["hfuse"] == "0xD8"'
+
+# No sync: nothing on the port speaks STK500 (keyboard firmware, Caterina).
+emu_run 5 avrisp "--fault silent" $JOB
+expect_in "$T/out" "never answered STK500 sync"
+expect_in "$T/out" "ISP firmware"
+json_check "$T/dump.json" 'd["counters"]["erases"] == 0 and d["fuses"]["hfuse"] == "0x99"'
+
+# Garbage instead of replies.
+emu_run 5 avrisp "--fault garbage" $JOB
+expect_in "$T/out" "not STK500"
+
+# Replies cut short.
+emu_run 5 avrisp "--fault cut" $JOB
+expect_in "$T/out" "cut short"
+
+# The programmer goes silent in the middle of the job.
+emu_run 5 avrisp "--fault silent=40" $JOB
+expect_in "$T/out" "stopped answering"
+json_check "$T/dump.json" 'd["counters"]["page_writes"] < 32 and d["fuses"]["hfuse"] == "0x99"'
+
+# STK_FAILED and NOSYNC answers.
+emu_run 5 avrisp "--fault stk-failed=8" $JOB
+expect_in "$T/out" "STK_FAILED"
+emu_run 5 avrisp "--fault nosync=8" $JOB
+expect_in "$T/out" "NOSYNC"
+
+# The port vanishes in the middle of the flash write: EIO, fuses untouched.
+emu_run 1 avrisp "--fault vanish=3000" $JOB
+expect_in "$T/out" "vanished"
+expect_in "$T/out" "fuses untouched"
+json_check "$T/dump.json" 'd["counters"]["page_writes"] < 32 and d["fuses"]["hfuse"] == "0x99"'
+
+# Wrong baud rate: a UART sketch at 19200, the host at 115200.
+emu_run 5 avrisp "--uart-baud 19200" $JOB --baud 115200
+expect_in "$T/out" "wrong baud rate"
+emu_run 0 avrisp "--uart-baud 19200" $JOB --baud 19200
+expect_in "$T/out" "status: OK"
+
+# Permission denied, port busy, no such port.
+emu_run 5 avrisp "--fault eacces" $JOB
+expect_in "$T/out" "permission denied"
+expect_in "$T/out" "dialout"
+expect_in "$T/out" 'ATTRS{idVendor}=="16c0"'
+emu_run 5 avrisp "--fault busy" $JOB
+expect_in "$T/out" "ModemManager"
+expect_in "$T/out" "systemctl stop ModemManager"
+emu_run 5 avrisp "" --port /dev/ttyACM9
+expect_in "$T/out" "no such port"
+expect_in "$T/out" "/dev/ttyACM0 (16C0:0483)"
+
+# No target on the cable: the sketch says OK, the signature read tells.
+emu_run 6 avrisp "--fault reset-not-wired" $JOB
+expect_in "$T/out" "did not answer Programming Enable"
+
+# --- buspirate ------------------------------------------------------------------
+
+emu_run 0 buspirate "" $JOB
+expect_in "$T/out" "status: OK"
+same_flash
+json_check "$T/dump.json" 'd["fuses"]["hfuse"] == "0xD8" and d["counters"]["page_writes"] == 32'
+# left in its text terminal
+json_check "$T/dump.json" 'd["emulator"]["mode"] == "text"'
+# only the auto-SCK search may have clocked too fast
+json_check "$T/dump.json" 'all("sck-too-fast" in v for v in d["violations"])'
+
+# From any state: binary SPI mode halfway through a write-then-read that
+# waits for 4095 more bytes.
+rm -f "$T/dump.json"
+run 0 timeout 60 "$EMU" --programmer buspirate --part m32u4 --dump "$T/dump" -- \
+	sh -c 'printf "\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001\005\017\377\000\000ab" > {port} && sleep 0.2 &&
+	       "$0" --driver buspirate --part m32u4 --port {port} --image "$1" --bootloader' \
+	"$CLIENT" "$T/boot.hex"
+expect_in "$T/out" "status: OK"
+same_flash
+
+# RESET on AUX.
+emu_run 0 buspirate "--reset-pin aux" $JOB --opt reset=aux
+expect_in "$T/out" "status: OK"
+emu_run 6 buspirate "--reset-pin aux" $JOB
+expect_in "$T/out" "Programming Enable"
+
+emu_run 5 buspirate "--fault silent" $JOB
+expect_in "$T/out" "no Bus Pirate answered"
+emu_run 5 buspirate "--fault garbage" $JOB
+expect_in "$T/out" "does not answer like a Bus Pirate"
+emu_run 5 buspirate "--fault cut" $JOB
+expect_in "$T/out" "cut short"
+emu_run 5 buspirate "--fault stk-failed=30" $JOB
+expect_in "$T/out" "refused"
+emu_run 1 buspirate "--fault vanish=9000" $JOB
+expect_in "$T/out" "vanished"
+json_check "$T/dump.json" 'd["fuses"]["hfuse"] == "0x99"'
+emu_run 5 buspirate "--uart-baud 115200" $JOB --baud 19200
+expect_in "$T/out" "wrong baud rate"
+emu_run 5 buspirate "--fault busy" $JOB
+expect_in "$T/out" "ModemManager"
+
+finish
