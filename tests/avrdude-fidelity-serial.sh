@@ -5,20 +5,18 @@
 # own job does from the same inputs.  An emulator that only agrees with our
 # own drivers would prove nothing.
 #
-# The ispwiz side runs the job runner through tests/serial-client (the same
-# job `ispwiz flash` runs, without the CLI's option parsing).
+# The ispwiz side is `ispwiz flash` itself, through the same emulator.
 
 . "$top_srcdir/tests/lib.sh"
 
 EMU=$top_builddir/tests/ispwiz-emu
-CLIENT=$top_builddir/tests/serial-client
 AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
 if [ -z "$AVRDUDE" ]; then
 	echo "avrdude not installed: skipped (apt-get install avrdude)"
 	exit 77
 fi
-if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ] || [ ! -f "$top_builddir/tests/serial-shim.so" ]; then
-	echo "ispwiz-emu, serial-client or serial-shim.so not built (needs umockdev): skipped"
+if [ ! -x "$EMU" ] || [ ! -f "$top_builddir/tests/serial-shim.so" ]; then
+	echo "ispwiz-emu or serial-shim.so not built (needs umockdev): skipped"
 	exit 77
 fi
 command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
@@ -87,11 +85,11 @@ for prog in avrisp buspirate; do
 			-U "flash:w:$T/$image.hex:i" -U hfuse:w:0xD8:m
 		expect_in "$T/err" "bytes of flash verified"
 		expect_in "$T/err" "1 byte of hfuse verified"
-		# ispwiz's job runner through our driver, same inputs
+		# ispwiz flash through our driver, same inputs
 		run 0 timeout 300 "$EMU" --programmer $prog --part m32u4 --dump "$T/iw-$prog-$image" -- \
-			"$CLIENT" --driver $prog --port {port} --part m32u4 \
-			--image "$T/$image.hex" --hfuse 0xD8
-		expect_in "$T/out" "status: OK"
+			"$ISPWIZ" flash -c $prog -P {port} -p m32u4 -f "$T/$image.hex" \
+			--hfuse 0xD8 --yes --no-backup
+		expect_in "$T/err" "fuses read back as written"
 		compare_dumps "$T/dude-$prog-$image" "$T/iw-$prog-$image" "$T/$image.hex"
 	done
 	# avrdude reads back what our driver wrote

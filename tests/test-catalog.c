@@ -306,6 +306,9 @@ test_find_part_by_avrdude_id_and_name(void **state)
 	assert_null(catalog_find_part_by_signature(&cat, nosig));
 	assert_non_null(catalog_find_programmer(&cat, "USBasp"));
 	assert_null(catalog_find_programmer(&cat, "usbtiny"));
+	/* The avrdude/driver name finds the entry people mean. */
+	assert_string_equal(catalog_find_programmer(&cat, "avrisp")->id,
+			    "avrisp-promicro");
 	assert_non_null(catalog_find_bootloader(&cat, "Caterina-ProMicro16"));
 	assert_string_equal(catalog_find_preset(catalog_find_bootloader(&cat,
 			    "caterina-promicro16"), "DEFAULT")->name, "default");
@@ -1206,6 +1209,41 @@ test_shipped_catalog_loads(void **state)
 	catalog_free(&cat);
 }
 
+/* Two entries answering to one avrdude name but with different drivers:
+ * the look-up refuses to guess. */
+static void
+test_find_programmer_by_avrdude_name_ambiguous(void **state)
+{
+	static const char two[] =
+		"version: 1\n"
+		"programmers:\n"
+		"  - id: isp-one\n"
+		"    driver: usbasp\n"
+		"    name: One\n"
+		"    avrdude: stk500v1\n"
+		"    transport: usb\n"
+		"    usb_ids: [\"16C0:05DC\"]\n"
+		"    wiring: [[\"RST\", \"RESET\"]]\n"
+		"  - id: isp-two\n"
+		"    driver: avrisp\n"
+		"    name: Two\n"
+		"    avrdude: stk500v1\n"
+		"    transport: serial\n"
+		"    baud: 19200\n"
+		"    usb_ids: [\"2341:0043\"]\n"
+		"    wiring: [[\"10\", \"RESET\"]]\n";
+	struct catalog cat;
+	struct iw_error err;
+
+	(void)state;
+	catalog_init(&cat);
+	assert_int_equal(catalog_load_buffer(&cat, "two.yaml", two, sizeof two - 1, &err), IW_OK);
+	assert_null(catalog_find_programmer(&cat, "stk500v1"));
+	assert_string_equal(catalog_find_programmer(&cat, "avrisp")->id, "isp-two");
+	assert_string_equal(catalog_find_programmer(&cat, "ISP-ONE")->id, "isp-one");
+	catalog_free(&cat);
+}
+
 int
 main(void)
 {
@@ -1266,6 +1304,7 @@ main(void)
 		cmocka_unit_test(test_load_default_missing_installed_file),
 		cmocka_unit_test(test_load_file_missing),
 		cmocka_unit_test(test_shipped_catalog_loads),
+		cmocka_unit_test(test_find_programmer_by_avrdude_name_ambiguous),
 	};
 
 	/* The standard load reads these; start from a known state. */

@@ -242,16 +242,32 @@ catalog_valid_id(const char *id)
 }
 
 /* Ids are lower-case by construction (catalog_valid_id), so comparing
- * without case lets people type "USBasp" without ever being ambiguous. */
+ * without case lets people type "USBasp" without ever being ambiguous.
+ * People also type the avrdude name ("-c avrisp"): that is accepted when
+ * every entry answering to it uses the same driver (the Pro Micro and the
+ * Teensy differ only in wiring), and the first such entry is returned. */
 const struct catalog_programmer *
 catalog_find_programmer(const struct catalog *cat, const char *id)
 {
+	const struct catalog_programmer *first = NULL;
+
 	if (cat == NULL || id == NULL)
 		return NULL;
 	for (size_t i = 0; i < cat->n_programmers; i++)
 		if (strcasecmp(cat->programmers[i].id, id) == 0)
 			return &cat->programmers[i];
-	return NULL;
+	for (size_t i = 0; i < cat->n_programmers; i++) {
+		const struct catalog_programmer *p = &cat->programmers[i];
+
+		if (strcasecmp(p->driver, id) != 0 &&
+		    (p->avrdude_id == NULL || strcasecmp(p->avrdude_id, id) != 0))
+			continue;
+		if (first == NULL)
+			first = p;
+		else if (strcmp(first->driver, p->driver) != 0)
+			return NULL;   /* two drivers answer to it: do not guess */
+	}
+	return first;
 }
 
 const struct catalog_part *

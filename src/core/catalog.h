@@ -199,6 +199,8 @@ enum iw_status catalog_load_default(struct catalog *cat,
 				    const char *explicit_path,
 				    struct iw_error *err);
 
+/* By id; else by driver or avrdude name when all entries answering to it
+ * share one driver ("avrisp" -> the first avrisp entry). */
 const struct catalog_programmer *catalog_find_programmer(const struct catalog *cat, const char *id);
 /* Accepts the id, the avrdude id or the display name case-insensitively. */
 const struct catalog_part *catalog_find_part(const struct catalog *cat, const char *id);
