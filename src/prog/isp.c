@@ -122,16 +122,27 @@ isp_connect(struct prog *p, uint32_t max_hz, struct isp_connect_info *info,
 				    "of %s; raise the limit",
 				    isp_sck_text(steps[n - 1], a, sizeof a),
 				    isp_sck_text(max_hz, b, sizeof b));
+	/* Keep what the driver itself saw (an ArduinoISP reports the byte it
+	 * read instead of an echo): it is often the best clue. */
 	if (info->tries == 1)
-		return iw_error_set(err, IW_NO_TARGET,
-				    "the %s did not answer Programming Enable at SCK %s "
-				    "(the 0x53 echo never came back)",
-				    part_name(p), isp_sck_text(info->fastest_hz, a, sizeof a));
-	return iw_error_set(err, IW_NO_TARGET,
-			    "the %s did not answer Programming Enable at any SCK from "
-			    "%s down to %s (%zu tries; the 0x53 echo never came back)",
-			    part_name(p), isp_sck_text(info->fastest_hz, a, sizeof a),
-			    isp_sck_text(info->slowest_hz, b, sizeof b), info->tries);
+		iw_error_set(err, IW_NO_TARGET,
+			     "the %s did not answer Programming Enable at SCK %s "
+			     "(the 0x53 echo never came back)",
+			     part_name(p), isp_sck_text(info->fastest_hz, a, sizeof a));
+	else
+		iw_error_set(err, IW_NO_TARGET,
+			     "the %s did not answer Programming Enable at any SCK from "
+			     "%s down to %s (%zu tries; the 0x53 echo never came back)",
+			     part_name(p), isp_sck_text(info->fastest_hz, a, sizeof a),
+			     isp_sck_text(info->slowest_hz, b, sizeof b), info->tries);
+	if (err != NULL && e.msg[0] != '\0') {
+		size_t used = strlen(err->msg);
+
+		snprintf(err->msg + used, sizeof err->msg - used,
+			 "; the programmer reported: %.*s",
+			 (int)(sizeof err->msg - used), e.msg);
+	}
+	return IW_NO_TARGET;
 }
 
 void
