@@ -11,11 +11,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/demo.h"
+#include "tui/tui.h"
 
 static const struct cli_command *const commands[] = {
 	&cmd_flash,
 	&cmd_read,
+	&cmd_station,
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,
@@ -28,7 +29,7 @@ static void
 print_help(FILE *out, const char *argv0)
 {
 	fprintf(out,
-		"Usage: %s [OPTIONS]                 start the wizard\n"
+		"Usage: %s [WIZARD OPTIONS]          start the wizard\n"
 		"       %s COMMAND [ARGS...]\n"
 		"\n"
 		"ISP-flash AVR bootloaders onto keyboard controllers, safely.\n"
@@ -42,9 +43,16 @@ print_help(FILE *out, const char *argv0)
 		"  --catalog FILE   use FILE instead of the installed catalog\n"
 		"  --json           machine-readable output (one JSON document or event per line)\n"
 		"  -v, --verbose    say more\n"
-		"  --demo           run the wizard against the built-in simulated programmer\n"
 		"  -h, --help       this help; `%s COMMAND --help` for a command\n"
 		"  -V, --version    print the version\n"
+		"\n"
+		"Wizard options:\n"
+		"  --demo           the wizard against the built-in simulated programmer and\n"
+		"                   a bricked ATmega32U4; nothing real is touched\n"
+		"  --demo-slow      the demo, with flashing about ten times slower\n"
+		"  --demo-fault KNOB  a simulated wiring fault, e.g. reset-not-wired\n"
+		"  --no-color       monochrome (so does NO_COLOR=1 in the environment)\n"
+		"  --log FILE       keep a timestamped log of the session\n"
 		"\n"
 		"Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input file or\n"
 		"catalog, 4 refused by a safety rule, 5 programmer problem, 6 target does\n"
@@ -107,9 +115,10 @@ main(int argc, char **argv)
 	if (take_global_options(&ctx, &argc, argv) < 0)
 		return iw_status_exit_code(IW_USAGE);
 
-	if (argc < 2) {
-		print_help(stderr, ctx.argv0);
-		return iw_status_exit_code(IW_USAGE);
+	/* No command: the wizard, which is what most people want. */
+	if (argc < 2 || tui_is_wizard_option(argv[1])) {
+		rc = tui_main(&ctx, argc, argv);
+		goto out;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
@@ -123,10 +132,6 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return 0;
-	}
-	if (strcmp(argv[1], "--demo") == 0) {
-		rc = demo_describe(&ctx);
-		goto out;
 	}
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "%s: unknown option '%s'\n", ctx.argv0, argv[1]);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The command line itself: help, version, unknown commands and options,
-# global options anywhere, the exit codes of usage errors, and --demo.
+# global options anywhere, and the exit codes of usage errors.  (The
+# wizard and --demo are tested in a terminal by tests/tui-*.sh.)
 . "$top_srcdir/tests/lib.sh"
 
 run 0 ispwiz --help
@@ -16,8 +17,15 @@ expect_in "$T/out" "ispwiz "
 run 0 ispwiz list --help
 expect_in "$T/out" "usage: ispwiz list"
 
+# No command starts the wizard, which needs a terminal: without one it says
+# so, with the usage, instead of drawing into a pipe.
 run 2 ispwiz
+expect_in "$T/err" "the wizard needs a terminal"
 expect_in "$T/err" "Usage:"
+run 2 ispwiz --demo
+expect_in "$T/err" "the wizard needs a terminal"
+run 2 ispwiz --demo --frobnicate
+expect_in "$T/err" "unknown option '--frobnicate'"
 
 run 2 ispwiz frobnicate
 expect_in "$T/err" "unknown command 'frobnicate'"
@@ -41,11 +49,6 @@ json_check "$T/out" 'isinstance(d, list)'
 # JSON errors carry the status and the message, and still exit non-zero.
 run 3 ispwiz --json --catalog "$T/nope.yaml" list parts
 json_check "$T/out" 'd["event"] == "error" and d["status"] == "CATALOG" and d["exit_code"] == 3'
-
-# Until the wizard lands, --demo describes the session from the real catalog.
-run 0 ispwiz --demo
-expect_in "$T/out" "ATmega32U4"
-expect_in "$T/out" "03EB:2FF4"
 
 # Fuse values: bare digits are ambiguous and refused, hex forms accepted.
 run 2 ispwiz fuses decode -p atmega32u4 --lfuse 5E --hfuse 99 --efuse F3

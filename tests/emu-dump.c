@@ -77,7 +77,7 @@ emurun_dump_json(const struct sim_target *t, const struct emu *e, const char *pa
 {
 	const struct catalog_part *part = sim_target_part(t);
 	const struct sim_target_counters *c = sim_target_counters(t);
-	const struct emu_stats *st = emu_stats(e);
+	const struct emu_stats *st = e != NULL ? emu_stats(e) : NULL;
 	json_t *doc = json_object(), *fuses = json_object(), *ctr = json_object();
 	json_t *viol = json_array(), *em = json_object();
 	char *tmp = NULL;
@@ -105,6 +105,8 @@ emurun_dump_json(const struct sim_target *t, const struct emu *e, const char *pa
 		json_array_append_new(viol, json_string(buf));
 	}
 	json_object_set_new(doc, "violations", viol);
+	if (e == NULL)                 /* a USB programmer (emu-usb-serve.c) */
+		goto write;
 	json_object_set_new(em, "mode", json_string(emu_mode_name(e)));
 	json_object_set_new(em, "bytes_in", json_integer((json_int_t)st->bytes_in));
 	json_object_set_new(em, "bytes_out", json_integer((json_int_t)st->bytes_out));
@@ -114,6 +116,9 @@ emurun_dump_json(const struct sim_target *t, const struct emu *e, const char *pa
 	json_object_set_new(em, "unknown", json_integer((json_int_t)st->unknown));
 	json_object_set_new(em, "programming_mode", json_boolean(emu_in_programming_mode(e)));
 	json_object_set_new(doc, "emulator", em);
+	em = NULL;
+write:
+	json_decref(em);
 
 	if (asprintf(&tmp, "%s.tmp", path) < 0)
 		goto out;

@@ -1,7 +1,7 @@
 /*
  * ispwiz-emu - run a command against an emulated serial programmer.
  *
- *   ispwiz-emu --programmer avrisp|buspirate --part PART [--fuses L,H,E]
+ *   ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART [--fuses L,H,E]
  *              [--lock L] [--preload FILE.hex] [--pace BAUD] [--fault KNOB]...
  *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux]
  *              [--programmer-id ID] [--catalog FILE] [--trace FILE]
@@ -20,6 +20,10 @@
  * the shim answers the modem-line ioctls and reports DTR/RTS changes here.
  * This program re-executes itself under the same LD_PRELOAD first, because
  * umockdev's testbed must be built from inside the mock environment.
+ *
+ * With --programmer usbtiny or usbasp the testbed holds an emulated USB
+ * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
+ * ioctl emulation serves to libusb; {port} becomes "usb".
  *
  * Test tool only: built by `make check`, never installed.
  */
@@ -42,6 +46,7 @@
 #include "sim/emu.h"
 #include "sim/sim-target.h"
 #include "emu-runner.h"
+#include "emu-usb-serve.h"
 
 #define EMU_MAX_FAULTS 16
 #define PRELOAD_LIB "libumockdev-preload.so.0"
@@ -63,13 +68,15 @@ struct emu_args {
 	const char *faults[EMU_MAX_FAULTS];
 	size_t n_faults;
 	char **command;
+	bool usb;                    /* usbtiny or usbasp */
+	struct emurun_usb_args usb_args;
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ispwiz-emu --programmer avrisp|buspirate --part PART\n"
+		"usage: ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART\n"
 		"         [--fuses L,H,E] [--lock L] [--preload FILE.hex] [--pace BAUD]\n"
 		"         [--fault KNOB[=N]]... [--uart-baud N] [--auto-reset]\n"
 		"         [--reset-pin cs|aux] [--programmer-id ID] [--catalog FILE]\n"
@@ -80,6 +87,7 @@ usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", emu_fault_name(k), emu_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "eacces", "opening the port fails: permission denied");
 	fprintf(out, "  %-12s %s\n", "busy", "opening the port fails: held by another process");
+	emurun_usb_usage(out);
 	fprintf(out, "Target knobs:\n");
 	for (int k = 0; k < SIM_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", sim_target_fault_name(k), sim_target_fault_help(k));
@@ -106,7 +114,8 @@ parse_args(int argc, char **argv, struct emu_args *a)
 {
 	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
-	       O_PROG, O_HELP };
+	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
+	       O_USERIAL, O_UEXTRA };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -123,6 +132,13 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "auto-reset", no_argument, NULL, O_AUTORESET },
 		{ "reset-pin", required_argument, NULL, O_RESETPIN },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "latency-us", required_argument, NULL, O_LATENCY },
+		{ "old-firmware", no_argument, NULL, O_OLDFW },
+		{ "3mhz", no_argument, NULL, O_3MHZ },
+		{ "jumper", no_argument, NULL, O_JUMPER },
+		{ "usb-product", required_argument, NULL, O_UPRODUCT },
+		{ "usb-serial", required_argument, NULL, O_USERIAL },
+		{ "usb-extra", required_argument, NULL, O_UEXTRA },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = NULL;
@@ -159,6 +175,15 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			}
 			a->faults[a->n_faults++] = optarg;
 			break;
+		case O_LATENCY:
+			a->usb_args.latency_us = (uint32_t)parse_ulong("--latency-us", optarg, 1000000);
+			break;
+		case O_OLDFW: a->usb_args.old_firmware = true; break;
+		case O_3MHZ: a->usb_args.cap_3mhz = true; break;
+		case O_JUMPER: a->usb_args.slow_jumper = true; break;
+		case O_UPRODUCT: a->usb_args.product = optarg; break;
+		case O_USERIAL: a->usb_args.serial = optarg; break;
+		case O_UEXTRA: a->usb_args.extra = (unsigned)parse_ulong("--usb-extra", optarg, 4); break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -176,8 +201,10 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		a->kind = EMU_AVRISP;
 	else if (strcmp(prog, "buspirate") == 0)
 		a->kind = EMU_BUSPIRATE;
+	else if (emurun_usb_kind(prog, &a->usb_args.kind))
+		a->usb = true;
 	else {
-		fprintf(stderr, "ispwiz-emu: --programmer: '%s' is not emulated; say avrisp or buspirate\n", prog);
+		fprintf(stderr, "ispwiz-emu: --programmer: '%s' is not emulated; say avrisp, buspirate, usbtiny or usbasp\n", prog);
 		exit(2);
 	}
 	a->command = argv + optind;
@@ -390,6 +417,15 @@ main(int argc, char **argv)
 	}
 	if (a.preload && emurun_preload_flash(t, a.preload) != 0)
 		goto out;
+	if (a.usb) {
+		tb = umockdev_testbed_new();
+		rc = emurun_usb(&a.usb_args, tb, &cat, t, a.faults, a.n_faults, a.command,
+				&p.status);
+		if (rc != 0)
+			goto out;
+		rc = 1;
+		goto dump;
+	}
 
 	memset(&eopts, 0, sizeof(eopts));
 	eopts.kind = a.kind;
@@ -498,6 +534,7 @@ main(int argc, char **argv)
 		waitpid(p.child, &p.status, 0);
 		goto out;
 	}
+dump:
 	{
 		char *hex = NULL, *json = NULL;
 

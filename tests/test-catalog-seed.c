@@ -145,9 +145,11 @@ static const struct programmer_row programmer_rows[] = {
 	    { "B1", "SCLK" }, { "B2", "MOSI" }, { "B3", "MISO" } },
 	  0, "teensy_2.0_ISP_B0.hex", "halfkay", QMK_UTIL "teensy_2.0_ISP_B0.hex",
 	  "own RESET" },
+	/* No max_flash: the driver reaches the upper 64 KiB of an AT90USB128x
+	 * the slow way; the warning says so. */
 	{ "usbtiny", "usbtiny", "usbtiny", CATALOG_TRANSPORT_USB, 0,
 	  { "1781:0C9F", "2341:0049", "2A03:0049" }, ISP_HEADER,
-	  65536, NULL, NULL, NULL, "64 KiB" },
+	  0, NULL, NULL, NULL, "one byte per USB transfer" },
 	{ "usbasp", "usbasp", "usbasp", CATALOG_TRANSPORT_USB, 0,
 	  { "16C0:05DC", "03EB:C7B4" }, ISP_HEADER, 0, NULL, NULL, NULL, "jumper" },
 	{ "buspirate", "buspirate", "buspirate", CATALOG_TRANSPORT_SERIAL, 115200,

@@ -984,18 +984,46 @@ test_image_too_big(void **state)
 	assert_int_equal(sim_target_counters(t)->transfers, 0);
 }
 
+/* A programmer whose catalog entry sets max_flash is refused for a bigger
+ * part before the chip is touched.  (No shipped programmer has a limit any
+ * more, so the entry is a copy of usbtiny's with one.) */
 static void
 test_programmer_flash_limit(void **state)
+{
+	struct fx *f = *state;
+	struct sim_target *t = board(f, "at90usb1286", NULL);
+	struct catalog_programmer limited;
+
+	assert_non_null(catalog_find_programmer(&fx_catalog, "usbtiny"));
+	limited = *catalog_find_programmer(&fx_catalog, "usbtiny");
+	limited.max_flash = 65536;
+	limited.limit_note = "a test limit";
+	f->plan.programmer = &limited;
+	image_add(f, 0, 0x100);
+	expect(f, IW_RANGE);
+	assert_non_null(strstr(f->res->error.msg, "64 KiB"));
+	assert_non_null(strstr(f->res->error.msg, "a test limit"));
+	assert_int_equal(sim_target_counters(t)->transfers, 0);
+}
+
+/* USBtinyISP used to be refused for parts over 64 KiB; its driver now
+ * writes them (and reads the upper half the slow way, which the driver
+ * announces: tests/test-usbtiny.c checks that on the real driver).  The
+ * plan for a bootloader at the top of an AT90USB1286 goes through. */
+static void
+test_usbtiny_big_part(void **state)
 {
 	struct fx *f = *state;
 	struct sim_target *t = board(f, "at90usb1286", NULL);
 
 	f->plan.programmer = catalog_find_programmer(&fx_catalog, "usbtiny");
 	assert_non_null(f->plan.programmer);
-	image_add(f, 0, 0x100);
-	expect(f, IW_RANGE);
-	assert_non_null(strstr(f->res->error.msg, "64 KiB"));
-	assert_int_equal(sim_target_counters(t)->transfers, 0);
+	assert_int_equal(f->plan.programmer->max_flash, 0);
+	image_add(f, 0x1E000, 0x400);
+	f->plan.backup = false;
+	expect(f, IW_OK);
+	assert_int_equal(sim_target_flash(t)[0x1E000], pattern(0x1E000));
+	assert_int_equal(sim_target_flash(t)[0x1E3FF], pattern(0x1E3FF));
 }
 
 static void
@@ -1274,6 +1302,7 @@ main(void)
 		T(test_boot_fit_warning_with_chip_hfuse),
 		T(test_image_too_big),
 		T(test_programmer_flash_limit),
+		T(test_usbtiny_big_part),
 		T(test_missing_part),
 		T(test_sim_state_between_runs),
 		T(test_sim_state_bad_file),

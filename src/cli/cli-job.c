@@ -1,5 +1,5 @@
 /* cli-job.c - options, progress display and result output shared by the
- * commands that run an ISP job (flash, read). */
+ * commands that run an ISP job (flash, read, station). */
 #include "config.h"
 
 #include "cli/cli-job.h"

@@ -1,7 +1,9 @@
 /*
- * cli-job.h - what `ispwiz flash` and `ispwiz read` share: the options that
- * choose programmer, port, part and simulator, and running a job on the
- * worker thread while showing its progress.
+ * cli-job.h - what the commands that run ISP jobs (flash, read, station)
+ * share: the options that choose programmer, port, part and simulator; the
+ * options that choose what to write (image, catalog bootloader, fuses);
+ * the dry run; and running a job on the worker thread while showing its
+ * progress.
  *
  * Progress goes to stderr: a bar per phase when stderr is a terminal, plain
  * lines otherwise; with --json, one JSON event per line on stdout instead.
@@ -17,6 +19,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "core/hex-image.h"
 #include "core/job.h"
 
 #define CLI_JOB_MAX_FAULTS 16
@@ -26,6 +29,12 @@ enum {
 	CLI_JOB_OPT_SIM_STATE = 0x1000,
 	CLI_JOB_OPT_SIM_FAULT,
 	CLI_JOB_OPT_JSON,
+	CLI_JOB_OPT_BOOTLOADER,
+	CLI_JOB_OPT_PRESET,
+	CLI_JOB_OPT_LFUSE,
+	CLI_JOB_OPT_HFUSE,
+	CLI_JOB_OPT_EFUSE,
+	CLI_JOB_OPT_UNSAFE,
 };
 
 struct cli_job_opts {
@@ -47,6 +56,59 @@ int cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c
  * Returns 0, or an exit code after printing the problem. */
 int cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
 		  const struct cli_job_opts *o, struct job_plan *plan);
+
+/* --- what to write (flash, station) ------------------------------------------------ */
+
+/* The getopt_long entries of the image options, for a command's table:
+ * -f/--file, --bootloader, --preset, --lfuse/--hfuse/--efuse, -y/--yes,
+ * --unsafe-fuses.  The short options go into its optstring as "f:y". */
+#define CLI_IMAGE_LONGOPTS                                                  \
+	{ "file", required_argument, NULL, 'f' },                           \
+	{ "bootloader", required_argument, NULL, CLI_JOB_OPT_BOOTLOADER },  \
+	{ "preset", required_argument, NULL, CLI_JOB_OPT_PRESET },          \
+	{ "lfuse", required_argument, NULL, CLI_JOB_OPT_LFUSE },            \
+	{ "hfuse", required_argument, NULL, CLI_JOB_OPT_HFUSE },            \
+	{ "efuse", required_argument, NULL, CLI_JOB_OPT_EFUSE },            \
+	{ "yes", no_argument, NULL, 'y' },                                  \
+	{ "unsafe-fuses", no_argument, NULL, CLI_JOB_OPT_UNSAFE }
+
+struct cli_image_opts {
+	const char *file;                      /* -f; --bootloader may fill it */
+	const char *bootloader;                /* --bootloader */
+	const char *preset;                    /* --preset */
+	const char *fuse_text[FUSE_COUNT];     /* --lfuse, --hfuse, --efuse as given */
+	bool yes;                              /* --yes */
+	bool unsafe;                           /* --unsafe-fuses */
+};
+
+/* Returns 1 when `c` was one of the image options, 0 when not. */
+int cli_image_option(int c, const char *arg, struct cli_image_opts *o);
+
+/* After parsing: there is something to write, and --preset comes with
+ * --bootloader.  Returns 0, or the usage exit code after printing. */
+int cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
+		    const struct cli_image_opts *o);
+
+/* Fill the plan (after cli_job_setup): the catalog bootloader's file,
+ * SHA-256 check (a mismatch is a warning naming both hashes) and fuse
+ * preset, the explicit fuse bytes, the image read from the file (*img,
+ * which the caller frees with hex_image_free, also on failure), the
+ * bootloader's range in a combined file, --yes and --unsafe-fuses.
+ * Returns 0, or an exit code after printing the problem. */
+int cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
+		    struct cli_image_opts *o, struct job_plan *plan,
+		    struct hex_image **img);
+
+/* A warning on stderr (and as a JSON "warning" event with --json). */
+void cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* --dry-run: validate the plan and print it with the avrdude equivalent
+ * (one JSON document with --json).  Touches nothing.  Returns the exit
+ * code of the validation. */
+int cli_job_dry_run(struct cli_context *ctx, const struct job_plan *plan);
+
+/* --- running --------------------------------------------------------------------- */
 
 /* Run the plan on the worker thread with progress output; fills `res` and
  * prints the failure (with the wiring doctor's diagnosis) if there is

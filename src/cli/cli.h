@@ -60,5 +60,6 @@ extern const struct cli_command cmd_fuses;
 extern const struct cli_command cmd_detect;
 extern const struct cli_command cmd_flash;
 extern const struct cli_command cmd_read;
+extern const struct cli_command cmd_station;
 
 #endif

@@ -135,6 +135,8 @@ step_connect(struct job_runner *r)
 	job_phase_begin(r, JOB_PHASE_CONNECT, 0);
 	if ((st = open_programmer(r)) != IW_OK)
 		return st;
+	if (r->p->caps.note != NULL)
+		job_say(r, JOB_EVENT_WARNING, "%s", r->p->caps.note);
 	st = isp_connect(r->p, r->plan->max_sck_hz, &info, &res->error);
 	if (st != IW_OK) {
 		if (st == IW_NO_TARGET) {

@@ -426,6 +426,18 @@ isp_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 	const uint32_t chunk = 64;
 	enum iw_status st;
 
+	if (p->driver->read_eeprom != NULL) {
+		for (uint32_t i = 0; i < len; i += chunk) {
+			uint32_t n = len - i < chunk ? len - i : chunk;
+
+			if ((st = p->driver->read_eeprom(p, addr + i, buf + i, n, err)) != IW_OK)
+				return st;
+			if (fn != NULL && !fn(user, i + n, len))
+				return iw_error_set(err, IW_CANCELLED,
+						    "reading EEPROM cancelled at 0x%04X", addr + i + n);
+		}
+		return IW_OK;
+	}
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t a = addr + i;
 		uint8_t out[4];

@@ -15,7 +15,10 @@
  *   sim_faults   knobs as sim_target_fault_parse() spells them
  *                ("miso-open", "wrong-part=atmega328p", ...), plus the
  *                driver's own "realtime": write delays take real time (for
- *                demos and progress bars);
+ *                demos and progress bars), and "boards=FILE": a script of
+ *                boards put on and taken off the cable in virtual time
+ *                (prog-sim-boards.h; not with sim_state or other knobs,
+ *                which go on the script's board lines instead);
  *   catalog      resolves wrong-part=ID.
  * A chip with the wrong-part knob is never saved: the knob describes this
  * run's board, not the chip in the state file.
@@ -32,7 +35,29 @@ extern const struct prog_driver prog_sim_driver;
 #define PROG_SIM_N_SCK 7
 
 /* The simulated chip behind an open sim programmer (tests look at its
- * counters and memories), or NULL when `p` is not one. */
+ * counters and memories), or NULL when `p` is not one or, with a board
+ * script, when no board is on the cable now. */
 struct sim_target *prog_sim_target(struct prog *p);
+
+/* --- board scripts (boards=FILE) --------------------------------------------- */
+
+enum prog_sim_idle {
+	PROG_SIM_IDLE_REAL,      /* no script: the caller really waits */
+	PROG_SIM_IDLE_VIRTUAL,   /* the script's clock moved on; do not wait */
+	PROG_SIM_IDLE_OVER,      /* past the script's end: no board will come */
+};
+
+/* Let `ms` pass while nothing is clocked (a front end polling for boards
+ * calls this instead of sleeping).  Any `p` may be passed: only a sim
+ * programmer with a board script answers other than REAL. */
+enum prog_sim_idle prog_sim_idle(struct prog *p, unsigned ms);
+/* The script's virtual time in microseconds (0 when `p` is not a sim
+ * programmer; the chip's own clock without a script). */
+uint64_t prog_sim_now_us(struct prog *p);
+/* Board lines in the script (0 without one), and the chip of board `i`
+ * (0-based): NULL until it has been on the cable, kept afterwards so tests
+ * can see what was done to each board. */
+size_t prog_sim_board_count(struct prog *p);
+struct sim_target *prog_sim_board(struct prog *p, size_t i);
 
 #endif

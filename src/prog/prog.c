@@ -9,7 +9,9 @@
 #define PROG_DRIVER_LIST(X) \
 	X(sim) \
 	X(avrisp) \
-	X(buspirate)
+	X(buspirate) \
+	X(usbtiny) \
+	X(usbasp)
 
 #define PROG_DRIVER_EXTERN(name) extern const struct prog_driver prog_##name##_driver;
 PROG_DRIVER_LIST(PROG_DRIVER_EXTERN)

@@ -32,6 +32,10 @@ struct prog_caps {
 	uint32_t max_flash;       /* largest flash it can address, 0 = any */
 	bool paged_read;          /* read_flash is implemented */
 	bool paged_write;         /* write_page is implemented */
+	/* What the user should know about this programmer with this part
+	 * (a slow path, a fixed clock and its jumper), or NULL.  The job
+	 * runner shows it as a warning right after opening. */
+	const char *note;
 };
 
 /* How to reach the programmer and what is on the other end. */
@@ -73,6 +77,11 @@ struct prog_driver {
 	 * failed (the simulator saves its --sim-state file here).  close()
 	 * cannot report errors, so the job runner calls this before it. */
 	enum iw_status (*sync)(struct prog *p, struct iw_error *err);
+	/* Optional: read `len` EEPROM bytes from byte address `addr` in as
+	 * few requests as the programmer allows (the USB programmers have
+	 * block reads; without it, one Read EEPROM instruction per byte). */
+	enum iw_status (*read_eeprom)(struct prog *p, uint32_t addr, uint8_t *buf,
+				      uint32_t len, struct iw_error *err);
 };
 
 struct prog {

@@ -1,0 +1,255 @@
+/* cli-job-image.c - what a job writes, from the command line: the image
+ * file or catalog bootloader (with its SHA-256 check and fuse preset), the
+ * explicit fuse bytes, and the dry run that shows the plan (flash,
+ * station). */
+#include "config.h"
+
+#include "cli/cli-job.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/json-util.h"
+#include "core/sha256.h"
+
+/* --- what to write: image, catalog bootloader, fuses ------------------------------ */
+
+int
+cli_image_option(int c, const char *arg, struct cli_image_opts *o)
+{
+	switch (c) {
+	case 'f': o->file = arg; return 1;
+	case CLI_JOB_OPT_BOOTLOADER: o->bootloader = arg; return 1;
+	case CLI_JOB_OPT_PRESET: o->preset = arg; return 1;
+	case CLI_JOB_OPT_LFUSE: o->fuse_text[FUSE_LOW] = arg; return 1;
+	case CLI_JOB_OPT_HFUSE: o->fuse_text[FUSE_HIGH] = arg; return 1;
+	case CLI_JOB_OPT_EFUSE: o->fuse_text[FUSE_EXT] = arg; return 1;
+	case 'y': o->yes = true; return 1;
+	case CLI_JOB_OPT_UNSAFE: o->unsafe = true; return 1;
+	default: return 0;
+	}
+}
+
+int
+cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
+		const struct cli_image_opts *o)
+{
+	if (o->file == NULL && o->bootloader == NULL)
+		return cli_usage_error(ctx, cmd, "nothing to flash: give -f FILE.hex "
+				       "or --bootloader ID");
+	if (o->preset != NULL && o->bootloader == NULL)
+		return cli_usage_error(ctx, cmd, "--preset names a fuse preset of a "
+				       "bootloader; give --bootloader ID too, or the fuses "
+				       "with --lfuse/--hfuse/--efuse");
+	return 0;
+}
+
+void
+cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (ctx->json) {
+		json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "warning",
+				       "phase", "plan", "message", msg);
+
+		if (ev != NULL)
+			json_print_event(ev, stdout);
+	}
+	fprintf(stderr, "%s: warning: %s\n", ctx->argv0, msg);
+}
+
+static void
+list_presets(const struct catalog_bootloader *bl, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < bl->n_presets && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "",
+				 bl->presets[i].name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Catalog bootloader -> file, SHA-256 check, preset fuses and lock. */
+static int
+use_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
+	       struct cli_image_opts *o, struct job_plan *plan)
+{
+	const struct catalog_bootloader *bl;
+	const struct catalog_preset *preset;
+	const struct catalog_part *blpart;
+	char hex[SHA256_HEX_LEN + 1], names[256];
+	struct iw_error err;
+	struct stat st;
+	long size;
+
+	bl = catalog_find_bootloader(plan->catalog, o->bootloader);
+	if (bl == NULL)
+		return cli_usage_error(ctx, cmd, "unknown bootloader '%s'; "
+				       "`ispwiz list bootloaders` shows the ids", o->bootloader);
+	blpart = catalog_find_part(plan->catalog, bl->part);
+	if (blpart != plan->part)
+		return cli_usage_error(ctx, cmd, "bootloader %s is built for the %s, "
+				       "not the %s selected with -p", bl->id,
+				       blpart != NULL && blpart->name != NULL ? blpart->name : bl->part,
+				       plan->part->name != NULL ? plan->part->name : plan->part->id);
+	if (o->file == NULL) {
+		if (bl->file == NULL)
+			return cli_usage_error(ctx, cmd, "%s has no upstream file to "
+					       "download; build it (%s) and give it with -f",
+					       bl->id, bl->url != NULL ? bl->url : "see its notes");
+		o->file = bl->file;
+		if (stat(o->file, &st) != 0) {
+			iw_error_set(&err, IW_NOT_FOUND, "%s not found in the current "
+				     "directory: download it from %s, or give the file with -f",
+				     bl->file, bl->url != NULL ? bl->url : "its upstream project");
+			return cli_fail(ctx, &err);
+		}
+	}
+	if (bl->sha256 != NULL) {
+		if (sha256_file_hex(o->file, hex, &size, &err) != IW_OK)
+			return cli_fail(ctx, &err);
+		if (strcasecmp(hex, bl->sha256) != 0)
+			cli_job_warn(ctx, "%s has SHA-256 %s, but the known upstream %s has %s; "
+				     "flash it only if you built or changed it on purpose",
+				     o->file, hex, bl->file != NULL ? bl->file : "file", bl->sha256);
+	} else if (!ctx->json) {
+		fprintf(stderr, "%s: note: the catalog knows no SHA-256 for %s, so the "
+			"file could not be checked\n", ctx->argv0, bl->id);
+	}
+	preset = catalog_find_preset(bl, o->preset != NULL ? o->preset : "default");
+	if (preset == NULL && o->preset == NULL && bl->n_presets > 0)
+		preset = &bl->presets[0];
+	if (preset == NULL) {
+		list_presets(bl, names, sizeof names);
+		return cli_usage_error(ctx, cmd, "bootloader %s has no preset '%s' "
+				       "(it has: %s)", bl->id, o->preset, names);
+	}
+	fuse_set_from_preset(&plan->fuses, preset);
+	plan->has_lock = preset->has_lock;
+	plan->lock = preset->lock;
+	plan->image_is_bootloader = true;
+	return 0;
+}
+
+/* A file that carries an application too: the bootloader is its last run. */
+static void
+bootloader_range(const struct catalog_bootloader *bl, struct job_plan *plan)
+{
+	size_t n = hex_image_segment_count(plan->image);
+	struct hex_segment s;
+
+	if (bl == NULL || !bl->combined_sketch || n < 2)
+		return;
+	s = hex_image_segment(plan->image, n - 1);
+	plan->boot_start = s.addr;
+	plan->boot_end = s.addr + s.len;
+}
+
+static int
+explicit_fuses(struct cli_context *ctx, const struct cli_command *cmd,
+	       const struct cli_image_opts *o, struct job_plan *plan)
+{
+	for (int b = 0; b < FUSE_COUNT; b++) {
+		unsigned char v;
+
+		if (o->fuse_text[b] == NULL)
+			continue;
+		if (!cli_parse_byte(o->fuse_text[b], &v))
+			return cli_usage_error(ctx, cmd, "--%s %s: %s",
+					       fuse_byte_name((enum fuse_byte)b), o->fuse_text[b],
+					       cli_byte_hint());
+		fuse_set_put(&plan->fuses, (enum fuse_byte)b, v);
+	}
+	return 0;
+}
+
+int
+cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
+		struct cli_image_opts *o, struct job_plan *plan, struct hex_image **img)
+{
+	struct iw_error err;
+	int rc;
+
+	*img = NULL;
+	if (o->bootloader != NULL && (rc = use_bootloader(ctx, cmd, o, plan)) != 0)
+		return rc;
+	if ((rc = explicit_fuses(ctx, cmd, o, plan)) != 0)
+		return rc;
+	if ((*img = hex_image_new()) == NULL) {
+		iw_error_set(&err, IW_NOMEM, "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	if (hex_image_read_file(*img, o->file, &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	plan->image = *img;
+	plan->image_path = o->file;
+	if (o->bootloader != NULL)
+		bootloader_range(catalog_find_bootloader(plan->catalog, o->bootloader), plan);
+	plan->yes = o->yes;
+	plan->unsafe_fuses = o->unsafe;
+	return 0;
+}
+
+/* --- dry run ------------------------------------------------------------------------ */
+
+static void
+add_line(void *user, const char *line)
+{
+	json_t *arr = user;
+
+	json_array_append_new(arr, json_string(line));
+}
+
+static void
+print_line(void *user, const char *line)
+{
+	(void)user;
+	printf("%s\n", line);
+}
+
+int
+cli_job_dry_run(struct cli_context *ctx, const struct job_plan *plan)
+{
+	char cmd[8192];
+	struct iw_error err;
+	enum iw_status st;
+
+	iw_error_clear(&err);
+	st = job_plan_validate(plan, &err);
+	job_plan_avrdude_command(plan, cmd, sizeof cmd);
+	if (ctx->json) {
+		json_t *lines = json_array();
+
+		job_plan_describe(plan, add_line, lines);
+		json_print_document(json_pack("{s:b, s:o, s:s, s:s, s:s}",
+					      "dry_run", 1, "plan", lines, "avrdude", cmd,
+					      "status", iw_status_name(st),
+					      "message", st == IW_OK ? "ok" : err.msg),
+				    stdout);
+	} else {
+		printf("Dry run: nothing is touched.\n");
+		job_plan_describe(plan, print_line, NULL);
+		printf("avrdude equivalent:\n  %s\n", cmd);
+		if (st == IW_OK)
+			printf("The plan passes every check that needs no chip; whether "
+			       "the fuse change needs --yes depends on the chip's current "
+			       "fuses.\n");
+	}
+	if (st != IW_OK) {
+		fprintf(stderr, "%s: %s\n", ctx->argv0, err.msg);
+		return iw_status_exit_code(st);
+	}
+	return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * emu-usb-int.h - what the USB emulator files (emu-usb.c, emu-usbtiny.c,
+ * emu-usbasp.c) share.  Nothing else includes it.
+ */
+#ifndef ISPWIZ_SIM_EMU_USB_INT_H
+#define ISPWIZ_SIM_EMU_USB_INT_H
+
+#include "sim/emu-usb.h"
+
+/* bmRequestType bits */
+#define EMU_USB_DIR_IN     0x80
+#define EMU_USB_TYPE_MASK  0x60
+#define EMU_USB_TYPE_STD   0x00
+#define EMU_USB_TYPE_VENDOR 0x40
+
+/* The USBtiny firmware's state (its globals). */
+struct emu_usbtiny {
+	uint8_t sck_period;          /* µs, 1..250 as the host sent it */
+	uint8_t poll1, poll2;        /* bytes that mean "still writing" */
+	uint16_t address;            /* `uint_t`: 16 bits on the AVR */
+	uint16_t timeout;            /* µs of byte polling per written byte */
+	uint8_t cmd0;                /* current read/write instruction */
+	uint8_t cmd[4];              /* SPI command buffer (cmd[3] goes stale) */
+	uint8_t res[4];
+	bool powered;                /* POWERUP seen since the last POWERDOWN */
+};
+
+/* The USBasp firmware's state. */
+struct emu_usbasp {
+	uint8_t prog_sck;            /* SCK option from SETISPSCK */
+	uint8_t state;               /* EMU_USBASP_* */
+	bool newmode;                /* SETLONGADDRESS seen since CONNECT */
+	uint32_t address;            /* `unsigned long prog_address` */
+	uint16_t nbytes;
+	uint16_t pagesize;
+	uint8_t blockflags;
+	uint8_t pagecounter;         /* `uchar`: 256-byte pages wrap to 0 */
+	uint8_t hiaddr;              /* last Load Extended Address byte sent */
+	bool connected;
+};
+
+enum {
+	EMU_USBASP_IDLE,
+	EMU_USBASP_WRITEFLASH,
+	EMU_USBASP_READFLASH,
+	EMU_USBASP_READEEPROM,
+	EMU_USBASP_WRITEEEPROM,
+};
+
+#define EMU_USB_STRING_MAX 64
+
+struct emu_usb {
+	struct emu_usb_options opts;
+	struct sim_target *t;
+	struct emu_usb_stats stats;
+	char manufacturer[EMU_USB_STRING_MAX];
+	char product[EMU_USB_STRING_MAX];
+	char serial[EMU_USB_STRING_MAX];
+	uint16_t bcd_device;
+
+	bool fault_on[EMU_USB_FAULT_COUNT];
+	uint64_t fault_n[EMU_USB_FAULT_COUNT];
+	bool unplugged;
+
+	/* caller's clock -> target clock (see emu_usb_set_timing()) */
+	bool device_time_slept;
+	bool time_pinned;
+	uint64_t wall0_us, target0_us;  /* pinned at the first call */
+	uint64_t last_us;               /* the caller's clock at the last call */
+
+	union {
+		struct emu_usbtiny tiny;
+		struct emu_usbasp asp;
+	} u;
+};
+
+/* One ISP instruction through the target (clocked at its current SCK). */
+void emu_usb_spi(struct emu_usb *u, const uint8_t in[4], uint8_t out[4]);
+
+/* Per kind: a vendor request.  Returns bytes moved (IN: written to data,
+ * at most len; OUT: consumed).  Stalls are not part of either firmware. */
+int emu_usbtiny_vendor(struct emu_usb *u, const uint8_t setup[8],
+		       uint8_t *data, size_t len);
+int emu_usbasp_vendor(struct emu_usb *u, const uint8_t setup[8],
+		      uint8_t *data, size_t len);
+void emu_usbtiny_init(struct emu_usb *u);
+void emu_usbasp_init(struct emu_usb *u);
+uint32_t emu_usbtiny_sck_hz(const struct emu_usb *u);
+uint32_t emu_usbasp_sck_hz(const struct emu_usb *u);
+/* Whether a vendor request writes flash (for the unplug knob). */
+bool emu_usbtiny_is_flash_write(uint8_t request);
+bool emu_usbasp_is_flash_write(uint8_t request);
+
+#endif

@@ -1,0 +1,430 @@
+/*
+ * emu-usb.c - what both USB programmer emulators share: identity and
+ * descriptors, the standard requests, the fault knobs and the clock.  The
+ * firmware protocols live in emu-usbtiny.c and emu-usbasp.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/emu-usb-int.h"
+
+#define USB_REQ_GET_STATUS        0x00
+#define USB_REQ_GET_DESCRIPTOR    0x06
+#define USB_REQ_GET_CONFIGURATION 0x08
+#define USB_REQ_GET_INTERFACE     0x0A
+#define USB_DT_DEVICE  1
+#define USB_DT_CONFIG  2
+#define USB_DT_STRING  3
+#define USB_LANGID_EN_US 0x0409
+
+/* String indices as each firmware numbers them: USBtiny gives the vendor
+ * name index 1, the product 2 and the serial 3 and uses 0 for a string it
+ * was built without; V-USB (USBasp) does the same. */
+#define STR_MANUFACTURER 1
+#define STR_PRODUCT      2
+#define STR_SERIAL       3
+
+static const char *const fault_names[] = {
+#define EMU_USB_FAULT_NAME(id, name, help) name,
+	EMU_USB_FAULT_LIST(EMU_USB_FAULT_NAME)
+#undef EMU_USB_FAULT_NAME
+};
+
+static const char *const fault_helps[] = {
+#define EMU_USB_FAULT_HELP(id, name, help) help,
+	EMU_USB_FAULT_LIST(EMU_USB_FAULT_HELP)
+#undef EMU_USB_FAULT_HELP
+};
+
+const char *
+emu_usb_fault_name(enum emu_usb_fault_kind kind)
+{
+	return kind < EMU_USB_FAULT_COUNT ? fault_names[kind] : "?";
+}
+
+const char *
+emu_usb_fault_help(enum emu_usb_fault_kind kind)
+{
+	return kind < EMU_USB_FAULT_COUNT ? fault_helps[kind] : "?";
+}
+
+static void
+copy_string(char *dst, const char *given, const char *dflt)
+{
+	snprintf(dst, EMU_USB_STRING_MAX, "%s", given != NULL ? given : dflt);
+}
+
+struct emu_usb *
+emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
+	    struct iw_error *err)
+{
+	struct emu_usb *u;
+	bool tiny;
+
+	if (opts == NULL || t == NULL) {
+		iw_error_set(err, IW_USAGE, "USB emulator: no options or no target");
+		return NULL;
+	}
+	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP) {
+		iw_error_set(err, IW_USAGE, "USB emulator: unknown programmer kind %d",
+			     (int)opts->kind);
+		return NULL;
+	}
+	u = calloc(1, sizeof *u);
+	if (u == NULL) {
+		iw_error_set(err, IW_NOMEM, "USB emulator: out of memory");
+		return NULL;
+	}
+	u->opts = *opts;
+	u->t = t;
+	tiny = opts->kind == EMU_USB_USBTINY;
+	if (u->opts.vid == 0 && u->opts.pid == 0) {
+		u->opts.vid = tiny ? 0x1781 : 0x16C0;
+		u->opts.pid = tiny ? 0x0C9F : 0x05DC;
+	}
+	/* The USBtiny firmware is usually built without a vendor name; the
+	 * USBasp's strings are what avrdude checks on the shared VID/PID. */
+	copy_string(u->manufacturer, opts->manufacturer, tiny ? "" : "www.fischl.de");
+	copy_string(u->product, opts->product, tiny ? "USBtinyISP" : "USBasp");
+	copy_string(u->serial, opts->serial, "");
+	u->bcd_device = tiny ? 0x0107 : (opts->old_firmware ? 0x0102 : 0x0104);
+	u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
+	if (tiny)
+		emu_usbtiny_init(u);
+	else
+		emu_usbasp_init(u);
+	return u;
+}
+
+void
+emu_usb_free(struct emu_usb *u)
+{
+	free(u);
+}
+
+enum iw_status
+emu_usb_set_fault(struct emu_usb *u, const char *spec, struct iw_error *err)
+{
+	const char *eq = strchr(spec, '=');
+	size_t name_len = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
+
+	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++) {
+		unsigned long long n = 0;
+
+		if (strlen(fault_names[k]) != name_len ||
+		    strncmp(fault_names[k], spec, name_len) != 0)
+			continue;
+		if (eq != NULL) {
+			char *end;
+
+			errno = 0;
+			n = strtoull(eq + 1, &end, 0);
+			if (errno != 0 || end == eq + 1 || *end != '\0')
+				return iw_error_set(err, IW_USAGE,
+						    "--fault %s: '%s' is not a number; write %s=N",
+						    fault_names[k], eq + 1, fault_names[k]);
+		}
+		u->fault_on[k] = true;
+		u->fault_n[k] = n;
+		return IW_OK;
+	}
+	return iw_error_set(err, IW_NOT_FOUND, "'%.*s' is not a USB programmer fault knob",
+			    (int)name_len, spec);
+}
+
+uint16_t
+emu_usb_vid(const struct emu_usb *u)
+{
+	return u->opts.vid;
+}
+
+uint16_t
+emu_usb_pid(const struct emu_usb *u)
+{
+	return u->opts.pid;
+}
+
+static const char *
+or_null(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+const char *
+emu_usb_manufacturer(const struct emu_usb *u)
+{
+	return or_null(u->manufacturer);
+}
+
+const char *
+emu_usb_product(const struct emu_usb *u)
+{
+	return or_null(u->product);
+}
+
+const char *
+emu_usb_serial(const struct emu_usb *u)
+{
+	return or_null(u->serial);
+}
+
+const char *
+emu_usb_kind_name(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_USBTINY ? "usbtiny" : "usbasp";
+}
+
+bool
+emu_usb_unplugged(const struct emu_usb *u)
+{
+	return u->unplugged;
+}
+
+const struct emu_usb_stats *
+emu_usb_stats(const struct emu_usb *u)
+{
+	return &u->stats;
+}
+
+uint32_t
+emu_usb_sck_hz(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_USBTINY ? emu_usbtiny_sck_hz(u) :
+	       emu_usbasp_sck_hz(u);
+}
+
+void
+emu_usb_spi(struct emu_usb *u, const uint8_t in[4], uint8_t out[4])
+{
+	sim_target_transfer(u->t, in, out);
+}
+
+/* --- descriptors ---------------------------------------------------------- */
+
+static size_t
+device_descriptor(const struct emu_usb *u, uint8_t d[18])
+{
+	d[0] = 18;
+	d[1] = USB_DT_DEVICE;
+	d[2] = 0x10;                     /* USB 1.1: both are low-speed devices */
+	d[3] = 0x01;
+	d[4] = 0xFF;                     /* vendor-specific class */
+	d[5] = 0;
+	d[6] = 0;
+	d[7] = 8;                        /* low speed: 8-byte control packets */
+	d[8] = (uint8_t)u->opts.vid;
+	d[9] = (uint8_t)(u->opts.vid >> 8);
+	d[10] = (uint8_t)u->opts.pid;
+	d[11] = (uint8_t)(u->opts.pid >> 8);
+	d[12] = (uint8_t)u->bcd_device;
+	d[13] = (uint8_t)(u->bcd_device >> 8);
+	d[14] = u->manufacturer[0] != '\0' ? STR_MANUFACTURER : 0;
+	d[15] = u->product[0] != '\0' ? STR_PRODUCT : 0;
+	d[16] = u->serial[0] != '\0' ? STR_SERIAL : 0;
+	d[17] = 1;
+	return 18;
+}
+
+/* One configuration, one interface, no endpoints besides endpoint 0: both
+ * firmwares talk through control transfers only. */
+static size_t
+config_descriptor(const struct emu_usb *u, uint8_t d[18])
+{
+	static const uint8_t cfg[18] = {
+		9, USB_DT_CONFIG, 18, 0, 1, 1, 0, 0x80, 50,
+		9, 4, 0, 0, 0, 0, 0, 0, 0,
+	};
+
+	memcpy(d, cfg, sizeof cfg);
+	/* USBtiny declares the class on the interface too. */
+	if (u->opts.kind == EMU_USB_USBTINY)
+		d[9 + 5] = 0xFF;
+	return sizeof cfg;
+}
+
+size_t
+emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size)
+{
+	uint8_t all[36];
+	size_t n = device_descriptor(u, all);
+
+	n += config_descriptor(u, all + n);
+	memcpy(buf, all, size < n ? size : n);
+	return n;
+}
+
+/* A string descriptor: UTF-16LE of an ASCII string. */
+static size_t
+string_descriptor(const char *s, uint8_t *d, size_t cap)
+{
+	size_t n = strlen(s), len = 2 + 2 * n;
+
+	if (len > cap)
+		len = cap & ~(size_t)1;
+	d[0] = (uint8_t)len;
+	d[1] = USB_DT_STRING;
+	for (size_t i = 0; 2 + 2 * i + 1 < len; i++) {
+		d[2 + 2 * i] = (uint8_t)s[i];
+		d[2 + 2 * i + 1] = 0;
+	}
+	return len;
+}
+
+static int
+copy_out(uint8_t *data, size_t len, const uint8_t *src, size_t n)
+{
+	if (n > len)
+		n = len;
+	memcpy(data, src, n);
+	return (int)n;
+}
+
+/* Standard requests: what the USB stack of either firmware answers. */
+static int
+standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+		 size_t len)
+{
+	uint8_t buf[256];
+	uint8_t type = setup[3], index = setup[2];
+	size_t n;
+
+	switch (setup[1]) {
+	case USB_REQ_GET_DESCRIPTOR:
+		if (type == USB_DT_DEVICE) {
+			n = device_descriptor(u, buf);
+		} else if (type == USB_DT_CONFIG && index == 0) {
+			n = config_descriptor(u, buf);
+		} else if (type == USB_DT_STRING && index == 0) {
+			buf[0] = 4;
+			buf[1] = USB_DT_STRING;
+			buf[2] = (uint8_t)USB_LANGID_EN_US;
+			buf[3] = (uint8_t)(USB_LANGID_EN_US >> 8);
+			n = 4;
+		} else if (type == USB_DT_STRING && index == STR_MANUFACTURER &&
+			   u->manufacturer[0] != '\0') {
+			n = string_descriptor(u->manufacturer, buf, sizeof buf);
+		} else if (type == USB_DT_STRING && index == STR_PRODUCT &&
+			   u->product[0] != '\0') {
+			n = string_descriptor(u->product, buf, sizeof buf);
+		} else if (type == USB_DT_STRING && index == STR_SERIAL &&
+			   u->serial[0] != '\0') {
+			n = string_descriptor(u->serial, buf, sizeof buf);
+		} else {
+			u->stats.stalls++;
+			return -EPIPE;
+		}
+		return copy_out(data, len, buf, n);
+	case USB_REQ_GET_STATUS:
+		memset(buf, 0, 2);
+		return copy_out(data, len, buf, 2);
+	case USB_REQ_GET_CONFIGURATION:
+		buf[0] = 1;
+		return copy_out(data, len, buf, 1);
+	case USB_REQ_GET_INTERFACE:
+		buf[0] = 0;
+		return copy_out(data, len, buf, 1);
+	default:
+		/* SET_ADDRESS, SET_CONFIGURATION, SET_INTERFACE, CLEAR_FEATURE,
+		 * SET_FEATURE: accepted without a data stage. */
+		return 0;
+	}
+}
+
+/* --- one transfer ------------------------------------------------------------- */
+
+void
+emu_usb_set_timing(struct emu_usb *u, bool device_time_slept)
+{
+	u->device_time_slept = device_time_slept;
+}
+
+static void
+sync_clock(struct emu_usb *u, uint64_t now_us)
+{
+	uint64_t due, cur;
+
+	if (!u->time_pinned) {
+		u->time_pinned = true;
+		u->wall0_us = u->last_us = now_us;
+		u->target0_us = sim_target_now_us(u->t);
+		return;
+	}
+	if (now_us < u->last_us)
+		return;
+	if (!u->device_time_slept) {
+		/* The firmware's work took no time on the caller's clock: what
+		 * passed between two transfers passes on top of it. */
+		sim_target_advance_us(u->t, now_us - u->last_us);
+		u->last_us = now_us;
+		return;
+	}
+	u->last_us = now_us;
+	/* The caller's clock already holds the firmware's time; the target
+	 * runs ahead only within a transfer. */
+	due = u->target0_us + (now_us - u->wall0_us);
+	cur = sim_target_now_us(u->t);
+	if (due > cur)
+		sim_target_advance_us(u->t, due - cur);
+}
+
+static bool
+fault_from(const struct emu_usb *u, enum emu_usb_fault_kind k, uint64_t index)
+{
+	return u->fault_on[k] && index >= u->fault_n[k];
+}
+
+void
+emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+		size_t len, uint64_t now_us, struct emu_usb_reply *r)
+{
+	bool in = (setup[0] & EMU_USB_DIR_IN) != 0;
+	bool flash_write;
+	uint64_t index, before;
+	int n;
+
+	memset(r, 0, sizeof *r);
+	u->stats.transfers++;
+	if (u->unplugged) {
+		r->status = -ENODEV;
+		return;
+	}
+	sync_clock(u, now_us);
+	before = sim_target_now_us(u->t);
+	if ((setup[0] & EMU_USB_TYPE_MASK) != EMU_USB_TYPE_VENDOR) {
+		r->status = standard_request(u, setup, data, len);
+		return;
+	}
+	index = u->stats.vendor_requests++;
+	flash_write = u->opts.kind == EMU_USB_USBTINY ?
+		      emu_usbtiny_is_flash_write(setup[1]) :
+		      emu_usbasp_is_flash_write(setup[1]);
+	if (flash_write) {
+		uint64_t nth = u->stats.flash_write_requests++;
+
+		if (u->fault_on[EMU_USB_FAULT_UNPLUG] && nth >= u->fault_n[EMU_USB_FAULT_UNPLUG]) {
+			u->unplugged = true;
+			r->status = -ENODEV;
+			return;
+		}
+	}
+	if (fault_from(u, EMU_USB_FAULT_TIMEOUT, index)) {
+		r->no_answer = true;
+		r->status = -ETIMEDOUT;
+		return;
+	}
+	if (fault_from(u, EMU_USB_FAULT_STALL, index)) {
+		u->stats.stalls++;
+		r->status = -EPIPE;
+		return;
+	}
+	if (u->opts.kind == EMU_USB_USBTINY)
+		n = emu_usbtiny_vendor(u, setup, data, len);
+	else
+		n = emu_usbasp_vendor(u, setup, data, len);
+	if (in && n > 0 && fault_from(u, EMU_USB_FAULT_SHORT, index))
+		n--;
+	r->status = n;
+	r->device_us = sim_target_now_us(u->t) - before;
+}

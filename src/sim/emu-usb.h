@@ -1,0 +1,166 @@
+/*
+ * emu-usb.h - device-side emulators of the USB programmers, over a
+ * simulated target (sim-target.h).
+ *
+ * An emulated programmer is a USB device seen from the bus: its descriptors
+ * and strings, and its answer to each control transfer.  Both programmers
+ * talk only through vendor control requests on endpoint 0, so one call per
+ * transfer is the whole interface:
+ *   usbtiny  Dick Streefland's USBtiny ISP firmware (Adafruit USBtinyISP,
+ *            SparkFun PocketAVR): POWERUP/POWERDOWN, raw 4-byte SPI, chunked
+ *            FLASH/EEPROM read and write with the firmware's 16-bit address
+ *            (which wraps above 64 KiB), poll bytes, ECHO;
+ *   usbasp   Thomas Fischl's USBasp firmware (2011 release, or a pre-2009
+ *            one without SETISPSCK and GETCAPABILITIES): CONNECT with its
+ *            SCK table and the slow-clock jumper, TRANSMIT, ENABLEPROG with
+ *            its 32 retries, READ/WRITE FLASH/EEPROM with the FIRST/LAST
+ *            block flags and the firmware's own page commit and data
+ *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES.
+ * Quirks are kept (the 8-bit page counter of USBasp, the stale fourth byte
+ * of USBtiny's read instructions, zero-length answers to unknown requests),
+ * because the point is to test real drivers, avrdude included, against
+ * something that behaves like the hardware.
+ *
+ * Time: the target runs on virtual time.  Each call passes the caller's
+ * monotonic clock; the target is brought up to that time first, so a host
+ * that sleeps (as avrdude does after a page write) finds the chip ready.
+ * The reply says how long the firmware itself was busy (SPI bytes, its own
+ * waits), which a glue layer that models USB timing adds to the transfer.
+ * How the caller's clock maps to the chip's depends on that glue: if it
+ * makes every transfer last as long as the firmware worked (a USB timing
+ * model), the chip's clock simply follows the caller's; if it answers at
+ * once, the firmware's time is added on top of the caller's time between
+ * transfers, as if each transfer had taken that long
+ * (emu_usb_set_timing()).
+ *
+ * Nothing here does I/O: tests/usb-emu.c serves an emulator to libusb
+ * through umockdev; the unit tests call emu_usb_control() directly.  An
+ * emulator and its target belong to one thread at a time.
+ */
+#ifndef ISPWIZ_SIM_EMU_USB_H
+#define ISPWIZ_SIM_EMU_USB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "sim/sim-target.h"
+
+enum emu_usb_kind {
+	EMU_USB_USBTINY,
+	EMU_USB_USBASP,
+};
+
+/*
+ * Programmer-side fault knobs (`--fault NAME[=N]`).  N counts from 0; the
+ * target's own knobs (sim-target.h) are separate.
+ */
+#define EMU_USB_FAULT_LIST(X)                                                 \
+	X(UNPLUG,  "unplug",                                                      \
+	  "the cable is pulled at the Nth flash-writing request: ENODEV from then on") \
+	X(STALL,   "stall",                                                       \
+	  "from vendor request N on, every vendor request stalls (EPIPE)")       \
+	X(TIMEOUT, "timeout",                                                     \
+	  "from vendor request N on, the programmer never answers")              \
+	X(SHORT,   "short",                                                       \
+	  "from vendor request N on, replies with data come back one byte short")
+
+enum emu_usb_fault_kind {
+#define EMU_USB_FAULT_ENUM(id, name, help) EMU_USB_FAULT_##id,
+	EMU_USB_FAULT_LIST(EMU_USB_FAULT_ENUM)
+#undef EMU_USB_FAULT_ENUM
+	EMU_USB_FAULT_COUNT
+};
+
+struct emu_usb_options {
+	enum emu_usb_kind kind;
+	/* 0 = the programmer's own: 1781:0C9F, 16C0:05DC (03EB:C7B4 for an
+	 * old USBasp). */
+	uint16_t vid, pid;
+	/* NULL = the firmware's own strings; "" = no such string. */
+	const char *manufacturer;
+	const char *product;
+	const char *serial;
+	/* USBasp firmware from before 2009 (no SETISPSCK, GETCAPABILITIES or
+	 * SETLONGADDRESS; SCK fixed at 375 kHz). */
+	bool old_firmware;
+	/* USBasp firmware that reports the 3 MHz SCK capability. */
+	bool cap_3mhz;
+	/* USBasp's slow-clock jumper (JP3) is closed: SCK 8 kHz. */
+	bool slow_jumper;
+};
+
+/* What one control transfer did. */
+struct emu_usb_reply {
+	/* >= 0: bytes moved in the data stage; < 0: -errno as the kernel
+	 * reports it (-EPIPE for a stall, -ENODEV once unplugged). */
+	int status;
+	/* The device does not complete this transfer at all (timeout knob):
+	 * the host's own timeout must end it. */
+	bool no_answer;
+	/* Microseconds the firmware worked on it (SPI, its waits). */
+	uint64_t device_us;
+};
+
+struct emu_usb;
+
+/* The target must outlive the emulator. */
+struct emu_usb *emu_usb_new(const struct emu_usb_options *opts,
+			    struct sim_target *t, struct iw_error *err);
+void emu_usb_free(struct emu_usb *u);
+
+/* "unplug=3", "stall", "timeout=10".  IW_NOT_FOUND when `spec` is not a
+ * programmer knob (the caller may try the target's), IW_USAGE for a bad
+ * number. */
+enum iw_status emu_usb_set_fault(struct emu_usb *u, const char *spec,
+				 struct iw_error *err);
+const char *emu_usb_fault_name(enum emu_usb_fault_kind kind);
+const char *emu_usb_fault_help(enum emu_usb_fault_kind kind);
+
+/* The identity the device enumerates with. */
+uint16_t emu_usb_vid(const struct emu_usb *u);
+uint16_t emu_usb_pid(const struct emu_usb *u);
+/* NULL when the device has no such string. */
+const char *emu_usb_manufacturer(const struct emu_usb *u);
+const char *emu_usb_product(const struct emu_usb *u);
+const char *emu_usb_serial(const struct emu_usb *u);
+const char *emu_usb_kind_name(const struct emu_usb *u);     /* "usbtiny" */
+
+/* Device descriptor followed by the configuration descriptor(s), as the
+ * kernel shows them in sysfs `descriptors` and in a read() of the usbfs
+ * node.  Returns the full length (copies at most `size`). */
+size_t emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size);
+
+/*
+ * One control transfer.  `setup` is the 8-byte SETUP packet; `data` holds
+ * wLength bytes: what the host sends (OUT) or room for the answer (IN).
+ * `now_us` is the caller's monotonic clock in microseconds (any origin,
+ * never going back).  Standard requests (descriptors, configuration,
+ * status) are answered too.
+ */
+void emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+		     size_t len, uint64_t now_us, struct emu_usb_reply *reply);
+
+/* Whether the caller makes each transfer last reply.device_us (default:
+ * no, the firmware's time is added to the caller's clock instead). */
+void emu_usb_set_timing(struct emu_usb *u, bool device_time_slept);
+
+/* The unplug knob fired: the glue should remove the device. */
+bool emu_usb_unplugged(const struct emu_usb *u);
+
+struct emu_usb_stats {
+	uint64_t transfers;          /* control transfers, standard ones included */
+	uint64_t vendor_requests;
+	uint64_t flash_write_requests;
+	uint64_t stalls;             /* answered with a stall */
+	uint64_t unknown;            /* vendor requests the firmware ignores */
+	uint64_t page_commits;       /* USBasp: pages the firmware committed */
+	uint64_t enable_tries;       /* Programming Enables clocked */
+};
+const struct emu_usb_stats *emu_usb_stats(const struct emu_usb *u);
+
+/* The SCK the firmware clocks with now (0 before any power-up/connect). */
+uint32_t emu_usb_sck_hz(const struct emu_usb *u);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * screen-bootloader.c - step 7: which bootloader and fuses.  The list holds
+ * the catalog's bootloaders for the detected part, one row per fuse preset
+ * (so the JTAG-disabled variant is a row of its own).  Below it: the file
+ * to flash (Tab completes paths) and the three fuse bytes, filled from the
+ * preset; editing them makes custom fuses, which the review then classes
+ * like any other change.  The file's SHA-256 is compared with the known
+ * upstream file's.
+ */
+#include "tui/tui-int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/sha256.h"
+
+#define MAX_ITEMS 64
+#define LIST_ROWS 7
+#define FIELD_X 10
+
+static struct {
+	struct tui_list list;
+	const struct catalog_bootloader *bl[MAX_ITEMS];
+	const struct catalog_preset *preset[MAX_ITEMS];
+	size_t n;
+	struct tui_form form;
+	enum fuse_byte field_byte[TUI_FORM_MAX];   /* fields 1.. are fuse bytes */
+	size_t n_fields;
+	int focus;             /* -1: the list, else a field */
+	bool file_edited;
+	int shown_item;
+	char note[400];
+	enum tui_role note_role;
+} s;
+
+static int
+list_y(void)
+{
+	return tui_body_top() + 2;
+}
+
+static int
+form_y(void)
+{
+	return list_y() + LIST_ROWS + 3;
+}
+
+static bool
+parse_byte(const char *text, uint8_t *out)
+{
+	unsigned v = 0;
+	int digits = 0;
+
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+		text += 2;
+	else if (text[0] == '$')
+		text++;
+	for (; *text != '\0'; text++, digits++) {
+		if (!isxdigit((unsigned char)*text) || digits == 2)
+			return false;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)*text) ? *text - '0' :
+					tolower((unsigned char)*text) - 'a' + 10);
+	}
+	*out = (uint8_t)v;
+	return digits > 0;
+}
+
+static void
+default_file(struct tui *t, const struct catalog_bootloader *bl)
+{
+	const char *file = "";
+
+	if (t->demo != NULL)
+		file = tui_demo_image_path(t->demo);
+	else if (bl->file != NULL && access(bl->file, R_OK) == 0)
+		file = bl->file;
+	tui_form_set(&s.form, 0, file);
+}
+
+static void
+apply_item(struct tui *t, int i)
+{
+	char v[8];
+
+	if (i < 0 || (size_t)i >= s.n)
+		return;
+	s.shown_item = i;
+	for (size_t f = 1; f < s.n_fields; f++) {
+		enum fuse_byte b = s.field_byte[f];
+
+		snprintf(v, sizeof v, s.preset[i]->has_fuse[b] ? "0x%02X" : "",
+			 s.preset[i]->fuse[b]);
+		tui_form_set(&s.form, f, v);
+	}
+	if (!s.file_edited)
+		default_file(t, s.bl[i]);
+}
+
+static void
+enter(struct tui *t)
+{
+	char labels[MAX_ITEMS][160];
+	const char *ptrs[MAX_ITEMS];
+	int widths[TUI_FORM_MAX] = { 56 }, select = 0;
+
+	memset(&s, 0, sizeof s);
+	s.focus = -1;
+	for (size_t i = 0; i < t->cat->n_bootloaders; i++) {
+		const struct catalog_bootloader *bl = &t->cat->bootloaders[i];
+
+		if (catalog_find_part(t->cat, bl->part) != t->part)
+			continue;
+		for (size_t p = 0; p < bl->n_presets && s.n < MAX_ITEMS; p++) {
+			const struct catalog_preset *pr = &bl->presets[p];
+
+			char title[120];
+
+			snprintf(labels[s.n], sizeof labels[s.n], "%-38.38s %-14.14s "
+				 "%02X %02X %02X", tui_bootloader_title(bl, title, sizeof title),
+				 pr->name, pr->fuse[FUSE_LOW],
+				 pr->fuse[FUSE_HIGH], pr->fuse[FUSE_EXT]);
+			if (!pr->has_fuse[FUSE_EXT])
+				labels[s.n][strlen(labels[s.n]) - 3] = '\0';
+			ptrs[s.n] = labels[s.n];
+			/* The previous choice, else the demo's swap to Atmel DFU. */
+			if ((t->bootloader == bl && (t->preset == pr || (t->preset == NULL && p == 0))) ||
+			    (t->bootloader == NULL && t->demo != NULL && p == 0 &&
+			     strcmp(bl->id, TUI_DEMO_BOOTLOADER) == 0))
+				select = (int)s.n;
+			s.bl[s.n] = bl;
+			s.preset[s.n++] = pr;
+		}
+	}
+	tui_list_init(&s.list, ptrs, s.n);
+	tui_list_select(&s.list, select);
+	s.n_fields = 1;
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (t->part->fuses[b].present) {
+			s.field_byte[s.n_fields] = (enum fuse_byte)b;
+			widths[s.n_fields++] = 6;   /* room for the cursor after "0xD8" */
+		}
+	tui_form_init(&s.form, widths, s.n_fields);
+	tui_form_focus(&s.form, false);
+	s.shown_item = -1;
+	if (s.n == 0)
+		tui_message(t, TUI_ROLE_ERROR, "The catalog has no bootloader for the %s; "
+			    "add one in ~/.config/ispwiz/ (see ispwiz-catalog(5)).",
+			    tui_part_name(t->part));
+}
+
+static void
+leave(struct tui *t)
+{
+	(void)t;
+	tui_list_free(&s.list);
+	tui_form_free(&s.form);
+}
+
+static void
+layout(struct tui *t)
+{
+	tui_list_place(&s.list, list_y(), 2, LIST_ROWS, COLS - 4);
+	tui_form_place(&s.form, form_y(), FIELD_X);
+	/* Fill after placing: the form keeps the cursor only while posted. */
+	if (s.shown_item < 0) {
+		apply_item(t, tui_list_index(&s.list));
+		if (t->bootloader != NULL && t->image_path[0] != '\0') {
+			tui_form_set(&s.form, 0, t->image_path);
+			s.file_edited = true;
+		}
+		if (t->bootloader != NULL && t->preset == NULL)
+			for (size_t f = 1; f < s.n_fields; f++) {
+				char v[8];
+
+				snprintf(v, sizeof v, "0x%02X", t->fuses.value[s.field_byte[f]]);
+				tui_form_set(&s.form, f, v);
+			}
+	}
+	tui_form_goto(&s.form, s.focus >= 0 ? (size_t)s.focus : 0);
+}
+
+/* Whether the fuse fields still hold the highlighted preset's values. */
+static bool
+fields_match_preset(int item)
+{
+	char v[16];
+	uint8_t byte;
+
+	for (size_t f = 1; f < s.n_fields; f++) {
+		enum fuse_byte b = s.field_byte[f];
+
+		tui_form_get(&s.form, f, v, sizeof v);
+		if (!s.preset[item]->has_fuse[b]) {
+			if (v[0] != '\0')
+				return false;
+			continue;
+		}
+		if (!parse_byte(v, &byte) || byte != s.preset[item]->fuse[b])
+			return false;
+	}
+	return true;
+}
+
+static void
+draw(struct tui *t)
+{
+	int i = tui_list_index(&s.list), y = list_y() + LIST_ROWS;
+	const struct catalog_bootloader *bl;
+	char id[10];
+
+	/* Column heads over the list's label columns (after the "> " mark). */
+	tui_putf(tui_body_top() + 1, 2, 40, TUI_ROLE_HEADING, "Bootloaders for the %s",
+		 tui_part_name(t->part));
+	tui_put(tui_body_top() + 1, 2 + 2 + 39, 14, TUI_ROLE_DIM, "preset");
+	tui_put(tui_body_top() + 1, 2 + 2 + 39 + 15, 9, TUI_ROLE_DIM, "L  H  E");
+	if (i < 0)
+		return;
+	bl = s.bl[i];
+	tui_putf(y, 4, COLS - 6, TUI_ROLE_DIM, "%s. Enumerates as %s.",
+		 s.preset[i]->description != NULL ? s.preset[i]->description : s.preset[i]->name,
+		 catalog_usb_id_str(bl->usb_id, id));
+	tui_putf(y + 1, 4, COLS - 6, TUI_ROLE_DIM, "Upstream: %s",
+		 bl->url != NULL ? bl->url : bl->file != NULL ? bl->file : "build it yourself");
+	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
+	for (size_t f = 1; f < s.n_fields; f++)
+		tui_putf(form_y() + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
+			 fuse_byte_name(s.field_byte[f]));
+	if (fields_match_preset(i))
+		tui_putf(y + 2, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
+			 "edit them for custom fuses.", s.preset[i]->name);
+	else
+		tui_put(y + 2, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
+			"shows what each change does and refuses dangerous ones.");
+	tui_put(form_y() + (int)s.n_fields, 2, COLS - 4, s.note_role, s.note);
+}
+
+static void
+paint(struct tui *t)
+{
+	(void)t;
+	tui_list_focus(&s.list, s.focus < 0);
+	tui_list_refresh(&s.list);
+	tui_form_focus(&s.form, s.focus >= 0);
+	tui_form_refresh(&s.form);
+}
+
+static bool
+text_focus(const struct tui *t)
+{
+	(void)t;
+	return s.focus >= 0;
+}
+
+/* The file against the catalog's record of the upstream file. */
+static void
+check_sha(struct tui *t, const struct catalog_bootloader *bl, const char *path)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	struct iw_error err;
+
+	if (t->demo != NULL && strcmp(path, tui_demo_image_path(t->demo)) == 0) {
+		snprintf(t->sha_note, sizeof t->sha_note, "Demo stand-in image, generated "
+			 "for the simulator: not the real %s bootloader.", bl->name);
+		t->sha_role = TUI_ROLE_WARNING;
+	} else if (bl->sha256 == NULL) {
+		snprintf(t->sha_note, sizeof t->sha_note, "The catalog knows no SHA-256 for "
+			 "%s, so the file could not be checked.", bl->id);
+		t->sha_role = TUI_ROLE_DIM;
+	} else if (sha256_file_hex(path, hex, NULL, &err) != IW_OK) {
+		snprintf(t->sha_note, sizeof t->sha_note, "%.390s", err.msg);
+		t->sha_role = TUI_ROLE_ERROR;
+	} else if (strcasecmp(hex, bl->sha256) == 0) {
+		snprintf(t->sha_note, sizeof t->sha_note, "SHA-256 matches the known upstream "
+			 "%s.", bl->file != NULL ? bl->file : "file");
+		t->sha_role = TUI_ROLE_OK;
+	} else {
+		snprintf(t->sha_note, sizeof t->sha_note, "SHA-256 %.16s... differs from the "
+			 "known upstream file's %.16s...: use it only if you built it yourself.",
+			 hex, bl->sha256);
+		t->sha_role = TUI_ROLE_WARNING;
+	}
+	tui_log("file %s: %s", path, t->sha_note);
+}
+
+static void
+choose(struct tui *t)
+{
+	int i = tui_list_index(&s.list);
+	char path[4096], v[16];
+	struct fuse_set fuses;
+	struct hex_image *img;
+	struct iw_error err;
+
+	if (i < 0)
+		return;
+	tui_form_get(&s.form, 0, path, sizeof path);
+	if (path[0] == '\0') {
+		tui_message(t, TUI_ROLE_ERROR, "Give the bootloader file: download %s (see "
+			    "Upstream above) and type its path; Tab completes.",
+			    s.bl[i]->file != NULL ? s.bl[i]->file : "it");
+		return;
+	}
+	fuse_set_init(&fuses);
+	for (size_t f = 1; f < s.n_fields; f++) {
+		uint8_t byte;
+
+		tui_form_get(&s.form, f, v, sizeof v);
+		if (v[0] == '\0')
+			continue;
+		if (!parse_byte(v, &byte)) {
+			tui_message(t, TUI_ROLE_ERROR, "%s \"%s\" is not a byte: write it in "
+				    "hex, like 0xD8.", fuse_byte_name(s.field_byte[f]), v);
+			return;
+		}
+		fuse_set_put(&fuses, s.field_byte[f], byte);
+	}
+	if ((img = hex_image_new()) == NULL || hex_image_read_file(img, path, &err) != IW_OK) {
+		tui_message(t, TUI_ROLE_ERROR, "%s", img == NULL ? "Out of memory." : err.msg);
+		hex_image_free(img);
+		return;
+	}
+	hex_image_free(t->image);
+	t->image = img;
+	snprintf(t->image_path, sizeof t->image_path, "%s", path);
+	t->bootloader = s.bl[i];
+	t->preset = fields_match_preset(i) ? s.preset[i] : NULL;
+	t->fuses = fuses;
+	check_sha(t, s.bl[i], path);
+	tui_log("bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
+		t->preset != NULL ? t->preset->name : "custom", fuses.value[FUSE_LOW],
+		fuses.value[FUSE_HIGH], fuses.value[FUSE_EXT]);
+	tui_next(t);
+}
+
+static void
+field_action(struct tui *t, enum tui_action a, int ch)
+{
+	size_t f = (size_t)s.focus;
+	char path[4096];
+
+	switch (a) {
+	case TUI_ACT_UP:
+		s.focus = f == 0 ? -1 : (int)f - 1;
+		break;
+	case TUI_ACT_DOWN:
+		if (f + 1 < s.n_fields)
+			s.focus = (int)f + 1;
+		break;
+	case TUI_ACT_TAB:
+		if (f != 0) {
+			s.focus = f + 1 < s.n_fields ? (int)f + 1 : -1;
+			break;
+		}
+		tui_form_get(&s.form, 0, path, sizeof path);
+		tui_complete_path(path, sizeof path, s.note, sizeof s.note);
+		s.note_role = TUI_ROLE_DIM;
+		tui_form_set(&s.form, 0, path);
+		s.file_edited = true;
+		break;
+	default:
+		if (tui_form_action(&s.form, a, ch) && f == 0)
+			s.file_edited = true;
+		(void)t;
+		return;
+	}
+	if (s.focus >= 0)
+		tui_form_goto(&s.form, (size_t)s.focus);
+}
+
+static void
+action(struct tui *t, enum tui_action a, int ch)
+{
+	int before = tui_list_index(&s.list);
+
+	if (a == TUI_ACT_BACK) {
+		tui_back(t);
+		return;
+	}
+	if (a == TUI_ACT_NEXT) {
+		choose(t);
+		return;
+	}
+	if (s.focus >= 0) {
+		field_action(t, a, ch);
+		return;
+	}
+	if (a == TUI_ACT_TAB || (a == TUI_ACT_DOWN && before == (int)s.n - 1)) {
+		s.focus = 0;
+		tui_form_goto(&s.form, 0);
+		return;
+	}
+	if (tui_list_action(&s.list, a) && tui_list_index(&s.list) != s.shown_item)
+		apply_item(t, tui_list_index(&s.list));
+}
+
+const struct tui_screen tui_screen_bootloader = {
+	.name = "Bootloader",
+	.help = "Each row is a bootloader from the catalog for this chip, with one of "
+		"its fuse presets; 'jtag-disabled' frees the JTAG pins (often used by "
+		"the key matrix). Below: the file to flash (type a path; Tab completes "
+		"it) and the fuse bytes that will be written. Editing a fuse byte makes "
+		"custom fuses: the review step shows what each change does and refuses "
+		"values that would lock you out of the chip. Tab or Down moves from the "
+		"list to the fields, Up goes back.",
+	.keys = "Up/Down choose  Tab fields/complete  Enter review  Esc back",
+	.enter = enter,
+	.leave = leave,
+	.layout = layout,
+	.draw = draw,
+	.paint = paint,
+	.action = action,
+	.text_focus = text_focus,
+};

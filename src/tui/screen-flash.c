@@ -1,0 +1,290 @@
+/*
+ * screen-flash.c - step 9: the job runs on its worker thread; this screen
+ * draws a bar per phase (backup read, erase, write, verify, fuses) with
+ * bytes, rate and time left from the events it reads off the job's fd.
+ * Cancel asks first, and the job honours it only at a safe point: a fuse
+ * write that has started always completes.
+ */
+#include "tui/tui-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct row {
+	enum job_phase phase;
+	const char *label;
+	bool started, finished;
+	uint32_t done, total;
+	double rate;
+};
+
+static struct {
+	struct row rows[5];
+	struct tui_text log;
+	enum job_phase phase;
+	bool running;
+	bool ended;
+	enum iw_status status;
+} s;
+
+static const struct row initial[5] = {
+	{ .phase = JOB_PHASE_BACKUP, .label = "Backup read" },
+	{ .phase = JOB_PHASE_ERASE, .label = "Erase" },
+	{ .phase = JOB_PHASE_WRITE, .label = "Write" },
+	{ .phase = JOB_PHASE_VERIFY, .label = "Verify" },
+	{ .phase = JOB_PHASE_FUSES, .label = "Fuses" },
+};
+
+static int
+log_y(void)
+{
+	return tui_body_top() + 9;
+}
+
+static int
+log_rows(void)
+{
+	return tui_body_rows() - (log_y() - tui_body_top());
+}
+
+static void
+start(struct tui *t)
+{
+	memcpy(s.rows, initial, sizeof s.rows);
+	tui_text_clear(&s.log);
+	tui_text_init(&s.log, COLS - 4);
+	s.phase = JOB_PHASE_PLAN;
+	s.ended = false;
+	t->flashed = false;
+	s.running = tui_job_start(t, &t->plan, t->result);
+	if (s.running)
+		tui_message(t, TUI_ROLE_NORMAL, "Working. c cancels (it asks first).");
+}
+
+static void
+enter(struct tui *t)
+{
+	memset(&s, 0, sizeof s);
+	tui_text_init(&s.log, COLS - 4);
+	start(t);
+}
+
+static void
+leave(struct tui *t)
+{
+	(void)t;
+	tui_text_clear(&s.log);
+}
+
+static struct row *
+row_of(enum job_phase phase)
+{
+	for (size_t i = 0; i < 5; i++)
+		if (s.rows[i].phase == phase)
+			return &s.rows[i];
+	return NULL;
+}
+
+static void
+add_log(enum tui_role role, const char *line)
+{
+	tui_text_add(&s.log, role, 4, line);
+	/* Follow the newest line, as a terminal would. */
+	if (s.log.n > (size_t)log_rows())
+		s.log.top = s.log.n - (size_t)log_rows();
+}
+
+static void
+diag_line(void *user, const char *line)
+{
+	(void)user;
+	add_log(TUI_ROLE_WARNING, line);
+}
+
+static void
+on_job_event(const struct job_event *ev)
+{
+	struct row *r = row_of(ev->phase);
+
+	switch (ev->kind) {
+	case JOB_EVENT_PHASE:
+		for (size_t i = 0; i < 5; i++)
+			if (s.rows[i].started && s.rows[i].phase < ev->phase)
+				s.rows[i].finished = true;
+		s.phase = ev->phase;
+		if (r != NULL) {
+			r->started = true;
+			r->total = ev->total;
+			r->done = 0;
+		}
+		break;
+	case JOB_EVENT_PROGRESS:
+		if (r != NULL) {
+			r->done = ev->done;
+			r->total = ev->total;
+			r->rate = ev->rate;
+		}
+		break;
+	case JOB_EVENT_INFO:
+		/* The runner also logs the decoded fuse diff here; the review
+		 * showed it in full, so only the summary line is repeated. */
+		if (ev->phase != JOB_PHASE_READ_FUSES || strncmp(ev->message, "fuses:", 6) == 0)
+			add_log(TUI_ROLE_DIM, ev->message);
+		break;
+	case JOB_EVENT_WARNING:
+		add_log(TUI_ROLE_WARNING, ev->message);
+		break;
+	case JOB_EVENT_DONE:
+		s.phase = ev->phase;
+		for (size_t i = 0; i < 5; i++)
+			if (s.rows[i].started && (ev->status == IW_OK || s.rows[i].phase < ev->phase))
+				s.rows[i].finished = true;
+		break;
+	}
+}
+
+static void
+on_job_done(struct tui *t)
+{
+	const struct job_result *r = t->result;
+
+	s.running = false;
+	s.ended = true;
+	s.status = r->status;
+	t->flashed = true;
+	if (r->status == IW_OK) {
+		tui_next(t);
+		return;
+	}
+	add_log(r->status == IW_CANCELLED ? TUI_ROLE_WARNING : TUI_ROLE_ERROR, r->error.msg);
+	if (r->has_diagnosis)
+		wiring_doctor_render(&r->diagnosis, t->programmer, diag_line, NULL);
+	if (r->status == IW_CANCELLED)
+		tui_message(t, TUI_ROLE_WARNING, "Cancelled. r starts again, Esc goes back "
+			    "to the review.");
+	else if (r->status == IW_CONFIRM)
+		tui_message(t, TUI_ROLE_ERROR, "The chip's fuses differ from what the target "
+			    "step read: Esc, and review the changes again.");
+	else
+		tui_message(t, TUI_ROLE_ERROR, "Flashing failed (see above). r tries again, "
+			    "Esc goes back.");
+}
+
+static void
+event(struct tui *t, const struct tui_event *ev)
+{
+	if (ev->kind == TUI_EV_JOB && s.running)
+		on_job_event(ev->job);
+	else if (ev->kind == TUI_EV_JOB_DONE && s.running)
+		on_job_done(t);
+}
+
+static void
+layout(struct tui *t)
+{
+	(void)t;
+	s.log.width = COLS - 4;
+}
+
+static const char *
+kib(double bytes, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.1f", bytes / 1024.0);
+	return buf;
+}
+
+static void
+draw_row(const struct row *r, int y)
+{
+	int bar = COLS - 60;
+	char a[16], b[16], c[16], left[24];
+	const char *state;
+
+	tui_put(y, 2, 12, r->started ? TUI_ROLE_HEADING : TUI_ROLE_DIM, r->label);
+	if (r->total > 0) {
+		unsigned pct = (unsigned)((uint64_t)(r->done > r->total ? r->total : r->done) *
+					  100u / r->total);
+		double secs = r->rate > 0 ? (r->total - r->done) / r->rate : -1;
+
+		tui_bar(y, 15, bar, r->done, r->total);
+		if (r->finished || r->done >= r->total)
+			snprintf(left, sizeof left, "done");
+		else if (secs >= 0)
+			snprintf(left, sizeof left, "%d:%02d left", (int)secs / 60, (int)secs % 60);
+		else
+			left[0] = '\0';
+		tui_putf(y, 16 + bar, COLS - 18 - bar, r->finished ? TUI_ROLE_OK : TUI_ROLE_NORMAL,
+			 "%3u%%  %s/%s KiB  %s KiB/s  %s", pct, kib(r->done, a, sizeof a),
+			 kib(r->total, b, sizeof b), kib(r->rate, c, sizeof c), left);
+		return;
+	}
+	state = r->finished ? "done" : r->started ? "working..." :
+		s.ended && s.status == IW_OK ? "nothing to do" : s.ended ? "not run" : "waiting";
+	tui_put(y, 15, COLS - 17, r->finished ? TUI_ROLE_OK : r->started ? TUI_ROLE_NORMAL :
+		TUI_ROLE_DIM, state);
+}
+
+static void
+draw(struct tui *t)
+{
+	int y = tui_body_top() + 1;
+	char title[200];
+
+	tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s", tui_part_name(t->part),
+		 t->bootloader != NULL ? tui_bootloader_title(t->bootloader, title, sizeof title) :
+		 t->image_path);
+	tui_putf(y + 1, 2, COLS - 4, s.phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :
+		 TUI_ROLE_DIM, "%s", s.ended ? (s.status == IW_OK ? "Finished." : "Stopped.") :
+		 s.phase <= JOB_PHASE_READ_FUSES ? job_phase_title(s.phase) :
+		 "Connected; signature and fuses checked.");
+	for (int i = 0; i < 5; i++)
+		draw_row(&s.rows[i], y + 2 + i);
+	tui_text_draw(&s.log, log_y(), 2, log_rows(), COLS - 4);
+}
+
+static void
+do_cancel(struct tui *t)
+{
+	if (!s.running)
+		return;
+	tui_job_cancel(t);
+	tui_message(t, TUI_ROLE_WARNING, "Stopping at the next safe point...");
+}
+
+static void
+action(struct tui *t, enum tui_action a, int ch)
+{
+	(void)ch;
+	if (s.running) {
+		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
+			tui_ask(t, do_cancel, "Stop flashing at the next safe point? A fuse "
+				"write that has started always finishes. If the chip was "
+				"already erased it has no bootloader until you flash again; "
+				"the backup is kept.");
+		else
+			tui_text_scroll(&s.log, a, log_rows());
+		return;
+	}
+	if (a == TUI_ACT_RETRY && !tui_job_running(t))
+		start(t);
+	else if (a == TUI_ACT_BACK)
+		tui_back(t);
+	else
+		tui_text_scroll(&s.log, a, log_rows());
+}
+
+const struct tui_screen tui_screen_flash = {
+	.name = "Flash",
+	.help = "The chip is backed up, erased, written and verified; the fuses are "
+		"written only after the verify passed, then read back. Each phase has "
+		"its own bar with bytes done, speed and time left. c (or Esc) cancels "
+		"after asking; the job stops at the next safe point, and a fuse write "
+		"that has started always finishes.",
+	.keys = "c cancel",
+	.enter = enter,
+	.leave = leave,
+	.layout = layout,
+	.draw = draw,
+	.action = action,
+	.event = event,
+};

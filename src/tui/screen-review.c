@@ -1,0 +1,271 @@
+/*
+ * screen-review.c - step 8: everything that will happen, before it does.
+ * The verdict first (so it is on screen at 80x24 without scrolling), then
+ * the decoded fuse diff from what the chip holds now, coloured by risk
+ * class, the plan with the backup location, and the equivalent avrdude
+ * command.  Confirm-class changes need the part's name typed; refused ones
+ * cannot go on at all: the wizard has no override (the command line's
+ * --unsafe-fuses is for people who know exactly why).
+ */
+#include "tui/tui-int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum verdict {
+	VERDICT_GO,          /* nothing dangerous */
+	VERDICT_CONFIRM,     /* type the part name */
+	VERDICT_REFUSED,     /* a change would end ISP access */
+	VERDICT_BLOCKED,     /* the plan fails another check */
+};
+
+static struct {
+	struct tui_text text;
+	struct tui_form form;
+	enum verdict verdict;
+	char reason[IW_ERROR_MSG_MAX];
+	struct fuse_diff diff;
+	bool have_form;
+} s;
+
+static void
+diff_line(void *user, enum fuse_class cls, const char *line)
+{
+	tui_text_add(user, tui_role_for_class(cls), -1, line);
+}
+
+static void
+plan_line(void *user, const char *line)
+{
+	tui_text_add(user, TUI_ROLE_NORMAL, -1, line);
+}
+
+static void
+names_of(enum fuse_class cls, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s.diff.n_changes && used < size; i++)
+		if (s.diff.changes[i].cls == cls)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)",
+						 used > 0 ? ", " : "", s.diff.changes[i].name,
+						 fuse_byte_name(s.diff.changes[i].byte));
+}
+
+static void
+judge(struct tui *t, struct job_plan *plan)
+{
+	struct iw_error err;
+	enum iw_status st;
+
+	iw_error_clear(&err);
+	memset(&s.diff, 0, sizeof s.diff);
+	if (!tui_build_plan(t, plan, s.reason, sizeof s.reason)) {
+		s.verdict = VERDICT_BLOCKED;
+		return;
+	}
+	if (t->probe->have_fuses &&
+	    fuse_rules_classify(t->part, &t->probe->fuses_before, &plan->fuses, &s.diff,
+				&err) != IW_OK) {
+		s.verdict = VERDICT_BLOCKED;
+		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+		return;
+	}
+	st = job_plan_validate(plan, &err);
+	if (s.diff.overall == FUSE_CLASS_REFUSE || (st == IW_REFUSED && s.diff.n_changes == 0)) {
+		s.verdict = VERDICT_REFUSED;
+		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+	} else if (st != IW_OK) {
+		s.verdict = VERDICT_BLOCKED;
+		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+	} else {
+		s.verdict = s.diff.overall == FUSE_CLASS_CONFIRM ? VERDICT_CONFIRM : VERDICT_GO;
+	}
+}
+
+static void
+fill(struct tui *t)
+{
+	struct job_plan plan;
+	char names[400], cmd[4096], notice[400];
+
+	tui_text_clear(&s.text);
+	/* One column wider than the other screens: the diff and the plan come
+	 * preformatted to 79 columns and should not wrap again at 80. */
+	tui_text_init(&s.text, COLS - 1);
+	judge(t, &plan);
+	switch (s.verdict) {
+	case VERDICT_REFUSED:
+		names_of(FUSE_CLASS_REFUSE, names, sizeof names);
+		tui_text_addf(&s.text, TUI_ROLE_ERROR, "Refused: %s would end ISP access to "
+			      "the chip. This cannot be flashed; go back (Esc) and choose "
+			      "other fuses.", names[0] != '\0' ? names : "the fuse change");
+		break;
+	case VERDICT_BLOCKED:
+		tui_text_addf(&s.text, TUI_ROLE_ERROR, "This cannot be flashed: %s", s.reason);
+		break;
+	case VERDICT_CONFIRM:
+		names_of(FUSE_CLASS_CONFIRM, names, sizeof names);
+		tui_text_addf(&s.text, TUI_ROLE_CONFIRM, "These fuse changes need your "
+			      "confirmation: %s. Read what they do below.", names);
+		break;
+	case VERDICT_GO:
+		tui_text_add(&s.text, TUI_ROLE_OK, 2, "No dangerous fuse changes. Press Enter "
+			     "to back up the chip and flash it.");
+		break;
+	}
+	if (s.verdict == VERDICT_BLOCKED && plan.part == NULL)
+		return;
+	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+	if (t->probe->have_fuses && plan.fuses.present[FUSE_LOW] + plan.fuses.present[FUSE_HIGH] +
+	    plan.fuses.present[FUSE_EXT] > 0) {
+		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "Fuses, from what the chip holds now:");
+		fuse_rules_render(t->part, &t->probe->fuses_before, &plan.fuses, &s.diff,
+				  diff_line, &s.text);
+		if (fuse_rules_boot_notice(t->part, &plan.fuses, hex_image_min_addr(t->image),
+					   notice, sizeof notice))
+			tui_text_add(&s.text, TUI_ROLE_INFO, 2, notice);
+		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+	}
+	if (t->sha_note[0] != '\0')
+		tui_text_add(&s.text, t->sha_role, 2, t->sha_note);
+	tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "The plan:");
+	job_plan_describe(&plan, plan_line, &s.text);
+	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "The same job with avrdude:");
+	tui_text_add(&s.text, TUI_ROLE_DIM, 4, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
+}
+
+static void
+enter(struct tui *t)
+{
+	int width = 24;
+
+	memset(&s, 0, sizeof s);
+	tui_text_init(&s.text, COLS - 4);
+	fill(t);
+	s.have_form = s.verdict == VERDICT_CONFIRM && tui_form_init(&s.form, &width, 1);
+	if (s.verdict == VERDICT_CONFIRM)
+		tui_message(t, TUI_ROLE_CONFIRM, "Type %s and press Enter to flash; Esc goes back.",
+			    tui_part_name(t->part));
+	else if (s.verdict != VERDICT_GO)
+		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written. Esc goes back.");
+}
+
+static void
+leave(struct tui *t)
+{
+	(void)t;
+	tui_text_clear(&s.text);
+	if (s.have_form)
+		tui_form_free(&s.form);
+	s.have_form = false;
+}
+
+static int
+text_rows(void)
+{
+	return tui_body_rows() - 1 - (s.have_form ? 2 : 0);
+}
+
+static void
+layout(struct tui *t)
+{
+	fill(t);
+	if (s.have_form)
+		tui_form_place(&s.form, LINES - 4, 4 + tui_width(tui_part_name(t->part)) + 18);
+}
+
+static void
+draw(struct tui *t)
+{
+	tui_text_draw(&s.text, tui_body_top() + 1, 1, text_rows(), COLS - 1);
+	if (s.have_form)
+		tui_putf(LINES - 4, 2, COLS - 4, TUI_ROLE_CONFIRM, "Type %s to confirm:",
+			 tui_part_name(t->part));
+}
+
+static void
+paint(struct tui *t)
+{
+	(void)t;
+	if (s.have_form)
+		tui_form_refresh(&s.form);
+}
+
+static bool
+text_focus(const struct tui *t)
+{
+	(void)t;
+	return s.have_form;
+}
+
+static void
+go(struct tui *t)
+{
+	char typed[64];
+
+	switch (s.verdict) {
+	case VERDICT_REFUSED:
+	case VERDICT_BLOCKED:
+		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written: %s Esc goes back.",
+			    s.verdict == VERDICT_REFUSED ? "a refused fuse change cannot be "
+			    "flashed." : "the plan does not pass its checks.");
+		return;
+	case VERDICT_CONFIRM:
+		tui_form_get(&s.form, 0, typed, sizeof typed);
+		if (strcasecmp(typed, tui_part_name(t->part)) != 0) {
+			tui_message(t, TUI_ROLE_ERROR, "\"%s\" is not %s: nothing will be "
+				    "written. Type the part name exactly, or Esc to go back.",
+				    typed, tui_part_name(t->part));
+			return;
+		}
+		break;
+	case VERDICT_GO:
+		break;
+	}
+	tui_build_plan(t, &t->plan, s.reason, sizeof s.reason);
+	/* Only what was confirmed here: if the chip changed since the target
+	 * step, the runner stops before writing and says so. */
+	t->plan.yes = s.verdict == VERDICT_CONFIRM;
+	tui_log("review: confirmed (%s)", s.verdict == VERDICT_CONFIRM ? "typed the part name" :
+		"no dangerous changes");
+	tui_next(t);
+}
+
+static void
+action(struct tui *t, enum tui_action a, int ch)
+{
+	if (a == TUI_ACT_UP || a == TUI_ACT_DOWN || a == TUI_ACT_PAGE_UP ||
+	    a == TUI_ACT_PAGE_DOWN) {
+		tui_text_scroll(&s.text, a, text_rows());
+	} else if (a == TUI_ACT_BACK) {
+		tui_back(t);
+	} else if (a == TUI_ACT_NEXT) {
+		go(t);
+	} else if (s.have_form) {
+		tui_form_action(&s.form, a, ch);
+	}
+}
+
+const struct tui_screen tui_screen_review = {
+	.name = "Review",
+	.help = "Read this before anything is written. The top line is the verdict. "
+		"Each fuse change is shown with what it means before and after, and its "
+		"risk: 'inform' changes are harmless, 'confirm' changes (clock, boot "
+		"section, reset vector, JTAG) need you to type the part name, and "
+		"'refuse' changes would lock ISP out of the chip for good, so they "
+		"cannot be flashed from here. The chip's flash, EEPROM and fuses are "
+		"backed up first, to the folder shown in the plan. Up/Down/PgUp/PgDn "
+		"scroll.",
+	.keys = "PgUp/PgDn scroll  Enter flash  Esc back",
+	.enter = enter,
+	.leave = leave,
+	.layout = layout,
+	.draw = draw,
+	.paint = paint,
+	.action = action,
+	.text_focus = text_focus,
+};

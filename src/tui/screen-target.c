@@ -1,0 +1,255 @@
+/*
+ * screen-target.c - step 6: talk to the chip.  A job with nothing to write
+ * connects (the runner steps SCK down until the chip answers), reads the
+ * signature and the fuses.  The signature names the part: when it is
+ * another catalog part than the one guessed, the probe runs again for that
+ * part so its fuses are read with the right layout.  On failure the wiring
+ * doctor's diagnosis is shown, with a key to try again.
+ */
+#include "tui/tui-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+	struct tui_text text;
+	bool running;
+	bool ok;
+	int reprobes;
+	const struct catalog_part *guess;
+	const struct catalog_part *pending;   /* start once the old job has ended */
+} s;
+
+static const struct catalog_part *
+first_guess(const struct tui *t)
+{
+	const struct catalog_part *p;
+
+	if (t->part != NULL)
+		return t->part;
+	/* The keyboard controller people meet most; the signature corrects it. */
+	if ((p = catalog_find_part(t->cat, TUI_DEMO_PART)) != NULL)
+		return p;
+	return t->cat->n_parts > 0 ? &t->cat->parts[0] : NULL;
+}
+
+static void
+start(struct tui *t, const struct catalog_part *part)
+{
+	struct job_plan plan;
+
+	if (tui_job_running(t)) {
+		/* The probe of an earlier visit is still winding down. */
+		s.pending = part;
+		return;
+	}
+	s.pending = NULL;
+	tui_text_clear(&s.text);
+	tui_text_init(&s.text, COLS - 4);
+	s.ok = false;
+	s.guess = part;
+	job_plan_init(&plan);
+	plan.catalog = t->cat;
+	plan.programmer = t->programmer;
+	plan.port = t->port;
+	plan.part = part;
+	plan.backup = false;     /* this job only reads the signature and fuses */
+	plan.sim_faults = t->opt->demo_faults;
+	plan.n_sim_faults = t->opt->n_demo_faults;
+	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
+		      t->programmer->name, t->port != NULL ? " on " : "",
+		      t->port != NULL ? t->port : "");
+	s.running = tui_job_start(t, &plan, t->probe);
+	if (!s.running)
+		tui_text_add(&s.text, TUI_ROLE_ERROR, 2, t->message);
+	tui_message(t, TUI_ROLE_NORMAL, "%s", "");
+}
+
+static void
+enter(struct tui *t)
+{
+	memset(&s, 0, sizeof s);
+	tui_text_init(&s.text, COLS - 4);
+	if (first_guess(t) == NULL) {
+		tui_text_add(&s.text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
+		return;
+	}
+	start(t, first_guess(t));
+}
+
+static void
+leave(struct tui *t)
+{
+	/* A probe only reads: stopping it midway cannot hurt the chip, and
+	 * it ends at the next step boundary, within moments. */
+	if (s.running && tui_job_running(t))
+		tui_job_cancel(t);
+	tui_text_clear(&s.text);
+}
+
+struct decode_ctx {
+	struct tui_text *text;
+	int byte;
+};
+
+/* One line per field: the full decode with descriptions is in `ispwiz
+ * fuses decode`; here the state is what matters. */
+static void
+decode_field(const struct fuse_field_state *st, void *user)
+{
+	struct decode_ctx *c = user;
+	char state[FUSES_MEANING_MAX + 40], line[FUSES_MEANING_MAX + 80];
+
+	if ((int)st->byte != c->byte) {
+		c->byte = (int)st->byte;
+		tui_text_addf(c->text, TUI_ROLE_HEADING, "%s 0x%02X",
+			      fuse_byte_name(st->byte), st->byte_value);
+	}
+	fuses_state_text(st, state, sizeof state);
+	snprintf(line, sizeof line, "  %-9s %s", st->field->name, state);
+	tui_text_add(c->text, TUI_ROLE_NORMAL, 12, line);
+}
+
+static void
+add_diag_line(void *user, const char *line)
+{
+	tui_text_add(user, TUI_ROLE_WARNING, 4, line);
+}
+
+static void
+show_found(struct tui *t)
+{
+	const struct job_result *r = t->probe;
+	struct decode_ctx dc = { &s.text, -1 };
+
+	t->part = s.guess;
+	s.ok = true;
+	tui_text_clear(&s.text);
+	tui_text_init(&s.text, COLS - 4);
+	tui_text_addf(&s.text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
+		      tui_part_name(t->part), r->signature[0], r->signature[1],
+		      r->signature[2]);
+	if (r->connect_note[0] != '\0')
+		tui_text_add(&s.text, TUI_ROLE_DIM, 2, r->connect_note);
+	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "%u KiB flash, %u-byte pages; lock 0x%02X%s.",
+		      t->part->flash_size / 1024u, t->part->page_size, r->lock_before,
+		      (r->lock_before & 0x03) != 0x03 ? " (locked: the erase unlocks it)" : "");
+	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(&s.text, TUI_ROLE_DIM, 0, "Its fuses now (ispwiz fuses decode explains "
+		     "each field):");
+	fuses_decode(t->part, &r->fuses_before, decode_field, &dc);
+	tui_message(t, TUI_ROLE_OK, "Press Enter to choose the bootloader.");
+	tui_log("target: %s, fuses %02X %02X %02X", t->part->id,
+		r->fuses_before.value[FUSE_LOW], r->fuses_before.value[FUSE_HIGH],
+		r->fuses_before.value[FUSE_EXT]);
+}
+
+static void
+finished(struct tui *t)
+{
+	const struct job_result *r = t->probe;
+	const struct catalog_part *other;
+
+	s.running = false;
+	if (r->status == IW_OK) {
+		show_found(t);
+		return;
+	}
+	/* Another part than the guess: probe again as that part, once. */
+	if (r->status == IW_SIGNATURE && r->have_signature && s.reprobes == 0 &&
+	    (other = catalog_find_part_by_signature(t->cat, r->signature)) != NULL &&
+	    other != s.guess) {
+		s.reprobes++;
+		start(t, other);
+		return;
+	}
+	tui_text_add(&s.text, TUI_ROLE_ERROR, 2, r->error.msg[0] != '\0' ? r->error.msg :
+		     "the target did not answer");
+	if (r->has_diagnosis) {
+		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
+		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s.text);
+	}
+	tui_message(t, TUI_ROLE_ERROR, "The chip did not answer: fix the wiring, then press "
+		    "r to try again.");
+}
+
+static void
+event(struct tui *t, const struct tui_event *ev)
+{
+	if (ev->kind == TUI_EV_JOB_DONE) {
+		if (s.running)
+			finished(t);
+		else if (s.pending != NULL)
+			start(t, s.pending);
+		return;
+	}
+	if (ev->kind != TUI_EV_JOB || !s.running)
+		return;
+	if (ev->job->kind == JOB_EVENT_PHASE && ev->job->phase != JOB_PHASE_PLAN &&
+	    ev->job->phase != JOB_PHASE_DONE)
+		tui_text_addf(&s.text, TUI_ROLE_DIM, "%s...", job_phase_title(ev->job->phase));
+	else if (ev->job->kind == JOB_EVENT_WARNING)
+		tui_text_add(&s.text, TUI_ROLE_WARNING, 2, ev->job->message);
+}
+
+static void
+layout(struct tui *t)
+{
+	(void)t;
+	s.text.width = COLS - 4;
+}
+
+static void
+draw(struct tui *t)
+{
+	(void)t;
+	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING, "The target chip");
+	tui_text_draw(&s.text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
+}
+
+static void
+action(struct tui *t, enum tui_action a, int ch)
+{
+	(void)ch;
+	if (tui_text_scroll(&s.text, a, tui_body_rows() - 2))
+		return;
+	switch (a) {
+	case TUI_ACT_BACK:
+		tui_back(t);
+		break;
+	case TUI_ACT_RETRY:
+		if (!s.running && !tui_job_running(t)) {
+			s.reprobes = 0;
+			start(t, first_guess(t));
+		}
+		break;
+	case TUI_ACT_NEXT:
+		if (s.ok)
+			tui_next(t);
+		else if (s.running)
+			tui_message(t, TUI_ROLE_NORMAL, "Still talking to the chip...");
+		else
+			tui_message(t, TUI_ROLE_ERROR, "The chip has not answered yet: fix "
+				    "the wiring and press r to try again.");
+		break;
+	default:
+		break;
+	}
+}
+
+const struct tui_screen tui_screen_target = {
+	.name = "Target",
+	.help = "ispwiz connects to the chip, starting with a fast ISP clock and "
+		"slowing down until the chip answers (a fresh chip runs slowly). The "
+		"signature tells which chip it is, and its fuses are shown decoded. If "
+		"the chip does not answer, the wiring doctor lists the likely causes and "
+		"the wires to check: fix them and press r.",
+	.keys = "Enter go on  r retry  Esc back",
+	.enter = enter,
+	.leave = leave,
+	.layout = layout,
+	.draw = draw,
+	.action = action,
+	.event = event,
+};

@@ -1,0 +1,318 @@
+/*
+ * tui-demo.c - what `ispwiz --demo` runs against: the built-in simulated
+ * programmer with a "bricked" ATmega32U4 on the other end (blank flash,
+ * Caterina fuses FF/D8/CB: a Pro Micro keyboard whose bootloader is gone),
+ * kept in a state file in a private temp dir, and a stand-in for the Atmel
+ * DFU bootloader.  We never ship third-party bootloader binaries, so the
+ * stand-in is generated here, labelled as such in its name and its first
+ * bytes, and sized and placed like the real one (4 KiB at 0x7000).
+ *
+ * The simulator answers instantly; a demo that finishes before anyone can
+ * see a progress bar shows nothing, so jobs get the simulated programmer
+ * through a thin pacing wrapper (plan.prog) that makes reads and page
+ * writes take about as long as on a USBasp.  --demo-slow makes that ten
+ * times slower, which is what lets tests cancel or resize mid-flash.
+ */
+#include "tui/tui-int.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prog/prog-sim.h"
+#include "sim/sim-target.h"
+
+#define DEMO_IMAGE_START 0x7000u
+#define DEMO_IMAGE_SIZE  4096u
+#define DEMO_LABEL "ispwiz demo stand-in, NOT a bootloader. "
+
+/* Pacing: about what a USBasp manages (~40 KiB/s reading, ~20 ms a page
+ * with its USB round trips). */
+#define PACE_READ_NS_PER_BYTE 25000u
+#define PACE_PAGE_US          20000u
+#define PACE_SLOW_FACTOR      10u
+
+/* The wrapper's prog: `outer` first, so the job's struct prog pointer is
+ * also a pointer to this. */
+struct pace {
+	struct prog outer;
+	struct prog inner;
+	unsigned read_ns_per_byte;
+	unsigned page_us;
+};
+
+struct tui_demo {
+	char dir[1024];
+	char state[1200];
+	char image[1200];
+	char backups[1200];
+	struct pace pace;
+	bool open;
+	bool slow;
+	const struct catalog *cat;
+};
+
+/* --- the pacing driver ------------------------------------------------------------ */
+
+static struct pace *
+pace_of(struct prog *p)
+{
+	return (struct pace *)p;
+}
+
+static void
+nap_us(uint64_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static enum iw_status
+pace_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+	enum iw_status st = prog_open(&s->inner, &prog_sim_driver, opt, err);
+
+	if (st == IW_OK)
+		p->caps = s->inner.caps;
+	return st;
+}
+
+static void
+pace_close(struct prog *p)
+{
+	prog_close(&pace_of(p)->inner, NULL);
+}
+
+static enum iw_status
+pace_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+
+	s->inner.sck_hz = sck_hz;
+	return s->inner.driver->enter(&s->inner, sck_hz, err);
+}
+
+static void
+pace_leave(struct prog *p)
+{
+	struct pace *s = pace_of(p);
+
+	s->inner.driver->leave(&s->inner);
+}
+
+static enum iw_status
+pace_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+
+	return s->inner.driver->cmd(&s->inner, in, out, err);
+}
+
+static enum iw_status
+pace_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
+		struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+	enum iw_status st = s->inner.driver->read_flash(&s->inner, addr, buf, len, err);
+
+	nap_us((uint64_t)len * s->read_ns_per_byte / 1000u);
+	return st;
+}
+
+static enum iw_status
+pace_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
+		struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+	enum iw_status st = s->inner.driver->write_page(&s->inner, addr, buf, len, err);
+
+	nap_us(s->page_us);
+	return st;
+}
+
+static enum iw_status
+pace_sync(struct prog *p, struct iw_error *err)
+{
+	struct pace *s = pace_of(p);
+
+	return s->inner.driver->sync(&s->inner, err);
+}
+
+static const struct prog_driver pace_driver = {
+	.name = "sim",
+	.open = pace_open,
+	.close = pace_close,
+	.enter = pace_enter,
+	.leave = pace_leave,
+	.cmd = pace_cmd,
+	.read_flash = pace_read_flash,
+	.write_page = pace_write_page,
+	.sync = pace_sync,
+};
+
+/* --- setting up ---------------------------------------------------------------------- */
+
+static enum iw_status
+make_chip(struct tui_demo *d, const struct catalog_part *part, struct iw_error *err)
+{
+	struct sim_target_options o;
+	struct sim_target *t;
+	enum iw_status st;
+
+	memset(&o, 0, sizeof o);
+	o.has_fuses = true;
+	o.fuses[FUSE_LOW] = 0xFF;    /* Caterina's: external crystal, no CKDIV8 */
+	o.fuses[FUSE_HIGH] = 0xD8;   /* 4 KiB boot section, BOOTRST */
+	o.fuses[FUSE_EXT] = 0xCB;    /* brown-out at 2.6 V, as chips read it back */
+	if ((t = sim_target_new(part, &o, err)) == NULL)
+		return err->code;
+	st = sim_target_save(t, d->state, err);
+	sim_target_free(t);
+	return st;
+}
+
+static enum iw_status
+make_image(struct tui_demo *d, struct iw_error *err)
+{
+	uint8_t data[DEMO_IMAGE_SIZE];
+	struct hex_image *img = hex_image_new();
+	size_t label = strlen(DEMO_LABEL);
+	enum iw_status st;
+
+	if (img == NULL)
+		return iw_error_set(err, IW_NOMEM, "out of memory making the demo image");
+	/* The label repeats at the start of every page, so no page is blank
+	 * and a look at any part of the file says what it is. */
+	for (uint32_t i = 0; i < DEMO_IMAGE_SIZE; i++)
+		data[i] = (uint8_t)(i * 37u + 11u);
+	for (uint32_t page = 0; page < DEMO_IMAGE_SIZE; page += 128)
+		memcpy(data + page, DEMO_LABEL, label < 128 ? label : 128);
+	st = hex_image_put(img, DEMO_IMAGE_START, data, sizeof data, "demo", 0, err);
+	if (st == IW_OK)
+		st = hex_image_write_file(img, d->image, err);
+	hex_image_free(img);
+	return st;
+}
+
+struct tui_demo *
+tui_demo_new(const struct catalog *cat, bool slow, struct iw_error *err)
+{
+	const struct catalog_part *part = catalog_find_part(cat, TUI_DEMO_PART);
+	const char *tmp = getenv("TMPDIR");
+	struct tui_demo *d;
+
+	if (part == NULL || catalog_find_programmer(cat, TUI_DEMO_PROGRAMMER) == NULL ||
+	    catalog_find_bootloader(cat, TUI_DEMO_BOOTLOADER) == NULL) {
+		iw_error_set(err, IW_CATALOG, "the catalog lacks the demo's entries "
+			     "(programmer '%s', part '%s', bootloader '%s'); check "
+			     "--catalog or reinstall", TUI_DEMO_PROGRAMMER, TUI_DEMO_PART,
+			     TUI_DEMO_BOOTLOADER);
+		return NULL;
+	}
+	if ((d = calloc(1, sizeof *d)) == NULL) {
+		iw_error_set(err, IW_NOMEM, "out of memory starting the demo");
+		return NULL;
+	}
+	d->cat = cat;
+	d->slow = slow;
+	snprintf(d->dir, sizeof d->dir, "%s/ispwiz-demo.XXXXXX",
+		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(d->dir) == NULL) {
+		iw_error_set(err, IW_IO, "cannot make a temporary folder for the demo in %s "
+			     "(set TMPDIR to a writable folder)", tmp != NULL ? tmp : "/tmp");
+		free(d);
+		return NULL;
+	}
+	snprintf(d->state, sizeof d->state, "%s/simulated-chip.json", d->dir);
+	snprintf(d->image, sizeof d->image, "%s/demo-stand-in-NOT-A-BOOTLOADER.hex", d->dir);
+	snprintf(d->backups, sizeof d->backups, "%s/backups", d->dir);
+	if (make_chip(d, part, err) != IW_OK || make_image(d, err) != IW_OK) {
+		iw_error_prefix(err, "setting up the demo");
+		tui_demo_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void
+tui_demo_free(struct tui_demo *d)
+{
+	if (d == NULL)
+		return;
+	tui_demo_close_prog(d);
+	/* Everything in the folder is the demo's own (chip, stand-in, backups). */
+	nftw(d->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(d);
+}
+
+const char *
+tui_demo_state_path(const struct tui_demo *d)
+{
+	return d->state;
+}
+
+const char *
+tui_demo_image_path(const struct tui_demo *d)
+{
+	return d->image;
+}
+
+const char *
+tui_demo_backup_dir(const struct tui_demo *d)
+{
+	return d->backups;
+}
+
+enum iw_status
+tui_demo_open_prog(struct tui_demo *d, struct job_plan *plan, struct iw_error *err)
+{
+	struct prog_options o;
+	unsigned factor = d->slow ? PACE_SLOW_FACTOR : 1u;
+	enum iw_status st;
+
+	tui_demo_close_prog(d);
+	memset(&o, 0, sizeof o);
+	o.entry = plan->programmer;
+	o.part = plan->part;
+	o.sim_state = d->state;
+	o.sim_faults = plan->sim_faults;
+	o.n_sim_faults = plan->n_sim_faults;
+	o.catalog = plan->catalog;
+	st = prog_open(&d->pace.outer, &pace_driver, &o, err);
+	if (st != IW_OK)
+		return st;
+	d->pace.read_ns_per_byte = PACE_READ_NS_PER_BYTE * factor;
+	d->pace.page_us = PACE_PAGE_US * factor;
+	d->open = true;
+	plan->prog = &d->pace.outer;
+	return IW_OK;
+}
+
+void
+tui_demo_close_prog(struct tui_demo *d)
+{
+	struct iw_error err;
+
+	if (!d->open)
+		return;
+	/* The job does not close a programmer it was handed; saving the chip
+	 * here is what lets the next step see what this one wrote. */
+	prog_close(&d->pace.outer, &err);
+	d->open = false;
+}

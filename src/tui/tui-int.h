@@ -1,0 +1,376 @@
+/*
+ * tui-int.h - what the files of the wizard share: the session state, the
+ * screen table, key actions, colour roles, drawing helpers, the widgets
+ * (ncurses menu, form and panel), the port source and the demo.
+ *
+ * One thread owns the terminal.  The job runs on its own worker thread
+ * (core/job.h) and is only ever read through its event fd and
+ * job_next_event(); nothing here is called from another thread.
+ */
+#ifndef ISPWIZ_TUI_TUI_INT_H
+#define ISPWIZ_TUI_TUI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curses.h>
+#include <form.h>
+#include <menu.h>
+#include <panel.h>
+
+#include "core/catalog.h"
+#include "core/fuse-rules.h"
+#include "core/fuses.h"
+#include "core/hex-image.h"
+#include "core/job.h"
+#include "detect/detect.h"
+#include "detect/hotplug.h"
+#include "prog/prog.h"
+#include "tui/tui.h"
+
+/* The smallest terminal the layout is made for. */
+#define TUI_MIN_COLS 80
+#define TUI_MIN_LINES 24
+/* Rows of the frame: title and step line at the top, message and key
+ * hints at the bottom; screens draw between them. */
+#define TUI_BODY_TOP 3
+#define TUI_FOOTER_ROWS 2
+#define TUI_REDRAW_MS 33         /* at most ~30 redraws a second */
+
+/* --- key actions (tui-keys.c) ------------------------------------------------ */
+
+enum tui_action {
+	TUI_ACT_NONE,
+	TUI_ACT_NEXT,        /* Enter */
+	TUI_ACT_BACK,        /* Esc, Backspace outside a text field */
+	TUI_ACT_QUIT,        /* q */
+	TUI_ACT_HELP,        /* ?, F1 */
+	TUI_ACT_UP,
+	TUI_ACT_DOWN,
+	TUI_ACT_PAGE_UP,
+	TUI_ACT_PAGE_DOWN,
+	TUI_ACT_HOME,
+	TUI_ACT_END,
+	TUI_ACT_LEFT,
+	TUI_ACT_RIGHT,
+	TUI_ACT_RETRY,       /* r */
+	TUI_ACT_CANCEL,      /* c */
+	TUI_ACT_TAB,         /* Tab: path completion, next field */
+	TUI_ACT_YES,         /* y in a dialog */
+	TUI_ACT_NO,          /* n in a dialog */
+	TUI_ACT_TEXT,        /* a printable character for a text field */
+	TUI_ACT_ERASE,       /* Backspace inside a text field */
+	TUI_ACT_DELETE,      /* Delete inside a text field */
+	TUI_ACT_REDRAW,      /* Ctrl-L */
+};
+
+/* What key `ch` means; `text` when a text field has the focus (letters are
+ * then typed, not commands). */
+enum tui_action tui_key_action(int ch, bool text);
+
+/* --- colours (tui-colors.c) -------------------------------------------------- */
+
+enum tui_role {
+	TUI_ROLE_NORMAL,
+	TUI_ROLE_TITLE,
+	TUI_ROLE_STEP_DONE,
+	TUI_ROLE_STEP_NOW,
+	TUI_ROLE_STEP_TODO,
+	TUI_ROLE_HEADING,
+	TUI_ROLE_DIM,
+	TUI_ROLE_KEY,
+	TUI_ROLE_OK,
+	TUI_ROLE_INFO,
+	TUI_ROLE_CONFIRM,    /* a fuse change that needs the typed name */
+	TUI_ROLE_WARNING,
+	TUI_ROLE_ERROR,      /* refused changes, failures */
+	TUI_ROLE_SELECTED,
+	TUI_ROLE_BAR,
+	TUI_ROLE_FIELD,
+	TUI_ROLE_DIALOG,
+	TUI_ROLE_COUNT
+};
+
+/* Pick colour or monochrome (after initscr). */
+void tui_colors_init(bool want_color);
+bool tui_colors_enabled(void);
+attr_t tui_attr(enum tui_role role);
+enum tui_role tui_role_for_class(enum fuse_class cls);
+
+/* --- text lines (tui-text.c) ------------------------------------------------ */
+
+struct tui_line {
+	char *text;
+	enum tui_role role;
+};
+
+/* A growing list of lines, wrapped to a width, shown in a scrolling box. */
+struct tui_text {
+	struct tui_line *lines;
+	size_t n, cap;
+	size_t top;          /* first line shown */
+	int width;           /* wrap width */
+};
+
+void tui_text_init(struct tui_text *t, int width);
+void tui_text_clear(struct tui_text *t);
+/* Append `s` word-wrapped to the width; continuation lines get `indent`
+ * spaces (negative: two more than the line's own leading spaces, for text
+ * formatted elsewhere). */
+void tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s);
+void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Draw lines [top, top + h) at (y, x); a "more" mark when cut off. */
+void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
+/* Scroll by an action (up/down/page); true when it was a scrolling one. */
+bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
+
+/* Draw `s` at (y, x), cut to `w` columns (UTF-8 aware). */
+void tui_put(int y, int x, int w, enum tui_role role, const char *s);
+void tui_putf(int y, int x, int w, enum tui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Columns `s` takes (code points; the catalog holds no wide characters). */
+int tui_width(const char *s);
+/* A progress bar "[#####.....]" of `w` columns. */
+void tui_bar(int y, int x, int w, uint32_t done, uint32_t total);
+
+/* --- widgets (tui-widgets.c) ---------------------------------------------------- */
+
+/* A list from the menu library, in its own window. */
+struct tui_list {
+	MENU *menu;
+	ITEM **items;
+	char **labels;
+	size_t n;
+	WINDOW *win;
+	bool focused;
+};
+
+bool tui_list_init(struct tui_list *l, const char *const *labels, size_t n);
+void tui_list_free(struct tui_list *l);
+void tui_list_place(struct tui_list *l, int y, int x, int h, int w);
+/* Up/Down/Page/Home/End; true when the action moved or was a list key. */
+bool tui_list_action(struct tui_list *l, enum tui_action a);
+int tui_list_index(const struct tui_list *l);
+void tui_list_select(struct tui_list *l, int i);
+void tui_list_focus(struct tui_list *l, bool focused);
+void tui_list_refresh(struct tui_list *l);
+
+/* Text fields from the form library, in their own window; labels are
+ * drawn by the screen. */
+#define TUI_FORM_MAX 4
+struct tui_form {
+	FORM *form;
+	FIELD *fields[TUI_FORM_MAX + 1];
+	size_t n;
+	WINDOW *win;
+	int rows, cols;
+	bool focused;
+};
+
+/* One field per row; widths[i] columns each (paths scroll sideways). */
+bool tui_form_init(struct tui_form *f, const int *widths, size_t n);
+void tui_form_free(struct tui_form *f);
+void tui_form_place(struct tui_form *f, int y, int x);
+void tui_form_set(struct tui_form *f, size_t i, const char *text);
+/* The field's text without the padding; buf of size bytes. */
+const char *tui_form_get(struct tui_form *f, size_t i, char *buf, size_t size);
+size_t tui_form_current(const struct tui_form *f);
+void tui_form_goto(struct tui_form *f, size_t i);
+/* Editing actions (text, erase, delete, left, right, home, end). */
+bool tui_form_action(struct tui_form *f, enum tui_action a, int ch);
+void tui_form_focus(struct tui_form *f, bool focused);
+/* Refresh; leaves the cursor in the field when focused. */
+void tui_form_refresh(struct tui_form *f);
+
+/* Complete the path in `buf` (size bytes) as a shell does: the longest
+ * common prefix of the matching names, "/" after a single directory.
+ * `note` gets "3 matches: a.hex b.hex c.hex" or why nothing matched. */
+void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
+
+/* --- the port source (tui-source.c) --------------------------------------------- */
+
+struct tui_source;
+
+/* Real devices through the debounced libudev monitor. */
+struct tui_source *tui_source_new_real(const struct catalog *cat, struct iw_error *err);
+/* The demo: the simulated programmer `sim` shows up `delay_ms` after this
+ * call, as if plugged in. */
+struct tui_source *tui_source_new_demo(const struct catalog *cat,
+				       const struct catalog_programmer *sim,
+				       int delay_ms);
+void tui_source_free(struct tui_source *s);
+int tui_source_fd(const struct tui_source *s);          /* -1: none */
+int tui_source_timeout_ms(const struct tui_source *s);  /* -1: none */
+enum iw_status tui_source_dispatch(struct tui_source *s, hotplug_cb cb, void *user,
+				   struct iw_error *err);
+const struct detect_list *tui_source_devices(const struct tui_source *s);
+/* The demo plugs in a board that enumerates as `id` after `delay_ms` (the
+ * flashed bootloader); the real source only watches. */
+void tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay_ms);
+
+/* --- the demo (tui-demo.c) -------------------------------------------------------- */
+
+struct tui_demo;
+
+#define TUI_DEMO_PROGRAMMER "sim"
+#define TUI_DEMO_PART       "atmega32u4"
+#define TUI_DEMO_BOOTLOADER "atmel-dfu-atmega32u4"
+
+/* A temp dir with the simulated chip (a bricked ATmega32U4: blank flash,
+ * Caterina fuses) and a labelled stand-in image for the demo bootloader. */
+struct tui_demo *tui_demo_new(const struct catalog *cat, bool slow,
+			      struct iw_error *err);
+void tui_demo_free(struct tui_demo *d);
+const char *tui_demo_state_path(const struct tui_demo *d);
+const char *tui_demo_image_path(const struct tui_demo *d);
+const char *tui_demo_backup_dir(const struct tui_demo *d);
+/* Open the simulated programmer for one job (paced like real hardware) and
+ * hand it to the plan; closed (and the chip saved) by tui_demo_close_prog. */
+enum iw_status tui_demo_open_prog(struct tui_demo *d, struct job_plan *plan,
+				  struct iw_error *err);
+void tui_demo_close_prog(struct tui_demo *d);
+
+/* --- the log (tui-log.c) -------------------------------------------------------- */
+
+bool tui_log_open(const char *path, struct iw_error *err);
+void tui_log_close(void);
+void tui_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool tui_log_enabled(void);
+
+/* --- the session ------------------------------------------------------------------- */
+
+enum tui_event_kind {
+	TUI_EV_JOB,          /* an event from the running job */
+	TUI_EV_JOB_DONE,     /* the job was joined; its result is in place */
+	TUI_EV_DEVICE,       /* a device came or went */
+	TUI_EV_TIMER,        /* the screen's timer ran out */
+};
+
+struct tui_event {
+	enum tui_event_kind kind;
+	const struct job_event *job;          /* TUI_EV_JOB */
+	const struct hotplug_event *device;   /* TUI_EV_DEVICE */
+};
+
+struct tui;
+
+/* A screen: a const table of what it does (tmux's window modes). */
+struct tui_screen {
+	const char *name;      /* for the step line and the log */
+	const char *help;      /* shown by ? */
+	const char *keys;      /* the footer's key hints */
+	bool (*applies)(const struct tui *t);   /* NULL: always */
+	void (*enter)(struct tui *t);
+	void (*leave)(struct tui *t);
+	/* Place windows for the current LINES/COLS (on enter and resize). */
+	void (*layout)(struct tui *t);
+	void (*draw)(struct tui *t);            /* on stdscr */
+	/* Refresh the screen's widget windows, after stdscr went out. */
+	void (*paint)(struct tui *t);
+	void (*action)(struct tui *t, enum tui_action a, int ch);
+	void (*event)(struct tui *t, const struct tui_event *ev);
+	/* Whether a text field has the focus now (letters are typed). */
+	bool (*text_focus)(const struct tui *t);
+};
+
+extern const struct tui_screen tui_screen_welcome, tui_screen_programmer,
+	tui_screen_firmware, tui_screen_wiring, tui_screen_port, tui_screen_target,
+	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done;
+
+/* A yes/no question in a panel; `on_yes` runs when answered yes. */
+typedef void (*tui_yes_fn)(struct tui *t);
+
+struct tui {
+	const struct tui_options *opt;
+	const struct catalog *cat;
+
+	/* screens */
+	const struct tui_screen *const *screens;
+	size_t n_screens, cur;
+
+	/* choices, filled in step by step */
+	const struct catalog_programmer *programmer;
+	struct detect_device port_dev;
+	bool have_port;
+	const char *port;          /* into port_dev, NULL for the simulator */
+	const struct catalog_part *part;          /* from the signature */
+	struct job_result *probe;                 /* the target step's result */
+	const struct catalog_bootloader *bootloader;
+	const struct catalog_preset *preset;      /* NULL: custom fuses */
+	struct fuse_set fuses;                    /* what will be written */
+	char image_path[4096];
+	struct hex_image *image;
+	char sha_note[400];                       /* the file against the catalog's hash */
+	enum tui_role sha_role;
+	struct job_plan plan;                     /* built by the review */
+	struct job_result *result;                /* the flash job's */
+	bool flashed;
+
+	/* the running job */
+	struct job *job;
+	struct job_plan job_plan;                 /* the plan the job runs */
+	struct job_result *job_dest;              /* where its result goes */
+
+	struct tui_source *source;
+	struct tui_demo *demo;
+
+	/* frame */
+	bool too_small;
+	bool dirty;
+	long long last_draw_ms;
+	long long timer_at_ms;     /* the screen's timer, 0 = none */
+	char message[512];
+	enum tui_role message_role;
+
+	/* overlays */
+	PANEL *help_panel;
+	WINDOW *help_win;
+	PANEL *ask_panel;
+	WINDOW *ask_win;
+	char ask_text[512];
+	tui_yes_fn ask_yes;
+
+	bool quit;
+	bool quit_after_job;
+	int exit_code;
+};
+
+/* Monotonic milliseconds. */
+long long tui_now_ms(void);
+
+/* Move between steps (skipping those whose applies() is false). */
+void tui_next(struct tui *t);
+void tui_back(struct tui *t);
+void tui_goto(struct tui *t, const struct tui_screen *s);
+const struct tui_screen *tui_current(const struct tui *t);
+
+void tui_dirty(struct tui *t);
+void tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tui_ask(struct tui *t, tui_yes_fn on_yes, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tui_set_timer(struct tui *t, int ms);   /* <0 clears */
+void tui_request_quit(struct tui *t);
+
+/* Start `plan` (copied into t->job_plan) on the worker thread; its events
+ * go to the current screen, the result into *dest when it ends. */
+bool tui_job_start(struct tui *t, const struct job_plan *plan, struct job_result *dest);
+bool tui_job_running(const struct tui *t);
+void tui_job_cancel(struct tui *t);
+
+/* The port source, started on first use. */
+struct tui_source *tui_get_source(struct tui *t);
+
+/* Body area of the frame. */
+int tui_body_top(void);
+int tui_body_rows(void);
+
+/* Shared text: a plan for the chosen bootloader (tui-plan.c). */
+bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
+const char *tui_part_name(const struct catalog_part *p);
+/* "Atmel DFU: ATmega32U4": the family in words and the variant. */
+const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * tui-text.c - drawing text: cut to a width, word-wrapped into a scrolling
+ * box, and progress bars.  Widths count UTF-8 code points: the catalog's
+ * prose has dashes and arrows but no double-width characters.
+ */
+#include "tui/tui-int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of the first `cols` code points of s. */
+static size_t
+bytes_for_cols(const char *s, int cols)
+{
+	size_t i = 0;
+
+	for (int c = 0; s[i] != '\0' && c < cols; c++) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+int
+tui_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+void
+tui_put(int y, int x, int w, enum tui_role role, const char *s)
+{
+	if (w <= 0 || y < 0 || y >= LINES)
+		return;
+	attrset(tui_attr(role));
+	mvaddnstr(y, x, s, (int)bytes_for_cols(s, w));
+	attrset(A_NORMAL);
+}
+
+void
+tui_putf(int y, int x, int w, enum tui_role role, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	tui_put(y, x, w, role, buf);
+}
+
+void
+tui_bar(int y, int x, int w, uint32_t done, uint32_t total)
+{
+	int inner = w - 2, fill;
+
+	if (inner < 1)
+		return;
+	fill = total > 0 ? (int)((uint64_t)(done > total ? total : done) * (unsigned)inner / total) : 0;
+	mvaddch(y, x, '[');
+	attrset(tui_attr(TUI_ROLE_BAR));
+	for (int i = 0; i < fill; i++)
+		addch('#');
+	attrset(tui_attr(TUI_ROLE_DIM));
+	for (int i = fill; i < inner; i++)
+		addch('.');
+	attrset(A_NORMAL);
+	addch(']');
+}
+
+/* --- wrapped lines ------------------------------------------------------------ */
+
+void
+tui_text_init(struct tui_text *t, int width)
+{
+	memset(t, 0, sizeof *t);
+	t->width = width > 10 ? width : 10;
+}
+
+void
+tui_text_clear(struct tui_text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->lines[i].text);
+	free(t->lines);
+	t->lines = NULL;
+	t->n = t->cap = 0;
+	t->top = 0;
+}
+
+static void
+push(struct tui_text *t, enum tui_role role, const char *s, size_t len)
+{
+	struct tui_line *l;
+	char *copy;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+
+		if ((l = realloc(t->lines, cap * sizeof *l)) == NULL)
+			return;   /* a line less on screen is better than a crash */
+		t->lines = l;
+		t->cap = cap;
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		return;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	t->lines[t->n].text = copy;
+	t->lines[t->n].role = role;
+	t->n++;
+}
+
+void
+tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
+{
+	char line[1024];
+	int room = t->width;
+	bool first = true;
+
+	/* Negative: a line formatted elsewhere; continue it under its own
+	 * text rather than at a fixed column. */
+	if (indent < 0) {
+		indent = 2;
+		for (const char *p = s; *p == ' '; p++)
+			indent++;
+	}
+	if (indent >= t->width / 2)
+		indent = 0;
+	if (*s == '\0') {
+		push(t, role, "", 0);
+		return;
+	}
+	while (*s != '\0') {
+		int lead = first ? 0 : indent;
+		size_t fit = bytes_for_cols(s, room - lead), cut = fit;
+		size_t used;
+
+		if (s[fit] != '\0') {
+			/* Break at the last space that fits; a word longer
+			 * than the line is cut where it must be. */
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = fit;
+		}
+		used = (size_t)snprintf(line, sizeof line, "%*s", lead, "");
+		if (used + cut >= sizeof line)
+			cut = sizeof line - used - 1;
+		memcpy(line + used, s, cut);
+		push(t, role, line, used + cut);
+		s += cut;
+		while (*s == ' ')
+			s++;
+		first = false;
+	}
+}
+
+void
+tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	tui_text_add(t, role, 2, buf);
+}
+
+void
+tui_text_draw(struct tui_text *t, int y, int x, int h, int w)
+{
+	if (h <= 0)
+		return;
+	if (t->n <= (size_t)h)
+		t->top = 0;
+	else if (t->top > t->n - (size_t)h)
+		t->top = t->n - (size_t)h;
+	for (int i = 0; i < h && t->top + (size_t)i < t->n; i++) {
+		const struct tui_line *l = &t->lines[t->top + (size_t)i];
+
+		tui_put(y + i, x, w, l->role, l->text);
+	}
+	/* Say when there is more, so nothing is silently cut off. */
+	if (t->top > 0)
+		tui_put(y, x + w - 9, 9, TUI_ROLE_KEY, " more ^ ");
+	if (t->top + (size_t)h < t->n)
+		tui_put(y + h - 1, x + w - 9, 9, TUI_ROLE_KEY, " more v ");
+}
+
+bool
+tui_text_scroll(struct tui_text *t, enum tui_action a, int h)
+{
+	size_t max = t->n > (size_t)h ? t->n - (size_t)h : 0;
+	size_t page = h > 2 ? (size_t)h - 1 : 1;
+
+	switch (a) {
+	case TUI_ACT_UP:
+		if (t->top > 0)
+			t->top--;
+		return true;
+	case TUI_ACT_DOWN:
+		if (t->top < max)
+			t->top++;
+		return true;
+	case TUI_ACT_PAGE_UP:
+		t->top = t->top > page ? t->top - page : 0;
+		return true;
+	case TUI_ACT_PAGE_DOWN:
+		t->top = t->top + page < max ? t->top + page : max;
+		return true;
+	case TUI_ACT_HOME:
+		t->top = 0;
+		return true;
+	case TUI_ACT_END:
+		t->top = max;
+		return true;
+	default:
+		return false;
+	}
+}

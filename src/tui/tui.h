@@ -1,0 +1,43 @@
+/*
+ * tui.h - the wizard: what `ispwiz` with no command (or `ispwiz --demo`)
+ * starts.  Everything ncurses lives behind this header in src/tui/.
+ *
+ * The wizard walks through welcome, programmer, ISP firmware, wiring, port,
+ * target, bootloader, review, flash and done; it builds a job plan (core/job.h)
+ * and shows the worker thread's events, and never talks to a programmer
+ * itself.
+ */
+#ifndef ISPWIZ_TUI_TUI_H
+#define ISPWIZ_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+#define TUI_MAX_FAULTS 8
+
+struct tui_options {
+	const char *argv0;
+	const struct catalog *catalog;
+	bool demo;                /* the sim programmer and a bricked ATmega32U4 */
+	bool demo_slow;           /* flash about ten times slower (tests, showing off) */
+	bool no_color;
+	const char *log_path;     /* --log FILE: a timestamped record of the session */
+	const char *demo_faults[TUI_MAX_FAULTS];
+	size_t n_demo_faults;
+};
+
+/* Whether argv[1] is one of the wizard's own options (so main.c knows to
+ * start the wizard rather than look for a command). */
+bool tui_is_wizard_option(const char *arg);
+
+/* Parse the wizard's options (argv[0] is the program), load the catalog
+ * through ctx, and run the wizard.  Returns the process exit code; the
+ * terminal is restored before anything is printed. */
+int tui_main(struct cli_context *ctx, int argc, char **argv);
+
+/* Run the wizard on the controlling terminal; the exit code. */
+int tui_run(const struct tui_options *opt);
+
+#endif

@@ -1,0 +1,142 @@
+#!/bin/sh
+# tests/bench-usb.sh - how close the USB drivers come to what a low-speed
+# USB programmer allows.  For usbtiny and usbasp, a full job (erase, write,
+# verify; no backup) of a 4 KiB bootloader and of a 28 KiB application +
+# 4 KiB bootloader on an ATmega32U4 at 16 MHz, on the emulators with the
+# USB timing model: every control transfer takes 1 ms (a low-speed device
+# answers in the next frame) plus the time its firmware spends clocking SPI
+# bytes and waiting for the chip.
+#   time    the job's wall time (as the job runner measures it)
+#   bound   the fewest transfers the protocol needs for that job (connect,
+#           signature, fuse and lock reads, erase and re-enter, per page the
+#           load and Write Page requests or USBasp's WRITEFLASH, the reads
+#           for verify), each costing what a transfer costs on this emulator
+#           (1 ms + the emulator's own overhead, measured from the job's
+#           signature reads and printed as `xfer`), plus the SPI time of the
+#           instructions the firmware must clock at the chosen SCK, plus the
+#           datasheet waits (20 ms after RESET, 9 ms erase, 4.5 ms a page,
+#           counted from the Write Page request's completion since a driver
+#           cannot know earlier that the chip started)
+#   ratio   time / bound (target: 1.1 or less)
+#   wall    ispwiz's whole command (process start, catalog, USB enumeration)
+#   avrdude avrdude's wall time for the same job on the same emulator (its
+#           default SCK), where avrdude is installed
+# A benchmark that prints figures, not a test: it exits 0 unless it could not
+# run at all.  Usage (from the build dir, or with top_builddir, top_srcdir and
+# ISPWIZ_DATADIR set):  sh tests/bench-usb.sh [LATENCY_US]
+
+set -u
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-$(dirname "$0")/..}
+ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
+export ISPWIZ_DATADIR
+EMU=$top_builddir/tests/ispwiz-emu
+ISPWIZ=${ISPWIZ:-$top_builddir/ispwiz}
+AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
+LATENCY=${1:-1000}
+if [ ! -x "$EMU" ] || [ ! -x "$ISPWIZ" ]; then
+	echo "bench-usb: build ispwiz and tests/ispwiz-emu first (make check)" >&2
+	exit 1
+fi
+command -v python3 >/dev/null 2>&1 || { echo "bench-usb: needs python3" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/ispwiz-bench-usb.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+python3 - "$T" <<'EOF'
+import random, sys
+def write(path, base, data):
+    out = []
+    for off in range(0, len(data), 16):
+        a = base + off
+        rec = [len(data[off:off + 16]), (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
+        out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
+    out.append(':00000001FF')
+    open(path, 'w').write('\n'.join(out) + '\n')
+random.seed(5)
+boot = bytes(random.randrange(256) for _ in range(4096))
+app = bytes(random.randrange(256) for _ in range(28672))
+write(sys.argv[1] + '/boot4k.hex', 0x7000, boot)
+write(sys.argv[1] + '/fw28k.hex', 0x0000, app + boot)
+EOF
+
+# report PROGRAMMER BYTES JSON_LOG : "time bound ratio xfer_ms sck" from the
+# job's JSON events.
+report() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import json, math, sys
+prog, nbytes, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+events, result = [], None
+for line in open(log):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    events.append(e)
+    if e.get('event') == 'done':
+        result = e.get('result')
+if not result or result.get('status') != 'OK':
+    print('failed'); sys.exit(0)
+start = {e['phase']: e['elapsed'] for e in events if e.get('event') == 'phase'}
+f = float(result['sck_hz'])
+spi = 32.0 / f                       # one 4-byte instruction
+# the emulator's cost of one short transfer: the three signature reads
+xfer = (start['read-fuses'] - start['signature']) / 3 - spi
+pages = nbytes // 128
+settle, erase, page_wait = 0.020, 0.009, 0.0045
+if prog == 'usbtiny':
+    fixed = (xfer + settle + (xfer + spi)            # POWERUP, 20 ms, enable
+             + 7 * (xfer + spi)                      # signature, 3 fuses, lock
+             + (xfer + spi) + erase                  # erase
+             + xfer + settle + (xfer + spi)          # re-enter
+             + xfer)                                 # POWERDOWN
+    write = pages * ((xfer + 128 * spi) + (xfer + spi) + page_wait)
+    verify = pages * (xfer + 128 * spi)
+else:
+    fixed = (xfer + xfer + settle + (xfer + spi)     # SETISPSCK, CONNECT, 20 ms, ENABLEPROG
+             + 7 * (xfer + spi)
+             + (xfer + spi) + erase
+             + xfer + settle + (xfer + spi)          # CONNECT, 20 ms, ENABLEPROG
+             + xfer)                                 # DISCONNECT
+    # WRITEFLASH: the firmware loads, commits and polls inside the transfer
+    write = pages * (xfer + 128 * spi + spi + page_wait + spi)
+    verify = math.ceil(nbytes / 200) * xfer + nbytes * spi
+bound = fixed + write + verify
+t = result['seconds']
+print('%.3f %.3f %.2f %.2f %g' % (t, bound, t / bound, xfer * 1e3, f / 1e3))
+EOF
+}
+
+now() { python3 -c 'import time; print(time.time())'; }
+
+printf 'USB timing model: %s us per control transfer\n' "$LATENCY"
+printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' programmer image time bound ratio xfer SCK wall avrdude
+printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' '' '' '(s)' '(s)' '' '(ms)' '(kHz)' '(s)' '(s)'
+for prog in ${BENCH_PROGRAMMERS:-usbtiny usbasp}; do
+	for image in boot4k fw28k; do
+		case $image in boot4k) n=4096 ;; *) n=32768 ;; esac
+		s0=$(now)
+		"$EMU" --programmer $prog --part m32u4 --fuses FF,D8,CB --latency-us "$LATENCY" \
+			--dump "$T/d" -- "$ISPWIZ" flash -c $prog -P {port} -p m32u4 \
+			-f "$T/$image.hex" --no-backup --json >"$T/out" 2>"$T/err"
+		wall=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
+		set -- $(report $prog $n "$T/out")
+		if [ "$1" = failed ]; then
+			printf '%-8s %-7s   failed: %s\n' $prog $image "$(tail -1 "$T/err")"
+			continue
+		fi
+		d=-
+		if [ -n "$AVRDUDE" ]; then
+			s0=$(now)
+			if "$EMU" --programmer $prog --part m32u4 --fuses FF,D8,CB --latency-us "$LATENCY" \
+				--dump "$T/a" -- "$AVRDUDE" -c $prog -P {port} -p m32u4 \
+				-U "flash:w:$T/$image.hex:i" >"$T/aout" 2>&1; then
+				d=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
+			else
+				d=failed
+			fi
+		fi
+		printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' $prog $image "$1" "$2" "$3" "$4" "$5" \
+			"$wall" "$d"
+	done
+done
+exit 0

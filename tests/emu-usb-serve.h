@@ -1,0 +1,51 @@
+/*
+ * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp):
+ * plug an emulated USBtinyISP or USBasp over the target into the testbed,
+ * run the command inside it, and serve the device until the command ends.
+ * Test tool only.
+ */
+#ifndef ISPWIZ_TESTS_EMU_USB_SERVE_H
+#define ISPWIZ_TESTS_EMU_USB_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <umockdev.h>
+
+#include "core/catalog.h"
+#include "sim/emu-usb.h"
+#include "sim/sim-target.h"
+
+struct emurun_usb_args {
+	enum emu_usb_kind kind;
+	uint32_t latency_us;         /* --latency-us: per control transfer */
+	bool old_firmware;           /* --old-firmware (USBasp before 1.3) */
+	bool cap_3mhz;               /* --3mhz (USBasp reports 3 MHz SCK) */
+	bool slow_jumper;            /* --jumper (USBasp's JP3 closed) */
+	const char *product;         /* --usb-product: another product string */
+	const char *serial;          /* --usb-serial */
+	unsigned extra;              /* --usb-extra N: more look-alike devices */
+};
+
+/* Whether `name` names a USB programmer; sets *kind. */
+bool emurun_usb_kind(const char *name, enum emu_usb_kind *kind);
+
+/* Print the USB knobs for --help. */
+void emurun_usb_usage(FILE *out);
+
+/*
+ * Serve: programmer fault knobs from `faults` go to the emulator, the rest
+ * to the target (wrong-part resolved in `cat`); "eacces" makes the open of
+ * the usbfs node fail (through the preloaded shim).  COMMAND runs with
+ * every "{port}" replaced by "usb" and ISPWIZ_EMU_USB_PATH set to the bus
+ * path of the first device ("1-2").  Returns 0 and the command's wait
+ * status in *status, 2 for a bad knob, 1 for an internal failure.
+ */
+int emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
+	       const struct catalog *cat, struct sim_target *t,
+	       const char *const *faults, size_t n_faults, char **command,
+	       int *status);
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# A target whose RESET is not wired (--demo-fault reset-not-wired): the
+# target step shows the wiring doctor's diagnosis, retries on r, and does
+# not let the wizard go on.
+. "$top_srcdir/tests/tui-lib.sh"
+
+tui_start --demo --demo-fault reset-not-wired
+wait_for "step 1 of 9: Welcome" || finish
+keys Enter Enter Enter
+wait_for "Found the Simulated programmer: selected" || finish
+keys Enter
+wait_for "What the wiring doctor says:" || finish
+on_screen "The chip did not answer"
+on_screen "RESET"
+keys Enter
+wait_for "The chip has not answered yet" || finish
+on_screen "step 5 of 9: Target"
+keys r
+wait_for "Connecting through the Simulated programmer" || finish
+wait_for "What the wiring doctor says:" || finish
+keys Escape
+wait_for "step 4 of 9: Port" || finish
+keys q
+wait_exit || finish
+[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
+expect_restored
+
+# A bad knob is a usage error before the screen is touched.
+run 2 ispwiz --demo-fault
+expect_in "$T/err" "--demo-fault needs a fault knob"
+finish

@@ -1,0 +1,193 @@
+# tests/tui-lib.sh - driving the wizard in tmux, for the tests/tui-*.sh
+# scripts; source it first:  . "$top_srcdir/tests/tui-lib.sh"
+#
+# Gives everything tests/lib.sh gives, plus:
+#   tui_start ARGS...     start `ispwiz ARGS...` in a detached 80x24 tmux
+#                         session on a private server; its stderr goes to
+#                         $T/stderr, and when it ends the pane records the
+#                         exit status ($T/exit) and the terminal's mode
+#                         ($T/stty), then keeps the pane open
+#   wait_for TEXT [SECS]  poll the screen until TEXT is on it (deadline)
+#   wait_gone TEXT [SECS] ... until TEXT is no longer on it
+#   wait_line N TEXT      ... until line N of the screen has TEXT
+#   keys KEY...           tmux send-keys (Enter, Escape, Tab, BSpace, ...)
+#   type_text TEXT        type TEXT literally
+#   screen                the screen now, in $T/screen
+#   wait_exit [SECS]      wait for the wizard to end; its status in $exit_status
+#   wizard_pid            the wizard's process id (a child of the pane's shell)
+#   expect_restored       the terminal is back in its normal mode, wizard gone
+#   to_review             accept the demo's defaults up to the review step
+# Deadlines stretch under $ISPWIZ_WRAPPER (valgrind is slow).
+# shellcheck shell=sh
+
+. "$top_srcdir/tests/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || { echo "tmux is needed for the wizard tests"; exit 77; }
+
+sock="ispwiz-${test_name%.sh}-$$"
+trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
+scale=1
+[ -n "${ISPWIZ_WRAPPER:-}" ] && scale=8
+# The demo keeps its chip in $TMPDIR: keep it in $T, where the test can see
+# that it is cleaned up.
+mkdir -p "$T/tmp"
+TMPDIR=$T/tmp
+export TMPDIR
+
+tmuxc() {
+	tmux -L "$sock" -f /dev/null "$@"
+}
+
+tui_start() {
+	# The pane runs this script: the wizard, then a record of how it left
+	# the terminal.
+	{
+		printf '#!/bin/sh\n'
+		# Ctrl-C reaches the whole foreground group: this shell must
+		# outlive it to record how the wizard ended.
+		printf 'trap : INT\n'
+		printf '%s "%s"' "${ISPWIZ_WRAPPER:-}" "$ISPWIZ"
+		for a in "$@"; do printf " '%s'" "$a"; done
+		printf ' 2>"%s/stderr"\n' "$T"
+		printf 'rc=$?\nstty -a >"%s/stty" 2>&1\n' "$T"
+		printf 'echo "wizard exited with status $rc"\n'
+		printf 'echo $rc >"%s/exit.tmp" && mv "%s/exit.tmp" "%s/exit"\n' "$T" "$T" "$T"
+		printf 'exec sleep 3600\n'
+	} >"$T/run.sh"
+	rm -f "$T/exit" "$T/stty"
+	tmuxc new-session -d -s w -x 80 -y 24 "exec sh '$T/run.sh'" ||
+		{ fail "tmux could not start a session"; finish; }
+}
+
+screen() {
+	tmuxc capture-pane -p -t w >"$T/screen" 2>/dev/null
+}
+
+show_screen() {
+	sed 's/^/  | /' "$T/screen" >&2
+	[ -s "$T/stderr" ] && sed 's/^/  stderr: /' "$T/stderr" >&2
+	return 0
+}
+
+# wait_for TEXT [SECONDS]: true once TEXT is on the screen; a failure (with
+# the screen) when the deadline passes.
+wait_for() {
+	limit=$(( ${2:-15} * scale * 10 ))
+	i=0
+	while [ "$i" -lt "$limit" ]; do
+		screen
+		grep -qF -- "$1" "$T/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "'$1' did not appear on the screen"
+	show_screen
+	return 1
+}
+
+wait_gone() {
+	limit=$(( ${2:-15} * scale * 10 ))
+	i=0
+	while [ "$i" -lt "$limit" ]; do
+		screen
+		grep -qF -- "$1" "$T/screen" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "'$1' stayed on the screen"
+	show_screen
+	return 1
+}
+
+# wait_line N TEXT [SECONDS]: ... until line N of the screen has TEXT.
+wait_line() {
+	limit=$(( ${3:-15} * scale * 10 ))
+	i=0
+	while [ "$i" -lt "$limit" ]; do
+		screen
+		sed -n "${1}p" "$T/screen" | grep -qF -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "'$2' did not appear on line $1"
+	show_screen
+	return 1
+}
+
+# Fail unless TEXT is on the screen right now.
+on_screen() {
+	screen
+	grep -qF -- "$1" "$T/screen" || { fail "expected '$1' on the screen"; show_screen; }
+}
+
+not_on_screen() {
+	screen
+	if grep -qF -- "$1" "$T/screen"; then
+		fail "did not expect '$1' on the screen"
+		show_screen
+	fi
+}
+
+keys() {
+	tmuxc send-keys -t w "$@"
+}
+
+type_text() {
+	tmuxc send-keys -t w -l "$1"
+}
+
+wait_exit() {
+	limit=$(( ${1:-15} * scale * 10 ))
+	i=0
+	while [ "$i" -lt "$limit" ]; do
+		if [ -f "$T/exit" ]; then
+			exit_status=$(cat "$T/exit")
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "the wizard did not end"
+	screen
+	show_screen
+	exit_status=none
+	return 1
+}
+
+wizard_pid() {
+	shell=$(tmuxc display-message -p -t w '#{pane_pid}')
+	ps -o pid= --ppid "$shell" | head -n 1 | tr -d ' '
+}
+
+# After the wizard ended: the terminal is in its normal (cooked, echoing)
+# mode again, and the screen is the shell's, not the wizard's.
+expect_restored() {
+	if ! grep -q -- ' icanon' "$T/stty" || ! grep -q -- ' echo ' "$T/stty"; then
+		fail "the terminal was not restored (stty -a: $(tr '\n' ' ' <"$T/stty"))"
+	fi
+	screen
+	grep -qF "wizard exited with status" "$T/screen" ||
+		{ fail "the shell's screen did not come back"; show_screen; }
+	grep -qF "ispwiz - step" "$T/screen" &&
+		{ fail "the wizard's screen is still shown"; show_screen; }
+	# Valgrind (when it wraps the wizard) says 99 and writes to stderr.
+	[ "$exit_status" = 99 ] && { fail "valgrind found errors"; sed 's/^/  /' "$T/stderr" >&2; }
+	return 0
+}
+
+# From the start of the demo to its review step, accepting every default.
+to_review() {
+	wait_for "step 1 of 9: Welcome" || finish
+	keys Enter
+	wait_for "Which programmer will you use?" || finish
+	keys Enter
+	wait_for "Wire the Simulated programmer" || finish
+	keys Enter
+	wait_for "Found the Simulated programmer: selected" || finish
+	keys Enter
+	wait_for "Found an ATmega32U4" || finish
+	keys Enter
+	wait_for "Bootloaders for the ATmega32U4" || finish
+	keys Enter
+	wait_for "step 7 of 9: Review" || finish
+}

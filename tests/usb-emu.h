@@ -1,0 +1,69 @@
+/*
+ * usb-emu.h - plug an emulated USB programmer (src/sim/emu-usb.h) into a
+ * umockdev testbed, so that libusb-1.0 and libusb-0.1 (and with them our
+ * drivers and avrdude) find it and talk to it unmodified.
+ *
+ * The device appears in the testbed's sysfs with its descriptors and
+ * strings, and its usbfs node (/dev/bus/usb/BBB/DDD) is answered by an
+ * ioctl handler: control URBs (SUBMITURB/REAPURB/DISCARDURB, as libusb-1.0
+ * uses them), synchronous USBDEVFS_CONTROL (libusb-0.1), CONNECTINFO,
+ * claim/release and friends, and read() of the descriptors.  The handler
+ * runs on umockdev's own thread: a process that serves another (the
+ * emulator runner) just waits, and an in-process test calls libusb on its
+ * own thread.  Works for clients in this process and in child processes
+ * started inside the testbed.
+ *
+ * Timing model: with latency_us set, every control transfer takes that
+ * long plus the time the firmware spent on it (SPI bytes, its own waits),
+ * like a low-speed device that answers in the next 1 ms frame.
+ *
+ * Test-only code (needs umockdev and GLib); never linked into ispwiz.
+ */
+#ifndef ISPWIZ_TESTS_USB_EMU_H
+#define ISPWIZ_TESTS_USB_EMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <umockdev.h>
+
+#include "core/error.h"
+#include "sim/emu-usb.h"
+
+struct usb_emu_port;
+
+struct usb_emu_plug_options {
+	unsigned busnum;          /* 0 = 1 */
+	unsigned devnum;          /* 0 = port + 1 */
+	unsigned port;            /* root-hub port, the bus path is BUS-PORT; 0 = 2 */
+	uint32_t latency_us;      /* per control transfer; 0 = as fast as possible */
+};
+
+/* Add the bus's root hub (once per bus; harmless to repeat). */
+void usb_emu_add_root_hub(UMockdevTestbed *tb, unsigned busnum);
+
+/* Plug `emu` in.  The emulator must outlive the port; the testbed too. */
+struct usb_emu_port *usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
+				  const struct usb_emu_plug_options *opts,
+				  struct iw_error *err);
+/* /dev/bus/usb/BBB/DDD, and the bus path ("1-2"). */
+const char *usb_emu_node(const struct usb_emu_port *p);
+const char *usb_emu_bus_path(const struct usb_emu_port *p);
+/* Pull the cable: the device leaves sysfs (a remove uevent) and every
+ * ioctl on an open handle fails with ENODEV. */
+void usb_emu_unplug(struct usb_emu_port *p);
+/* The emulator's unplug knob fired (the handler cannot touch the testbed
+ * from its thread; call usb_emu_unplug() from the testbed's). */
+bool usb_emu_wants_unplug(const struct usb_emu_port *p);
+/* Detach the handler and free (the emulator is the caller's). */
+void usb_emu_free(struct usb_emu_port *p);
+
+/* Keep the handler away while the caller looks at the emulator or its
+ * target from another thread. */
+void usb_emu_lock(struct usb_emu_port *p);
+void usb_emu_unlock(struct usb_emu_port *p);
+
+/* Control transfers served so far. */
+uint64_t usb_emu_transfers(const struct usb_emu_port *p);
+
+#endif
