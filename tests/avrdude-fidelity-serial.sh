@@ -102,4 +102,20 @@ for prog in avrisp buspirate; do
 	expect_in "$T/lfuse-$prog" "0x5e"
 done
 
+# -x as the dry run prints it is what avrdude understands: with
+# -x reset=aux it reaches a target whose RESET is wired to AUX, and our own
+# flash of that board left the same chip.
+run 0 ispwiz flash -c buspirate -P /dev/ttyUSB0 -p m32u4 -f "$T/boot.hex" -x reset=aux --dry-run
+expect_in "$T/out" "avrdude -c buspirate -P /dev/ttyUSB0 -b 115200 -x reset=aux -p m32u4"
+run 0 timeout 300 "$EMU" --programmer buspirate --part m32u4 --reset-pin aux \
+	--dump "$T/dude-aux" -- \
+	"$AVRDUDE" -C "${AVRDUDE_CONF:-/etc/avrdude.conf}" -c buspirate -x reset=aux -P {port} \
+	-p m32u4 -U "flash:w:$T/boot.hex:i" -U hfuse:w:0xD8:m
+expect_in "$T/err" "bytes of flash verified"
+run 0 timeout 300 "$EMU" --programmer buspirate --part m32u4 --reset-pin aux \
+	--dump "$T/iw-aux" -- \
+	"$ISPWIZ" flash -c buspirate -x reset=aux -P {port} -p m32u4 -f "$T/boot.hex" \
+	--hfuse 0xD8 --yes --no-backup
+compare_dumps "$T/dude-aux" "$T/iw-aux" "$T/boot.hex"
+
 finish

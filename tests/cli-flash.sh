@@ -69,6 +69,52 @@ expect_in "$T/out" "Dry run"
 run 4 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0xB9 --dry-run --json
 json_check "$T/out" 'd["dry_run"] and d["status"] == "REFUSED" and "avrdude" in d["avrdude"]'
 
+# --- programmer options (-x) ----------------------------------------------------------------
+# The dry run names them and puts the ones avrdude has into its command;
+# the others are a trailing comment, so the line still runs when pasted.
+run 0 ispwiz flash -c buspirate -P /dev/ttyUSB0 -p m32u4 -f "$T/boot.hex" \
+	-x reset=aux -x pullups -x speed=1M --dry-run
+expect_in "$T/out" "Options:    -x reset=aux -x pullups -x speed=1M"
+expect_in "$T/out" "avrdude -c buspirate -P /dev/ttyUSB0 -b 115200 -x reset=aux -x spifreq=3 -p m32u4 -e -U flash:w:$T/boot.hex:i  # not in avrdude: -x pullups"
+run 0 ispwiz station -c buspirate -P /dev/ttyUSB0 -p m32u4 -f "$T/boot.hex" -x reset=aux --dry-run --json
+json_check "$T/out" '" -x reset=aux -p m32u4 " in d["avrdude"] and "Options:    -x reset=aux" in d["plan"]'
+# An unknown option: exit 2, the valid ones listed, no port opened.
+run 2 ispwiz flash -c buspirate -P /dev/ttyUSB99 -p m32u4 -f "$T/boot.hex" -x reset=aux -x pullup
+expect_in "$T/err" "unknown option -x pullup for the buspirate programmer; it takes: reset=cs|aux, pullups, nopower, speed="
+expect_not_in "$T/err" "ttyUSB99"
+run 2 ispwiz flash -c buspirate -P /dev/ttyUSB99 -p m32u4 -f "$T/boot.hex" -x reset=aux2 --dry-run
+expect_in "$T/err" "reset is one of cs|aux"
+run 2 ispwiz read -c buspirate -P /dev/ttyUSB99 -p m32u4 -o "$T/never" -x pullups=yes
+expect_in "$T/err" "pullups is a switch and takes no value"
+run 2 ispwiz read -c buspirate -P /dev/ttyUSB99 -p m32u4 -o "$T/never" -x reset
+expect_in "$T/err" "-x reset needs a value: -x reset=cs|aux"
+# A programmer without options refuses any -x, in every job command.
+run 2 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" -x reset=aux --sim-state "$chip"
+expect_in "$T/err" "the sim programmer takes no -x options"
+run 2 ispwiz read -c usbasp -p atmega32u4 -o "$T/never" -x slow
+expect_in "$T/err" "the usbasp programmer takes no -x options"
+run 2 ispwiz station -c avrisp-promicro -P /dev/ttyACM0 -p atmega32u4 -f "$T/boot.hex" -x reset=aux --dry-run
+expect_in "$T/err" "the avrisp programmer takes no -x options"
+[ ! -e "$T/never.json" ] || fail "a refused read wrote $T/never.json"
+# -x help lists them (and needs nothing but -c).
+run 0 ispwiz flash -c buspirate -x help
+expect_in "$T/out" "reset=cs|aux"
+expect_in "$T/out" "nopower"
+run 0 ispwiz read -c usbasp -x help
+expect_in "$T/out" "takes no -x options"
+run 0 ispwiz flash -c buspirate -x help --json
+json_check "$T/out" '[o["option"] for o in d["options"]] == ["reset=cs|aux", "pullups", "nopower", "speed=30k|125k|250k|1M|2M|2.6M|4M|8M"]'
+run 2 ispwiz flash -x help
+expect_in "$T/err" "-x help lists a programmer's options: give -c PROGRAMMER too"
+
+# -b: the baud rate of a serial programmer, into the avrdude command too.
+run 0 ispwiz flash -c avrisp-promicro -P /dev/ttyACM0 -b 57600 -p m32u4 -f "$T/boot.hex" --dry-run
+expect_in "$T/out" "avrdude -c avrisp -P /dev/ttyACM0 -b 57600 -p m32u4"
+run 2 ispwiz flash -c avrisp-promicro -b fast -p m32u4 -f "$T/boot.hex" --dry-run
+expect_in "$T/err" "-b fast: give the serial speed in baud"
+run 2 ispwiz flash -c usbasp -b 19200 -p m32u4 -f "$T/boot.hex" --dry-run
+expect_in "$T/err" "not a serial programmer"
+
 # --- JSON events --------------------------------------------------------------------------
 run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --json --sim-state "$chip"
 python3 - "$T/out" <<'EOF' || fail "--json event stream is not as expected"

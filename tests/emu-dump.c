@@ -114,6 +114,9 @@ emurun_dump_json(const struct sim_target *t, const struct emu *e, const char *pa
 	json_object_set_new(em, "resets", json_integer((json_int_t)st->resets));
 	json_object_set_new(em, "overflows", json_integer((json_int_t)st->overflows));
 	json_object_set_new(em, "unknown", json_integer((json_int_t)st->unknown));
+	json_object_set_new(em, "power_ons", json_integer((json_int_t)st->power_ons));
+	json_object_set_new(em, "pullup_ons", json_integer((json_int_t)st->pullup_ons));
+	json_object_set_new(em, "open_drain", json_integer((json_int_t)st->open_drain));
 	json_object_set_new(em, "programming_mode", json_boolean(emu_in_programming_mode(e)));
 	json_object_set_new(doc, "emulator", em);
 	em = NULL;

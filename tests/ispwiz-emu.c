@@ -3,7 +3,7 @@
  *
  *   ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART [--fuses L,H,E]
  *              [--lock L] [--preload FILE.hex] [--pace BAUD] [--fault KNOB]...
- *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux]
+ *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux] [--self-powered]
  *              [--programmer-id ID] [--catalog FILE] [--trace FILE]
  *              --dump PREFIX -- COMMAND ARGS...
  *
@@ -65,6 +65,7 @@ struct emu_args {
 	unsigned uart_baud;
 	bool auto_reset;
 	bool reset_on_aux;
+	bool self_powered;
 	const char *faults[EMU_MAX_FAULTS];
 	size_t n_faults;
 	char **command;
@@ -79,7 +80,8 @@ usage(FILE *out)
 		"usage: ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART\n"
 		"         [--fuses L,H,E] [--lock L] [--preload FILE.hex] [--pace BAUD]\n"
 		"         [--fault KNOB[=N]]... [--uart-baud N] [--auto-reset]\n"
-		"         [--reset-pin cs|aux] [--programmer-id ID] [--catalog FILE]\n"
+		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
+		"         [--catalog FILE]\n"
 		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
 		"Runs COMMAND with {port} replaced by an emulated programmer's tty.\n"
 		"Programmer knobs:\n");
@@ -115,7 +117,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
-	       O_USERIAL, O_UEXTRA };
+	       O_USERIAL, O_UEXTRA, O_SELFPOWER };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -131,6 +133,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "uart-baud", required_argument, NULL, O_UART },
 		{ "auto-reset", no_argument, NULL, O_AUTORESET },
 		{ "reset-pin", required_argument, NULL, O_RESETPIN },
+		{ "self-powered", no_argument, NULL, O_SELFPOWER },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "latency-us", required_argument, NULL, O_LATENCY },
 		{ "old-firmware", no_argument, NULL, O_OLDFW },
@@ -168,6 +171,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 				exit(2);
 			}
 			break;
+		case O_SELFPOWER: a->self_powered = true; break;
 		case O_FAULT:
 			if (a->n_faults == EMU_MAX_FAULTS) {
 				fprintf(stderr, "ispwiz-emu: at most %d --fault options\n", EMU_MAX_FAULTS);
@@ -432,6 +436,7 @@ main(int argc, char **argv)
 	eopts.uart_baud = a.uart_baud;
 	eopts.auto_reset = a.auto_reset;
 	eopts.reset_on_aux = a.reset_on_aux;
+	eopts.self_powered = a.self_powered;
 	e = emu_new(&eopts, t, &err);
 	if (!e) {
 		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);

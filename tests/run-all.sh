@@ -41,6 +41,9 @@ configure_as '--enable-werror'
 make -j"$jobs"
 make -j"$jobs" check || { show_logs; exit 1; }
 no_skips
+# Counts for the closing line, from the main pass's summary.
+count() { sed -n "s/^# $1: *//p" test-suite.log; }
+passed=$(count PASS); failed=$(( $(count FAIL) + $(count ERROR) ))
 
 step "the same tests under valgrind memcheck"
 make -j"$jobs" check ISPWIZ_WRAPPER="$top/tests/valgrind-wrap.sh" \
@@ -64,4 +67,5 @@ step "restoring the normal build"
 configure_as '--enable-werror'
 make -j"$jobs" >/dev/null
 [ "$ok" = yes ] || exit 1
-step "all tests passed"
+step "all tests passed (and again under valgrind and the sanitizers)"
+echo "$passed passed, $failed failed"

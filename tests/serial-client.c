@@ -6,8 +6,9 @@
  *   serial-client --driver avrisp|buspirate --port PORT --part PART
  *                 [--baud N] [--image FILE.hex] [--bootloader]
  *                 [--lfuse X] [--hfuse X] [--efuse X] [--lock X]
- *                 [--opt KNOB]... [--catalog FILE] [--read-to PREFIX]
+ *                 [-x OPT]... [--catalog FILE] [--read-to PREFIX]
  *
+ * -x passes a programmer option (reset=aux, pullups, ...) to the driver.
  * It prints "status: NAME", the error message if any, and a one-line
  * summary; exits with the status's exit code (src/core/error.h).  Backups
  * are off: the job under test should not write into the user's data dir.
@@ -64,7 +65,6 @@ main(int argc, char **argv)
 		{ "hfuse", required_argument, NULL, 'H' },
 		{ "efuse", required_argument, NULL, 'E' },
 		{ "lock", required_argument, NULL, 'K' },
-		{ "opt", required_argument, NULL, 'o' },
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "read-to", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
@@ -89,7 +89,7 @@ main(int argc, char **argv)
 	enum iw_status st;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': driver = optarg; break;
 		case 'P': port = optarg; break;
@@ -101,7 +101,7 @@ main(int argc, char **argv)
 		case 'H': fuse[FUSE_HIGH] = (int)hex_arg("--hfuse", optarg); break;
 		case 'E': fuse[FUSE_EXT] = (int)hex_arg("--efuse", optarg); break;
 		case 'K': lock = (int)hex_arg("--lock", optarg); break;
-		case 'o':
+		case 'x':
 			if (n_opts < MAX_OPTS)
 				opts[n_opts++] = optarg;
 			break;
@@ -152,8 +152,8 @@ main(int argc, char **argv)
 	popt.baud = baud;
 	popt.entry = entry;
 	popt.part = part;
-	popt.sim_faults = opts;
-	popt.n_sim_faults = n_opts;
+	popt.driver_opts = opts;
+	popt.n_driver_opts = n_opts;
 	popt.catalog = &cat;
 	memset(&res, 0, sizeof(res));
 	st = prog_open(&prog, d, &popt, &err);
@@ -169,6 +169,8 @@ main(int argc, char **argv)
 	plan.programmer = entry;
 	plan.port = port;
 	plan.baud = baud;
+	plan.driver_opts = opts;
+	plan.n_driver_opts = n_opts;
 	plan.part = part;
 	plan.image = img;
 	plan.image_path = image_path;

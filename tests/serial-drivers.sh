@@ -166,11 +166,52 @@ run 0 timeout 60 "$EMU" --programmer buspirate --part m32u4 --dump "$T/dump" -- 
 expect_in "$T/out" "status: OK"
 same_flash
 
-# RESET on AUX.
-emu_run 0 buspirate "--reset-pin aux" $JOB --opt reset=aux
+# RESET on AUX, chosen as avrdude users do: -x reset=aux.
+emu_run 0 buspirate "--reset-pin aux" $JOB -x reset=aux
 expect_in "$T/out" "status: OK"
+same_flash
 emu_run 6 buspirate "--reset-pin aux" $JOB
 expect_in "$T/out" "Programming Enable"
+expect_in "$T/out" "AUX needs -x reset=aux"
+json_check "$T/dump.json" 'd["counters"]["erases"] == 0 and d["fuses"]["hfuse"] == "0x99"'
+emu_run 6 buspirate "" $JOB -x reset=aux
+expect_in "$T/out" "RESET wired to the Bus Pirate's AUX (-x reset=aux)"
+
+# The default switches the Bus Pirate's supplies on, push-pull, no pull-ups.
+emu_run 0 buspirate "" $JOB
+json_check "$T/dump.json" 'd["emulator"]["power_ons"] >= 1 and d["emulator"]["pullup_ons"] == 0 and d["emulator"]["open_drain"] == 0'
+
+# A target with its own supply: -x nopower never switches them on.
+emu_run 0 buspirate "--self-powered" $JOB -x nopower
+expect_in "$T/out" "status: OK"
+same_flash
+json_check "$T/dump.json" 'd["emulator"]["power_ons"] == 0 and d["fuses"]["hfuse"] == "0xD8"'
+emu_run 0 buspirate "--self-powered --reset-pin aux" $JOB -x nopower -x reset=aux
+expect_in "$T/out" "status: OK"
+json_check "$T/dump.json" 'd["emulator"]["power_ons"] == 0'
+# ... and without one, the target stays dark: all zero, and the hint says why.
+emu_run 6 buspirate "" $JOB -x nopower
+expect_in "$T/out" "with -x nopower the target needs its own supply"
+json_check "$T/dump.json" 'd["emulator"]["power_ons"] == 0 and d["counters"]["erases"] == 0'
+
+# -x pullups: open-drain outputs with the pull-ups on.
+emu_run 0 buspirate "" $JOB -x pullups
+expect_in "$T/out" "status: OK"
+json_check "$T/dump.json" 'd["emulator"]["pullup_ons"] >= 1 and d["emulator"]["open_drain"] >= 1'
+
+# -x speed=250k: the auto-SCK search starts there, so never too fast for
+# this 1 MHz target (the default run above tried faster clocks first).
+emu_run 0 buspirate "" $JOB -x speed=250k
+expect_in "$T/out" "sck 250000 Hz"
+json_check "$T/dump.json" 'd["violations"] == []'
+
+# A wrong option stops in prog_open(), before the port is opened.
+emu_run 2 buspirate "" $JOB -x reset=aux2
+expect_in "$T/out" "reset is one of cs|aux"
+json_check "$T/dump.json" 'd["emulator"]["bytes_in"] == 0'
+emu_run 2 avrisp "" $JOB -x reset=aux
+expect_in "$T/out" "the avrisp programmer takes no -x options"
+json_check "$T/dump.json" 'd["emulator"]["bytes_in"] == 0'
 
 emu_run 5 buspirate "--fault silent" $JOB
 expect_in "$T/out" "no Bus Pirate answered"
@@ -187,5 +228,34 @@ emu_run 5 buspirate "--uart-baud 115200" $JOB --baud 19200
 expect_in "$T/out" "wrong baud rate"
 emu_run 5 buspirate "--fault busy" $JOB
 expect_in "$T/out" "ModemManager"
+
+# --- ispwiz flash -x, through the CLI ------------------------------------------
+
+# cli_run WANT "EMU OPTIONS" FLASH-ARGS... : `ispwiz flash -c buspirate`
+# against the Bus Pirate emulator.
+cli_run() {
+	want=$1 eopts=$2
+	shift 2
+	rm -f "$T/dump.hex" "$T/dump.json"
+	# shellcheck disable=SC2086
+	run "$want" timeout 60 "$EMU" --programmer buspirate --part m32u4 $eopts \
+		--dump "$T/dump" -- "$ISPWIZ" flash -c buspirate -P {port} -p m32u4 \
+		-f "$T/boot.hex" --hfuse 0xD8 --yes --no-backup "$@"
+}
+
+# Wired on AUX, told so: flashed.
+cli_run 0 "--reset-pin aux" -x reset=aux
+expect_in "$T/err" "fuses read back as written"
+same_flash
+# Told AUX, wired on CS: no answer, and the wiring doctor speaks.
+cli_run 6 "" -x reset=aux
+expect_in "$T/err" "What to check:"
+expect_in "$T/err" "AUX (-x reset=aux)"
+json_check "$T/dump.json" 'd["counters"]["erases"] == 0 and d["fuses"]["hfuse"] == "0x99"'
+# An unknown option: a usage error listing the valid ones, port untouched.
+cli_run 2 "" -x reset=aux -x pullup
+expect_in "$T/err" "unknown option -x pullup for the buspirate programmer"
+expect_in "$T/err" "reset=cs|aux, pullups, nopower, speed="
+json_check "$T/dump.json" 'd["emulator"]["bytes_in"] == 0'
 
 finish

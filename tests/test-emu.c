@@ -51,7 +51,9 @@ static struct fx *
 make(enum emu_kind kind, uint32_t uart_baud, bool auto_reset)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct emu_options o = { kind, uart_baud, auto_reset, 100, false };
+	struct emu_options o = {
+		.kind = kind, .uart_baud = uart_baud, .auto_reset = auto_reset, .boot_ms = 100,
+	};
 	struct iw_error err;
 
 	assert_non_null(f);

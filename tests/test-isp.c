@@ -1,6 +1,7 @@
 /* test-isp.c - the ISP instruction layer (src/prog/isp.c) against the
  * simulated target: auto-SCK, signature, fuses, lock, erase, and flash
- * through the driver's paged calls and through the 4-byte fallbacks. */
+ * through the driver's paged calls and through the 4-byte fallbacks; and
+ * the drivers' options (-x) as prog.c checks them. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine-fixture.h"
 #include "prog/isp.h"
@@ -480,6 +482,194 @@ test_sck_text(void **state)
 	assert_string_equal(isp_sck_text(500, buf, sizeof buf), "500 Hz");
 }
 
+/* --- driver options (-x) ------------------------------------------------------------- */
+
+static const char *const fake_help[] = {
+	"fast  a switch",
+	"mode=a|b  one of two words",
+	"delay=MS  a value the driver reads itself",
+	NULL,
+};
+
+/* The sim driver with a made-up option list. */
+static struct prog_driver optioned;
+
+static const struct prog_driver *
+optioned_driver(void)
+{
+	optioned = prog_sim_driver;
+	optioned.name = "fake";
+	optioned.option_help = fake_help;
+	return &optioned;
+}
+
+static enum iw_status
+check1(const struct prog_driver *d, const char *opt, struct iw_error *err)
+{
+	const char *opts[1] = { opt };
+
+	iw_error_clear(err);
+	return prog_check_options(d, opts, 1, err);
+}
+
+static void
+test_options_accepted(void **state)
+{
+	const char *opts[] = { "fast", "mode=B", "mode=a", "delay=20", "delay=soon" };
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(prog_check_options(optioned_driver(), opts, 5, &err), IW_OK);
+	assert_int_equal(prog_check_options(optioned_driver(), NULL, 0, &err), IW_OK);
+	assert_int_equal(prog_check_options(&prog_sim_driver, NULL, 0, &err), IW_OK);
+}
+
+static void
+test_options_unknown_lists_valid(void **state)
+{
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(check1(optioned_driver(), "slow", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "unknown option -x slow for the fake programmer"));
+	assert_non_null(strstr(err.msg, "fast, mode=a|b, delay=MS"));
+	/* a prefix of a known name is not that name */
+	assert_int_equal(check1(optioned_driver(), "fas", &err), IW_USAGE);
+	assert_int_equal(check1(optioned_driver(), "", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "-x ''"));
+	assert_int_equal(check1(optioned_driver(), "=a", &err), IW_USAGE);
+}
+
+static void
+test_options_switch_takes_no_value(void **state)
+{
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(check1(optioned_driver(), "fast=1", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "fast is a switch and takes no value; give -x fast"));
+}
+
+static void
+test_options_value_missing(void **state)
+{
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(check1(optioned_driver(), "mode", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "-x mode needs a value: -x mode=a|b"));
+	assert_int_equal(check1(optioned_driver(), "delay=", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "-x delay=MS"));
+}
+
+static void
+test_options_word_not_listed(void **state)
+{
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(check1(optioned_driver(), "mode=c", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "-x mode=c: the fake programmer's mode is one of a|b"));
+	/* a word's prefix is not the word */
+	assert_int_equal(check1(optioned_driver(), "mode=", &err), IW_USAGE);
+	assert_int_equal(check1(optioned_driver(), "mode=a|b", &err), IW_USAGE);
+}
+
+static void
+test_options_driver_without_any(void **state)
+{
+	struct iw_error err;
+
+	(void)state;
+	assert_int_equal(check1(&prog_sim_driver, "reset=aux", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "-x reset=aux: the sim programmer takes no -x options"));
+	assert_int_equal(check1(prog_driver_find("usbasp"), "slow", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "the usbasp programmer takes no -x options"));
+	assert_int_equal(check1(prog_driver_find("avrisp"), "help", &err), IW_USAGE);
+}
+
+static void
+test_option_get_last_wins(void **state)
+{
+	const char *opts[] = { "mode=a", "fast", "mode=b", "delay" };
+	struct prog_options o;
+	const char *v = "untouched";
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.driver_opts = opts;
+	o.n_driver_opts = 4;
+	assert_true(prog_option_get(&o, "mode", &v));
+	assert_string_equal(v, "b");
+	assert_true(prog_option_get(&o, "fast", &v));
+	assert_null(v);
+	assert_true(prog_option_get(&o, "fast", NULL));
+	assert_false(prog_option_get(&o, "fas", &v));
+	assert_false(prog_option_get(&o, "mod", NULL));
+	assert_false(prog_option_get(&o, "slow", NULL));
+	o.n_driver_opts = 0;
+	assert_false(prog_option_get(&o, "mode", NULL));
+}
+
+/* A wrong option stops prog_open() before the driver runs: the simulator
+ * would otherwise create its state file. */
+static void
+test_prog_open_refuses_bad_option(void **state)
+{
+	const char *opts[] = { "reset=aux" };
+	char path[] = "/tmp/ispwiz-isp-XXXXXX";
+	char file[64];
+	struct prog_options o;
+	struct prog p;
+	struct iw_error err;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof file, "%s/chip.json", path);
+	memset(&o, 0, sizeof o);
+	o.part = fx_part("atmega32u4");
+	o.entry = catalog_find_programmer(&fx_catalog, "sim");
+	o.catalog = &fx_catalog;
+	o.sim_state = file;
+	o.driver_opts = opts;
+	o.n_driver_opts = 1;
+	assert_int_equal(prog_open(&p, &prog_sim_driver, &o, &err), IW_USAGE);
+	assert_null(p.driver);
+	assert_null(p.priv);
+	assert_int_equal(access(file, F_OK), -1);
+	rmdir(path);
+}
+
+static void
+test_buspirate_options(void **state)
+{
+	const struct prog_driver *d = prog_driver_find("buspirate");
+	const char *good[] = { "reset=cs", "reset=AUX", "pullups", "nopower", "speed=2.6m" };
+	struct iw_error err;
+	char buf[64];
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(d->option_help);
+	assert_int_equal(prog_check_options(d, good, 5, &err), IW_OK);
+	assert_int_equal(check1(d, "reset=aux2", &err), IW_USAGE);
+	assert_int_equal(check1(d, "speed=3M", &err), IW_USAGE);
+	assert_non_null(strstr(err.msg, "30k|125k|250k|1M|2M|2.6M|4M|8M"));
+	/* avrdude spells RESET on AUX the same, the speed as its code */
+	assert_true(d->avrdude_option("reset=AUX", buf, sizeof buf));
+	assert_string_equal(buf, "reset=aux");
+	assert_true(d->avrdude_option("reset=cs", buf, sizeof buf));
+	assert_string_equal(buf, "reset=cs");
+	assert_true(d->avrdude_option("speed=30k", buf, sizeof buf));
+	assert_string_equal(buf, "spifreq=0");
+	assert_true(d->avrdude_option("speed=2.6M", buf, sizeof buf));
+	assert_string_equal(buf, "spifreq=5");
+	assert_true(d->avrdude_option("speed=8m", buf, sizeof buf));
+	assert_string_equal(buf, "spifreq=7");
+	assert_false(d->avrdude_option("pullups", buf, sizeof buf));
+	assert_false(d->avrdude_option("nopower", buf, sizeof buf));
+}
+
 int
 main(void)
 {
@@ -503,6 +693,15 @@ main(void)
 		cmocka_unit_test(test_read_flash_progress_can_stop),
 		cmocka_unit_test(test_eeprom_read),
 		cmocka_unit_test(test_sck_text),
+		cmocka_unit_test(test_options_accepted),
+		cmocka_unit_test(test_options_unknown_lists_valid),
+		cmocka_unit_test(test_options_switch_takes_no_value),
+		cmocka_unit_test(test_options_value_missing),
+		cmocka_unit_test(test_options_word_not_listed),
+		cmocka_unit_test(test_options_driver_without_any),
+		cmocka_unit_test(test_option_get_last_wins),
+		cmocka_unit_test(test_prog_open_refuses_bad_option),
+		cmocka_unit_test(test_buspirate_options),
 	};
 
 	return cmocka_run_group_tests(tests, fx_load_catalog, fx_free_catalog);

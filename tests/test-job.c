@@ -1256,6 +1256,66 @@ test_avrdude_command_and_describe(void **state)
 	assert_non_null(strstr(f->rec.log, "erase, write, verify, fuses, fuse check, lock"));
 }
 
+/* Options avrdude has go in as -x (RESET pin, the speed as its code);
+ * the others close the line as a comment, and the plan names them all. */
+static void
+test_avrdude_command_driver_options(void **state)
+{
+	static const char *const opts[] = { "reset=aux", "nopower", "speed=250k", "pullups" };
+	struct fx *f = *state;
+	char cmd[1024];
+
+	f->plan.programmer = catalog_find_programmer(&fx_catalog, "buspirate");
+	f->plan.port = "/dev/ttyUSB0";
+	f->plan.part = fx_part("atmega32u4");
+	f->plan.driver_opts = opts;
+	f->plan.n_driver_opts = 4;
+	want_fuses(f, -1, 0xD8, -1);
+	assert_int_equal(job_plan_validate(&f->plan, NULL), IW_OK);
+	job_plan_avrdude_command(&f->plan, cmd, sizeof cmd);
+	assert_string_equal(cmd, "avrdude -c buspirate -P /dev/ttyUSB0 -b 115200 -x reset=aux "
+			    "-x spifreq=2 -p m32u4 -U hfuse:w:0xD8:m  "
+			    "# not in avrdude: -x nopower -x pullups");
+	job_plan_describe(&f->plan, collect, &f->rec);
+	assert_non_null(strstr(f->rec.log, "Options:    -x reset=aux -x nopower -x speed=250k "
+			       "-x pullups\n"));
+
+	/* a read job too, and without options nothing changes */
+	fuse_set_init(&f->plan.fuses);
+	f->plan.read_to = "chip";
+	f->plan.n_driver_opts = 1;
+	job_plan_avrdude_command(&f->plan, cmd, sizeof cmd);
+	assert_non_null(strstr(cmd, "-b 115200 -x reset=aux -p m32u4 -U flash:r:chip.hex:i"));
+	assert_null(strchr(cmd, '#'));
+	f->plan.n_driver_opts = 0;
+	job_plan_avrdude_command(&f->plan, cmd, sizeof cmd);
+	assert_null(strstr(cmd, " -x "));
+}
+
+/* A -x the driver does not take stops the job at the plan: the simulator
+ * is never opened, so its state file never appears. */
+static void
+test_driver_option_refused_before_open(void **state)
+{
+	static const char *const opts[] = { "reset=aux" };
+	struct fx *f = *state;
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/chip.json", f->dir);
+	f->plan.part = fx_part("atmega32u4");
+	f->plan.sim_state = path;
+	f->plan.driver_opts = opts;
+	f->plan.n_driver_opts = 1;
+	image_add(f, 0x7000, 0x100);
+	expect(f, IW_USAGE);
+	assert_non_null(strstr(f->res->error.msg, "the sim programmer takes no -x options"));
+	assert_false(f->res->connected);
+	assert_false(file_exists(path));
+	assert_int_equal(job_plan_check_driver_options(&f->plan, NULL), IW_USAGE);
+	f->plan.n_driver_opts = 0;
+	assert_int_equal(job_plan_check_driver_options(&f->plan, NULL), IW_OK);
+}
+
 int
 main(void)
 {
@@ -1311,6 +1371,8 @@ main(void)
 		T(test_worker_cancel),
 		T(test_worker_refused_plan),
 		T(test_avrdude_command_and_describe),
+		T(test_avrdude_command_driver_options),
+		T(test_driver_option_refused_before_open),
 #undef T
 	};
 

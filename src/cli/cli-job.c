@@ -8,12 +8,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/json-util.h"
 #include "core/wiring-doctor.h"
+#include "prog/prog.h"
+
+#define MAX_BAUD 4000000UL
 
 /* --- options ------------------------------------------------------------------ */
 
@@ -30,6 +34,34 @@ cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 		return 1;
 	case 'p':
 		o->part = arg;
+		return 1;
+	case 'b': {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
+		    v > MAX_BAUD) {
+			*rc = cli_usage_error(ctx, cmd, "-b %s: give the serial speed in baud, "
+					      "1 to %lu (the ArduinoISP sketch talks 19200, a "
+					      "Bus Pirate 115200)", arg, MAX_BAUD);
+			return -1;
+		}
+		o->baud = (unsigned)v;
+		return 1;
+	}
+	case 'x':
+		if (strcmp(arg, "help") == 0) {
+			o->driver_help = true;
+			return 1;
+		}
+		if (o->n_driver_opts == CLI_JOB_MAX_DRIVER_OPTS) {
+			*rc = cli_usage_error(ctx, cmd, "at most %d -x options",
+					      CLI_JOB_MAX_DRIVER_OPTS);
+			return -1;
+		}
+		o->driver_opts[o->n_driver_opts++] = arg;
 		return 1;
 	case CLI_JOB_OPT_SIM_STATE:
 		o->sim_state = arg;
@@ -66,30 +98,117 @@ list_ids(const struct catalog *cat, bool programmers, char *buf, size_t size)
 	}
 }
 
+/* -c as a catalog entry; 0, or an exit code after printing the problem. */
+static int
+find_programmer(struct cli_context *ctx, const struct cli_command *cmd,
+		const struct cli_job_opts *o, const struct catalog_programmer **pg)
+{
+	const struct catalog *cat;
+	char ids[512];
+
+	if ((cat = cli_catalog(ctx)) == NULL)
+		return iw_status_exit_code(IW_CATALOG);
+	*pg = catalog_find_programmer(cat, o->programmer);
+	if (*pg == NULL) {
+		list_ids(cat, true, ids, sizeof ids);
+		return cli_usage_error(ctx, cmd, "unknown programmer '%s'; the catalog has: %s",
+				       o->programmer, ids);
+	}
+	return 0;
+}
+
+/* One option_help line as its spec and its text. */
+static void
+split_help(const char *line, char *spec, size_t size, const char **text)
+{
+	size_t n = strcspn(line, " ");
+
+	snprintf(spec, size, "%.*s", (int)n, line);
+	*text = line + n + strspn(line + n, " ");
+}
+
+bool
+cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
+		    const struct cli_job_opts *o, int *rc)
+{
+	const struct catalog_programmer *pg;
+	const struct prog_driver *d;
+	const char *name;
+	json_t *list;
+
+	if (!o->driver_help)
+		return false;
+	*rc = 0;
+	if (o->programmer == NULL) {
+		*rc = cli_usage_error(ctx, cmd, "-x help lists a programmer's options: "
+				      "give -c PROGRAMMER too");
+		return true;
+	}
+	if ((*rc = find_programmer(ctx, cmd, o, &pg)) != 0)
+		return true;
+	d = prog_driver_find(pg->driver);
+	name = pg->name != NULL ? pg->name : pg->id;
+	if (ctx->json) {
+		list = json_array();
+		for (const char *const *h = d != NULL ? d->option_help : NULL; h && *h; h++) {
+			char spec[128];
+			const char *text;
+
+			split_help(*h, spec, sizeof spec, &text);
+			json_array_append_new(list, json_pack("{s:s, s:s}", "option", spec,
+							      "help", text));
+		}
+		json_print_document(json_pack("{s:s, s:s, s:o}", "programmer", pg->id,
+					      "driver", pg->driver != NULL ? pg->driver : "",
+					      "options", list), stdout);
+		return true;
+	}
+	if (d == NULL || d->option_help == NULL || d->option_help[0] == NULL) {
+		printf("The %s (driver %s) takes no -x options.\n", name,
+		       pg->driver != NULL ? pg->driver : "?");
+		return true;
+	}
+	printf("Options of the %s (driver %s), each given as -x OPTION:\n", name, d->name);
+	for (const char *const *h = d->option_help; *h != NULL; h++) {
+		char spec[128];
+		const char *text;
+
+		split_help(*h, spec, sizeof spec, &text);
+		printf("  %s\n      %s\n", spec, text);
+	}
+	return true;
+}
+
 int
 cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
 	      const struct cli_job_opts *o, struct job_plan *plan)
 {
-	const struct catalog *cat;
+	struct iw_error err;
 	char ids[512];
+	int rc;
 
 	if (o->programmer == NULL)
 		return cli_usage_error(ctx, cmd, "no programmer: give -c PROGRAMMER "
 				       "(`ispwiz list programmers`)");
 	if (o->part == NULL)
 		return cli_usage_error(ctx, cmd, "no part: give -p PART (`ispwiz list parts`)");
-	if ((cat = cli_catalog(ctx)) == NULL)
-		return iw_status_exit_code(IW_CATALOG);
-	plan->catalog = cat;
-	plan->programmer = catalog_find_programmer(cat, o->programmer);
-	if (plan->programmer == NULL) {
-		list_ids(cat, true, ids, sizeof ids);
-		return cli_usage_error(ctx, cmd, "unknown programmer '%s'; the catalog has: %s",
-				       o->programmer, ids);
-	}
-	plan->part = catalog_find_part(cat, o->part);
+	if ((rc = find_programmer(ctx, cmd, o, &plan->programmer)) != 0)
+		return rc;
+	plan->catalog = cli_catalog(ctx);
+	plan->driver_opts = o->driver_opts;
+	plan->n_driver_opts = o->n_driver_opts;
+	iw_error_clear(&err);
+	if (job_plan_check_driver_options(plan, &err) != IW_OK)
+		return cli_usage_error(ctx, cmd, "%s", err.msg);
+	if (o->baud != 0 && plan->programmer->transport != CATALOG_TRANSPORT_SERIAL)
+		return cli_usage_error(ctx, cmd, "-b %u: the %s is not a serial programmer, "
+				       "so it has no baud rate; leave -b out", o->baud,
+				       plan->programmer->name != NULL ?
+				       plan->programmer->name : plan->programmer->id);
+	plan->baud = o->baud;
+	plan->part = catalog_find_part(plan->catalog, o->part);
 	if (plan->part == NULL) {
-		list_ids(cat, false, ids, sizeof ids);
+		list_ids(plan->catalog, false, ids, sizeof ids);
 		return cli_usage_error(ctx, cmd, "unknown part '%s'; the catalog has: %s",
 				       o->part, ids);
 	}

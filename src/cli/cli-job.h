@@ -1,6 +1,7 @@
 /*
  * cli-job.h - what the commands that run ISP jobs (flash, read, station)
- * share: the options that choose programmer, port, part and simulator; the
+ * share: the options that choose programmer, port, baud, part, the
+ * programmer's own options (-x, as avrdude spells them) and simulator; the
  * options that choose what to write (image, catalog bootloader, fuses);
  * the dry run; and running a job on the worker thread while showing its
  * progress.
@@ -23,6 +24,21 @@
 #include "core/job.h"
 
 #define CLI_JOB_MAX_FAULTS 16
+#define CLI_JOB_MAX_DRIVER_OPTS 16
+
+/* The getopt_long entries every job command shares, for its table:
+ * -c/--programmer, -P/--port, -p/--part, -b/--baud, -x (programmer
+ * option, avrdude's spelling), --json, --sim-state, --sim-fault.  Their
+ * short options go into its optstring as CLI_JOB_SHORTOPTS. */
+#define CLI_JOB_SHORTOPTS "c:P:p:b:x:"
+#define CLI_JOB_LONGOPTS                                                    \
+	{ "programmer", required_argument, NULL, 'c' },                     \
+	{ "port", required_argument, NULL, 'P' },                           \
+	{ "part", required_argument, NULL, 'p' },                           \
+	{ "baud", required_argument, NULL, 'b' },                           \
+	{ "json", no_argument, NULL, CLI_JOB_OPT_JSON },                    \
+	{ "sim-state", required_argument, NULL, CLI_JOB_OPT_SIM_STATE },    \
+	{ "sim-fault", required_argument, NULL, CLI_JOB_OPT_SIM_FAULT }
 
 /* getopt codes of the shared options (beyond any character). */
 enum {
@@ -41,19 +57,32 @@ struct cli_job_opts {
 	const char *programmer;   /* -c */
 	const char *port;         /* -P */
 	const char *part;         /* -p */
+	unsigned baud;            /* -b; 0 = the catalog's */
+	const char *driver_opts[CLI_JOB_MAX_DRIVER_OPTS + 1];   /* -x, in order */
+	size_t n_driver_opts;
+	bool driver_help;         /* -x help */
 	const char *sim_state;    /* --sim-state */
 	const char *sim_faults[CLI_JOB_MAX_FAULTS + 1];
 	size_t n_sim_faults;
 };
 
-/* Handle -c, -P, -p, --sim-state, --sim-fault, --json.  Returns 1 when
- * `c` was one of them, 0 when not, -1 after a usage error was printed
- * (*rc holds the exit code). */
+/* Handle the CLI_JOB_LONGOPTS options.  Returns 1 when `c` was one of
+ * them, 0 when not, -1 after a usage error was printed (*rc holds the exit
+ * code). */
 int cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 		   const char *arg, struct cli_job_opts *o, int *rc);
 
-/* Resolve the options into plan->catalog/programmer/port/part/sim_*.
- * Returns 0, or an exit code after printing the problem. */
+/* After parsing, before anything else is required: with -x help, print
+ * the programmer's options (-c must name it) and return true with *rc
+ * the exit code (0, or 2 after a usage error).  False when -x help was not
+ * given. */
+bool cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
+			 const struct cli_job_opts *o, int *rc);
+
+/* Resolve the options into plan->catalog/programmer/port/baud/part/
+ * driver_opts/sim_*; a -x the programmer does not take, or -b with a
+ * programmer that is not serial, is a usage error here.  Returns 0, or an
+ * exit code after printing the problem. */
 int cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
 		  const struct cli_job_opts *o, struct job_plan *plan);
 

@@ -20,9 +20,12 @@
 #include "core/hex-image.h"
 
 #define FLASH_USAGE \
-	"flash -c PROG [-P PORT] -p PART (-f FILE.hex | --bootloader ID [-f FILE.hex]) " \
+	"flash -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART " \
+	"(-f FILE.hex | --bootloader ID [-f FILE.hex]) " \
 	"[--preset NAME] [--lfuse X --hfuse X --efuse X] [--yes] [--no-backup] " \
-	"[--dry-run] [--json] [--unsafe-fuses] [--sim-state FILE] [--sim-fault KNOB]..."
+	"[--dry-run] [--json] [--unsafe-fuses] [--sim-state FILE] [--sim-fault KNOB]...\n" \
+	"  -x OPT: a programmer option as avrdude spells it (-x reset=aux); " \
+	"-c PROG -x help lists them."
 
 static int flash_run(struct cli_context *ctx, int argc, char **argv);
 
@@ -48,21 +51,16 @@ static int
 parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int *rc)
 {
 	static const struct option longopts[] = {
-		{ "programmer", required_argument, NULL, 'c' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "part", required_argument, NULL, 'p' },
+		CLI_JOB_LONGOPTS,
 		CLI_IMAGE_LONGOPTS,
 		{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "json", no_argument, NULL, CLI_JOB_OPT_JSON },
-		{ "sim-state", required_argument, NULL, CLI_JOB_OPT_SIM_STATE },
-		{ "sim-fault", required_argument, NULL, CLI_JOB_OPT_SIM_FAULT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:P:p:f:y", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "f:y", longopts, NULL)) != -1) {
 		int handled = cli_job_option(ctx, &cmd_flash, c, optarg, &o->job, rc);
 
 		if (handled < 0)
@@ -82,6 +80,8 @@ parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int 
 			return -1;
 		}
 	}
+	if (cli_job_driver_help(ctx, &cmd_flash, &o->job, rc))
+		return -1;
 	if (optind < argc) {
 		*rc = cli_usage_error(ctx, &cmd_flash, "unexpected argument '%s'; the "
 				      "image goes after -f", argv[optind]);

@@ -14,7 +14,7 @@
 #include "cli/cli.h"
 
 #define READ_USAGE \
-	"read -c PROG [-P PORT] -p PART -o BACKUP [--json] " \
+	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART -o BACKUP [--json] " \
 	"[--sim-state FILE] [--sim-fault KNOB]..."
 
 static int read_run(struct cli_context *ctx, int argc, char **argv);
@@ -66,13 +66,8 @@ static int
 read_run(struct cli_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "programmer", required_argument, NULL, 'c' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "part", required_argument, NULL, 'p' },
+		CLI_JOB_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, CLI_JOB_OPT_JSON },
-		{ "sim-state", required_argument, NULL, CLI_JOB_OPT_SIM_STATE },
-		{ "sim-fault", required_argument, NULL, CLI_JOB_OPT_SIM_FAULT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_job_opts o;
@@ -86,7 +81,7 @@ read_run(struct cli_context *ctx, int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	job_plan_init(&plan);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:P:p:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "o:", longopts, NULL)) != -1) {
 		int handled = cli_job_option(ctx, &cmd_read, c, optarg, &o, &rc);
 
 		if (handled < 0)
@@ -102,6 +97,8 @@ read_run(struct cli_context *ctx, int argc, char **argv)
 					       argv[optind - 1]);
 		return cli_usage_error(ctx, &cmd_read, "unknown option '%s'", argv[optind - 1]);
 	}
+	if (cli_job_driver_help(ctx, &cmd_read, &o, &rc))
+		return rc;
 	if (optind < argc)
 		return cli_usage_error(ctx, &cmd_read, "unexpected argument '%s'", argv[optind]);
 	if (out == NULL || out[0] == '\0')

@@ -35,7 +35,8 @@
 #include "core/station.h"
 
 #define STATION_USAGE \
-	"station -c PROG [-P PORT] -p PART (-f FILE.hex | --bootloader ID [-f FILE.hex]) " \
+	"station -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART " \
+	"(-f FILE.hex | --bootloader ID [-f FILE.hex]) " \
 	"[--preset NAME] [--lfuse X --hfuse X --efuse X] [--yes] [--count N] " \
 	"[--log FILE] [--backup] [--dry-run] [--json] [--unsafe-fuses] " \
 	"[--sim-state FILE] [--sim-fault KNOB]...\n" \
@@ -73,24 +74,19 @@ static int
 parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, int *rc)
 {
 	static const struct option longopts[] = {
-		{ "programmer", required_argument, NULL, 'c' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "part", required_argument, NULL, 'p' },
+		CLI_JOB_LONGOPTS,
 		CLI_IMAGE_LONGOPTS,
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "backup", no_argument, NULL, OPT_BACKUP },
 		{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "json", no_argument, NULL, CLI_JOB_OPT_JSON },
-		{ "sim-state", required_argument, NULL, CLI_JOB_OPT_SIM_STATE },
-		{ "sim-fault", required_argument, NULL, CLI_JOB_OPT_SIM_FAULT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:P:p:f:y", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "f:y", longopts, NULL)) != -1) {
 		int handled = cli_job_option(ctx, &cmd_station, c, optarg, &o->job, rc);
 
 		if (handled < 0)
@@ -113,6 +109,8 @@ parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, in
 			return -1;
 		}
 	}
+	if (cli_job_driver_help(ctx, &cmd_station, &o->job, rc))
+		return -1;
 	if (optind < argc) {
 		*rc = cli_usage_error(ctx, &cmd_station, "unexpected argument '%s'; the "
 				      "image goes after -f", argv[optind]);

@@ -75,6 +75,17 @@ check_refuse_class(const struct job_plan *plan, struct iw_error *err)
 }
 
 enum iw_status
+job_plan_check_driver_options(const struct job_plan *plan, struct iw_error *err)
+{
+	const struct prog_driver *d;
+
+	if (plan->n_driver_opts == 0 || plan->programmer == NULL ||
+	    (d = prog_driver_find(plan->programmer->driver)) == NULL)
+		return IW_OK;
+	return prog_check_options(d, plan->driver_opts, plan->n_driver_opts, err);
+}
+
+enum iw_status
 job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 {
 	const struct catalog_programmer *pg = plan->programmer;
@@ -96,6 +107,8 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 				    pg->driver != NULL ? pg->driver : "?",
 				    prog_driver_names(names, sizeof names));
 	}
+	if ((st = job_plan_check_driver_options(plan, err)) != IW_OK)
+		return st;
 	if (pg != NULL && pg->max_flash != 0 && part->flash_size > pg->max_flash)
 		return iw_error_set(err, IW_RANGE,
 				    "the %s cannot program the %s: it handles parts up to "
@@ -218,10 +231,28 @@ put_word(struct out_buf *o, const char *w)
 	put(o, "'");
 }
 
+/* Driver options avrdude has no -x for, as a shell comment, so that the
+ * line still runs when pasted and says what it does not cover. */
+static void
+put_unmapped(struct out_buf *o, const struct job_plan *plan, const struct prog_driver *d)
+{
+	char spelled[256];
+	bool first = true;
+
+	for (size_t i = 0; i < plan->n_driver_opts; i++) {
+		if (d != NULL && d->avrdude_option != NULL &&
+		    d->avrdude_option(plan->driver_opts[i], spelled, sizeof spelled))
+			continue;
+		put(o, "%s -x %s", first ? "  # not in avrdude:" : "", plan->driver_opts[i]);
+		first = false;
+	}
+}
+
 const char *
 job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 {
 	const struct catalog_programmer *pg = plan->programmer;
+	const struct prog_driver *d = pg != NULL ? prog_driver_find(pg->driver) : NULL;
 	struct out_buf o = { buf, size, 0 };
 	char arg[JOB_PATH_MAX + 32];
 
@@ -239,6 +270,11 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 		put(&o, " -b %u", plan->baud);
 	else if (pg != NULL && pg->baud != 0)
 		put(&o, " -b %u", pg->baud);
+	for (size_t i = 0; d != NULL && d->avrdude_option != NULL && i < plan->n_driver_opts; i++)
+		if (d->avrdude_option(plan->driver_opts[i], arg, sizeof arg)) {
+			put(&o, " -x ");
+			put_word(&o, arg);
+		}
 	put(&o, " -p ");
 	put_word(&o, plan->part == NULL ? "PART" :
 		 plan->part->avrdude_id != NULL ? plan->part->avrdude_id : plan->part->id);
@@ -255,6 +291,7 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 			if (plan->part->fuses[b].present)
 				put(&o, " -U %s:r:-:h", fuse_byte_name((enum fuse_byte)b));
 		put(&o, " -U lock:r:-:h");
+		put_unmapped(&o, plan, d);
 		return buf;
 	}
 	if (plan->image != NULL) {
@@ -270,6 +307,7 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 			    plan->fuses.value[b]);
 	if (plan->has_lock)
 		put(&o, " -U lock:w:0x%02X:m", plan->lock);
+	put_unmapped(&o, plan, d);
 	return buf;
 }
 
@@ -338,6 +376,21 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 		     pg->name != NULL ? pg->name : pg->id, pg->id,
 		     pg->driver != NULL ? pg->driver : "?",
 		     plan->port != NULL ? " on " : "", plan->port != NULL ? plan->port : "");
+	if (plan->n_driver_opts > 0) {
+		char opts[400];
+		size_t used = 0;
+
+		opts[0] = '\0';
+		for (size_t i = 0; i < plan->n_driver_opts && used < sizeof opts; i++) {
+			int n = snprintf(opts + used, sizeof opts - used, "%s-x %s",
+					 i > 0 ? " " : "", plan->driver_opts[i]);
+
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		line(fn, user, "Options:    %s", opts);
+	}
 	if (part != NULL)
 		line(fn, user, "Part:       %s (signature %02X %02X %02X, %u KiB flash, "
 		     "%u-byte pages)", part_name(part), part->signature[0],

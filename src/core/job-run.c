@@ -112,6 +112,8 @@ open_programmer(struct job_runner *r)
 	opts.sim_state = plan->sim_state;
 	opts.sim_faults = plan->sim_faults;
 	opts.n_sim_faults = plan->n_sim_faults;
+	opts.driver_opts = plan->driver_opts;
+	opts.n_driver_opts = plan->n_driver_opts;
 	opts.catalog = plan->catalog;
 	st = prog_open(&r->own, prog_driver_find(plan->programmer->driver), &opts, err);
 	if (st != IW_OK) {

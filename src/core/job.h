@@ -80,6 +80,10 @@ struct job_plan {
 	const struct catalog_programmer *programmer;
 	const char *port;                              /* NULL: the driver finds it */
 	unsigned baud;                                 /* 0: catalog default */
+	/* Programmer options (avrdude's -x: "reset=aux", "pullups"), checked
+	 * against the driver's option_help, passed to its open(). */
+	const char *const *driver_opts;
+	size_t n_driver_opts;
 	const struct catalog_part *part;
 	uint32_t max_sck_hz;                           /* 0: as fast as it goes */
 
@@ -127,12 +131,19 @@ void job_plan_init(struct job_plan *plan);
  * with a message that says what to change. */
 enum iw_status job_plan_validate(const struct job_plan *plan, struct iw_error *err);
 
+/* The driver options alone (part of job_plan_validate), for front ends
+ * that want to refuse a wrong -x before anything else: IW_USAGE naming the
+ * option and listing the valid ones. */
+enum iw_status job_plan_check_driver_options(const struct job_plan *plan,
+					     struct iw_error *err);
+
 /* Pages the image covers: `covered` in total, `blank` of them all 0xFF
  * (covered but not written). */
 void job_plan_pages(const struct job_plan *plan, uint32_t *covered, uint32_t *blank);
 
 /* The avrdude command line that does the same job, for forums and for
- * checking by hand. */
+ * checking by hand.  Driver options avrdude has go in as -x; the others
+ * are named in a trailing shell comment. */
 const char *job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size);
 
 /* The plan in words (what --dry-run prints): programmer, part, image,

@@ -371,6 +371,8 @@ open_programmer(struct station_ctx *c, struct iw_error *err)
 	opts.sim_state = jp->sim_state;
 	opts.sim_faults = jp->sim_faults;
 	opts.n_sim_faults = jp->n_sim_faults;
+	opts.driver_opts = jp->driver_opts;
+	opts.n_driver_opts = jp->n_driver_opts;
 	opts.catalog = jp->catalog;
 	st = prog_open(&c->own, prog_driver_find(jp->programmer->driver), &opts, err);
 	if (st != IW_OK) {

@@ -20,8 +20,11 @@
 struct buspirate {
 	struct serial_port *sp;
 	unsigned baud;
-	bool reset_on_aux;
-	bool pullups;
+	/* the options (-x) */
+	bool reset_on_aux;           /* reset=aux */
+	bool pullups;                /* pullups: open-drain outputs, pull-ups on */
+	bool nopower;                /* nopower: the supplies stay off */
+	size_t first_sck;            /* speed=: index of the fastest step to try */
 	bool has_wtr;                /* 0x05 write-then-read without CS */
 	bool has_avr_ext;            /* 0x06 0x02 bulk flash read */
 	bool powered;

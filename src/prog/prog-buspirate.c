@@ -9,8 +9,12 @@
  * returns it to the text terminal, also after an error, so the user's next
  * terminal session finds it as expected.
  *
- * RESET is driven by CS (default) or by AUX ("reset=aux"); the Bus
- * Pirate's supplies power the target from the first enter() until close().
+ * Options (-x, as avrdude spells the ones it has too): RESET is driven by
+ * CS (default) or by AUX (reset=aux); the Bus Pirate's supplies power the
+ * target from the first enter() until close() unless it has its own
+ * (nopower); pullups makes the outputs open-drain with the pull-ups to
+ * Vpu, for a target at another voltage; speed= caps the SPI clock the
+ * auto-SCK search starts from.
  * Instructions go out with the bulk transfer (0x13 + 4 bytes); Load Page
  * for a whole page is one write-then-read without CS (0x05, firmware 5.10
  * and later) or, on older firmware, bulk transfers sent back to back.
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "prog/buspirate.h"
@@ -37,11 +42,29 @@
 #define BP_AUX            0x02
 #define BP_CS             0x01
 
+#define BP_SPI_PUSH_PULL 0x08      /* SPI config bit: 3.3 V outputs, else open-drain */
+
 /* Speed codes 0x60..0x67, fastest first for the auto-SCK search. */
 static const uint32_t bp_sck[8] = {
 	8000000, 4000000, 2600000, 2000000, 1000000, 250000, 125000, 30000,
 };
 static const uint8_t bp_speed_code[8] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+/* The same steps as `speed=` spells them (the list in bp_option_help). */
+static const char *const bp_speed_name[8] = {
+	"8M", "4M", "2.6M", "2M", "1M", "250k", "125k", "30k",
+};
+
+static const char *const bp_option_help[] = {
+	"reset=cs|aux  the Bus Pirate pin wired to the target's RESET (default cs)",
+	"pullups  open-drain outputs pulled up by the Bus Pirate's pull-ups to the "
+	"voltage on its Vpu pin: for a target at another voltage, wire Vpu to the "
+	"target's VCC",
+	"nopower  leave the Bus Pirate's 3.3 V and 5 V supplies off: the target "
+	"has its own supply",
+	"speed=30k|125k|250k|1M|2M|2.6M|4M|8M  the fastest SPI clock to try; the "
+	"automatic search starts there and steps down",
+	NULL,
+};
 
 extern const struct prog_driver prog_buspirate_driver;
 
@@ -83,27 +106,51 @@ reset_bit(const struct buspirate *b)
 static enum iw_status
 drive(struct buspirate *b, bool power, bool reset_low, struct iw_error *err)
 {
-	uint8_t bits = (uint8_t)((power ? BP_POWER : 0) | (b->pullups ? BP_PULLUPS : 0) |
-				 BP_AUX | BP_CS);
+	uint8_t bits = (uint8_t)((power && !b->nopower ? BP_POWER : 0) |
+				 (b->pullups ? BP_PULLUPS : 0) | BP_AUX | BP_CS);
 
 	if (reset_low)
 		bits &= (uint8_t)~reset_bit(b);
 	return set_periph(b, bits, err);
 }
 
+/* The bp_sck index of a `speed=` word; 0 (the fastest) if it is none. */
+static size_t
+speed_index(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof(bp_speed_name) / sizeof(bp_speed_name[0]); i++)
+		if (strcasecmp(bp_speed_name[i], name) == 0)
+			return i;
+	return 0;
+}
+
+/* prog_open() has checked names and values against bp_option_help. */
 static void
 parse_options(struct buspirate *b, const struct prog_options *opt)
 {
-	/* Programmer options ride in the simulator's knob list for now
-	 * ("reset=aux", "pullups"); the catalog entry id may also ask. */
-	for (size_t i = 0; i < opt->n_sim_faults; i++) {
-		if (strcmp(opt->sim_faults[i], "reset=aux") == 0)
-			b->reset_on_aux = true;
-		else if (strcmp(opt->sim_faults[i], "pullups") == 0)
-			b->pullups = true;
+	const char *v;
+
+	if (prog_option_get(opt, "reset", &v))
+		b->reset_on_aux = v != NULL && strcasecmp(v, "aux") == 0;
+	b->pullups = prog_option_get(opt, "pullups", NULL);
+	b->nopower = prog_option_get(opt, "nopower", NULL);
+	b->first_sck = prog_option_get(opt, "speed", &v) ? speed_index(v) : 0;
+}
+
+static bool
+buspirate_avrdude_option(const char *opt, char *buf, size_t size)
+{
+	/* avrdude has reset= and spifreq= (the speed code); it always powers
+	 * the target and has no pull-up switch. */
+	if (strncmp(opt, "reset=", 6) == 0) {
+		snprintf(buf, size, "reset=%s", strcasecmp(opt + 6, "aux") == 0 ? "aux" : "cs");
+		return true;
 	}
-	if (opt->entry && opt->entry->id && strstr(opt->entry->id, "aux"))
-		b->reset_on_aux = true;
+	if (strncmp(opt, "speed=", 6) == 0) {
+		snprintf(buf, size, "spifreq=%u", bp_speed_code[speed_index(opt + 6)]);
+		return true;
+	}
+	return false;
 }
 
 static void buspirate_close(struct prog *p);
@@ -133,13 +180,15 @@ buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *
 	if ((st = buspirate_enter_bitbang(b, err)) != IW_OK ||
 	    (st = buspirate_enter_spi(b, err)) != IW_OK ||
 	    (st = buspirate_probe_features(b, err)) != IW_OK ||
-	    /* push-pull 3.3 V outputs, clock idle low, sample in the middle,
-	     * data changes on the falling edge: SPI mode 0 */
-	    (st = buspirate_command(b, 0x8A, "the SPI configuration", err)) != IW_OK ||
+	    /* push-pull 3.3 V outputs (open-drain with pullups), clock idle
+	     * low, sample in the middle, data changes on the falling edge:
+	     * SPI mode 0 */
+	    (st = buspirate_command(b, (uint8_t)(0x82 | (b->pullups ? 0 : BP_SPI_PUSH_PULL)),
+				    "the SPI configuration", err)) != IW_OK ||
 	    (st = drive(b, false, false, err)) != IW_OK)
 		goto fail;
-	p->caps.sck_hz = bp_sck;
-	p->caps.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]);
+	p->caps.sck_hz = bp_sck + b->first_sck;
+	p->caps.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]) - b->first_sck;
 	p->caps.fixed_sck = false;
 	p->caps.max_flash = 0;
 	p->caps.paged_read = true;
@@ -188,7 +237,8 @@ buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		/* power with RESET high, then let the supply settle */
 		if ((st = drive(b, true, false, err)) != IW_OK)
 			return st;
-		buspirate_sleep_us(BP_POWER_UP_MS * 1000u);
+		if (!b->nopower)
+			buspirate_sleep_us(BP_POWER_UP_MS * 1000u);
 		b->powered = true;
 	}
 	/* A second try with a fresh RESET pulse only at the slow end: above
@@ -209,11 +259,19 @@ buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 	}
 	return iw_error_set(err, IW_NO_TARGET,
 		"the target did not echo Programming Enable through the Bus Pirate "
-		"(got %s; %s)", serial_hex(out, 4, hex, sizeof(hex)),
-		out[0] == 0 && out[1] == 0 && out[2] == 0 ? "all zero: is the target powered?"
-		: out[2] == 0xFF ? "0xFF: is RESET wired to the Bus Pirate's "
-				  "CS (or AUX with reset=aux) and MISO connected?"
-		: "check MOSI/MISO/CLK and lower the SCK");
+		"(got %s; %s%s)", serial_hex(out, 4, hex, sizeof(hex)),
+		out[0] == 0 && out[1] == 0 && out[2] == 0 ?
+			(b->nopower ? "all zero: with -x nopower the target needs its own "
+				      "supply: is it switched on?"
+				    : "all zero: is the target powered?")
+		: out[2] == 0xFF ?
+			(b->reset_on_aux ? "0xFF: is the target's RESET wired to the Bus "
+					   "Pirate's AUX (-x reset=aux) and MISO connected?"
+					 : "0xFF: is the target's RESET wired to the Bus "
+					   "Pirate's CS (AUX needs -x reset=aux) and MISO "
+					   "connected?")
+		: "check MOSI/MISO/CLK and lower the SCK",
+		b->pullups ? "; with -x pullups, is Vpu wired to the target's VCC?" : "");
 }
 
 static void
@@ -475,4 +533,6 @@ const struct prog_driver prog_buspirate_driver = {
 	.read_flash = buspirate_read_flash,
 	.write_page = buspirate_write_page,
 	.sync = NULL,
+	.option_help = bp_option_help,
+	.avrdude_option = buspirate_avrdude_option,
 };

@@ -49,6 +49,11 @@ struct prog_options {
 	const char *const *sim_faults;
 	size_t n_sim_faults;
 	const struct catalog *catalog;           /* for the simulator's wrong-part knob */
+	/* The user's programmer options (avrdude's -x), "name" or
+	 * "name=value", in command-line order; prog_open() has checked them
+	 * against the driver's option_help before the driver sees them. */
+	const char *const *driver_opts;
+	size_t n_driver_opts;
 };
 
 struct prog_driver {
@@ -60,7 +65,9 @@ struct prog_driver {
 	 * and send Programming Enable. IW_NO_TARGET when the echo does not
 	 * come back, so the caller can step SCK down. */
 	enum iw_status (*enter)(struct prog *p, uint32_t sck_hz, struct iw_error *err);
-	/* Release RESET (fuses take effect) and power down. Never fails. */
+	/* Release RESET so the target runs (new fuses take effect). A driver
+	 * may keep the target's supply on until close(): the Bus Pirate does,
+	 * so auto-SCK's retries do not each wait for a power-up. Never fails. */
 	void (*leave)(struct prog *p);
 	/* One ISP instruction; out receives the 4 bytes clocked back. */
 	enum iw_status (*cmd)(struct prog *p, const uint8_t in[4], uint8_t out[4],
@@ -82,6 +89,15 @@ struct prog_driver {
 	 * block reads; without it, one Read EEPROM instruction per byte). */
 	enum iw_status (*read_eeprom)(struct prog *p, uint32_t addr, uint8_t *buf,
 				      uint32_t len, struct iw_error *err);
+	/* Optional: the options (-x) open() reads, one line each, then NULL:
+	 * "name  what it does" for a switch, "name=a|b  ..." for one of the
+	 * listed words, "name=VALUE  ..." (capitals) for a value the driver
+	 * reads itself; two spaces end the spec.  NULL: the driver takes no
+	 * options, and prog_open() refuses any. */
+	const char *const *option_help;
+	/* Optional, with option_help: avrdude's -x spelling of one option
+	 * (already checked) into buf; false when avrdude has no equivalent. */
+	bool (*avrdude_option)(const char *opt, char *buf, size_t size);
 };
 
 struct prog {
@@ -97,7 +113,20 @@ const struct prog_driver *prog_driver_find(const char *name);
 /* Every driver name, for messages ("sim, avrisp, ..."), into buf. */
 const char *prog_driver_names(char *buf, size_t size);
 
-/* Open `p` with driver `d`: sets p->driver and p->part (opt->part), then
+/* Check options against d->option_help without touching anything: the
+ * name is known, a value is there exactly when the spec has one, and a
+ * value from a list of words is one of them.  IW_USAGE naming the option
+ * and listing the valid ones; a driver without options refuses any. */
+enum iw_status prog_check_options(const struct prog_driver *d,
+				  const char *const *opts, size_t n,
+				  struct iw_error *err);
+/* For a driver's open(): whether option `name` was given (the last one
+ * wins), and its value (NULL for a switch) in *value if not NULL. */
+bool prog_option_get(const struct prog_options *opt, const char *name,
+		     const char **value);
+
+/* Open `p` with driver `d`: checks opt's driver options
+ * (prog_check_options), sets p->driver and p->part (opt->part), then
  * calls d->open.  On failure `p` needs no prog_close(). */
 enum iw_status prog_open(struct prog *p, const struct prog_driver *d,
 			 const struct prog_options *opt, struct iw_error *err);

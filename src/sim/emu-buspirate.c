@@ -16,8 +16,10 @@
  *     count is over 4096;
  *   - a 0x1x bulk transfer answers 0x01 at once, then one byte per byte;
  *   - unknown SPI-mode commands answer 0x00.
- * The target is powered from the Bus Pirate's supply (0x4x bit 3), and its
- * RESET is wired to CS (or to AUX: reset_on_aux).
+ * The target is powered from the Bus Pirate's supply (0x4x bit 3) or has
+ * its own (self_powered), and its RESET is wired to CS (or to AUX:
+ * reset_on_aux).  AUX stays an input, left high by the target's RESET
+ * pull-up, until SPI mode's first 0x4x command drives it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +44,11 @@ apply_pins(struct emu *e)
 {
 	struct emu_buspirate *b = &e->u.bp;
 	bool spi = b->mode == EMU_BP_SPI;
-	bool power = spi && (b->periph & 0x08);
+	bool power = e->opts.self_powered || (spi && (b->periph & 0x08));
 	bool reset_pin_high;
 
 	if (e->opts.reset_on_aux)
-		reset_pin_high = (b->periph & 0x02) != 0;
+		reset_pin_high = !b->aux_driven || (b->periph & 0x02) != 0;
 	else
 		reset_pin_high = b->cs_high;
 	sim_target_set_power(e->t, power);
@@ -84,6 +86,7 @@ enter_spi(struct emu *e)
 
 	b->mode = EMU_BP_SPI;
 	b->periph = 0;
+	b->aux_driven = false;
 	b->cs_high = true;
 	b->speed = 0;
 	b->config = 0x02;            /* firmware default: CKE set */
@@ -101,6 +104,7 @@ leave_spi(struct emu *e)
 
 	b->mode = EMU_BP_BBIO;
 	b->periph = 0;
+	b->aux_driven = false;
 	apply_pins(e);
 	reply_str(e, "BBIO1");
 }
@@ -338,7 +342,12 @@ spi_step(struct emu *e, const uint8_t *p, size_t len)
 		return 1;
 	}
 	if ((c & 0xF0) == 0x40) {            /* power, pull-ups, AUX, CS */
+		if ((c & 0x08) && !(b->periph & 0x08))
+			e->stats.power_ons++;
+		if ((c & 0x04) && !(b->periph & 0x04))
+			e->stats.pullup_ons++;
 		b->periph = c & 0x0F;
+		b->aux_driven = true;
 		b->cs_high = (c & 0x01) != 0;
 		apply_pins(e);
 		ack(e);
@@ -351,6 +360,8 @@ spi_step(struct emu *e, const uint8_t *p, size_t len)
 		return 1;
 	}
 	if ((c & 0xF0) == 0x80) {            /* output type, idle, edge, sample */
+		if (!(c & 0x08))
+			e->stats.open_drain++;
 		b->config = c & 0x0F;
 		ack(e);
 		return 1;

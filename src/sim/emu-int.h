@@ -29,6 +29,7 @@ struct emu_buspirate {
 	enum emu_bp_mode mode;
 	unsigned zeros;              /* consecutive 0x00 seen in text mode */
 	uint8_t periph;              /* 0100wxyz: power, pull-ups, AUX, CS */
+	bool aux_driven;             /* AUX is an output (a 0100wxyz since SPI mode began) */
 	bool cs_high;                /* CS pin level in SPI mode */
 	uint8_t speed;               /* 0..7 */
 	uint8_t config;              /* 1000wxyz */

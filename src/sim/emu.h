@@ -70,12 +70,16 @@ struct emu_options {
 	uint32_t boot_ms;            /* 0 = 500 ms */
 	/* Bus Pirate: which pin is wired to the target's RESET. */
 	bool reset_on_aux;
+	/* Bus Pirate: the target has its own supply (powered whatever the
+	 * Bus Pirate's power bit says), as with a board on its own USB. */
+	bool self_powered;
 };
 
 struct emu;
 
 /* The target must outlive the emulator.  For the Bus Pirate the target is
- * powered from the programmer, so it starts unpowered. */
+ * powered from the programmer, so it starts unpowered (unless
+ * self_powered). */
 struct emu *emu_new(const struct emu_options *opts, struct sim_target *t,
 		    struct iw_error *err);
 void emu_free(struct emu *e);
@@ -113,6 +117,9 @@ struct emu_stats {
 	uint64_t resets;             /* auto-resets */
 	uint64_t overflows;          /* avrisp: PROG_PAGE longer than the 256-byte buffer */
 	uint64_t unknown;            /* commands the firmware does not know */
+	uint64_t power_ons;          /* Bus Pirate: supplies switched on */
+	uint64_t pullup_ons;         /* Bus Pirate: pull-ups switched on */
+	uint64_t open_drain;         /* Bus Pirate: SPI set to open-drain outputs */
 };
 const struct emu_stats *emu_stats(const struct emu *e);
 

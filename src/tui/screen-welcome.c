@@ -45,17 +45,14 @@ static void
 draw(struct tui *t)
 {
 	(void)t;
-	tui_text_draw(&text, tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
+	tui_text_page_draw(&text);
 }
 
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
 	(void)ch;
-	if (a == TUI_ACT_NEXT)
-		tui_next(t);
-	else
-		tui_text_scroll(&text, a, tui_body_rows() - 1);
+	tui_text_page_action(t, &text, a);
 }
 
 static void

@@ -125,6 +125,10 @@ void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
+struct tui;
+/* The body of a one-page text screen, and its keys (steps and scrolling). */
+void tui_text_page_draw(struct tui_text *t);
+void tui_text_page_action(struct tui *tui, struct tui_text *t, enum tui_action a);
 
 /* Draw `s` at (y, x), cut to `w` columns (UTF-8 aware). */
 void tui_put(int y, int x, int w, enum tui_role role, const char *s);

@@ -228,3 +228,23 @@ tui_text_scroll(struct tui_text *t, enum tui_action a, int h)
 		return false;
 	}
 }
+
+/* Screens that are one scrolling page of text (welcome, firmware, wiring)
+ * share their drawing and keys: Enter and Esc move between steps (Esc on
+ * the first step does nothing), everything else scrolls. */
+void
+tui_text_page_draw(struct tui_text *t)
+{
+	tui_text_draw(t, tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
+}
+
+void
+tui_text_page_action(struct tui *tui, struct tui_text *t, enum tui_action a)
+{
+	if (a == TUI_ACT_NEXT)
+		tui_next(tui);
+	else if (a == TUI_ACT_BACK)
+		tui_back(tui);
+	else
+		tui_text_scroll(t, a, tui_body_rows() - 1);
+}
