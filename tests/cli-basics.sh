@@ -55,4 +55,16 @@ run 2 ispwiz fuses decode -p atmega32u4 --lfuse 5E --hfuse 99 --efuse F3
 expect_in "$T/err" "ambiguous"
 run 0 ispwiz fuses decode -p atmega32u4 --lfuse 5E --hfuse '$99' --efuse 0b11110011
 
+# Option errors name the option: one letter out of a cluster, a missing
+# value, a long option; nothing runs.
+run 2 ispwiz flash -c sim -p atmega32u4 -yZ
+expect_in "$T/err" "unknown option '-Z'"
+expect_in "$T/err" "usage: ispwiz flash"
+run 2 ispwiz flash -c sim -p atmega32u4 -f
+expect_in "$T/err" "option '-f' needs a value"
+run 2 ispwiz read -c sim -p atmega32u4 --bogus
+expect_in "$T/err" "unknown option '--bogus'"
+run 2 ispwiz station -c sim -p atmega32u4 -f x.hex extra
+expect_in "$T/err" "unexpected argument 'extra'"
+
 finish

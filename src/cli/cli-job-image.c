@@ -6,6 +6,7 @@
 
 #include "cli/cli-job.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,21 @@ cli_image_option(int c, const char *arg, struct cli_image_opts *o)
 	case CLI_JOB_OPT_UNSAFE: o->unsafe = true; return 1;
 	default: return 0;
 	}
+}
+
+bool
+cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
+		 const struct cli_job_opts *job, const struct cli_image_opts *image,
+		 int argc, char **argv, int *rc)
+{
+	if (cli_job_driver_help(ctx, cmd, job, rc))
+		return true;
+	if (optind < argc) {
+		*rc = cli_usage_error(ctx, cmd, "unexpected argument '%s'; the image "
+				      "goes after -f", argv[optind]);
+		return true;
+	}
+	return (*rc = cli_image_check(ctx, cmd, image)) != 0;
 }
 
 int

@@ -117,6 +117,12 @@ int cli_image_option(int c, const char *arg, struct cli_image_opts *o);
  * --bootloader.  Returns 0, or the usage exit code after printing. */
 int cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
 		    const struct cli_image_opts *o);
+/* The end of parsing for a command that writes an image (flash, station):
+ * -x help, stray arguments, cli_image_check.  True when the command must
+ * stop now, with *rc its exit code. */
+bool cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
+		      const struct cli_job_opts *job, const struct cli_image_opts *image,
+		      int argc, char **argv, int *rc);
 
 /* Fill the plan (after cli_job_setup): the catalog bootloader's file,
  * SHA-256 check (a mismatch is a warning naming both hashes) and fuse

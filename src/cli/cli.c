@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,20 @@ cli_byte_hint(void)
 	return "write fuse and lock values as 0xNN (hex), $NN or 0bNNNNNNNN; "
 	       "bare digits such as 99 are refused because they are ambiguous "
 	       "(hex in fuse calculators, decimal in avrdude)";
+}
+
+int
+cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+	       char **argv)
+{
+	const char *what = argv[optind - 1];
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* In a cluster such as -yZ, argv[optind - 1] is the whole cluster:
+	 * name the one letter getopt stopped at. */
+	if (optopt > 0 && optopt < 128 && what[0] == '-' && what[1] != '-')
+		what = shortopt;
+	if (c == ':')
+		return cli_usage_error(ctx, cmd, "option '%s' needs a value", what);
+	return cli_usage_error(ctx, cmd, "unknown option '%s'", what);
 }

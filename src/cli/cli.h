@@ -44,6 +44,11 @@ int cli_fail(struct cli_context *ctx, const struct iw_error *err);
 int cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* For getopt's ':' (missing value) and '?' (unknown option): the usage
+ * error naming the option, with the command's usage line. */
+int cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+		   char **argv);
+
 /* Parse a byte value given on the command line: "0xD8", "$D8", "D8",
  * "0b11011000". Bare digits ("99") are refused as ambiguous. Returns false
  * on anything else; cli_byte_hint() says what is accepted, for messages. */

@@ -70,24 +70,12 @@ parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int 
 		switch (c) {
 		case OPT_NO_BACKUP: o->no_backup = true; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
-		case ':':
-			*rc = cli_usage_error(ctx, &cmd_flash, "option '%s' needs a value",
-					      argv[optind - 1]);
-			return -1;
 		default:
-			*rc = cli_usage_error(ctx, &cmd_flash, "unknown option '%s'",
-					      argv[optind - 1]);
+			*rc = cli_bad_option(ctx, &cmd_flash, c, argv);
 			return -1;
 		}
 	}
-	if (cli_job_driver_help(ctx, &cmd_flash, &o->job, rc))
-		return -1;
-	if (optind < argc) {
-		*rc = cli_usage_error(ctx, &cmd_flash, "unexpected argument '%s'; the "
-				      "image goes after -f", argv[optind]);
-		return -1;
-	}
-	if ((*rc = cli_image_check(ctx, &cmd_flash, &o->image)) != 0)
+	if (cli_image_finish(ctx, &cmd_flash, &o->job, &o->image, argc, argv, rc))
 		return -1;
 	return 0;
 }

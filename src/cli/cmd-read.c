@@ -92,10 +92,7 @@ read_run(struct cli_context *ctx, int argc, char **argv)
 			out = optarg;
 			continue;
 		}
-		if (c == ':')
-			return cli_usage_error(ctx, &cmd_read, "option '%s' needs a value",
-					       argv[optind - 1]);
-		return cli_usage_error(ctx, &cmd_read, "unknown option '%s'", argv[optind - 1]);
+		return cli_bad_option(ctx, &cmd_read, c, argv);
 	}
 	if (cli_job_driver_help(ctx, &cmd_read, &o, &rc))
 		return rc;

@@ -99,24 +99,12 @@ parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, in
 		case OPT_BACKUP: o->backup = true; break;
 		case OPT_NO_BACKUP: o->backup = false; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
-		case ':':
-			*rc = cli_usage_error(ctx, &cmd_station, "option '%s' needs a value",
-					      argv[optind - 1]);
-			return -1;
 		default:
-			*rc = cli_usage_error(ctx, &cmd_station, "unknown option '%s'",
-					      argv[optind - 1]);
+			*rc = cli_bad_option(ctx, &cmd_station, c, argv);
 			return -1;
 		}
 	}
-	if (cli_job_driver_help(ctx, &cmd_station, &o->job, rc))
-		return -1;
-	if (optind < argc) {
-		*rc = cli_usage_error(ctx, &cmd_station, "unexpected argument '%s'; the "
-				      "image goes after -f", argv[optind]);
-		return -1;
-	}
-	if ((*rc = cli_image_check(ctx, &cmd_station, &o->image)) != 0)
+	if (cli_image_finish(ctx, &cmd_station, &o->job, &o->image, argc, argv, rc))
 		return -1;
 	return 0;
 }
