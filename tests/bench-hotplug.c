@@ -7,11 +7,11 @@
  *     tests/umockdev-run.sh tests/bench-hotplug [ROUNDS]
  *
  * Three numbers, each median and max over ROUNDS (default 30):
- *  - raw: a uevent is emitted -> the monitor fd wakes poll().  This is the
- *    latency the 100 ms target is about.
- *  - add: a board is plugged in -> the debounced "add" event.  Includes the
- *    settle time (HOTPLUG_SETTLE_MS_DEFAULT) on purpose: the serial port
- *    must have time to follow the USB device.
+ *  - raw: a uevent is emitted -> the monitor fd wakes poll().
+ *  - add: a board is plugged in -> the debounced "add" event, which is what
+ *    a front end receives: the 100 ms target is about this one.  Includes
+ *    the settle time (HOTPLUG_SETTLE_MS_DEFAULT) on purpose: the serial
+ *    port must have time to follow the USB device.
  *  - remove: the last removal uevent -> the debounced "remove" event.
  *    Includes the hold time (HOTPLUG_REMOVE_MS_DEFAULT) on purpose: a board
  *    that re-enumerates must not look unplugged.
@@ -183,14 +183,15 @@ main(int argc, char **argv)
 
 	printf("uevent -> front end poll loop, umockdev testbed, %d rounds\n", rounds);
 	report("raw", raw, rounds, "(uevent emitted -> monitor fd readable)");
-	report("add", add, rounds, "(includes the settle window, by design)");
+	report("add", add, rounds, "(what the front end receives; includes the settle window)");
 	report("remove", rem, rounds, "(includes the removal hold, by design)");
 	printf("debounce windows: settle %d ms for adds, hold %d ms for removals\n",
 	       HOTPLUG_SETTLE_MS_DEFAULT, HOTPLUG_REMOVE_MS_DEFAULT);
 	printf("on real hardware add udevd's rule processing (a few ms) to raw: the\n"
 	       "monitor listens to udevd's events, which follow the kernel's\n");
-	printf("target: raw under 100 ms: %s\n", raw[rounds - 1] < 100.0 ? "met (max)" :
-	       raw[rounds / 2] < 100.0 ? "met (median), max over" : "NOT met");
+	/* The target is for what the front end receives: the debounced add. */
+	printf("target: delivered add under 100 ms: %s\n", add[rounds - 1] < 100.0 ? "met (max)" :
+	       add[rounds / 2] < 100.0 ? "met (median), max over" : "NOT met");
 	hotplug_free(h);
 	g_object_unref(tb);
 	return 0;

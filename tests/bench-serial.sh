@@ -8,8 +8,10 @@
 #           a byte, plus the datasheet write delays (4.5 ms a page, 9 ms
 #           for the erase) -- what no driver on this link can beat
 #   ratio   time / bound (target: 1.1 or less)
+#   wall    `ispwiz flash` from start to exit, on the same emulator: what a
+#           person waits for (port open, sync, signature, fuses included)
 #   avrdude avrdude's wall time for the same job on the same emulator,
-#           where avrdude is installed
+#           where avrdude is installed -- compare it with wall
 # A benchmark that prints figures, not a test: it always exits 0 unless it
 # could not run at all.  Usage (from the build dir, or with top_builddir,
 # top_srcdir and ISPWIZ_DATADIR set):  sh tests/bench-serial.sh [BAUD...]
@@ -20,6 +22,7 @@ top_srcdir=${top_srcdir:-$(dirname "$0")/..}
 ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
 export ISPWIZ_DATADIR
 EMU=$top_builddir/tests/ispwiz-emu
+ISPWIZ=${ISPWIZ:-$top_builddir/ispwiz}
 CLIENT=$top_builddir/tests/serial-client
 AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
 if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ]; then
@@ -71,7 +74,17 @@ print('%.3f' % (link + delays))
 EOF
 }
 
-printf '%-10s %7s %-8s %9s %9s %6s %9s\n' programmer baud image time bound ratio avrdude
+# wall_of CMD... : seconds from start to exit, or "failed"
+wall_of() {
+	s0=$(python3 -c 'import time; print(time.time())')
+	if "$@" >"$T/wout" 2>&1; then
+		python3 -c "import time; print('%.3f' % (time.time() - $s0))"
+	else
+		echo failed
+	fi
+}
+
+printf '%-10s %7s %-8s %9s %9s %6s %9s %9s\n' programmer baud image time bound ratio wall avrdude
 for prog in avrisp buspirate; do
 	for baud in $BAUDS; do
 		for image in boot4k fw28k; do
@@ -85,19 +98,17 @@ for prog in avrisp buspirate; do
 			t=$(sed -n 's/.* \([0-9.]*\) s$/\1/p' "$T/out" | tail -1)
 			b=$(bound $prog $n "$baud")
 			r=$(python3 -c "print('%.2f' % ($t / $b))")
+			w=$(wall_of "$EMU" --programmer $prog --part m32u4 --pace "$baud" \
+				--uart-baud "$baud" --dump "$T/w" -- "$ISPWIZ" flash -c $prog \
+				-P {port} -b "$baud" -p m32u4 -f "$T/$image.hex" --no-backup)
 			d=-
 			if [ -n "$AVRDUDE" ]; then
 				case $prog in avrisp) c=avrisp ;; *) c=buspirate ;; esac
-				s0=$(python3 -c 'import time; print(time.time())')
-				if "$EMU" --programmer $prog --part m32u4 --pace "$baud" --uart-baud "$baud" \
-					--dump "$T/a" -- "$AVRDUDE" -c $c -b "$baud" -P {port} -p m32u4 \
-					-U "flash:w:$T/$image.hex:i" >"$T/aout" 2>&1; then
-					d=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
-				else
-					d=failed
-				fi
+				d=$(wall_of "$EMU" --programmer $prog --part m32u4 --pace "$baud" \
+					--uart-baud "$baud" --dump "$T/a" -- "$AVRDUDE" -c $c -b "$baud" \
+					-P {port} -p m32u4 -U "flash:w:$T/$image.hex:i")
 			fi
-			printf '%-10s %7s %-8s %8ss %8ss %6s %8ss\n' $prog "$baud" $image "$t" "$b" "$r" "$d"
+			printf '%-10s %7s %-8s %8ss %8ss %6s %8ss %8ss\n' $prog "$baud" $image "$t" "$b" "$r" "$w" "$d"
 		done
 	done
 done

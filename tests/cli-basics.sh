@@ -26,6 +26,19 @@ run 2 ispwiz --demo
 expect_in "$T/err" "the wizard needs a terminal"
 run 2 ispwiz --demo --frobnicate
 expect_in "$T/err" "unknown option '--frobnicate'"
+# A misspelt --demo-fault knob is caught before the wizard starts (not at
+# its Target step), naming the option and listing the knobs; a value the
+# knob does not take is caught too.  Good knobs get as far as the terminal.
+run 2 ispwiz --demo --demo-fault bogus
+expect_in "$T/err" "--demo-fault bogus: unknown fault knob 'bogus'"
+expect_in "$T/err" "reset-not-wired"
+expect_in "$T/err" "realtime"
+run 2 ispwiz --demo-fault=corrupt-read
+expect_in "$T/err" "--demo-fault corrupt-read: fault knob 'corrupt-read' needs a number"
+run 2 ispwiz --demo-fault locked=1
+expect_in "$T/err" "takes no value"
+run 2 ispwiz --demo-fault realtime --demo-fault corrupt-read=0x100
+expect_in "$T/err" "the wizard needs a terminal"
 
 run 2 ispwiz frobnicate
 expect_in "$T/err" "unknown command 'frobnicate'"
@@ -66,5 +79,7 @@ run 2 ispwiz read -c sim -p atmega32u4 --bogus
 expect_in "$T/err" "unknown option '--bogus'"
 run 2 ispwiz station -c sim -p atmega32u4 -f x.hex extra
 expect_in "$T/err" "unexpected argument 'extra'"
+run 2 ispwiz station -c sim -p atmega32u4 -f x.hex -f y.hex
+expect_in "$T/err" "given twice"
 
 finish

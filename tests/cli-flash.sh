@@ -187,4 +187,41 @@ expect_in "$T/err" "usbasp"
 run 2 ispwiz read -c sim -p atmega32u4
 expect_in "$T/err" "-o BACKUP"
 
+# -f, --bootloader, --preset, -c and -p take one value: a second one is an
+# error naming the option, not "the last one wins".
+run 2 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" -f "$T/other.hex" --dry-run
+expect_in "$T/err" "-f given twice"
+expect_in "$T/err" "other.hex"
+run 2 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot --bootloader x --dry-run
+expect_in "$T/err" "--bootloader given twice"
+run 2 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot --preset default --preset b --dry-run
+expect_in "$T/err" "--preset given twice"
+run 2 ispwiz flash -c sim -c usbasp -p atmega32u4 -f "$T/boot.hex" --dry-run
+expect_in "$T/err" "-c given twice"
+run 2 ispwiz read -c sim -p atmega32u4 -p atmega16u4 -o "$T/never"
+expect_in "$T/err" "-p given twice"
+
+# read -o into a directory that is not there: refused before the chip is
+# read (the simulator's state file never appears), naming the directory.
+run 3 ispwiz read -c sim -p atmega32u4 -o "$T/no/such/dir/bk" --sim-state "$T/rd.json"
+expect_in "$T/err" "$T/no/such/dir does not exist"
+expect_not_in "$T/err" "Connecting"
+[ ! -e "$T/rd.json" ] || fail "a read into a missing directory opened the programmer"
+
+# --- boot-section fit for a plain -f image ---------------------------------------------------
+# boot.hex sits at 0x7000 (a 4 KiB boot section); hfuse 0x9A programs BOOTRST
+# but selects the 2 KiB section at 0x7800: refused before anything is touched.
+run 4 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0x9A --yes --sim-state "$T/fit.json"
+expect_in "$T/err" "BOOTSZ=00"
+expect_not_in "$T/err" "Connecting"
+[ ! -e "$T/fit.json" ] || fail "a refused boot-section fit opened the programmer"
+# The matching hfuse (BOOTSZ=00, 0x98) goes through.
+run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 0x98 --yes --no-backup --sim-state "$T/fit.json"
+expect_in "$T/err" "writing hfuse 0x99 -> 0x98"
+
+# --- the avrdude equivalent of a USB programmer: our bus path means nothing to avrdude
+run 0 ispwiz flash -c usbtiny -P usb:1-2 -p m32u4 -f "$T/boot.hex" --dry-run
+expect_in "$T/out" "avrdude -c usbtiny -P usb -p m32u4"
+expect_in "$T/out" "# avrdude picks the first matching device; unplug others"
+
 finish

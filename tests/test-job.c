@@ -954,6 +954,56 @@ test_boot_fit_refused(void **state)
 	assert_int_equal(sim_target_counters(t)->transfers, 0);
 }
 
+/* A plain -f image (no --bootloader) with a 4 KiB bootloader at 0x7000 and
+ * an hfuse whose BOOTRST is programmed but BOOTSZ=01 selects 0x7800: the
+ * same refusal as for --bootloader, before the chip is touched. */
+static void
+test_boot_fit_plain_image_refused(void **state)
+{
+	struct fx *f = *state;
+	struct sim_target *t = board(f, "atmega32u4", NULL);
+
+	image_add(f, 0x7000, 0x1000);
+	want_fuses(f, -1, 0x9A, -1);
+	f->plan.yes = true;
+	expect(f, IW_REFUSED);
+	assert_int_equal(f->res->phase, JOB_PHASE_PLAN);
+	assert_non_null(strstr(f->res->error.msg, "BOOTSZ=00"));
+	assert_int_equal(sim_target_counters(t)->transfers, 0);
+}
+
+/* A combined image: application bytes at 0 and a bootloader at 0x7000.
+ * Only the bootloader part is checked, so hfuse 0xD8 (4 KiB at 0x7000)
+ * passes and 0x9A (0x7800) is refused. */
+static void
+test_boot_fit_plain_combined_image(void **state)
+{
+	struct fx *f = *state;
+
+	f->plan.part = fx_part("atmega32u4");
+	image_add(f, 0x0000, 0x400);
+	image_add(f, 0x7000, 0x800);
+	want_fuses(f, -1, 0xD8, -1);
+	assert_int_equal(job_plan_validate(&f->plan, NULL), IW_OK);
+	want_fuses(f, -1, 0x9A, -1);
+	assert_int_equal(job_plan_validate(&f->plan, NULL), IW_REFUSED);
+	/* BOOTRST unprogrammed (0x9B): reset runs the application, no check */
+	want_fuses(f, -1, 0x9B, -1);
+	assert_int_equal(job_plan_validate(&f->plan, NULL), IW_OK);
+}
+
+/* Application bytes only, below every boot section: nothing to fit. */
+static void
+test_boot_fit_plain_app_only(void **state)
+{
+	struct fx *f = *state;
+
+	f->plan.part = fx_part("atmega32u4");
+	image_add(f, 0x0000, 0x2000);
+	want_fuses(f, -1, 0x9A, -1);
+	assert_int_equal(job_plan_validate(&f->plan, NULL), IW_OK);
+}
+
 static void
 test_boot_fit_warning_with_chip_hfuse(void **state)
 {
@@ -1247,13 +1297,46 @@ test_avrdude_command_and_describe(void **state)
 	f->plan.has_lock = true;
 	f->plan.lock = 0x2F;
 	job_plan_avrdude_command(&f->plan, cmd, sizeof cmd);
-	assert_string_equal(cmd, "avrdude -c usbasp -p m32u4 -e -U 'flash:w:boot loader.hex:i' "
+	assert_string_equal(cmd, "avrdude -c usbasp -P usb -p m32u4 -e -U 'flash:w:boot loader.hex:i' "
 			    "-U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m "
 			    "-U lock:w:0x2F:m");
 	job_plan_describe(&f->plan, collect, &f->rec);
 	assert_non_null(strstr(f->rec.log, "2 pages of 128 bytes to write"));
 	assert_non_null(strstr(f->rec.log, "BOOTSZ"));
 	assert_non_null(strstr(f->rec.log, "erase, write, verify, fuses, fuse check, lock"));
+}
+
+/* A USB programmer: avrdude knows -P usb and usb:BBB:DDD only, so our bus
+ * paths and serials become -P usb with a note, and a usbfs node becomes
+ * usb:BBB:DDD. */
+static void
+test_avrdude_command_usb_port(void **state)
+{
+	static const struct {
+		const char *port, *want;
+	} cases[] = {
+		{ "usb:1-2", "avrdude -c usbtiny -P usb -p m32u4 -U hfuse:w:0xD8:m  "
+			     "# avrdude picks the first matching device; unplug others" },
+		{ "usb:ABC123", "avrdude -c usbtiny -P usb -p m32u4 -U hfuse:w:0xD8:m  "
+				"# avrdude picks the first matching device; unplug others" },
+		{ "usb:001:005", "avrdude -c usbtiny -P usb:001:005 -p m32u4 -U hfuse:w:0xD8:m" },
+		{ "/dev/bus/usb/002/007",
+		  "avrdude -c usbtiny -P usb:002:007 -p m32u4 -U hfuse:w:0xD8:m" },
+		{ "usb", "avrdude -c usbtiny -P usb -p m32u4 -U hfuse:w:0xD8:m" },
+		{ "", "avrdude -c usbtiny -P usb -p m32u4 -U hfuse:w:0xD8:m" },
+	};
+	struct fx *f = *state;
+	char cmd[1024];
+
+	f->plan.programmer = catalog_find_programmer(&fx_catalog, "usbtiny");
+	assert_non_null(f->plan.programmer);
+	f->plan.part = fx_part("atmega32u4");
+	want_fuses(f, -1, 0xD8, -1);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		f->plan.port = cases[i].port;
+		job_plan_avrdude_command(&f->plan, cmd, sizeof cmd);
+		assert_string_equal(cmd, cases[i].want);
+	}
 }
 
 /* Options avrdude has go in as -x (RESET pin, the speed as its code);
@@ -1359,6 +1442,9 @@ main(void)
 		T(test_confirmed_with_yes),
 		T(test_unchanged_fuses_not_rewritten),
 		T(test_boot_fit_refused),
+		T(test_boot_fit_plain_image_refused),
+		T(test_boot_fit_plain_combined_image),
+		T(test_boot_fit_plain_app_only),
 		T(test_boot_fit_warning_with_chip_hfuse),
 		T(test_image_too_big),
 		T(test_programmer_flash_limit),
@@ -1372,6 +1458,7 @@ main(void)
 		T(test_worker_refused_plan),
 		T(test_avrdude_command_and_describe),
 		T(test_avrdude_command_driver_options),
+		T(test_avrdude_command_usb_port),
 		T(test_driver_option_refused_before_open),
 #undef T
 	};

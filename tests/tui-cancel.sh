@@ -22,6 +22,9 @@ keys y
 wait_for "Cancelled. r starts again" || finish
 on_screen "step 8 of 9: Flash"
 on_screen "cancelled"
+# Once stopped, the key hints say what works now: c no longer does.
+on_screen "r start again  Esc back"
+not_on_screen "c cancel  ? help"
 expect_in "$T/session.log" "job: cancel requested"
 expect_in "$T/session.log" "job: done (CANCELLED)"
 

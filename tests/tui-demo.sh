@@ -8,6 +8,10 @@
 tui_start --demo --log "$T/session.log"
 wait_for "step 1 of 9: Welcome" || finish
 on_screen "DEMO: nothing is real"
+# The welcome text is longer than 24 rows: the "more" mark has a row of its
+# own instead of covering the end of a line of text.
+screen
+grep -q '^ *more v *$' "$T/screen" || { fail "the more mark shares a row with text"; show_screen; }
 keys Enter
 wait_for "Which programmer will you use?" || finish
 on_screen "> Simulated programmer"
@@ -38,6 +42,7 @@ keys Enter
 wait_for "step 8 of 9: Flash" || finish
 wait_for "step 9 of 9: Done" 30 || finish
 on_screen "written and verified"
+on_screen "$T/session.log"
 on_screen "Fuses now: lfuse 0x5E, hfuse 0x99, efuse 0xF3"
 on_screen "(USB ID 03EB:2FF4)..."
 wait_for "Found: Keyboard with the new bootloader (simulated) (03EB:2FF4)" || finish

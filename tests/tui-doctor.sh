@@ -12,6 +12,9 @@ keys Enter
 wait_for "What the wiring doctor says:" || finish
 on_screen "The chip did not answer"
 on_screen "RESET"
+# The doctor's lines come wrapped to 79 columns and are shown as they are,
+# not wrapped again (which left single words on lines of their own).
+on_screen "  - RESET does not reach the target: the programmer's RESET output must go to"
 keys Enter
 wait_for "The chip has not answered yet" || finish
 on_screen "step 5 of 9: Target"

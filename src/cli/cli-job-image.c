@@ -19,6 +19,26 @@
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
 int
+cli_image_check_repeat(struct cli_context *ctx, const struct cli_command *cmd,
+		       int c, const char *arg, const struct cli_image_opts *o)
+{
+	const char *name, *before;
+
+	switch (c) {
+	case 'f': name = "-f"; before = o->file; break;
+	case CLI_JOB_OPT_BOOTLOADER: name = "--bootloader"; before = o->bootloader; break;
+	case CLI_JOB_OPT_PRESET: name = "--preset"; before = o->preset; break;
+	default: return 0;
+	}
+	if (before == NULL)
+		return 0;
+	return cli_usage_error(ctx, cmd, "%s given twice (%s, then %s): give it once%s",
+			       name, before, arg,
+			       c == 'f' ? "; to write a firmware and a bootloader together, "
+			       "combine them first with `ispwiz merge`" : "");
+}
+
+int
 cli_image_option(int c, const char *arg, struct cli_image_opts *o)
 {
 	switch (c) {

@@ -27,13 +27,21 @@ cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 {
 	switch (c) {
 	case 'c':
-		o->programmer = arg;
+	case 'p': {
+		const char **slot = c == 'c' ? &o->programmer : &o->part;
+
+		/* One chip, one programmer: a second value is a mistake, not
+		 * something to settle by letting the last one win. */
+		if (*slot != NULL) {
+			*rc = cli_usage_error(ctx, cmd, "-%c given twice (%s, then %s): "
+					      "give it once", c, *slot, arg);
+			return -1;
+		}
+		*slot = arg;
 		return 1;
+	}
 	case 'P':
 		o->port = arg;
-		return 1;
-	case 'p':
-		o->part = arg;
 		return 1;
 	case 'b': {
 		char *end;

@@ -112,6 +112,12 @@ struct cli_image_opts {
 
 /* Returns 1 when `c` was one of the image options, 0 when not. */
 int cli_image_option(int c, const char *arg, struct cli_image_opts *o);
+/* Before cli_image_option: -f, --bootloader and --preset take one value,
+ * so a second one is a usage error naming the option (the last one would
+ * otherwise win without a word).  Returns 0, or the usage exit code after
+ * printing. */
+int cli_image_check_repeat(struct cli_context *ctx, const struct cli_command *cmd,
+			   int c, const char *arg, const struct cli_image_opts *o);
 
 /* After parsing: there is something to write, and --preset comes with
  * --bootloader.  Returns 0, or the usage exit code after printing. */

@@ -65,6 +65,9 @@ parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int 
 
 		if (handled < 0)
 			return -1;
+		if (handled == 0 &&
+		    (*rc = cli_image_check_repeat(ctx, &cmd_flash, c, optarg, &o->image)) != 0)
+			return -1;
 		if (handled > 0 || cli_image_option(c, optarg, &o->image))
 			continue;
 		switch (c) {

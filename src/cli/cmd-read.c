@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli-job.h"
 #include "cli/cli.h"
@@ -41,6 +43,43 @@ strip_suffix(char *base)
 			return;
 		}
 	}
+}
+
+/* The backup files go next to BACKUP; find out now, not after reading the
+ * whole chip, when that directory is missing or not writable. */
+static int
+check_out_dir(struct cli_context *ctx, const char *out)
+{
+	const char *slash = strrchr(out, '/');
+	struct iw_error err;
+	struct stat st;
+	char *dir;
+	int rc = 0;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == out)
+		dir = strdup("/");
+	else
+		dir = strndup(out, (size_t)(slash - out));
+	if (dir == NULL) {
+		iw_error_set(&err, IW_NOMEM, "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		iw_error_set(&err, IW_NOT_FOUND, "-o %s: the directory %s %s; create it "
+			     "or choose another place for the backup (nothing was read)",
+			     out, dir, stat(dir, &st) != 0 ? "does not exist" :
+			     "is not a directory");
+		rc = cli_fail(ctx, &err);
+	} else if (access(dir, W_OK | X_OK) != 0) {
+		iw_error_set(&err, IW_USAGE, "-o %s: the directory %s is not writable; "
+			     "choose another place for the backup (nothing was read)",
+			     out, dir);
+		rc = cli_fail(ctx, &err);
+	}
+	free(dir);
+	return rc;
 }
 
 static void
@@ -102,6 +141,8 @@ read_run(struct cli_context *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, &cmd_read, "no output: give -o BACKUP (writes "
 				       "BACKUP.hex, BACKUP.eep.hex and BACKUP.json)");
 	if ((rc = cli_job_setup(ctx, &cmd_read, &o, &plan)) != 0)
+		return rc;
+	if ((rc = check_out_dir(ctx, out)) != 0)
 		return rc;
 	base = strdup(out);
 	res = calloc(1, sizeof *res);

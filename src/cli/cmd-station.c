@@ -91,6 +91,9 @@ parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, in
 
 		if (handled < 0)
 			return -1;
+		if (handled == 0 &&
+		    (*rc = cli_image_check_repeat(ctx, &cmd_station, c, optarg, &o->image)) != 0)
+			return -1;
 		if (handled > 0 || cli_image_option(c, optarg, &o->image))
 			continue;
 		switch (c) {

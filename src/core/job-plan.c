@@ -74,6 +74,38 @@ check_refuse_class(const struct job_plan *plan, struct iw_error *err)
 	return st;
 }
 
+/* A plain -f image with a new hfuse that programs BOOTRST: reset will jump
+ * to the boot section, so whatever the image holds in the boot-section range
+ * (from the lowest start any BOOTSZ selects upward) is a bootloader and must
+ * fit the section the hfuse selects.  An image with only application bytes
+ * below that range carries no bootloader and is left alone.  On true,
+ * [*start, *end) is the bootloader part of the image. */
+static bool
+plain_image_boot_range(const struct job_plan *plan, uint32_t *start, uint32_t *end)
+{
+	const struct catalog_part *part = plan->part;
+	uint32_t lowest = UINT32_MAX;
+	size_t n = hex_image_segment_count(plan->image);
+
+	if (!fuses_bootrst_programmed(part, plan->fuses.value[FUSE_HIGH]))
+		return false;
+	for (size_t b = 0; b < sizeof part->boot / sizeof part->boot[0]; b++)
+		if (part->boot[b].size_words != 0 && part->boot[b].start_word * 2u < lowest)
+			lowest = part->boot[b].start_word * 2u;
+	if (lowest == UINT32_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct hex_segment s = hex_image_segment(plan->image, i);
+
+		if (s.len == 0 || s.addr + s.len <= lowest)
+			continue;
+		*start = s.addr > lowest ? s.addr : lowest;
+		*end = hex_image_end_addr(plan->image);
+		return true;
+	}
+	return false;
+}
+
 enum iw_status
 job_plan_check_driver_options(const struct job_plan *plan, struct iw_error *err)
 {
@@ -138,13 +170,15 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 		return st;
 	if ((st = check_refuse_class(plan, err)) != IW_OK)
 		return st;
-	if (plan->image != NULL && plan->image_is_bootloader &&
-	    plan->fuses.present[FUSE_HIGH]) {
+	if (plan->image != NULL && plan->fuses.present[FUSE_HIGH]) {
 		uint32_t start = plan->boot_end != 0 ? plan->boot_start :
 				 hex_image_min_addr(plan->image);
 		uint32_t end = plan->boot_end != 0 ? plan->boot_end :
 			       hex_image_end_addr(plan->image);
 
+		if (!plan->image_is_bootloader &&
+		    !plain_image_boot_range(plan, &start, &end))
+			return IW_OK;
 		st = fuse_rules_check_boot_fit(part, plan->fuses.value[FUSE_HIGH],
 					       start, end, err);
 		if (st != IW_OK) {
@@ -231,10 +265,12 @@ put_word(struct out_buf *o, const char *w)
 	put(o, "'");
 }
 
-/* Driver options avrdude has no -x for, as a shell comment, so that the
- * line still runs when pasted and says what it does not cover. */
+/* Driver options avrdude has no -x for, and `note` when not NULL, as one
+ * shell comment closing the line, so that the line still runs when pasted
+ * and says what it does not cover. */
 static void
-put_unmapped(struct out_buf *o, const struct job_plan *plan, const struct prog_driver *d)
+put_comment(struct out_buf *o, const struct job_plan *plan, const struct prog_driver *d,
+	    const char *note)
 {
 	char spelled[256];
 	bool first = true;
@@ -246,6 +282,50 @@ put_unmapped(struct out_buf *o, const struct job_plan *plan, const struct prog_d
 		put(o, "%s -x %s", first ? "  # not in avrdude:" : "", plan->driver_opts[i]);
 		first = false;
 	}
+	if (note != NULL)
+		put(o, "%s%s", first ? "  # " : "; ", note);
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* avrdude selects a USB programmer only by -P usb (the first match) or
+ * usb:BBB:DDD (bus and device number); our bus paths (usb:1-2) and serials
+ * mean nothing to it.  Writes the -P word for avrdude and returns a note for
+ * the comment when avrdude cannot pick the same device ours would. */
+static const char *
+usb_port_word(const char *port, char *word, size_t size)
+{
+	static const char pick_first[] =
+		"avrdude picks the first matching device; unplug others";
+	const char *colon;
+
+	snprintf(word, size, "usb");
+	if (port == NULL || port[0] == '\0' || strcmp(port, "usb") == 0)
+		return NULL;
+	if (strncmp(port, "usb:", 4) == 0 && (colon = strchr(port + 4, ':')) != NULL &&
+	    all_digits(port + 4, (size_t)(colon - port - 4)) &&
+	    all_digits(colon + 1, strlen(colon + 1))) {
+		snprintf(word, size, "%s", port);
+		return NULL;
+	}
+	if (strncmp(port, "/dev/bus/usb/", 13) == 0 &&
+	    (colon = strchr(port + 13, '/')) != NULL &&
+	    all_digits(port + 13, (size_t)(colon - port - 13)) &&
+	    all_digits(colon + 1, strlen(colon + 1))) {
+		snprintf(word, size, "usb:%.*s:%s", (int)(colon - port - 13), port + 13,
+			 colon + 1);
+		return NULL;
+	}
+	return pick_first;
 }
 
 const char *
@@ -255,6 +335,7 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 	const struct prog_driver *d = pg != NULL ? prog_driver_find(pg->driver) : NULL;
 	struct out_buf o = { buf, size, 0 };
 	char arg[JOB_PATH_MAX + 32];
+	const char *note = NULL;
 
 	if (size == 0)
 		return buf;
@@ -262,7 +343,11 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 	put(&o, "avrdude -c ");
 	put_word(&o, pg != NULL && pg->avrdude_id != NULL ? pg->avrdude_id :
 		 pg != NULL ? pg->id : "PROGRAMMER");
-	if (plan->port != NULL) {
+	if (pg != NULL && pg->transport == CATALOG_TRANSPORT_USB) {
+		note = usb_port_word(plan->port, arg, sizeof arg);
+		put(&o, " -P ");
+		put_word(&o, arg);
+	} else if (plan->port != NULL) {
 		put(&o, " -P ");
 		put_word(&o, plan->port);
 	}
@@ -291,7 +376,7 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 			if (plan->part->fuses[b].present)
 				put(&o, " -U %s:r:-:h", fuse_byte_name((enum fuse_byte)b));
 		put(&o, " -U lock:r:-:h");
-		put_unmapped(&o, plan, d);
+		put_comment(&o, plan, d, note);
 		return buf;
 	}
 	if (plan->image != NULL) {
@@ -307,7 +392,7 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 			    plan->fuses.value[b]);
 	if (plan->has_lock)
 		put(&o, " -U lock:w:0x%02X:m", plan->lock);
-	put_unmapped(&o, plan, d);
+	put_comment(&o, plan, d, note);
 	return buf;
 }
 

@@ -28,8 +28,11 @@
 #include "detect/detect.h"
 
 /* An add arrives this long after the last uevent of its device: long
- * enough for the serial port to follow the USB device. */
-#define HOTPLUG_SETTLE_MS_DEFAULT 250
+ * enough for a CDC-ACM port to follow its USB device on a typical machine
+ * (tens of ms), short enough that the delivered event stays under the
+ * 100 ms the front ends aim for.  A port that binds later still arrives,
+ * as an update of the same device (HOTPLUG_ADD means add-or-update). */
+#define HOTPLUG_SETTLE_MS_DEFAULT 60
 /* A removal is held this long in case the device comes back: a board that
  * resets or re-enumerates then gives one "add" instead of remove + add. */
 #define HOTPLUG_REMOVE_MS_DEFAULT 500

@@ -252,11 +252,11 @@ sync_programmer(struct avrisp *a, struct iw_error *err)
 		return iw_error_set(err, IW_PROTOCOL,
 			"%s: the programmer keeps answering NOSYNC to sync (bytes seen: "
 			"%s): it does not receive our bytes intact. Check the baud rate "
-			"(the ArduinoISP sketch runs at 19200: --baud 19200)",
+			"(the ArduinoISP sketch runs at 19200: -b 19200)",
 			serial_name(a->sp), serial_hex(seen, n_seen, hex, sizeof(hex)));
 	return iw_error_set(err, IW_PROTOCOL,
 		"%s: the programmer answered sync with bytes that are not STK500 "
-		"(%s): wrong baud rate (the ArduinoISP sketch runs at 19200: --baud "
+		"(%s): wrong baud rate (the ArduinoISP sketch runs at 19200: -b "
 		"19200; USB CDC boards take any), or another firmware is on this port",
 		serial_name(a->sp), serial_hex(seen, n_seen, hex, sizeof(hex)));
 }

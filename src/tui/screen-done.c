@@ -94,9 +94,12 @@ fill(struct tui *t)
 	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
 		      r->backup_hex[0] != '\0' ? r->backup_hex : r->backup_json[0] != '\0' ?
 		      r->backup_json : "none", t->demo != NULL ? " (demo: removed on exit)" : "");
-	tui_text_addf(&s.text, TUI_ROLE_DIM, "%s", tui_log_enabled() ?
-		      "The session log has every step and job event (--log)." :
-		      "No log was kept; start ispwiz with --log FILE to keep one.");
+	if (tui_log_enabled() && t->opt->log_path != NULL)
+		tui_text_addf(&s.text, TUI_ROLE_DIM, "The session log has every step and "
+			      "job event: %s", t->opt->log_path);
+	else
+		tui_text_add(&s.text, TUI_ROLE_DIM, 2, "No log was kept; start ispwiz with "
+			     "--log FILE to keep one.");
 	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
 	if (s.wait == WAIT_NONE) {
 		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "Unplug the ISP cable and plug the "

@@ -52,7 +52,7 @@ start(struct tui *t)
 {
 	memcpy(s.rows, initial, sizeof s.rows);
 	tui_text_clear(&s.log);
-	tui_text_init(&s.log, COLS - 4);
+	tui_text_init(&s.log, COLS - 1);
 	s.phase = JOB_PHASE_PLAN;
 	s.ended = false;
 	t->flashed = false;
@@ -65,7 +65,7 @@ static void
 enter(struct tui *t)
 {
 	memset(&s, 0, sizeof s);
-	tui_text_init(&s.log, COLS - 4);
+	tui_text_init(&s.log, COLS - 1);
 	start(t);
 }
 
@@ -90,8 +90,7 @@ add_log(enum tui_role role, const char *line)
 {
 	tui_text_add(&s.log, role, 4, line);
 	/* Follow the newest line, as a terminal would. */
-	if (s.log.n > (size_t)log_rows())
-		s.log.top = s.log.n - (size_t)log_rows();
+	tui_text_follow(&s.log, log_rows());
 }
 
 static void
@@ -183,7 +182,7 @@ static void
 layout(struct tui *t)
 {
 	(void)t;
-	s.log.width = COLS - 4;
+	s.log.width = COLS - 1;
 }
 
 static const char *
@@ -239,7 +238,7 @@ draw(struct tui *t)
 		 "Connected; signature and fuses checked.");
 	for (int i = 0; i < 5; i++)
 		draw_row(&s.rows[i], y + 2 + i);
-	tui_text_draw(&s.log, log_y(), 2, log_rows(), COLS - 4);
+	tui_text_draw(&s.log, log_y(), 1, log_rows(), COLS - 1);
 }
 
 static void
@@ -273,6 +272,15 @@ action(struct tui *t, enum tui_action a, int ch)
 		tui_text_scroll(&s.log, a, log_rows());
 }
 
+/* Once the job has ended (failed or cancelled) c does nothing: say what
+ * does. */
+static const char *
+keys_now(const struct tui *t)
+{
+	(void)t;
+	return s.running || !s.ended ? NULL : "r start again  Esc back  Up/Down scroll";
+}
+
 const struct tui_screen tui_screen_flash = {
 	.name = "Flash",
 	.help = "The chip is backed up, erased, written and verified; the fuses are "
@@ -281,6 +289,7 @@ const struct tui_screen tui_screen_flash = {
 		"after asking; the job stops at the next safe point, and a fuse write "
 		"that has started always finishes.",
 	.keys = "c cancel",
+	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,

@@ -143,8 +143,8 @@ const struct tui_screen tui_screen_programmer = {
 	.name = "Programmer",
 	.help = "Choose the ISP programmer you have. The line under the list says what "
 		"each one is. A Pro Micro or Teensy 2.0 works as a programmer once it "
-		"runs QMK's ISP firmware; the USBtinyISP cannot reach parts with more "
-		"than 64 KiB of flash.",
+		"runs QMK's ISP firmware. The USBtinyISP also reaches parts with more "
+		"than 64 KiB of flash (AT90USB128x), but reads them back more slowly.",
 	.keys = "Up/Down choose  Enter select  Esc back",
 	.enter = enter,
 	.leave = leave,

@@ -45,7 +45,7 @@ start(struct tui *t, const struct catalog_part *part)
 	}
 	s.pending = NULL;
 	tui_text_clear(&s.text);
-	tui_text_init(&s.text, COLS - 4);
+	tui_text_init(&s.text, COLS - 1);
 	s.ok = false;
 	s.guess = part;
 	job_plan_init(&plan);
@@ -69,7 +69,7 @@ static void
 enter(struct tui *t)
 {
 	memset(&s, 0, sizeof s);
-	tui_text_init(&s.text, COLS - 4);
+	tui_text_init(&s.text, COLS - 1);
 	if (first_guess(t) == NULL) {
 		tui_text_add(&s.text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
 		return;
@@ -125,7 +125,7 @@ show_found(struct tui *t)
 	t->part = s.guess;
 	s.ok = true;
 	tui_text_clear(&s.text);
-	tui_text_init(&s.text, COLS - 4);
+	tui_text_init(&s.text, COLS - 1);
 	tui_text_addf(&s.text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
 		      tui_part_name(t->part), r->signature[0], r->signature[1],
 		      r->signature[2]);
@@ -142,6 +142,27 @@ show_found(struct tui *t)
 	tui_log("target: %s, fuses %02X %02X %02X", t->part->id,
 		r->fuses_before.value[FUSE_LOW], r->fuses_before.value[FUSE_HIGH],
 		r->fuses_before.value[FUSE_EXT]);
+}
+
+/* The status line after a failed probe: the wiring only when the chip
+ * itself did not answer; a programmer or port problem is fixed elsewhere. */
+static const char *
+failure_hint(enum iw_status st)
+{
+	switch (st) {
+	case IW_NO_TARGET:
+	case IW_SIGNATURE:
+		return "The chip did not answer: fix the wiring, then press r to try again.";
+	case IW_NO_PROGRAMMER:
+	case IW_TIMEOUT:
+	case IW_PROTOCOL:
+	case IW_IO:
+		return "The programmer or its port failed (see above): check the port, "
+		       "cable and programmer, then press r to try again.";
+	default:
+		return "The chip could not be read (see above): fix the cause, then "
+		       "press r to try again.";
+	}
 }
 
 static void
@@ -170,8 +191,7 @@ finished(struct tui *t)
 		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
 		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s.text);
 	}
-	tui_message(t, TUI_ROLE_ERROR, "The chip did not answer: fix the wiring, then press "
-		    "r to try again.");
+	tui_message(t, TUI_ROLE_ERROR, "%s", failure_hint(r->status));
 }
 
 static void
@@ -197,15 +217,15 @@ static void
 layout(struct tui *t)
 {
 	(void)t;
-	s.text.width = COLS - 4;
+	s.text.width = COLS - 1;
 }
 
 static void
 draw(struct tui *t)
 {
 	(void)t;
-	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING, "The target chip");
-	tui_text_draw(&s.text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
+	tui_put(tui_body_top() + 1, 1, COLS - 1, TUI_ROLE_HEADING, "The target chip");
+	tui_text_draw(&s.text, tui_body_top() + 2, 1, tui_body_rows() - 2, COLS - 1);
 }
 
 static void

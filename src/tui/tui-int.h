@@ -121,8 +121,11 @@ void tui_text_clear(struct tui_text *t);
 void tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s);
 void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Draw lines [top, top + h) at (y, x); a "more" mark when cut off. */
+/* Draw lines from top in a box of h rows at (y, x); when they do not all
+ * fit, the box's last row holds the "more" marks instead of text. */
 void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
+/* Scroll so the last line shows in a box of h rows (a log that follows). */
+void tui_text_follow(struct tui_text *t, int h);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
 struct tui;
@@ -265,6 +268,8 @@ struct tui_screen {
 	const char *name;      /* for the step line and the log */
 	const char *help;      /* shown by ? */
 	const char *keys;      /* the footer's key hints */
+	/* Hints for the screen's state now; NULL (or returning NULL): `keys`. */
+	const char *(*keys_now)(const struct tui *t);
 	bool (*applies)(const struct tui *t);   /* NULL: always */
 	void (*enter)(struct tui *t);
 	void (*leave)(struct tui *t);

@@ -4,6 +4,7 @@
  * (--catalog, -v) were taken out by main.c already.
  */
 #include "tui/tui-int.h"
+#include "sim/sim-target.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,44 @@ usage_error(const char *argv0, const char *fmt, ...)
 	return iw_status_exit_code(IW_USAGE);
 }
 
+/* Whether the knob's name (before any "=") is one the simulated chip has:
+ * then the parser's complaint is about the value, not the name. */
+static bool
+known_name(const char *spec)
+{
+	size_t len = strcspn(spec, "=");
+
+	for (int k = 0; k < SIM_FAULT_COUNT; k++) {
+		const char *name = sim_target_fault_name((enum sim_fault_kind)k);
+
+		if (strlen(name) == len && strncmp(name, spec, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Check a --demo-fault knob now, before the screen is taken over: a typo
+ * should not surface only at the Target step.  "realtime" is the simulated
+ * programmer's own knob; the rest are the simulated chip's. */
+static int
+check_fault(const char *argv0, const char *spec, const struct catalog *cat)
+{
+	struct sim_fault f;
+	struct iw_error err;
+
+	if (strcmp(spec, "realtime") == 0)
+		return 0;
+	iw_error_clear(&err);
+	if (sim_target_fault_parse(spec, &f, &err) != IW_OK)
+		return usage_error(argv0, "--demo-fault %s: %s%s", spec, err.msg,
+				   known_name(spec) ? "" : ", and the demo programmer's realtime");
+	if (cat != NULL && f.kind == SIM_FAULT_WRONG_PART &&
+	    catalog_find_part(cat, f.part_id) == NULL)
+		return usage_error(argv0, "--demo-fault %s: no part \"%s\" in the catalog; "
+				   "`%s list parts` shows the ids", spec, f.part_id, argv0);
+	return 0;
+}
+
 /* "--log FILE" or "--log=FILE": the value, advancing *i; NULL if missing. */
 static const char *
 value_of(int argc, char **argv, int *i, const char *name)
@@ -64,6 +103,7 @@ int
 tui_main(struct cli_context *ctx, int argc, char **argv)
 {
 	struct tui_options opt;
+	int rc;
 
 	memset(&opt, 0, sizeof opt);
 	opt.argv0 = ctx->argv0;
@@ -82,6 +122,8 @@ tui_main(struct cli_context *ctx, int argc, char **argv)
 						   "--demo-fault reset-not-wired", a);
 			if (opt.n_demo_faults == TUI_MAX_FAULTS)
 				return usage_error(ctx->argv0, "at most 8 %s options", "--demo-fault");
+			if ((rc = check_fault(ctx->argv0, v, NULL)) != 0)
+				return rc;
 			opt.demo_faults[opt.n_demo_faults++] = v;
 			opt.demo = true;
 		} else if (strncmp(a, "--log", 5) == 0 && (a[5] == '\0' || a[5] == '=')) {
@@ -101,5 +143,8 @@ tui_main(struct cli_context *ctx, int argc, char **argv)
 	}
 	if ((opt.catalog = cli_catalog(ctx)) == NULL)
 		return iw_status_exit_code(IW_CATALOG);
+	for (size_t i = 0; i < opt.n_demo_faults; i++)
+		if ((rc = check_fault(ctx->argv0, opt.demo_faults[i], opt.catalog)) != 0)
+			return rc;
 	return tui_run(&opt);
 }

@@ -176,32 +176,66 @@ tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 	tui_text_add(t, role, 2, buf);
 }
 
+/* Rows of text shown in a box of h rows: when the text does not fit, the
+ * last row is kept for the "more" marks, so they never cover any text. */
+static size_t
+rows_shown(const struct tui_text *t, int h)
+{
+	if (h <= 0)
+		return 0;
+	if (t->n <= (size_t)h || h < 2)
+		return (size_t)h;
+	return (size_t)h - 1;
+}
+
+static size_t
+top_max(const struct tui_text *t, int h)
+{
+	size_t rows = rows_shown(t, h);
+
+	return t->n > rows ? t->n - rows : 0;
+}
+
+void
+tui_text_follow(struct tui_text *t, int h)
+{
+	t->top = top_max(t, h);
+}
+
 void
 tui_text_draw(struct tui_text *t, int y, int x, int h, int w)
 {
+	size_t rows = rows_shown(t, h);
+	int mx = x + w;
+
 	if (h <= 0)
 		return;
-	if (t->n <= (size_t)h)
-		t->top = 0;
-	else if (t->top > t->n - (size_t)h)
-		t->top = t->n - (size_t)h;
-	for (int i = 0; i < h && t->top + (size_t)i < t->n; i++) {
-		const struct tui_line *l = &t->lines[t->top + (size_t)i];
+	if (t->top > top_max(t, h))
+		t->top = top_max(t, h);
+	for (size_t i = 0; i < rows && t->top + i < t->n; i++) {
+		const struct tui_line *l = &t->lines[t->top + i];
 
-		tui_put(y + i, x, w, l->role, l->text);
+		tui_put(y + (int)i, x, w, l->role, l->text);
 	}
+	if (rows == (size_t)h)
+		return;
 	/* Say when there is more, so nothing is silently cut off. */
-	if (t->top > 0)
-		tui_put(y, x + w - 9, 9, TUI_ROLE_KEY, " more ^ ");
-	if (t->top + (size_t)h < t->n)
-		tui_put(y + h - 1, x + w - 9, 9, TUI_ROLE_KEY, " more v ");
+	if (t->top + rows < t->n) {
+		mx -= 8;
+		tui_put(y + h - 1, mx, 8, TUI_ROLE_KEY, " more v ");
+	}
+	if (t->top > 0) {
+		mx -= 8;
+		tui_put(y + h - 1, mx, 8, TUI_ROLE_KEY, " more ^ ");
+	}
 }
 
 bool
 tui_text_scroll(struct tui_text *t, enum tui_action a, int h)
 {
-	size_t max = t->n > (size_t)h ? t->n - (size_t)h : 0;
-	size_t page = h > 2 ? (size_t)h - 1 : 1;
+	size_t max = top_max(t, h);
+	size_t rows = rows_shown(t, h);
+	size_t page = rows > 2 ? rows - 1 : 1;
 
 	switch (a) {
 	case TUI_ACT_UP:

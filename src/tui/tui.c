@@ -154,6 +154,7 @@ draw_frame(const struct tui *t)
 	const struct tui_screen *s = tui_current(t);
 	size_t step = 0, steps = 0;
 	char hints[256];
+	const char *keys;
 
 	for (size_t i = 0; i < t->n_screens; i++) {
 		if (!applies(t, i))
@@ -171,7 +172,10 @@ draw_frame(const struct tui *t)
 	mvhline(2, 0, ACS_HLINE, COLS);
 	attrset(A_NORMAL);
 	tui_put(LINES - 2, 1, COLS - 2, t->message_role, t->message);
-	snprintf(hints, sizeof hints, "%s  ? help  q quit", s->keys != NULL ? s->keys : "");
+	keys = s->keys_now != NULL ? s->keys_now(t) : NULL;
+	if (keys == NULL)
+		keys = s->keys != NULL ? s->keys : "";
+	snprintf(hints, sizeof hints, "%s  ? help  q quit", keys);
 	tui_put(LINES - 1, 1, COLS - 2, TUI_ROLE_KEY, hints);
 }
 
