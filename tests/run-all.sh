@@ -14,7 +14,7 @@ jobs=$(nproc)
 step() { printf '\n=== %s ===\n' "$*"; }
 show_logs() {
 	for log in tests/*.log; do
-		grep -q '^\(FAIL\|ERROR\)' "${log%.log}.trs" 2>/dev/null || continue
+		grep -q '^:test-result: \(FAIL\|ERROR\)' "${log%.log}.trs" 2>/dev/null || continue
 		printf '\n--- %s ---\n' "$log"; tail -60 "$log"
 	done
 }
