@@ -145,6 +145,12 @@ static const struct programmer_row programmer_rows[] = {
 	    { "B1", "SCLK" }, { "B2", "MOSI" }, { "B3", "MISO" } },
 	  0, "teensy_2.0_ISP_B0.hex", "halfkay", QMK_UTIL "teensy_2.0_ISP_B0.hex",
 	  "own RESET" },
+	/* The guide's "Arduino Uno / Micro as ISP" table (avrdude stk500v1). */
+	{ "avrisp-uno", "avrisp", "stk500v1", CATALOG_TRANSPORT_SERIAL, 19200,
+	  { "2341:0043" },
+	  { { "5V", "VCC" }, { "GND", "GND" }, { "10 (B2)", "RESET" },
+	    { "13 (B5)", "SCLK" }, { "11 (B3)", "MOSI" }, { "12 (B4)", "MISO" } },
+	  0, NULL, NULL, NULL, "own RESET pin" },
 	/* No max_flash: the driver reaches the upper 64 KiB of an AT90USB128x
 	 * the slow way; the warning says so. */
 	{ "usbtiny", "usbtiny", "usbtiny", CATALOG_TRANSPORT_USB, 0,
