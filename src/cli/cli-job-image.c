@@ -18,9 +18,9 @@
 
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
-int
-cli_image_check_repeat(struct cli_context *ctx, const struct cli_command *cmd,
-		       int c, const char *arg, const struct cli_image_opts *o)
+static int
+check_repeat(struct cli_context *ctx, const struct cli_command *cmd, int c,
+	     const char *arg, const struct cli_image_opts *o)
 {
 	const char *name, *before;
 
@@ -39,8 +39,16 @@ cli_image_check_repeat(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 int
-cli_image_option(int c, const char *arg, struct cli_image_opts *o)
+cli_image_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+		 const char *arg, struct cli_job_opts *job,
+		 struct cli_image_opts *o, int *rc)
 {
+	int handled = cli_job_option(ctx, cmd, c, arg, job, rc);
+
+	if (handled != 0)
+		return handled;
+	if ((*rc = check_repeat(ctx, cmd, c, arg, o)) != 0)
+		return -1;
 	switch (c) {
 	case 'f': o->file = arg; return 1;
 	case CLI_JOB_OPT_BOOTLOADER: o->bootloader = arg; return 1;

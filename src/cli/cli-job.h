@@ -110,14 +110,15 @@ struct cli_image_opts {
 	bool unsafe;                           /* --unsafe-fuses */
 };
 
-/* Returns 1 when `c` was one of the image options, 0 when not. */
-int cli_image_option(int c, const char *arg, struct cli_image_opts *o);
-/* Before cli_image_option: -f, --bootloader and --preset take one value,
- * so a second one is a usage error naming the option (the last one would
- * otherwise win without a word).  Returns 0, or the usage exit code after
- * printing. */
-int cli_image_check_repeat(struct cli_context *ctx, const struct cli_command *cmd,
-			   int c, const char *arg, const struct cli_image_opts *o);
+/* Handle the options of a command that writes an image (flash, station):
+ * CLI_JOB_LONGOPTS through cli_job_option, then CLI_IMAGE_LONGOPTS.  -f,
+ * --bootloader and --preset take one value, so a second one is a usage
+ * error naming the option (the last one would otherwise win without a
+ * word).  Returns 1 when `c` was one of them, 0 when not, -1 after a usage
+ * error was printed (*rc holds the exit code). */
+int cli_image_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+		     const char *arg, struct cli_job_opts *job,
+		     struct cli_image_opts *image, int *rc);
 
 /* After parsing: there is something to write, and --preset comes with
  * --bootloader.  Returns 0, or the usage exit code after printing. */

@@ -61,14 +61,12 @@ parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int 
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "f:y", longopts, NULL)) != -1) {
-		int handled = cli_job_option(ctx, &cmd_flash, c, optarg, &o->job, rc);
+		int handled = cli_image_option(ctx, &cmd_flash, c, optarg, &o->job,
+					       &o->image, rc);
 
 		if (handled < 0)
 			return -1;
-		if (handled == 0 &&
-		    (*rc = cli_image_check_repeat(ctx, &cmd_flash, c, optarg, &o->image)) != 0)
-			return -1;
-		if (handled > 0 || cli_image_option(c, optarg, &o->image))
+		if (handled > 0)
 			continue;
 		switch (c) {
 		case OPT_NO_BACKUP: o->no_backup = true; break;
