@@ -4,62 +4,34 @@
 
 #include <stdio.h>
 
-static struct tui_text text;
-
 static void
 fill(struct tui *t)
 {
+	struct tui_text *text = &t->page;
 	const struct catalog_programmer *p = t->programmer;
 
-	tui_text_clear(&text);
-	tui_text_init(&text, COLS - 4);
-	tui_text_addf(&text, TUI_ROLE_HEADING, "Wire the %s to the keyboard's controller:",
+	tui_text_clear(text);
+	tui_text_init(text, COLS - 4);
+	tui_text_addf(text, TUI_ROLE_HEADING, "Wire the %s to the keyboard's controller:",
 		      p->name);
-	tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
-	tui_text_addf(&text, TUI_ROLE_DIM, "    %-18s    %s", "Programmer", "Target");
+	tui_text_add(text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_addf(text, TUI_ROLE_DIM, "    %-18s    %s", "Programmer", "Target");
 	for (size_t i = 0; i < p->n_wiring; i++)
-		tui_text_addf(&text, TUI_ROLE_NORMAL, "    %-18s -> %s",
+		tui_text_addf(text, TUI_ROLE_NORMAL, "    %-18s -> %s",
 			      p->wiring[i].programmer_pin, p->wiring[i].target_pin);
-	tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(text, TUI_ROLE_NORMAL, 0, "");
 	for (size_t i = 0; i < p->n_warnings; i++) {
 		char line[1200];
 
 		snprintf(line, sizeof line, "!  %s", p->warnings[i]);
-		tui_text_add(&text, TUI_ROLE_WARNING, 3, line);
+		tui_text_add(text, TUI_ROLE_WARNING, 3, line);
 	}
 	if (p->n_warnings > 0)
-		tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
-	tui_text_add(&text, TUI_ROLE_DIM, 0, "Unplug the keyboard's own USB cable while the "
+		tui_text_add(text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(text, TUI_ROLE_DIM, 0, "Unplug the keyboard's own USB cable while the "
 		     "programmer powers it. Most failed ISP sessions are a loose RESET wire "
 		     "or MOSI and MISO swapped: check each wire twice.");
-	tui_text_add(&text, TUI_ROLE_KEY, 0, "Press Enter when it is wired.");
-}
-
-static void
-layout(struct tui *t)
-{
-	fill(t);
-}
-
-static void
-draw(struct tui *t)
-{
-	(void)t;
-	tui_text_page_draw(&text);
-}
-
-static void
-action(struct tui *t, enum tui_action a, int ch)
-{
-	(void)ch;
-	tui_text_page_action(t, &text, a);
-}
-
-static void
-leave(struct tui *t)
-{
-	(void)t;
-	tui_text_clear(&text);
+	tui_text_add(text, TUI_ROLE_KEY, 0, "Press Enter when it is wired.");
 }
 
 const struct tui_screen tui_screen_wiring = {
@@ -70,8 +42,8 @@ const struct tui_screen tui_screen_wiring = {
 		"which pin is which. Read the highlighted warnings: they are the "
 		"mistakes people make most.",
 	.keys = "Enter wired  Esc back",
-	.layout = layout,
-	.draw = draw,
-	.action = action,
-	.leave = leave,
+	.layout = fill,
+	.draw = tui_page_draw,
+	.action = tui_page_action,
+	.leave = tui_page_leave,
 };

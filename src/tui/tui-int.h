@@ -129,9 +129,12 @@ void tui_text_follow(struct tui_text *t, int h);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
 struct tui;
-/* The body of a one-page text screen, and its keys (steps and scrolling). */
-void tui_text_page_draw(struct tui_text *t);
-void tui_text_page_action(struct tui *tui, struct tui_text *t, enum tui_action a);
+/* Screens that are one scrolling page of text (welcome, firmware, wiring)
+ * fill t->page in their layout and use these as their draw, action and
+ * leave: Enter and Esc move between steps, everything else scrolls. */
+void tui_page_draw(struct tui *t);
+void tui_page_action(struct tui *t, enum tui_action a, int ch);
+void tui_page_leave(struct tui *t);
 
 /* Draw `s` at (y, x), cut to `w` columns (UTF-8 aware). */
 void tui_put(int y, int x, int w, enum tui_role role, const char *s);
@@ -298,6 +301,8 @@ struct tui {
 	/* screens */
 	const struct tui_screen *const *screens;
 	size_t n_screens, cur;
+
+	struct tui_text page;      /* the text of a one-page screen (tui_page_*) */
 
 	/* choices, filled in step by step */
 	const struct catalog_programmer *programmer;

@@ -263,22 +263,28 @@ tui_text_scroll(struct tui_text *t, enum tui_action a, int h)
 	}
 }
 
-/* Screens that are one scrolling page of text (welcome, firmware, wiring)
- * share their drawing and keys: Enter and Esc move between steps (Esc on
- * the first step does nothing), everything else scrolls. */
+/* One-page text screens: see tui-int.h.  Only one screen is shown at a
+ * time, so they share t->page. */
 void
-tui_text_page_draw(struct tui_text *t)
+tui_page_draw(struct tui *t)
 {
-	tui_text_draw(t, tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
+	tui_text_draw(&t->page, tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
 }
 
 void
-tui_text_page_action(struct tui *tui, struct tui_text *t, enum tui_action a)
+tui_page_action(struct tui *t, enum tui_action a, int ch)
 {
+	(void)ch;
 	if (a == TUI_ACT_NEXT)
-		tui_next(tui);
+		tui_next(t);
 	else if (a == TUI_ACT_BACK)
-		tui_back(tui);
+		tui_back(t);
 	else
-		tui_text_scroll(t, a, tui_body_rows() - 1);
+		tui_text_scroll(&t->page, a, tui_body_rows() - 1);
+}
+
+void
+tui_page_leave(struct tui *t)
+{
+	tui_text_clear(&t->page);
 }
