@@ -24,18 +24,11 @@
 #include <time.h>
 
 #include "detect/hotplug.h"
+#include "core/clock.h"
 #include "detect-fixture.h"
 
 #define MAX_ROUNDS 100
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int
 cmp_double(const void *a, const void *b)
@@ -67,7 +60,7 @@ on_event(const struct hotplug_event *ev, void *user)
 
 	s->action = ev->action;
 	s->count++;
-	s->at = now_ms();
+	s->at = (double)iw_clock_ns() / 1e6;
 }
 
 /* Loop like a front end until an event arrives or 5 s pass. */
@@ -75,10 +68,10 @@ static int
 wait_event(struct hotplug *h, struct seen *s)
 {
 	struct iw_error err;
-	double end = now_ms() + 5000;
+	double end = (double)iw_clock_ns() / 1e6 + 5000;
 
 	s->count = 0;
-	while (s->count == 0 && now_ms() < end) {
+	while (s->count == 0 && (double)iw_clock_ns() / 1e6 < end) {
 		struct pollfd pfd = { .fd = hotplug_fd(h), .events = POLLIN };
 		int t = hotplug_timeout_ms(h);
 
@@ -138,14 +131,14 @@ main(int argc, char **argv)
 	/* raw: one uevent, time to the fd waking poll(). */
 	for (int i = 0; i < rounds; i++) {
 		struct pollfd pfd = { .fd = hotplug_fd(h), .events = POLLIN };
-		double t0 = now_ms();
+		double t0 = (double)iw_clock_ns() / 1e6;
 
 		umockdev_testbed_uevent(tb, fx_usb_path(&fx_usbtiny), "change");
 		if (poll(&pfd, 1, 5000) != 1) {
 			fprintf(stderr, "bench-hotplug: a uevent never reached the monitor\n");
 			return 1;
 		}
-		raw[i] = now_ms() - t0;
+		raw[i] = (double)iw_clock_ns() / 1e6 - t0;
 		drain(h);
 	}
 
@@ -161,7 +154,7 @@ main(int argc, char **argv)
 		boards[i].devnum = i + 20;   /* clear of the fixture's numbers */
 		boards[i].tty = ttys[i];
 		boards[i].tty_minor = i + 10;
-		t0 = now_ms();
+		t0 = (double)iw_clock_ns() / 1e6;
 		fx_add(tb, &boards[i]);
 		fx_uevent(tb, &boards[i], "add");   /* older umockdev does not announce */
 		if (wait_event(h, &s) != 0 || s.action != HOTPLUG_ADD) {
@@ -171,7 +164,7 @@ main(int argc, char **argv)
 		add[i] = s.at - t0;
 		drain(h);
 		fx_uevent(tb, &boards[i], "remove");
-		t0 = now_ms();
+		t0 = (double)iw_clock_ns() / 1e6;
 		umockdev_testbed_remove_device(tb, fx_usb_path(&boards[i]));
 		if (wait_event(h, &s) != 0 || s.action != HOTPLUG_REMOVE) {
 			fprintf(stderr, "bench-hotplug: no remove event for round %d\n", i);

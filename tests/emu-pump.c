@@ -23,15 +23,6 @@ struct shim_event {
 	uint32_t lines;
 };
 
-uint64_t
-emurun_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int
 tq_push(struct timed_queue *q, const uint8_t *b, size_t n, uint64_t start, uint64_t step,
 	uint64_t *last)
@@ -120,7 +111,7 @@ trace_bytes(FILE *tr, char dir, const uint8_t *b, size_t n, uint64_t t0)
 {
 	if (!tr || !n)
 		return;
-	fprintf(tr, "%10.3f %c", (double)(emurun_now_ns() - t0) / 1e6, dir);
+	fprintf(tr, "%10.3f %c", (double)(iw_clock_ns() - t0) / 1e6, dir);
 	for (size_t i = 0; i < n; i++)
 		fprintf(tr, " %02X", b[i]);
 	fputc('\n', tr);
@@ -137,7 +128,7 @@ pump_events(struct pump *p)
 		emu_set_lines(p->e, (ev.lines & TIOCM_DTR) != 0, (ev.lines & TIOCM_RTS) != 0);
 		if (p->trace)
 			fprintf(p->trace, "%10.3f lines DTR=%d RTS=%d\n",
-				(double)(emurun_now_ns() - p->t0) / 1e6,
+				(double)(iw_clock_ns() - p->t0) / 1e6,
 				(ev.lines & TIOCM_DTR) != 0, (ev.lines & TIOCM_RTS) != 0);
 	}
 }
@@ -145,7 +136,7 @@ pump_events(struct pump *p)
 int
 emurun_pump(struct pump *p)
 {
-	uint64_t last = emurun_now_ns();
+	uint64_t last = iw_clock_ns();
 
 	for (;;) {
 		struct pollfd fds[2];
@@ -168,7 +159,7 @@ emurun_pump(struct pump *p)
 			fds[nfds].events = POLLIN;
 			nfds++;
 		}
-		now = emurun_now_ns();
+		now = iw_clock_ns();
 		if (p->rx.len && p->rx.due[p->rx.head] > now &&
 		    p->rx.due[p->rx.head] - now < wait_ns)
 			wait_ns = p->rx.due[p->rx.head] - now;
@@ -183,7 +174,7 @@ emurun_pump(struct pump *p)
 		if (ppoll(fds, nfds, &ts, NULL) < 0 && errno != EINTR)
 			return -1;
 
-		now = emurun_now_ns();
+		now = iw_clock_ns();
 		emu_advance_us(p->e, (now - last) / 1000u);
 		last = now;
 

@@ -15,6 +15,7 @@
 
 #include <umockdev.h>
 
+#include "core/clock.h"
 #include "sim/emu.h"
 #include "sim/sim-target.h"
 
@@ -62,7 +63,7 @@ struct pump {
 	uint64_t t0;
 };
 
-uint64_t emurun_now_ns(void);
+
 /* Serve the pty until the child exits; 0, or -1 on an internal failure. */
 int emurun_pump(struct pump *p);
 void emurun_pump_free(struct pump *p);

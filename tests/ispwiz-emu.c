@@ -503,7 +503,7 @@ main(int argc, char **argv)
 		if (!p.trace)
 			fprintf(stderr, "ispwiz-emu: --trace %s: %s\n", a.trace, strerror(errno));
 	}
-	p.t0 = emurun_now_ns();
+	p.t0 = iw_clock_ns();
 
 	cmd = substitute_port(a.command, node);
 	if (!cmd) {

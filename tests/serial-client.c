@@ -21,7 +21,7 @@
 #include "core/catalog.h"
 #include "core/error.h"
 #include "core/hex-image.h"
-#include "core/job.h"
+#include "job/job.h"
 #include "prog/prog.h"
 
 extern const struct prog_driver prog_avrisp_driver;

@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "detect/hotplug.h"
+#include "core/clock.h"
 #include "detect-fixture.h"
 
 #define SETTLE_MS 100
@@ -55,14 +56,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int64_t
-ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct rec {
 	enum hotplug_action action;
@@ -86,7 +79,7 @@ record(const struct hotplug_event *ev, void *user)
 	r = &rs->r[rs->n++];
 	r->action = ev->action;
 	r->reenumerated = ev->reenumerated;
-	r->at = ms_now();
+	r->at = (int64_t)iw_clock_ms();
 	assert_true(detect_device_copy(&r->dev, ev->dev));
 }
 
@@ -104,12 +97,12 @@ static int
 pump(struct hotplug *h, struct recs *rs, int ms)
 {
 	struct iw_error err;
-	int64_t end = ms_now() + ms;
+	int64_t end = (int64_t)iw_clock_ms() + ms;
 	int rounds = 0;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = hotplug_fd(h), .events = POLLIN };
-		int64_t left = end - ms_now();
+		int64_t left = end - (int64_t)iw_clock_ms();
 		int t = hotplug_timeout_ms(h);
 
 		if (left <= 0)
@@ -175,7 +168,7 @@ test_plugging_a_board_gives_one_add(void **state)
 
 	(void)state;
 	h = start();
-	t0 = ms_now();
+	t0 = (int64_t)iw_clock_ms();
 	plug(&fx_promicro_isp);
 	/* USB device + serial port, each announced twice, and a change. */
 	umockdev_testbed_uevent(tb, fx_tty_path(&fx_promicro_isp), "change");
@@ -387,9 +380,9 @@ test_wait_device_already_there(void **state)
 
 	(void)state;
 	fx_add(tb, &fx_dfu32u4);
-	t0 = ms_now();
+	t0 = (int64_t)iw_clock_ms();
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, dfu_id, 2000, -1, &dev, &err), IW_OK);
-	assert_true(ms_now() - t0 < 500);
+	assert_true((int64_t)iw_clock_ms() - t0 < 500);
 	assert_string_equal(dev.id, "atmel-dfu-atmega32u4");
 	assert_string_equal(dev.bus_path, "1-5");
 	detect_device_clear(&dev);
@@ -414,10 +407,10 @@ test_wait_device_arrives(void **state)
 	int64_t t0, took;
 
 	(void)state;
-	t0 = ms_now();
+	t0 = (int64_t)iw_clock_ms();
 	assert_int_equal(pthread_create(&th, NULL, plug_later, (void *)&fx_caterina), 0);
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 3000, -1, &dev, &err), IW_OK);
-	took = ms_now() - t0;
+	took = (int64_t)iw_clock_ms() - t0;
 	pthread_join(th, NULL);
 	assert_true(took >= 150);
 	assert_true(took < 2000);
@@ -436,12 +429,12 @@ test_wait_times_out_and_says_so(void **state)
 	int64_t t0, took;
 
 	(void)state;
-	t0 = ms_now();
+	t0 = (int64_t)iw_clock_ms();
 	/* Something else arriving does not end the wait. */
 	assert_int_equal(pthread_create(&th, NULL, plug_later, (void *)&fx_usbtiny), 0);
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 600, -1, &dev, &err),
 			 IW_TIMEOUT);
-	took = ms_now() - t0;
+	took = (int64_t)iw_clock_ms() - t0;
 	pthread_join(th, NULL);
 	assert_true(took >= 600);
 	assert_true(took < 1600);
@@ -461,10 +454,10 @@ test_wait_can_be_cancelled(void **state)
 	(void)state;
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(write(p[1], "x", 1), 1);
-	t0 = ms_now();
+	t0 = (int64_t)iw_clock_ms();
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 5000, p[0], NULL, &err),
 			 IW_CANCELLED);
-	assert_true(ms_now() - t0 < 1000);
+	assert_true((int64_t)iw_clock_ms() - t0 < 1000);
 	assert_non_null(strstr(err.msg, "1B4F:9205"));
 	close(p[0]);
 	close(p[1]);

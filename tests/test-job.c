@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "core/hex-image.h"
-#include "core/job.h"
+#include "job/job.h"
 #include "engine-fixture.h"
 
 /* --- fixture: a temp dir, a plan on an open sim programmer, an event log -- */

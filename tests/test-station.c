@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "core/hex-image.h"
-#include "core/station.h"
+#include "job/station.h"
 #include "engine-fixture.h"
 #include "prog/prog-sim-boards.h"
 

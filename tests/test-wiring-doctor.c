@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/wiring-doctor.h"
+#include "job/wiring-doctor.h"
 #include "engine-fixture.h"
 
 static const struct catalog_programmer *

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <linux/usbdevice_fs.h>
+#include "core/clock.h"
 
 #define USB_EMU_MAX_CLIENTS 16
 #define USB_SPEED_LOW 1          /* enum usb_device_speed */
@@ -46,19 +47,11 @@ struct usb_emu_port {
 	struct client_pos clients[USB_EMU_MAX_CLIENTS];
 };
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void
 sleep_until_us(uint64_t when)
 {
-	uint64_t now = now_us();
+	uint64_t now = iw_clock_us();
 	struct timespec ts;
 
 	if (when <= now)
@@ -131,7 +124,7 @@ static void
 run_control(struct usb_emu_port *p, const uint8_t setup[8], uint8_t *data,
 	    size_t len, struct emu_usb_reply *r)
 {
-	uint64_t start = now_us();
+	uint64_t start = iw_clock_us();
 
 	if (p->removed) {
 		memset(r, 0, sizeof *r);
@@ -276,7 +269,7 @@ sync_control(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *
 	umockdev_ioctl_data_unref(d);
 	if (r.no_answer) {
 		/* The kernel gives up after the request's own timeout. */
-		sleep_until_us(now_us() + (uint64_t)timeout_ms * 1000u);
+		sleep_until_us(iw_clock_us() + (uint64_t)timeout_ms * 1000u);
 		umockdev_ioctl_client_complete(c, -1, ETIMEDOUT);
 	} else if (r.status < 0) {
 		umockdev_ioctl_client_complete(c, -1, -r.status);

@@ -25,12 +25,13 @@
 #include <time.h>
 
 #include "core/hex-image.h"
-#include "core/job.h"
+#include "job/job.h"
 #include "engine-fixture.h"
 #include "prog/isp.h"
 #include "prog/prog-usbasp.h"
 #include "prog/prog-usbtiny.h"
 #include "sim/emu-usb.h"
+#include "core/clock.h"
 #include "usb-emu.h"
 
 #define UFX_MAX 4
@@ -185,14 +186,6 @@ ufx_pattern(uint32_t addr)
 	return (uint8_t)(addr * 31u + (addr >> 8) + 7u);
 }
 
-static __attribute__((unused)) double
-ufx_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static __attribute__((unused)) void
 ufx_contains(const char *text, const char *want)

@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "core/json-util.h"
-#include "core/wiring-doctor.h"
+#include "job/wiring-doctor.h"
 #include "prog/prog.h"
+#include "core/clock.h"
 
 #define MAX_BAUD 4000000UL
 
@@ -248,14 +249,6 @@ struct display {
 	char done_msg[JOB_MESSAGE_MAX];
 };
 
-static long long
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static const char *
 kib(double bytes, char *buf, size_t size)
@@ -290,7 +283,7 @@ draw_bar(struct display *d, const struct job_event *ev)
 		job_phase_title(ev->phase), bar, pct, kib(ev->done, done, sizeof done),
 		kib(ev->total, total, sizeof total), kib(ev->rate, rate, sizeof rate));
 	d->bar_shown = true;
-	d->last_draw_ns = mono_ns();
+	d->last_draw_ns = (long long)iw_clock_ns();
 }
 
 static void
@@ -349,7 +342,7 @@ show(struct display *d, const struct job_event *ev)
 	case JOB_EVENT_PROGRESS:
 		d->last = *ev;
 		if (d->tty) {
-			if (ev->done == ev->total || mono_ns() - d->last_draw_ns >= REDRAW_NS)
+			if (ev->done == ev->total || (long long)iw_clock_ns() - d->last_draw_ns >= REDRAW_NS)
 				draw_bar(d, ev);
 		} else if (ev->total > 0) {
 			unsigned q = (unsigned)((uint64_t)ev->done * 4 / ev->total);

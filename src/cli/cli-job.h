@@ -21,7 +21,7 @@
 
 #include "cli/cli.h"
 #include "core/hex-image.h"
-#include "core/job.h"
+#include "job/job.h"
 
 #define CLI_JOB_MAX_FAULTS 16
 #define CLI_JOB_MAX_DRIVER_OPTS 16

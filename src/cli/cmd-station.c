@@ -32,7 +32,7 @@
 #include "cli/cli.h"
 #include "cli/station-ui.h"
 #include "core/hex-image.h"
-#include "core/station.h"
+#include "job/station.h"
 
 #define STATION_USAGE \
 	"station -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART " \

@@ -18,6 +18,7 @@
 
 #include "core/json-util.h"
 #include "prog/prog-sim.h"
+#include "core/clock.h"
 
 #define REDRAW_NS 100000000LL     /* the live status line: at most 10 redraws a second */
 
@@ -32,14 +33,6 @@ station_ui_init(struct station_ui *u, struct cli_context *ctx, const struct stat
 	atomic_init(&u->done, false);
 }
 
-static long long
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void
 clear_status(struct station_ui *u)
@@ -68,7 +61,7 @@ status(struct station_ui *u, bool plain, const char *fmt, ...)
 	if (u->tty) {
 		fprintf(stderr, "\r%s\033[K", text);
 		u->status_shown = true;
-		u->last_draw_ns = mono_ns();
+		u->last_draw_ns = (long long)iw_clock_ns();
 	} else if (plain) {
 		fprintf(stderr, "%s\n", text);
 	}
@@ -273,7 +266,7 @@ show_job(struct station_ui *u, const struct station_event *ev)
 		break;
 	case JOB_EVENT_PROGRESS:
 		if (j->total > 0 && (j->done == j->total ||
-				     mono_ns() - u->last_draw_ns >= REDRAW_NS))
+				     (long long)iw_clock_ns() - u->last_draw_ns >= REDRAW_NS))
 			status(u, false, "board %u: %s %u%%", ev->board,
 			       job_phase_title(j->phase),
 			       (unsigned)((uint64_t)j->done * 100 / j->total));

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "cli/cli.h"
-#include "core/station.h"
+#include "job/station.h"
 
 struct station_ui {
 	struct cli_context *ctx;

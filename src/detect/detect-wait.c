@@ -5,6 +5,7 @@
  * and access checks, exactly as the event stream would report it.
  */
 #include "detect/hotplug.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -42,14 +43,6 @@ on_event(const struct hotplug_event *ev, void *user)
 		take(ws, ev->dev);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static enum iw_status
 finish(struct wait_state *ws, struct iw_error *err)
@@ -68,7 +61,7 @@ detect_wait_for_usb_id(const struct catalog *cat, struct catalog_usb_id id,
 	const struct detect_list *now;
 	struct hotplug *h;
 	enum iw_status st = IW_OK;
-	int64_t end = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t end = (int64_t)iw_clock_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	char idbuf[10];
 
 	if (out != NULL)
@@ -86,7 +79,7 @@ detect_wait_for_usb_id(const struct catalog *cat, struct catalog_usb_id id,
 			{ .fd = hotplug_fd(h), .events = POLLIN },
 			{ .fd = cancel_fd, .events = POLLIN },
 		};
-		int64_t left = end - mono_ms();
+		int64_t left = end - (int64_t)iw_clock_ms();
 		int wait = hotplug_timeout_ms(h);
 
 		if (left <= 0) {

@@ -10,6 +10,7 @@
  * removal followed by the device coming back gives one add.
  */
 #include "detect/hotplug.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -42,14 +43,6 @@ struct hotplug {
 	unsigned remove_ms;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static uint64_t
 deadline(const struct hotplug *h, const struct pending *p)
@@ -158,7 +151,7 @@ hotplug_timeout_ms(const struct hotplug *h)
 		if (d < next)
 			next = d;
 	}
-	now = now_ms();
+	now = iw_clock_ms();
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -334,7 +327,7 @@ drain(struct hotplug *h, struct iw_error *err)
 		if (dev == NULL)
 			continue;
 		st = note_uevent(h, udev_device_get_syspath(dev), udev_device_get_action(dev),
-				 now_ms(), err);
+				 iw_clock_ms(), err);
 		udev_device_unref(dev);
 		if (st != IW_OK)
 			return st;
@@ -349,7 +342,7 @@ hotplug_dispatch(struct hotplug *h, hotplug_cb cb, void *user, struct iw_error *
 
 	if (st != IW_OK)
 		return st;
-	return deliver(h, now_ms(), cb, user, err);
+	return deliver(h, iw_clock_ms(), cb, user, err);
 }
 
 enum iw_status

@@ -8,23 +8,7 @@
 #include <time.h>
 
 #include "prog/buspirate.h"
-
-uint64_t
-buspirate_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-void
-buspirate_sleep_us(uint64_t us)
-{
-	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
+#include "core/clock.h"
 
 unsigned
 buspirate_wire_ms(const struct buspirate *b, size_t bytes)
@@ -93,13 +77,13 @@ buspirate_expect_within(struct buspirate *b, const char *pattern, unsigned ms,
 {
 	size_t plen = strlen(pattern), filled = 0;
 	char window[15];
-	uint64_t deadline = buspirate_now_us() + (uint64_t)ms * 1000u;
+	uint64_t deadline = iw_clock_us() + (uint64_t)ms * 1000u;
 
 	*found = false;
-	while (buspirate_now_us() < deadline) {
+	while (iw_clock_us() < deadline) {
 		uint8_t c;
 		size_t got = 0;
-		unsigned left = (unsigned)((deadline - buspirate_now_us()) / 1000u) + 1u;
+		unsigned left = (unsigned)((deadline - iw_clock_us()) / 1000u) + 1u;
 		enum iw_status st = serial_read(b->sp, &c, 1, left, &got, err);
 
 		if (st == IW_TIMEOUT)

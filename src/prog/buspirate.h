@@ -34,8 +34,6 @@ struct buspirate {
 	uint64_t busy_until_us;
 };
 
-uint64_t buspirate_now_us(void);
-void buspirate_sleep_us(uint64_t us);
 /* Milliseconds `bytes` take on the wire at the port's baud rate. */
 unsigned buspirate_wire_ms(const struct buspirate *b, size_t bytes);
 /* Remember that the port failed (close() then skips its goodbye). */

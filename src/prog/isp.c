@@ -1,5 +1,6 @@
 /* isp.c - the AVR serial-programming instruction set over a driver. */
 #include "prog/isp.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -256,20 +257,12 @@ isp_write_lock(struct prog *p, uint8_t lock, struct iw_error *err)
 
 /* --- waiting -------------------------------------------------------------- */
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 enum iw_status
 isp_wait_ready(struct prog *p, unsigned timeout_ms, const char *what,
 	       struct iw_error *err)
 {
-	double deadline = now_ms() + timeout_ms;
+	double deadline = (double)iw_clock_ms() + timeout_ms;
 	unsigned polls = 0;
 	uint8_t out[4];
 	enum iw_status st;
@@ -280,13 +273,10 @@ isp_wait_ready(struct prog *p, unsigned timeout_ms, const char *what,
 		polls++;
 		if ((out[3] & 0x01) == 0)
 			return IW_OK;
-		if (now_ms() > deadline)
+		if ((double)iw_clock_ms() > deadline)
 			break;
-		if (polls > ISP_POLL_SPIN) {
-			struct timespec nap = { 0, 200 * 1000 };
-
-			nanosleep(&nap, NULL);
-		}
+		if (polls > ISP_POLL_SPIN)
+			iw_sleep_us(200);
 	}
 	return iw_error_set(err, IW_TIMEOUT,
 			    "%s: the %s still reported busy (RDY/BSY) after %u ms and "

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "prog/serial.h"
+#include "core/clock.h"
 
 #define STK_OK       0x10
 #define STK_FAILED   0x11
@@ -63,28 +64,16 @@ priv(struct prog *p)
 	return p->priv;
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* Wait until a page committed earlier is surely written: touching the
  * target before would corrupt it. */
 static void
 settle(struct avrisp *a)
 {
-	uint64_t now = now_us();
+	uint64_t now = iw_clock_us();
 
-	if (a->busy_until_us > now) {
-		uint64_t us = a->busy_until_us - now;
-		struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
+	if (a->busy_until_us > now)
+		iw_sleep_us(a->busy_until_us - now);
 	a->busy_until_us = 0;
 }
 
@@ -553,7 +542,7 @@ avrisp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t le
 	if (st != IW_OK)
 		return st;
 	/* the sketch committed the page and did not wait for it */
-	a->busy_until_us = now_us() + AVRISP_WRITE_WAIT_US;
+	a->busy_until_us = iw_clock_us() + AVRISP_WRITE_WAIT_US;
 	return IW_OK;
 }
 

@@ -31,6 +31,7 @@
 
 #include "prog/buspirate.h"
 #include "prog/serial.h"
+#include "core/clock.h"
 
 #define BP_WRITE_WAIT_US  4700u       /* t_WD_FLASH 4.5 ms, and a margin */
 #define BP_POWER_UP_MS    50u
@@ -77,10 +78,10 @@ priv(struct prog *p)
 static void
 settle(struct buspirate *b)
 {
-	uint64_t now = buspirate_now_us();
+	uint64_t now = iw_clock_us();
 
 	if (b->busy_until_us > now)
-		buspirate_sleep_us(b->busy_until_us - now);
+		iw_sleep_us(b->busy_until_us - now);
 	b->busy_until_us = 0;
 }
 
@@ -238,7 +239,7 @@ buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		if ((st = drive(b, true, false, err)) != IW_OK)
 			return st;
 		if (!b->nopower)
-			buspirate_sleep_us(BP_POWER_UP_MS * 1000u);
+			iw_sleep_us(BP_POWER_UP_MS * 1000u);
 		b->powered = true;
 	}
 	/* A second try with a fresh RESET pulse only at the slow end: above
@@ -251,7 +252,7 @@ buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		if ((st = drive(b, true, false, err)) != IW_OK ||
 		    (st = drive(b, true, true, err)) != IW_OK)
 			return st;
-		buspirate_sleep_us(20000);
+		iw_sleep_us(20000);
 		if ((st = bulk4(b, enable, out, err)) != IW_OK)
 			return st;
 		if (out[2] == 0x53)
@@ -411,7 +412,7 @@ buspirate_write_page(struct prog *p, uint32_t addr, const uint8_t *buf,
 			return st;
 	}
 	/* the next access to the target waits out the page write */
-	b->busy_until_us = buspirate_now_us() + BP_WRITE_WAIT_US;
+	b->busy_until_us = iw_clock_us() + BP_WRITE_WAIT_US;
 	return IW_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "prog/prog-sim-boards.h"
+#include "core/clock.h"
 
 /* Real programmers offer a handful of clocks; these bracket what the
  * catalog parts accept (a 16 MHz chip takes 2 MHz, a CKDIV8 chip at 1 MHz
@@ -561,11 +562,8 @@ sim_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 					    "the page write at 0x%05X kept the target busy "
 					    "for more than %u ms", addr,
 					    SIM_PAGE_TIMEOUT_US / 1000u);
-		if (s->realtime) {
-			struct timespec nap = { 0, 200 * 1000 };
-
-			nanosleep(&nap, NULL);
-		}
+		if (s->realtime)
+			iw_sleep_us(200);
 	}
 }
 

@@ -23,6 +23,7 @@
 
 #include "prog/isp.h"
 #include "prog/usb.h"
+#include "core/clock.h"
 
 enum {
 	ASP_CONNECT = 1,
@@ -261,7 +262,7 @@ asp_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		return st;
 	a->connected = true;
 	a->newmode = false;
-	usb_sleep_us(ASP_RESET_SETTLE_US);
+	iw_sleep_us(ASP_RESET_SETTLE_US);
 	st = simple(a, ASP_ENABLEPROG, 0, "entering programming mode", r, 4, &got, err);
 	if (st != IW_OK)
 		return st;

@@ -21,6 +21,7 @@
 
 #include "prog/isp.h"
 #include "prog/usb.h"
+#include "core/clock.h"
 
 enum {
 	TINY_ECHO = 0,
@@ -234,7 +235,7 @@ tiny_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 	}
 	if ((st = control(t, TINY_POWERUP, t->period, 0, "powering up the target", err)) != IW_OK)
 		return st;
-	usb_sleep_us(TINY_RESET_SETTLE_US);
+	iw_sleep_us(TINY_RESET_SETTLE_US);
 	t->powered = true;
 	for (int i = 0; i < TINY_ENABLE_TRIES; i++) {
 		if ((st = spi4(t, 0xAC, 0x53, 0x00, 0x00, out, err)) != IW_OK)
@@ -244,7 +245,7 @@ tiny_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		if ((st = control(t, TINY_POWERUP, t->period, 1, "pulsing RESET", err)) != IW_OK ||
 		    (st = control(t, TINY_POWERUP, t->period, 0, "pulsing RESET", err)) != IW_OK)
 			return st;
-		usb_sleep_us(TINY_RESET_SETTLE_US);
+		iw_sleep_us(TINY_RESET_SETTLE_US);
 	}
 	return iw_error_set(err, IW_NO_TARGET,
 			    "no Programming Enable echo at SCK %s (SCK period %u µs; the "
@@ -358,7 +359,7 @@ wait_page(struct prog *p, uint32_t addr, struct iw_error *err)
 	char what[48];
 
 	if (head > 0)
-		usb_sleep_us((uint64_t)head);
+		iw_sleep_us((uint64_t)head);
 	snprintf(what, sizeof what, "writing the flash page at 0x%05X", addr);
 	return isp_wait_ready(p, ISP_PAGE_TIMEOUT_MS, what, err);
 }

@@ -3,6 +3,7 @@
  * its errors turned into messages a user can act on.
  */
 #include "prog/serial.h"
+#include "core/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,14 +25,6 @@ struct serial_port {
 	int fd;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 const char *
 serial_hex(const uint8_t *b, size_t n, char *buf, size_t size)
@@ -434,11 +427,11 @@ serial_write(struct serial_port *sp, const void *buf, size_t len,
 	     unsigned timeout_ms, struct iw_error *err)
 {
 	const uint8_t *p = buf;
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = iw_clock_ms() + timeout_ms;
 
 	while (len) {
 		struct pollfd pfd = { sp->fd, POLLOUT, 0 };
-		uint64_t now = now_ms();
+		uint64_t now = iw_clock_ms();
 		int r;
 		enum sp_return n;
 
@@ -470,13 +463,13 @@ serial_read(struct serial_port *sp, void *buf, size_t len, unsigned timeout_ms,
 {
 	uint8_t *p = buf;
 	size_t done = 0;
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = iw_clock_ms() + timeout_ms;
 
 	if (got)
 		*got = 0;
 	while (done < len) {
 		struct pollfd pfd = { sp->fd, POLLIN, 0 };
-		uint64_t now = now_ms();
+		uint64_t now = iw_clock_ms();
 		int r;
 		enum sp_return n;
 
@@ -511,7 +504,7 @@ enum iw_status
 serial_drain(struct serial_port *sp, unsigned quiet_ms, unsigned max_ms,
 	     size_t *dropped, struct iw_error *err)
 {
-	uint64_t deadline = now_ms() + max_ms;
+	uint64_t deadline = iw_clock_ms() + max_ms;
 	size_t total = 0;
 
 	if (dropped)
@@ -520,7 +513,7 @@ serial_drain(struct serial_port *sp, unsigned quiet_ms, unsigned max_ms,
 	for (;;) {
 		uint8_t junk[256];
 		struct pollfd pfd = { sp->fd, POLLIN, 0 };
-		uint64_t now = now_ms();
+		uint64_t now = iw_clock_ms();
 		int wait = (int)quiet_ms;
 		int r;
 		enum sp_return n;

@@ -2,6 +2,7 @@
  * libusb failure turned into words. */
 #include "prog/usb.h"
 #include "prog/usb-int.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,23 +15,6 @@
 #define VENDOR_IN  (LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_VENDOR | LIBUSB_RECIPIENT_DEVICE)
 #define VENDOR_OUT (LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_VENDOR | LIBUSB_RECIPIENT_DEVICE)
 
-void
-usb_sleep_us(uint64_t us)
-{
-	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static void LIBUSB_CALL
 transfer_done(struct libusb_transfer *t)
@@ -156,7 +140,7 @@ check_rc(struct usb_link *l, int rc)
 static void
 note_rtt(struct usb_link *l, double t0, uint16_t len)
 {
-	double dt = now_us() - t0;
+	double dt = (double)iw_clock_us() - t0;
 
 	l->transfers++;
 	if (len > 8)
@@ -169,7 +153,7 @@ usb_link_in(struct usb_link *l, uint8_t request, uint16_t value, uint16_t index,
 	    uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
 	    int *got, struct iw_error *err)
 {
-	double t0 = now_us();
+	double t0 = (double)iw_clock_us();
 	int rc;
 
 	if (l->dead_rc != 0)
@@ -199,7 +183,7 @@ usb_link_out(struct usb_link *l, uint8_t request, uint16_t value, uint16_t index
 	     const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
 	     struct iw_error *err)
 {
-	double t0 = now_us();
+	double t0 = (double)iw_clock_us();
 	int rc;
 
 	if (l->dead_rc != 0)

@@ -100,7 +100,4 @@ enum iw_status usb_link_out(struct usb_link *l, uint8_t request, uint16_t value,
 			    unsigned timeout_ms, const char *what,
 			    struct iw_error *err);
 
-/* Sleep for `us` microseconds (waits for the chip between transfers). */
-void usb_sleep_us(uint64_t us);
-
 #endif

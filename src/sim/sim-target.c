@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sim/sim-target-int.h"
+#include "core/clock.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -355,20 +356,12 @@ sim_target_max_sck_hz(const struct sim_target *t)
 
 /* --- time ------------------------------------------------------------------- */
 
-static uint64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 uint64_t
 sim_target_now_ns(const struct sim_target *t)
 {
 	if (t->opts.realtime)
-		return monotonic_ns() + t->skew_ns;
+		return iw_clock_ns() + t->skew_ns;
 	return t->vnow_ns;
 }
 

@@ -23,7 +23,7 @@
 #include "core/fuse-rules.h"
 #include "core/fuses.h"
 #include "core/hex-image.h"
-#include "core/job.h"
+#include "job/job.h"
 #include "detect/detect.h"
 #include "detect/hotplug.h"
 #include "prog/prog.h"
@@ -350,9 +350,6 @@ struct tui {
 	bool quit_after_job;
 	int exit_code;
 };
-
-/* Monotonic milliseconds. */
-long long tui_now_ms(void);
 
 /* Move between steps (skipping those whose applies() is false). */
 void tui_next(struct tui *t);

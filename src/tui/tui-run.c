@@ -17,6 +17,7 @@
  * default action).
  */
 #include "tui/tui-int.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -251,7 +252,7 @@ loop(struct tui *t, WINDOW *input)
 	while (!t->quit) {
 		struct pollfd pfd[4];
 		nfds_t n = 0;
-		long long now = tui_now_ms();
+		long long now = (long long)iw_clock_ms();
 		int timeout = -1, ch;
 		struct iw_error err;
 
@@ -286,7 +287,7 @@ loop(struct tui *t, WINDOW *input)
 			if (tui_source_dispatch(t->source, on_device, t, &err) != IW_OK)
 				tui_message(t, TUI_ROLE_ERROR, "device monitor: %s", err.msg);
 		}
-		if (t->timer_at_ms != 0 && tui_now_ms() >= t->timer_at_ms) {
+		if (t->timer_at_ms != 0 && (long long)iw_clock_ms() >= t->timer_at_ms) {
 			struct tui_event te = { .kind = TUI_EV_TIMER };
 
 			t->timer_at_ms = 0;

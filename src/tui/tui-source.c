@@ -8,6 +8,7 @@
  *         bootloader's USB ID, so the demo exercises the same code paths.
  */
 #include "tui/tui-int.h"
+#include "core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ schedule(struct tui_source *s, enum demo_kind kind, struct catalog_usb_id id, in
 {
 	if (s->n_pending == DEMO_MAX_PENDING)
 		return;
-	s->pending[s->n_pending].at_ms = tui_now_ms() + delay_ms;
+	s->pending[s->n_pending].at_ms = (long long)iw_clock_ms() + delay_ms;
 	s->pending[s->n_pending].kind = kind;
 	s->pending[s->n_pending].id = id;
 	s->n_pending++;
@@ -99,7 +100,7 @@ tui_source_fd(const struct tui_source *s)
 int
 tui_source_timeout_ms(const struct tui_source *s)
 {
-	long long now = tui_now_ms(), best = -1;
+	long long now = (long long)iw_clock_ms(), best = -1;
 
 	if (s->hp != NULL)
 		return hotplug_timeout_ms(s->hp);
@@ -150,7 +151,7 @@ make_device(struct tui_source *s, const struct demo_pending *p, struct detect_de
 enum iw_status
 tui_source_dispatch(struct tui_source *s, hotplug_cb cb, void *user, struct iw_error *err)
 {
-	long long now = tui_now_ms();
+	long long now = (long long)iw_clock_ms();
 	size_t i = 0;
 
 	if (s->hp != NULL)

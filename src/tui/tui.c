@@ -4,20 +4,13 @@
  * terminal's life cycle are in tui-run.c.
  */
 #include "tui/tui-int.h"
+#include "core/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-long long
-tui_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
-}
 
 const char *
 tui_part_name(const struct catalog_part *p)
@@ -62,7 +55,7 @@ tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
 void
 tui_set_timer(struct tui *t, int ms)
 {
-	t->timer_at_ms = ms < 0 ? 0 : tui_now_ms() + ms;
+	t->timer_at_ms = ms < 0 ? 0 : (long long)iw_clock_ms() + ms;
 }
 
 /* --- steps --------------------------------------------------------------------- */
@@ -368,7 +361,7 @@ tui_draw(struct tui *t)
 	curs_set(cursor ? 1 : 0);
 	doupdate();
 	t->dirty = false;
-	t->last_draw_ms = tui_now_ms();
+	t->last_draw_ms = (long long)iw_clock_ms();
 }
 
 void

@@ -8,8 +8,8 @@
  * Nothing here talks to hardware or prints: front ends render the
  * diagnosis with wiring_doctor_render().
  */
-#ifndef ISPWIZ_CORE_WIRING_DOCTOR_H
-#define ISPWIZ_CORE_WIRING_DOCTOR_H
+#ifndef ISPWIZ_JOB_WIRING_DOCTOR_H
+#define ISPWIZ_JOB_WIRING_DOCTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

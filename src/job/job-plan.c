@@ -1,13 +1,13 @@
 /* job-plan.c - the checks a plan must pass before the chip is touched,
  * and the plan in words (dry run, avrdude equivalent). */
-#include "core/job.h"
+#include "job/job.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/backup.h"
+#include "job/backup.h"
 #include "prog/prog.h"
 
 void

@@ -2,7 +2,7 @@
  * it, wait for it to go, again; and the checks before the first board. */
 #include "config.h"
 
-#include "core/station.h"
+#include "job/station.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "prog/prog.h"
+#include "core/clock.h"
 
 /* The presence poll runs at the slowest SCK at or above this, so that
  * every chip answers (a 128 kHz RC oscillator allows 32 kHz) without
@@ -168,16 +169,13 @@ struct station_ctx {
 	struct station_log *log;
 	struct job_result *res;
 	unsigned board;
-	struct timespec t0;
+	double t0;
 };
 
 static double
-since(const struct timespec *t0)
+since(double t0)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	return iw_clock_s() - t0;
 }
 
 static void
@@ -215,9 +213,7 @@ pause_ms(struct station_ctx *c, unsigned ms)
 	if (c->ops->wait != NULL) {
 		c->ops->wait(c->ops->user, c->p, ms);
 	} else {
-		struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
-
-		nanosleep(&ts, NULL);
+		iw_sleep_ms(ms);
 	}
 }
 
@@ -339,7 +335,7 @@ do_board(struct station_ctx *c)
 				c->board, res->status == IW_OK ? "flashed" : "not flashed");
 		go_on = false;
 	}
-	sum->seconds = since(&c->t0);
+	sum->seconds = since(c->t0);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = STATION_EVENT_RESULT;
 	ev.result = res;
@@ -431,7 +427,7 @@ station_run(const struct station_plan *sp, struct prog *prog,
 	c.sp = sp;
 	c.ops = ops != NULL ? ops : &no_ops;
 	c.sum = summary;
-	clock_gettime(CLOCK_MONOTONIC, &c.t0);
+	c.t0 = iw_clock_s();
 	if ((summary->status = start(&c, prog)) != IW_OK)
 		goto out;
 	emit_kind(&c, STATION_EVENT_START, 0);
@@ -472,7 +468,7 @@ out:
 	}
 	station_log_close(c.log);
 	free(c.res);
-	summary->seconds = since(&c.t0);
+	summary->seconds = since(c.t0);
 	if (summary->status == IW_OK)
 		iw_error_clear(&summary->error);
 	else

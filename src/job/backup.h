@@ -8,8 +8,8 @@
  * temporary name and renamed, so a failure never leaves half a file.
  * `ispwiz read -o BASE` writes the same three files.
  */
-#ifndef ISPWIZ_CORE_BACKUP_H
-#define ISPWIZ_CORE_BACKUP_H
+#ifndef ISPWIZ_JOB_BACKUP_H
+#define ISPWIZ_JOB_BACKUP_H
 
 #include <stdbool.h>
 #include <stddef.h>

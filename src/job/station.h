@@ -36,8 +36,8 @@
  * Everything runs on the calling thread through the callbacks in
  * station_ops; nothing here prints.
  */
-#ifndef ISPWIZ_CORE_STATION_H
-#define ISPWIZ_CORE_STATION_H
+#ifndef ISPWIZ_JOB_STATION_H
+#define ISPWIZ_JOB_STATION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,7 +48,7 @@
 
 #include "core/error.h"
 #include "core/fuse-rules.h"
-#include "core/job.h"
+#include "job/job.h"
 #include "core/sha256.h"
 
 struct prog;

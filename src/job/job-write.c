@@ -1,7 +1,7 @@
 /* job-write.c - the steps of a job that change the chip: erase, write the
  * image's pages, verify them, fuses (only after a good verify) and lock
  * bits last. */
-#include "core/job-private.h"
+#include "job/job-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* wiring-doctor.c - from a symptom to likely causes and wires to check. */
-#include "core/wiring-doctor.h"
+#include "job/wiring-doctor.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -3,10 +3,10 @@
  * state that job-run.c drives and that job.c (synchronous) and
  * job-worker.c (on a thread) feed with an event sink and a cancel check.
  */
-#ifndef ISPWIZ_CORE_JOB_PRIVATE_H
-#define ISPWIZ_CORE_JOB_PRIVATE_H
+#ifndef ISPWIZ_JOB_JOB_PRIVATE_H
+#define ISPWIZ_JOB_JOB_PRIVATE_H
 
-#include "core/job.h"
+#include "job/job.h"
 #include "prog/prog.h"
 
 struct job_runner {

@@ -1,5 +1,5 @@
 /* job.c - phase and event names, and running a job on the calling thread. */
-#include "core/job-private.h"
+#include "job/job-private.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * Everything the two threads share is touched only with the mutex held
  * (the cancel flag included), which keeps the design simple enough for
  * helgrind to check: no lock-free tricks anywhere. */
-#include "core/job-private.h"
+#include "job/job-private.h"
 
 #include <errno.h>
 #include <fcntl.h>

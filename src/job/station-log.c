@@ -2,7 +2,7 @@
  * append-only log file it goes to, and the timestamps both use. */
 #include "config.h"
 
-#include "core/station.h"
+#include "job/station.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* backup.c - writing what a chip held to BASE.hex, BASE.eep.hex and
  * BASE.json. */
-#include "core/backup.h"
+#include "job/backup.h"
 
 #include <errno.h>
 #include <fcntl.h>

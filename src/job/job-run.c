@@ -1,7 +1,7 @@
 /* job-run.c - the job in its fixed order: the steps that only read the
  * chip (connect, signature, fuses, backup) live here with the events and
  * the clean-up; the steps that change it are in job-write.c. */
-#include "core/job-private.h"
+#include "job/job-private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,26 +9,19 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/backup.h"
+#include "job/backup.h"
 #include "prog/isp.h"
+#include "core/clock.h"
 
 /* --- events -------------------------------------------------------------------- */
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 emit(struct job_runner *r, enum job_event_kind kind, uint32_t done,
      uint32_t total, const char *msg)
 {
 	struct job_event ev;
-	double t = now_s();
+	double t = iw_clock_s();
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = kind;
@@ -48,7 +41,7 @@ void
 job_phase_begin(struct job_runner *r, enum job_phase phase, uint32_t total)
 {
 	r->phase = phase;
-	r->phase_t0 = now_s();
+	r->phase_t0 = iw_clock_s();
 	emit(r, JOB_EVENT_PHASE, 0, total, job_phase_title(phase));
 }
 
@@ -507,7 +500,7 @@ finish(struct job_runner *r, enum iw_status st)
 			res->error = e;
 		}
 	}
-	res->seconds = now_s() - r->t0;
+	res->seconds = iw_clock_s() - r->t0;
 	if (res->status == IW_OK) {
 		res->phase = JOB_PHASE_DONE;
 		r->phase = JOB_PHASE_DONE;
@@ -545,7 +538,7 @@ job_runner_run(struct job_runner *r)
 	fuse_set_init(&res->fuses_written);
 	fuse_set_init(&res->fuses_after);
 	fuse_set_init(&r->fuse_todo);
-	r->t0 = r->phase_t0 = now_s();
+	r->t0 = r->phase_t0 = iw_clock_s();
 	job_phase_begin(r, JOB_PHASE_PLAN, 0);
 	if ((st = job_plan_validate(plan, &res->error)) != IW_OK)
 		goto done;

@@ -33,8 +33,8 @@
  * write that has started always completes.  SIGINT and SIGWINCH are blocked
  * in the worker so they reach the front end's thread.
  */
-#ifndef ISPWIZ_CORE_JOB_H
-#define ISPWIZ_CORE_JOB_H
+#ifndef ISPWIZ_JOB_JOB_H
+#define ISPWIZ_JOB_JOB_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,7 +45,7 @@
 #include "core/fuse-rules.h"
 #include "core/fuses.h"
 #include "core/hex-image.h"
-#include "core/wiring-doctor.h"
+#include "job/wiring-doctor.h"
 
 struct prog;
 
