@@ -110,30 +110,16 @@ cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
 	fprintf(stderr, "%s: warning: %s\n", ctx->argv0, msg);
 }
 
-static void
-list_presets(const struct catalog_bootloader *bl, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < bl->n_presets && used < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "",
-				 bl->presets[i].name);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
-/* Catalog bootloader -> file, SHA-256 check, preset fuses and lock. */
+/* The catalog bootloader: its file when -f is not given, the file against
+ * the known upstream SHA-256, and its fuse preset (into *preset). */
 static int
-use_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
-	       struct cli_image_opts *o, struct job_plan *plan)
+find_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
+		struct cli_image_opts *o, const struct job_plan *plan,
+		const struct catalog_bootloader **out, const struct catalog_preset **preset)
 {
 	const struct catalog_bootloader *bl;
-	const struct catalog_preset *preset;
 	const struct catalog_part *blpart;
-	char hex[SHA256_HEX_LEN + 1], names[256];
+	char hex[SHA256_HEX_LEN + 1];
 	struct iw_error err;
 	struct stat st;
 	long size;
@@ -146,8 +132,8 @@ use_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
 	if (blpart != plan->part)
 		return cli_usage_error(ctx, cmd, "bootloader %s is built for the %s, "
 				       "not the %s selected with -p", bl->id,
-				       blpart != NULL && blpart->name != NULL ? blpart->name : bl->part,
-				       plan->part->name != NULL ? plan->part->name : plan->part->id);
+				       blpart != NULL ? catalog_part_label(blpart) : bl->part,
+				       catalog_part_label(plan->part));
 	if (o->file == NULL) {
 		if (bl->file == NULL)
 			return cli_usage_error(ctx, cmd, "%s has no upstream file to "
@@ -172,49 +158,26 @@ use_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
 		fprintf(stderr, "%s: note: the catalog knows no SHA-256 for %s, so the "
 			"file could not be checked\n", ctx->argv0, bl->id);
 	}
-	preset = catalog_find_preset(bl, o->preset != NULL ? o->preset : "default");
-	if (preset == NULL && o->preset == NULL && bl->n_presets > 0)
-		preset = &bl->presets[0];
-	if (preset == NULL) {
-		list_presets(bl, names, sizeof names);
-		return cli_usage_error(ctx, cmd, "bootloader %s has no preset '%s' "
-				       "(it has: %s)", bl->id, o->preset, names);
-	}
-	fuse_set_from_preset(&plan->fuses, preset);
-	plan->has_lock = preset->has_lock;
-	plan->lock = preset->lock;
-	plan->image_is_bootloader = true;
+	if (job_bootloader_preset(bl, o->preset, preset, &err) != IW_OK)
+		return cli_usage_error(ctx, cmd, "%s", err.msg);
+	*out = bl;
 	return 0;
-}
-
-/* A file that carries an application too: the bootloader is its last run. */
-static void
-bootloader_range(const struct catalog_bootloader *bl, struct job_plan *plan)
-{
-	size_t n = hex_image_segment_count(plan->image);
-	struct hex_segment s;
-
-	if (bl == NULL || !bl->combined_sketch || n < 2)
-		return;
-	s = hex_image_segment(plan->image, n - 1);
-	plan->boot_start = s.addr;
-	plan->boot_end = s.addr + s.len;
 }
 
 static int
 explicit_fuses(struct cli_context *ctx, const struct cli_command *cmd,
-	       const struct cli_image_opts *o, struct job_plan *plan)
+	       const struct cli_image_opts *o, struct fuse_set *set)
 {
 	for (int b = 0; b < FUSE_COUNT; b++) {
-		unsigned char v;
+		struct iw_error err;
+		uint8_t v;
 
 		if (o->fuse_text[b] == NULL)
 			continue;
-		if (!cli_parse_byte(o->fuse_text[b], &v))
-			return cli_usage_error(ctx, cmd, "--%s %s: %s",
-					       fuse_byte_name((enum fuse_byte)b), o->fuse_text[b],
-					       cli_byte_hint());
-		fuse_set_put(&plan->fuses, (enum fuse_byte)b, v);
+		if (fuse_parse_byte(o->fuse_text[b], &v, &err) != IW_OK)
+			return cli_usage_error(ctx, cmd, "--%s: %s",
+					       fuse_byte_name((enum fuse_byte)b), err.msg);
+		fuse_set_put(set, (enum fuse_byte)b, v);
 	}
 	return 0;
 }
@@ -223,13 +186,18 @@ int
 cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
 		struct cli_image_opts *o, struct job_plan *plan, struct hex_image **img)
 {
+	const struct catalog_bootloader *bl = NULL;
+	const struct catalog_preset *preset = NULL;
+	struct fuse_set given;
 	struct iw_error err;
 	int rc;
 
 	*img = NULL;
-	if (o->bootloader != NULL && (rc = use_bootloader(ctx, cmd, o, plan)) != 0)
+	fuse_set_init(&given);
+	if ((rc = explicit_fuses(ctx, cmd, o, &given)) != 0)
 		return rc;
-	if ((rc = explicit_fuses(ctx, cmd, o, plan)) != 0)
+	if (o->bootloader != NULL &&
+	    (rc = find_bootloader(ctx, cmd, o, plan, &bl, &preset)) != 0)
 		return rc;
 	if ((*img = hex_image_new()) == NULL) {
 		iw_error_set(&err, IW_NOMEM, "out of memory");
@@ -237,10 +205,13 @@ cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
 	}
 	if (hex_image_read_file(*img, o->file, &err) != IW_OK)
 		return cli_fail(ctx, &err);
-	plan->image = *img;
-	plan->image_path = o->file;
-	if (o->bootloader != NULL)
-		bootloader_range(catalog_find_bootloader(plan->catalog, o->bootloader), plan);
+	job_plan_set_image(plan, *img, o->file);
+	if (bl != NULL && job_plan_use_bootloader(plan, bl, preset, &err) != IW_OK)
+		return cli_usage_error(ctx, cmd, "%s", err.msg);
+	/* Explicit bytes override the preset's. */
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (given.present[b])
+			fuse_set_put(&plan->fuses, (enum fuse_byte)b, given.value[b]);
 	plan->yes = o->yes;
 	plan->unsafe_fuses = o->unsafe;
 	return 0;

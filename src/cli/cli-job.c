@@ -156,7 +156,7 @@ cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
 	if ((*rc = find_programmer(ctx, cmd, o, &pg)) != 0)
 		return true;
 	d = prog_driver_find(pg->driver);
-	name = pg->name != NULL ? pg->name : pg->id;
+	name = catalog_programmer_label(pg);
 	if (ctx->json) {
 		list = json_array();
 		for (const char *const *h = d != NULL ? d->option_help : NULL; h && *h; h++) {
@@ -477,18 +477,6 @@ cli_job_execute(struct cli_context *ctx, const struct job_plan *plan,
 /* --- the result as JSON ---------------------------------------------------------------- */
 
 static json_t *
-fuse_obj(const struct fuse_set *set)
-{
-	json_t *o = json_object();
-
-	for (int b = 0; b < FUSE_COUNT; b++)
-		if (set->present[b])
-			json_object_set_new(o, fuse_byte_name((enum fuse_byte)b),
-					    json_hex_byte(set->value[b]));
-	return o;
-}
-
-static json_t *
 path_or_null(const char *p)
 {
 	return p[0] != '\0' ? json_string(p) : json_null();
@@ -535,12 +523,12 @@ cli_job_result_json(const struct job_plan *plan, const struct job_result *res)
 	if (!res->have_signature)
 		json_decref(sig);
 	json_object_set_new(o, "fuses_before", res->have_fuses ?
-			    fuse_obj(&res->fuses_before) : json_null());
+			    json_fuse_set(&res->fuses_before) : json_null());
 	json_object_set_new(o, "lock_before", res->have_fuses ?
 			    json_hex_byte(res->lock_before) : json_null());
-	json_object_set_new(o, "fuses_written", fuse_obj(&res->fuses_written));
+	json_object_set_new(o, "fuses_written", json_fuse_set(&res->fuses_written));
 	json_object_set_new(o, "fuses_after", res->have_fuses ?
-			    fuse_obj(&res->fuses_after) : json_null());
+			    json_fuse_set(&res->fuses_after) : json_null());
 	json_object_set_new(o, "lock_written", json_boolean(res->lock_written));
 	json_object_set_new(o, "lock_after", res->have_fuses ?
 			    json_hex_byte(res->lock_after) : json_null());

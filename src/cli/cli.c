@@ -65,53 +65,6 @@ cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
 	return iw_status_exit_code(IW_USAGE);
 }
 
-bool
-cli_parse_byte(const char *text, unsigned char *out)
-{
-	unsigned long v = 0;
-	const char *p = text;
-	int base = 10;
-	char *end;
-
-	if (text == NULL || *text == '\0')
-		return false;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-		base = 2;
-		p += 2;
-	} else if (p[0] == '$') {
-		base = 16;
-		p += 1;
-	} else {
-		/* Bare "D8" can only be hex. Bare digits are refused: avrdude
-		 * reads "99" as decimal while fuse calculators print hex, and a
-		 * fuse byte is the last place to guess (see cli_byte_hint). */
-		for (const char *q = p; *q != '\0'; q++)
-			if (!isdigit((unsigned char)*q))
-				base = 16;
-		if (base == 10)
-			return false;
-	}
-	if (*p == '\0' || *p == '-' || *p == '+' || isspace((unsigned char)*p))
-		return false;
-	errno = 0;
-	v = strtoul(p, &end, base);
-	if (errno != 0 || *end != '\0' || v > 0xFF)
-		return false;
-	*out = (unsigned char)v;
-	return true;
-}
-
-const char *
-cli_byte_hint(void)
-{
-	return "write fuse and lock values as 0xNN (hex), $NN or 0bNNNNNNNN; "
-	       "bare digits such as 99 are refused because they are ambiguous "
-	       "(hex in fuse calculators, decimal in avrdude)";
-}
-
 int
 cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 	       char **argv)

@@ -49,11 +49,6 @@ int cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
 int cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 		   char **argv);
 
-/* Parse a byte value given on the command line: "0xD8", "$D8", "D8",
- * "0b11011000". Bare digits ("99") are refused as ambiguous. Returns false
- * on anything else; cli_byte_hint() says what is accepted, for messages. */
-bool cli_parse_byte(const char *text, unsigned char *out);
-const char *cli_byte_hint(void);
 
 /* Options every command accepts after its name, so users can write them
  * anywhere: --json, --catalog FILE, -v. Handled in cli.c before the

@@ -99,12 +99,6 @@ parse_options(struct cli_context *ctx, const char *sub, int argc, char **argv,
 }
 
 /* The display name, falling back to the id for a user entry without one. */
-static const char *
-pname(const struct catalog_part *part)
-{
-	return part->name != NULL ? part->name : part->id;
-}
-
 /* "atmega16u4, atmega32u4, ..." for the unknown-part message. */
 static void
 known_parts(const struct catalog *cat, char *buf, size_t size)
@@ -162,16 +156,15 @@ parse_triple(struct cli_context *ctx, const char *opt, const char *text,
 		return cli_usage_error(ctx, &cmd_fuses, "fuses diff: %s value is too long", opt);
 	memcpy(buf, text, strlen(text) + 1);
 	for (p = buf;; p = comma + 1) {
-		unsigned char v;
+		struct iw_error err;
+		uint8_t v;
 
 		comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
-		if (!cli_parse_byte(p, &v))
-			return cli_usage_error(ctx, &cmd_fuses,
-					       "fuses diff: %s: '%s' is not a byte value (the %s); %s",
-					       opt, p, fuse_byte_name((enum fuse_byte)n),
-					       cli_byte_hint());
+		if (fuse_parse_byte(p, &v, &err) != IW_OK)
+			return cli_usage_error(ctx, &cmd_fuses, "fuses diff: %s, the %s: %s",
+					       opt, fuse_byte_name((enum fuse_byte)n), err.msg);
 		fuse_set_put(set, (enum fuse_byte)n++, v);
 		if (comma == NULL)
 			break;
@@ -332,7 +325,7 @@ check_bytes_on_part(struct cli_context *ctx, const char *sub,
 		if (set->present[b] && !part->fuses[b].present)
 			return cli_usage_error(ctx, &cmd_fuses,
 					       "fuses %s: the %s has no %s; leave out %s",
-					       sub, pname(part), fuse_byte_name((enum fuse_byte)b),
+					       sub, catalog_part_label(part), fuse_byte_name((enum fuse_byte)b),
 					       which);
 	}
 	return 0;
@@ -354,14 +347,14 @@ decode_run(struct cli_context *ctx, int argc, char **argv)
 				       "fuses decode: --from and --to belong to 'fuses diff'");
 	fuse_set_init(&set);
 	for (int b = 0; b < FUSE_COUNT; b++) {
-		unsigned char v;
+		struct iw_error err;
+		uint8_t v;
 
 		if (a.byte_text[b] == NULL)
 			continue;
-		if (!cli_parse_byte(a.byte_text[b], &v))
-			return cli_usage_error(ctx, &cmd_fuses,
-					       "fuses decode: %s '%s' is not a byte value; %s",
-					       opt_names[b], a.byte_text[b], cli_byte_hint());
+		if (fuse_parse_byte(a.byte_text[b], &v, &err) != IW_OK)
+			return cli_usage_error(ctx, &cmd_fuses, "fuses decode: %s: %s",
+					       opt_names[b], err.msg);
 		fuse_set_put(&set, (enum fuse_byte)b, v);
 	}
 	if ((part = resolve_part(ctx, "decode", a.part, &rc)) == NULL)
@@ -374,7 +367,7 @@ decode_run(struct cli_context *ctx, int argc, char **argv)
 					       "fuses decode: missing %s; give the %s of the %s, "
 					       "e.g. %s 0x%02X (its factory value)",
 					       opt_names[b], fuse_byte_name((enum fuse_byte)b),
-					       pname(part), opt_names[b], part->fuses[b].factory);
+					       catalog_part_label(part), opt_names[b], part->fuses[b].factory);
 	}
 
 	if (ctx->json) {
@@ -396,12 +389,12 @@ decode_run(struct cli_context *ctx, int argc, char **argv)
 		char summary[96];
 
 		set_summary(&set, summary, sizeof summary);
-		printf("%s (%s): %s\n\n", pname(part), part->id, summary);
+		printf("%s (%s): %s\n\n", catalog_part_label(part), part->id, summary);
 	}
 	fuses_render_decode(part, &set, print_line, stdout);
 	if (part->fuses[FUSE_EXT].present && !set.present[FUSE_EXT])
 		printf("efuse: not given (the %s has one; add --efuse to decode it)\n",
-		       pname(part));
+		       catalog_part_label(part));
 	return finish_output(ctx);
 }
 
@@ -503,7 +496,7 @@ diff_run(struct cli_context *ctx, int argc, char **argv)
 		set_summary(&from, before, sizeof before);
 		set_summary(&to, after, sizeof after);
 		printf("%s (%s)\n  from: %s\n  to:   %s\n\n",
-		       pname(part), part->id, before, after);
+		       catalog_part_label(part), part->id, before, after);
 	}
 	fuse_rules_render(part, &from, &to, diff, print_class_line, stdout);
 	rc = finish_output(ctx);

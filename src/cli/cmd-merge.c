@@ -82,12 +82,6 @@ add_warning(struct cli_context *ctx, struct merge_job *job, const char *fmt,
 	fprintf(stderr, "%s: warning: %s\n", ctx->argv0, slot);
 }
 
-static const char *
-part_name(const struct catalog_part *part)
-{
-	return part->name != NULL ? part->name : part->id;
-}
-
 /* A bootloader only runs from the start of a boot section that BOOTSZ can
  * select; starting anywhere else usually means the files were given in the
  * wrong order or the bootloader was built for another chip. */
@@ -118,7 +112,7 @@ check_boot_start(struct cli_context *ctx, struct merge_job *job)
 		"%s starts at 0x%04X, which is not where a boot section of %s "
 		"starts (%s); check that the bootloader is the second file and "
 		"that it was built for this part",
-		job->in[1].path, (unsigned)start, part_name(job->part),
+		job->in[1].path, (unsigned)start, catalog_part_label(job->part),
 		starts[0] != '\0' ? starts : "none known");
 }
 
@@ -153,7 +147,7 @@ print_text(const struct merge_job *job)
 	print_ranges(job->out, stdout);
 	if (job->part != NULL)
 		printf(" (fits the %u-byte flash of %s)",
-		       (unsigned)job->part->flash_size, part_name(job->part));
+		       (unsigned)job->part->flash_size, catalog_part_label(job->part));
 	putchar('\n');
 }
 
@@ -234,7 +228,7 @@ do_merge(struct cli_context *ctx, struct merge_job *job, struct iw_error *err)
 	}
 	if (job->part != NULL) {
 		st = hex_image_check_fits(job->out, job->part->flash_size,
-					  part_name(job->part), err);
+					  catalog_part_label(job->part), err);
 		if (st != IW_OK)
 			return st;
 		check_boot_start(ctx, job);

@@ -87,7 +87,7 @@ print_summary(const struct job_plan *plan, const struct job_result *res)
 {
 	const struct catalog_part *part = plan->part;
 
-	printf("%s: signature %02X %02X %02X", part->name != NULL ? part->name : part->id,
+	printf("%s: signature %02X %02X %02X", catalog_part_label(part),
 	       res->signature[0], res->signature[1], res->signature[2]);
 	for (int b = 0; b < FUSE_COUNT; b++)
 		if (res->fuses_before.present[b])

@@ -194,7 +194,7 @@ show_start(struct station_ui *u, const struct station_event *ev)
 {
 	const struct station_plan *sp = u->sp;
 	const struct job_plan *jp = &sp->job;
-	const char *part = jp->part->name != NULL ? jp->part->name : jp->part->id;
+	const char *part = catalog_part_label(jp->part);
 	char fuses[64], lock[16], count[48];
 
 	if (u->ctx->json) {

@@ -371,3 +371,27 @@ fuse_safety_name(enum fuse_safety s)
 	}
 	return "unknown";
 }
+
+const char *
+catalog_part_label(const struct catalog_part *p)
+{
+	if (p == NULL)
+		return "?";
+	return p->name != NULL ? p->name : p->id;
+}
+
+const char *
+catalog_programmer_label(const struct catalog_programmer *p)
+{
+	if (p == NULL)
+		return "?";
+	return p->name != NULL ? p->name : p->id;
+}
+
+const char *
+catalog_bootloader_label(const struct catalog_bootloader *b)
+{
+	if (b == NULL)
+		return "?";
+	return b->name != NULL ? b->name : b->id;
+}

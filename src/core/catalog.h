@@ -204,6 +204,10 @@ enum iw_status catalog_load_default(struct catalog *cat,
 const struct catalog_programmer *catalog_find_programmer(const struct catalog *cat, const char *id);
 /* Accepts the id, the avrdude id or the display name case-insensitively. */
 const struct catalog_part *catalog_find_part(const struct catalog *cat, const char *id);
+/* What to call an entry in a sentence: its name, else its id; "?" for NULL. */
+const char *catalog_part_label(const struct catalog_part *p);
+const char *catalog_programmer_label(const struct catalog_programmer *p);
+const char *catalog_bootloader_label(const struct catalog_bootloader *b);
 const struct catalog_part *catalog_find_part_by_signature(const struct catalog *cat, const uint8_t sig[3]);
 const struct catalog_bootloader *catalog_find_bootloader(const struct catalog *cat, const char *id);
 const struct catalog_preset *catalog_find_preset(const struct catalog_bootloader *bl, const char *name);

@@ -20,12 +20,6 @@ fuse_class_name(enum fuse_class cls)
 	return class_names[cls];
 }
 
-static const char *
-part_name(const struct catalog_part *part)
-{
-	return part->name != NULL ? part->name : part->id;
-}
-
 /* For a multi-bit field (no such field has a programmed/unprogrammed rule
  * in the seed catalog, but the data may say so) count it as programmed when
  * any bit is 0 and as unprogrammed when any bit is 1: the cautious reading
@@ -122,7 +116,7 @@ add_change(const struct catalog_part *part, struct fuse_diff *diff,
 				    "%s:%d:%d: the %s has more fuse fields than bits; "
 				    "check that its fields do not overlap",
 				    part->origin.file != NULL ? part->origin.file : "catalog",
-				    part->origin.line, part->origin.col, part_name(part));
+				    part->origin.line, part->origin.col, catalog_part_label(part));
 	*out = &diff->changes[diff->n_changes++];
 	memset(*out, 0, sizeof **out);
 	return IW_OK;
@@ -150,7 +144,7 @@ classify_byte(const struct catalog_part *part, enum fuse_byte b,
 					    "another field (mask 0x%02X); fix the part entry",
 					    part->origin.file != NULL ? part->origin.file : "catalog",
 					    part->origin.line, part->origin.col,
-					    f->name != NULL ? f->name : "?", part_name(part),
+					    f->name != NULL ? f->name : "?", catalog_part_label(part),
 					    fuse_byte_name(b), f->mask);
 		seen |= f->mask;
 		/* Unused bits inside a field still do not count. */
@@ -191,7 +185,7 @@ classify_byte(const struct catalog_part *part, enum fuse_byte b,
 		snprintf(c->reason, sizeof c->reason,
 			 "bits %s of the %s's %s (mask 0x%02X) are implemented but the catalog "
 			 "does not say what they do; check the datasheet before changing them",
-			 fuses_bits_text(unnamed, bits, sizeof bits), part_name(part),
+			 fuses_bits_text(unnamed, bits, sizeof bits), catalog_part_label(part),
 			 fuse_byte_name(b), unnamed);
 	}
 	return IW_OK;
@@ -212,7 +206,7 @@ fuse_rules_classify(const struct catalog_part *part,
 		if (!part->fuses[b].present)
 			return iw_error_set(err, IW_RANGE,
 					    "the %s has no %s; leave the %s value out",
-					    part_name(part), fuse_byte_name((enum fuse_byte)b),
+					    catalog_part_label(part), fuse_byte_name((enum fuse_byte)b),
 					    fuse_byte_name((enum fuse_byte)b));
 		st = classify_byte(part, (enum fuse_byte)b, before, after, diff, err);
 		if (st != IW_OK)
@@ -467,7 +461,7 @@ fuse_rules_check_boot_fit(const struct catalog_part *part, uint8_t new_hfuse,
 				    "%s:%d:%d: the %s has no BOOTSZ field in its hfuse, so the "
 				    "boot section cannot be checked; fix the part entry",
 				    part->origin.file != NULL ? part->origin.file : "catalog",
-				    part->origin.line, part->origin.col, part_name(part));
+				    part->origin.line, part->origin.col, catalog_part_label(part));
 	binary(fuses_field_value(bootsz, new_hfuse), bootsz->mask, selb);
 	sel = fuses_bootsz(part, new_hfuse);
 	if (sel == NULL)
@@ -475,14 +469,14 @@ fuse_rules_check_boot_fit(const struct catalog_part *part, uint8_t new_hfuse,
 				    "%s:%d:%d: the catalog lists no boot section for BOOTSZ=%s "
 				    "on the %s; fix the part's boot table",
 				    part->origin.file != NULL ? part->origin.file : "catalog",
-				    part->origin.line, part->origin.col, selb, part_name(part));
+				    part->origin.line, part->origin.col, selb, catalog_part_label(part));
 	size_short(sel, sels, sizeof sels);
 
 	if (image_end > part->flash_size)
 		return iw_error_set(err, IW_RANGE,
 				    "the bootloader ends at 0x%04lX, past the end of the %s's "
 				    "%lu KiB flash (0x%04lX); it is too big or built for another part",
-				    (unsigned long)(image_end - 1), part_name(part),
+				    (unsigned long)(image_end - 1), catalog_part_label(part),
 				    (unsigned long)(part->flash_size / 1024u),
 				    (unsigned long)part->flash_size);
 	if (image_start == sec_start(sel))
@@ -511,7 +505,7 @@ fuse_rules_check_boot_fit(const struct catalog_part *part, uint8_t new_hfuse,
 			    "section of the %s (%s), so no BOOTSZ value fits it; hfuse 0x%02X "
 			    "selects BOOTSZ=%s, a %s section starting at 0x%04lX: use a bootloader "
 			    "built for 0x%04lX",
-			    (unsigned long)image_start, part_name(part), starts, new_hfuse,
+			    (unsigned long)image_start, catalog_part_label(part), starts, new_hfuse,
 			    selb, sels, (unsigned long)sec_start(sel),
 			    (unsigned long)sec_start(sel));
 }

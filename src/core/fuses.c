@@ -33,6 +33,15 @@ fuse_set_init(struct fuse_set *set)
 	memset(set, 0, sizeof *set);
 }
 
+bool
+fuse_set_any(const struct fuse_set *set)
+{
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (set->present[b])
+			return true;
+	return false;
+}
+
 void
 fuse_set_put(struct fuse_set *set, enum fuse_byte b, uint8_t value)
 {
@@ -221,7 +230,7 @@ enum iw_status
 fuses_check_set(const struct catalog_part *part, const struct fuse_set *set,
 		bool require_all, struct iw_error *err)
 {
-	const char *pname = part->name != NULL ? part->name : part->id;
+	const char *pname = catalog_part_label(part);
 
 	for (int b = 0; b < FUSE_COUNT; b++) {
 		const char *bname = fuse_byte_name((enum fuse_byte)b);
@@ -537,4 +546,76 @@ fuses_render_decode(const struct catalog_part *part, const struct fuse_set *set,
 			fuses_wrap("  other bits: ", text, fn, user);
 		}
 	}
+}
+
+/* --- parsing a byte ---------------------------------------------------------- */
+
+const char *
+fuse_byte_syntax(void)
+{
+	return "write fuse and lock values as 0xNN (hex), $NN or 0bNNNNNNNN";
+}
+
+static int
+digit_value(char c, unsigned base)
+{
+	int v = -1;
+
+	if (c >= '0' && c <= '9')
+		v = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		v = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		v = c - 'A' + 10;
+	return v >= 0 && (unsigned)v < base ? v : -1;
+}
+
+enum iw_status
+fuse_parse_byte(const char *text, uint8_t *out, struct iw_error *err)
+{
+	const char *digits = text;
+	const char *base_name = "hex";
+	unsigned base = 16, value = 0;
+	bool only_decimal = true;
+
+	if (text == NULL || text[0] == '\0')
+		return iw_error_set(err, IW_USAGE, "no value given; %s", fuse_byte_syntax());
+	if (text[0] == '-' || text[0] == '+')
+		return iw_error_set(err, IW_USAGE, "'%s' has a sign; a fuse byte is a value "
+				    "from 0x00 to 0xFF; %s", text, fuse_byte_syntax());
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		digits = text + 2;
+	} else if (text[0] == '$') {
+		digits = text + 1;
+	} else if (text[0] == '0' && (text[1] == 'b' || text[1] == 'B')) {
+		digits = text + 2;
+		base = 2;
+		base_name = "binary";
+	} else {
+		for (const char *p = text; *p != '\0'; p++)
+			if (*p < '0' || *p > '9')
+				only_decimal = false;
+		if (only_decimal)
+			return iw_error_set(err, IW_USAGE, "'%s' is ambiguous: bare digits are "
+					    "hex in fuse calculators but decimal in avrdude; "
+					    "write 0x%s if you mean hex", text, text);
+	}
+	if (digits[0] == '\0')
+		return iw_error_set(err, IW_USAGE, "'%s' has no digits after its prefix; %s",
+				    text, fuse_byte_syntax());
+	for (const char *p = digits; *p != '\0'; p++) {
+		int d = digit_value(*p, base);
+
+		if (d < 0)
+			return iw_error_set(err, IW_USAGE, "'%s' is not a %s number: '%c' is "
+					    "not a %s digit; %s", text, base_name,
+					    *p >= 0x20 && *p < 0x7F ? *p : '?', base_name,
+					    fuse_byte_syntax());
+		value = value * base + (unsigned)d;
+		if (value > 0xFF)
+			return iw_error_set(err, IW_USAGE, "'%s' is more than a byte: a fuse "
+					    "or lock byte goes from 0x00 to 0xFF", text);
+	}
+	*out = (uint8_t)value;
+	return IW_OK;
 }

@@ -57,6 +57,19 @@ typedef void (*fuses_field_fn)(const struct fuse_field_state *state, void *user)
 
 void fuse_set_init(struct fuse_set *set);                 /* nothing present */
 void fuse_set_put(struct fuse_set *set, enum fuse_byte b, uint8_t value);
+/* Whether any byte is present. */
+bool fuse_set_any(const struct fuse_set *set);
+
+/* A fuse or lock byte as a person writes it, the one rule for every front
+ * end: "0xD8", "$D8", "0b11011000", or hex letters with or without digits
+ * ("D8", "ff").  Bare digits ("99") are refused: fuse calculators print
+ * hex, avrdude reads them as decimal, and a fuse byte is the last place to
+ * guess.  IW_USAGE with a message that says what is wrong with `text`
+ * (empty, negative, not a digit of its base, more than a byte, ambiguous)
+ * and how to write it; the caller puts the option or field name in front. */
+enum iw_status fuse_parse_byte(const char *text, uint8_t *out, struct iw_error *err);
+/* How fuse and lock values are written, for help texts. */
+const char *fuse_byte_syntax(void);
 /* From a catalog preset (same layout: has_fuse -> present). */
 void fuse_set_from_preset(struct fuse_set *set, const struct catalog_preset *preset);
 

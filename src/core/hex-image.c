@@ -533,6 +533,20 @@ hex_image_segment(const struct hex_image *img, size_t i)
 	return out;
 }
 
+bool
+hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *end)
+{
+	size_t n = hex_image_segment_count(img);
+	struct hex_segment seg;
+
+	if (n < 2)
+		return false;
+	seg = hex_image_segment(img, n - 1);
+	*start = seg.addr;
+	*end = seg.addr + seg.len;
+	return true;
+}
+
 enum iw_status
 hex_image_check_fits(const struct hex_image *img, uint32_t flash_size,
 		     const char *part_name, struct iw_error *err)

@@ -75,6 +75,10 @@ uint32_t hex_image_end_addr(const struct hex_image *img);   /* highest + 1; 0 wh
 
 size_t hex_image_segment_count(const struct hex_image *img);
 struct hex_segment hex_image_segment(const struct hex_image *img, size_t i);
+/* The last run of bytes of an image that has more than one ([*start,
+ * *end)), false otherwise.  In a file that carries an Arduino sketch and
+ * its bootloader, that run is the bootloader. */
+bool hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *end);
 
 /* Refuse an image that does not fit a part: any byte at or above
  * `flash_size` is an error naming the first such address and its origin. */

@@ -41,3 +41,15 @@ json_print_event(json_t *event, FILE *out)
 {
 	return print_with_flags(event, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
+
+json_t *
+json_fuse_set(const struct fuse_set *set)
+{
+	json_t *o = json_object();
+
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (set->present[b])
+			json_object_set_new(o, fuse_byte_name((enum fuse_byte)b),
+					    json_hex_byte(set->value[b]));
+	return o;
+}

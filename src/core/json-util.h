@@ -12,10 +12,13 @@
 #include <jansson.h>
 
 #include "core/catalog.h"
+#include "core/fuses.h"
 
 json_t *json_hex_byte(uint8_t value);          /* "0x5E" */
 json_t *json_usb_id(struct catalog_usb_id id); /* "03EB:2FF4" */
 json_t *json_string_or_null(const char *s);
+/* {"lfuse": "0x5E", ...} with the bytes that are present. */
+json_t *json_fuse_set(const struct fuse_set *set);
 
 /* Print a document (indented) or an event (compact, one line) and a newline,
  * then release the reference. Returns 0, or -1 when writing failed. */

@@ -18,21 +18,6 @@ job_plan_init(struct job_plan *plan)
 	plan->backup = true;
 }
 
-static const char *
-part_name(const struct catalog_part *part)
-{
-	return part->name != NULL ? part->name : part->id;
-}
-
-static bool
-any_fuse(const struct fuse_set *set)
-{
-	for (int b = 0; b < FUSE_COUNT; b++)
-		if (set->present[b])
-			return true;
-	return false;
-}
-
 /* Refuse-class rules depend only on the new values, so they are checked
  * against an unknown "before": nothing the chip holds can make them safe. */
 static enum iw_status
@@ -42,7 +27,7 @@ check_refuse_class(const struct job_plan *plan, struct iw_error *err)
 	struct fuse_set unknown;
 	enum iw_status st;
 
-	if (!any_fuse(&plan->fuses))
+	if (!fuse_set_any(&plan->fuses))
 		return IW_OK;
 	if ((diff = malloc(sizeof *diff)) == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory checking the fuses");
@@ -145,13 +130,13 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 		return iw_error_set(err, IW_RANGE,
 				    "the %s cannot program the %s: it handles parts up to "
 				    "%u KiB of flash and this one has %u KiB%s%s; choose "
-				    "another programmer", pg->name != NULL ? pg->name : pg->id,
-				    part_name(part), pg->max_flash / 1024u,
+				    "another programmer", catalog_programmer_label(pg),
+				    catalog_part_label(part), pg->max_flash / 1024u,
 				    part->flash_size / 1024u,
 				    pg->limit_note != NULL ? " (" : "",
 				    pg->limit_note != NULL ? pg->limit_note : "");
 	if (plan->read_to != NULL &&
-	    (plan->image != NULL || any_fuse(&plan->fuses) || plan->has_lock))
+	    (plan->image != NULL || fuse_set_any(&plan->fuses) || plan->has_lock))
 		return iw_error_set(err, IW_USAGE,
 				    "a read job only reads; write the image, fuses or lock "
 				    "in a separate job");
@@ -161,11 +146,11 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 		if (hex_image_empty(plan->image))
 			return iw_error_set(err, IW_INPUT, "%s holds no data: nothing to "
 					    "write; check that it is the right file", name);
-		st = hex_image_check_fits(plan->image, part->flash_size, part_name(part), err);
+		st = hex_image_check_fits(plan->image, part->flash_size, catalog_part_label(part), err);
 		if (st != IW_OK)
 			return st;
 	}
-	if (any_fuse(&plan->fuses) &&
+	if (fuse_set_any(&plan->fuses) &&
 	    (st = fuses_check_set(part, &plan->fuses, false, err)) != IW_OK)
 		return st;
 	if ((st = check_refuse_class(plan, err)) != IW_OK)
@@ -458,7 +443,7 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 
 	if (pg != NULL)
 		line(fn, user, "Programmer: %s (%s, driver %s)%s%s",
-		     pg->name != NULL ? pg->name : pg->id, pg->id,
+		     catalog_programmer_label(pg), pg->id,
 		     pg->driver != NULL ? pg->driver : "?",
 		     plan->port != NULL ? " on " : "", plan->port != NULL ? plan->port : "");
 	if (plan->n_driver_opts > 0) {
@@ -478,7 +463,7 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 	}
 	if (part != NULL)
 		line(fn, user, "Part:       %s (signature %02X %02X %02X, %u KiB flash, "
-		     "%u-byte pages)", part_name(part), part->signature[0],
+		     "%u-byte pages)", catalog_part_label(part), part->signature[0],
 		     part->signature[1], part->signature[2], part->flash_size / 1024u,
 		     part->page_size);
 	if (part == NULL)
@@ -491,7 +476,7 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 	} else {
 		line(fn, user, "Image:      none (flash is left as it is)");
 	}
-	if (any_fuse(&plan->fuses)) {
+	if (fuse_set_any(&plan->fuses)) {
 		char bytes[64];
 		size_t used = 0;
 
@@ -523,7 +508,7 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 	snprintf(steps, sizeof steps, "connect, signature, read fuses%s%s%s%s",
 		 plan->backup || plan->read_to != NULL ? ", backup" : "",
 		 plan->image != NULL ? ", erase, write, verify" : "",
-		 any_fuse(&plan->fuses) ? ", fuses, fuse check" : "",
+		 fuse_set_any(&plan->fuses) ? ", fuses, fuse check" : "",
 		 plan->has_lock ? ", lock" : "");
 	line(fn, user, "Steps:      %s", steps);
 }

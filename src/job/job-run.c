@@ -77,12 +77,6 @@ job_diagnose(struct job_runner *r, const struct wiring_observation *obs)
 	r->res->has_diagnosis = true;
 }
 
-static const char *
-part_name(const struct catalog_part *part)
-{
-	return part->name != NULL ? part->name : part->id;
-}
-
 /* --- connect --------------------------------------------------------------------- */
 
 static enum iw_status
@@ -169,7 +163,7 @@ step_signature(struct job_runner *r)
 	res->have_signature = true;
 	if (memcmp(s, want, 3) == 0) {
 		job_say(r, JOB_EVENT_INFO, "signature %02X %02X %02X: %s", s[0], s[1], s[2],
-			part_name(part));
+			catalog_part_label(part));
 		return IW_OK;
 	}
 	memset(&obs, 0, sizeof obs);
@@ -183,7 +177,7 @@ step_signature(struct job_runner *r)
 		return iw_error_set(&res->error, IW_NO_TARGET,
 				    "the signature reads %s instead of the %s's %02X %02X "
 				    "%02X: %s; nothing was written",
-				    ff ? "FF FF FF" : "00 00 00", part_name(part),
+				    ff ? "FF FF FF" : "00 00 00", catalog_part_label(part),
 				    want[0], want[1], want[2],
 				    ff ? "nothing drives MISO" : "MISO is held low");
 	}
@@ -197,7 +191,7 @@ step_signature(struct job_runner *r)
 				    "the chip's signature %02X %02X %02X is the %s's, but "
 				    "the job is for the %s (%02X %02X %02X); nothing was "
 				    "written; select -p %s if that chip is on the board",
-				    s[0], s[1], s[2], part_name(found), part_name(part),
+				    s[0], s[1], s[2], catalog_part_label(found), catalog_part_label(part),
 				    want[0], want[1], want[2], found->id);
 	}
 	obs.symptom = WIRING_SYMPTOM_SIGNATURE_BAD;
@@ -206,7 +200,7 @@ step_signature(struct job_runner *r)
 			    "the chip's signature %02X %02X %02X is neither the %s's "
 			    "(%02X %02X %02X) nor any other part's in the catalog; "
 			    "nothing was written; check the wiring and try again",
-			    s[0], s[1], s[2], part_name(part), want[0], want[1], want[2]);
+			    s[0], s[1], s[2], catalog_part_label(part), want[0], want[1], want[2]);
 }
 
 /* --- fuses, lock, and what the plan would change ---------------------------------- */
@@ -252,8 +246,7 @@ judge_fuse_change(struct job_runner *r)
 	enum iw_status st;
 
 	fuse_set_init(&r->fuse_todo);
-	if (!plan->fuses.present[FUSE_LOW] && !plan->fuses.present[FUSE_HIGH] &&
-	    !plan->fuses.present[FUSE_EXT])
+	if (!fuse_set_any(&plan->fuses))
 		return IW_OK;
 	for (int b = 0; b < FUSE_COUNT; b++)
 		if (plan->fuses.present[b] &&
@@ -321,8 +314,7 @@ step_read_fuses(struct job_runner *r)
 	/* LB mode 2 or 3 locks the fuses too; only an erase (with an image
 	 * to write afterwards) can lift that. */
 	if ((res->lock_before & 0x03) != 0x03 && plan->image == NULL &&
-	    (r->fuse_todo.present[FUSE_LOW] || r->fuse_todo.present[FUSE_HIGH] ||
-	     r->fuse_todo.present[FUSE_EXT]))
+	    fuse_set_any(&r->fuse_todo))
 		return iw_error_set(err, IW_REFUSED,
 				    "the chip is locked (lock 0x%02X), so its fuses cannot "
 				    "change; only a chip erase unlocks it and that erases the "
@@ -471,7 +463,7 @@ read_failed:
 	if (st == IW_CANCELLED)
 		iw_error_set(&res->error, IW_CANCELLED,
 			     "cancelled while reading the %s for the backup; nothing was "
-			     "written to the chip", part_name(part));
+			     "written to the chip", catalog_part_label(part));
 out:
 	free(flash);
 	free(eeprom);
@@ -507,16 +499,14 @@ finish(struct job_runner *r, enum iw_status st)
 		iw_error_clear(&res->error);
 		if (r->plan->read_to != NULL)
 			snprintf(msg, sizeof msg, "read the %s in %.1f s",
-				 part_name(r->plan->part), res->seconds);
+				 catalog_part_label(r->plan->part), res->seconds);
 		else
 			snprintf(msg, sizeof msg,
 				 "done in %.1f s: %u page%s written, %u blank skipped, %u "
 				 "verified; %s; %s", res->seconds, res->pages_written,
 				 res->pages_written == 1 ? "" : "s", res->pages_skipped,
 				 res->pages_verified,
-				 res->fuses_written.present[FUSE_LOW] ||
-				 res->fuses_written.present[FUSE_HIGH] ||
-				 res->fuses_written.present[FUSE_EXT] ?
+				 fuse_set_any(&res->fuses_written) ?
 				 "fuses written and checked" : "fuses unchanged",
 				 res->lock_written ? "lock bits written" : "lock unchanged");
 	} else {

@@ -268,12 +268,6 @@ out:
 
 /* --- fuses ------------------------------------------------------------------------ */
 
-static bool
-any_present(const struct fuse_set *set)
-{
-	return set->present[FUSE_LOW] || set->present[FUSE_HIGH] || set->present[FUSE_EXT];
-}
-
 static enum iw_status
 check_fuses(struct job_runner *r)
 {
@@ -311,9 +305,9 @@ job_step_fuses(struct job_runner *r)
 	struct job_result *res = r->res;
 	enum iw_status st;
 
-	if (!any_present(&r->plan->fuses))
+	if (!fuse_set_any(&r->plan->fuses))
 		return IW_OK;
-	if (!any_present(todo)) {
+	if (!fuse_set_any(todo)) {
 		job_say(r, JOB_EVENT_INFO, "the fuses already hold the wanted values; "
 			"not rewritten");
 		return IW_OK;

@@ -97,6 +97,9 @@ struct job_plan {
 	 * image. */
 	bool image_is_bootloader;
 	uint32_t boot_start, boot_end;
+	/* The catalog bootloader the image is (job_plan_use_bootloader), or
+	 * NULL for a file of the user's own. */
+	const struct catalog_bootloader *bootloader;
 
 	struct fuse_set fuses;                         /* bytes to write; none = keep */
 	bool has_lock;
@@ -123,6 +126,28 @@ struct job_plan {
 
 /* Defaults: backup on, no fuses, no lock, nothing else. */
 void job_plan_init(struct job_plan *plan);
+
+/* The image to write (NULL: none); `path` names it in messages.  With a
+ * catalog bootloader already chosen that carries a sketch too, the
+ * bootloader's range is its last run of bytes. */
+void job_plan_set_image(struct job_plan *plan, const struct hex_image *img,
+			const char *path);
+
+/* The fuse preset `name` of `bl`, or with NULL its default one (the one
+ * named "default", else the first).  IW_USAGE listing the presets when
+ * there is no such one; *out is NULL for a bootloader without presets. */
+enum iw_status job_bootloader_preset(const struct catalog_bootloader *bl, const char *name,
+				     const struct catalog_preset **out, struct iw_error *err);
+
+/* The one way both front ends choose a catalog bootloader for the plan's
+ * part: the image is then a bootloader that must fit the boot section its
+ * hfuse selects (in a file that carries a sketch too, only its last run
+ * must), and with `preset` (not NULL) the plan takes its fuses and lock.
+ * IW_USAGE when `bl` is built for another part than plan->part. */
+enum iw_status job_plan_use_bootloader(struct job_plan *plan,
+				       const struct catalog_bootloader *bl,
+				       const struct catalog_preset *preset,
+				       struct iw_error *err);
 
 /* Everything that can be checked without the chip: programmer and part
  * given, the programmer's flash limit, the image fits the part, the fuse

@@ -46,18 +46,6 @@ station_time_rfc3339(time_t t, char *buf, size_t size)
 
 /* --- the record ------------------------------------------------------------------ */
 
-static json_t *
-fuse_obj(const struct fuse_set *set)
-{
-	json_t *o = json_object();
-
-	for (int b = 0; b < FUSE_COUNT; b++)
-		if (set->present[b])
-			json_object_set_new(o, fuse_byte_name((enum fuse_byte)b),
-					    json_hex_byte(set->value[b]));
-	return o;
-}
-
 static const char *
 result_word(enum iw_status st)
 {
@@ -112,9 +100,9 @@ station_record_json(const struct station_plan *sp, const struct station_session 
 								    session->image_sha256 : NULL));
 	json_object_set_new(o, "signature", sig);
 	json_object_set_new(o, "sck_hz", res->connected ? json_integer(res->sck_hz) : json_null());
-	json_object_set_new(o, "fuses_before", res->have_fuses ? fuse_obj(&res->fuses_before) :
+	json_object_set_new(o, "fuses_before", res->have_fuses ? json_fuse_set(&res->fuses_before) :
 			    json_null());
-	json_object_set_new(o, "fuses_after", res->have_fuses ? fuse_obj(&res->fuses_after) :
+	json_object_set_new(o, "fuses_after", res->have_fuses ? json_fuse_set(&res->fuses_after) :
 			    json_null());
 	json_object_set_new(o, "lock_after", res->have_fuses ? json_hex_byte(res->lock_after) :
 			    json_null());

@@ -64,15 +64,6 @@ station_status_is_fatal(enum iw_status st)
 
 /* --- the checks before the first board --------------------------------------- */
 
-static bool
-any_fuse(const struct fuse_set *set)
-{
-	for (int b = 0; b < FUSE_COUNT; b++)
-		if (set->present[b])
-			return true;
-	return false;
-}
-
 enum iw_status
 station_factory_diff(const struct station_plan *sp, struct fuse_set *factory,
 		     struct fuse_diff *diff, struct iw_error *err)
@@ -98,7 +89,7 @@ check_confirm_up_front(const struct station_plan *sp, struct iw_error *err)
 	size_t used = 0;
 	enum iw_status st;
 
-	if (sp->job.yes || !any_fuse(&sp->job.fuses))
+	if (sp->job.yes || !fuse_set_any(&sp->job.fuses))
 		return IW_OK;
 	if ((diff = malloc(sizeof *diff)) == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory checking the fuses");
@@ -142,7 +133,7 @@ station_plan_validate(const struct station_plan *sp, struct iw_error *err)
 				    "`ispwiz read`");
 	if ((st = job_plan_validate(jp, err)) != IW_OK)
 		return st;
-	if (jp->image == NULL && !any_fuse(&jp->fuses) && !jp->has_lock)
+	if (jp->image == NULL && !fuse_set_any(&jp->fuses) && !jp->has_lock)
 		return iw_error_set(err, IW_USAGE, "nothing to do on each board: give an "
 				    "image, fuses or lock bits");
 	if (sp->poll_ms < 10 || sp->poll_ms > 10000)

@@ -61,7 +61,7 @@ name_of(const struct catalog_part *part)
 {
 	if (part == NULL)
 		return "target";
-	return part->name != NULL ? part->name : part->id;
+	return catalog_part_label(part);
 }
 
 static void
@@ -381,7 +381,7 @@ wiring_doctor_render(const struct wiring_diagnosis *d,
 	}
 	if (programmer != NULL && d->n_rows > 0) {
 		snprintf(line, sizeof line, "Check these wires (%s -> target):",
-			 programmer->name != NULL ? programmer->name : programmer->id);
+			 catalog_programmer_label(programmer));
 		fn(user, line);
 		for (size_t i = 0; i < d->n_rows; i++) {
 			const struct catalog_wire *w = &programmer->wiring[d->rows[i]];

@@ -34,7 +34,7 @@ part_name(const struct prog *p)
 {
 	if (p->part == NULL)
 		return "target";
-	return p->part->name != NULL ? p->part->name : p->part->id;
+	return catalog_part_label(p->part);
 }
 
 static enum iw_status

@@ -191,7 +191,7 @@ asp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 				  "fallback stops at 128 KiB; nothing was touched. Update the "
 				  "USBasp firmware, or use another programmer",
 				  opt->part->flash_size / 1024u,
-				  opt->part->name != NULL ? opt->part->name : opt->part->id);
+				  catalog_part_label(opt->part));
 		goto fail;
 	}
 	a->flash_size = opt->part != NULL ? opt->part->flash_size : 0;

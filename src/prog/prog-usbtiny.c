@@ -138,7 +138,7 @@ describe_part(struct tiny *t, const struct catalog_part *part)
 		 "as usual, but flash above 64 KiB is read one byte per USB transfer, so "
 		 "reading or verifying it is about a hundred times slower (a full backup "
 		 "of the upper %u KiB takes a minute or more; --no-backup skips it)",
-		 part->name != NULL ? part->name : part->id,
+		 catalog_part_label(part),
 		 (part->flash_size - TINY_PAGED_LIMIT) / 1024u);
 }
 

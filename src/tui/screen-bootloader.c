@@ -49,26 +49,6 @@ form_y(void)
 	return list_y() + LIST_ROWS + 3;
 }
 
-static bool
-parse_byte(const char *text, uint8_t *out)
-{
-	unsigned v = 0;
-	int digits = 0;
-
-	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
-		text += 2;
-	else if (text[0] == '$')
-		text++;
-	for (; *text != '\0'; text++, digits++) {
-		if (!isxdigit((unsigned char)*text) || digits == 2)
-			return false;
-		v = v * 16 + (unsigned)(isdigit((unsigned char)*text) ? *text - '0' :
-					tolower((unsigned char)*text) - 'a' + 10);
-	}
-	*out = (uint8_t)v;
-	return digits > 0;
-}
-
 static void
 default_file(struct tui *t, const struct catalog_bootloader *bl)
 {
@@ -149,7 +129,7 @@ enter(struct tui *t)
 	if (s.n == 0)
 		tui_message(t, TUI_ROLE_ERROR, "The catalog has no bootloader for the %s; "
 			    "add one in ~/.config/ispwiz/ (see ispwiz-catalog(5)).",
-			    tui_part_name(t->part));
+			    catalog_part_label(t->part));
 }
 
 static void
@@ -199,7 +179,7 @@ fields_match_preset(int item)
 				return false;
 			continue;
 		}
-		if (!parse_byte(v, &byte) || byte != s.preset[item]->fuse[b])
+		if (fuse_parse_byte(v, &byte, NULL) != IW_OK || byte != s.preset[item]->fuse[b])
 			return false;
 	}
 	return true;
@@ -214,7 +194,7 @@ draw(struct tui *t)
 
 	/* Column heads over the list's label columns (after the "> " mark). */
 	tui_putf(tui_body_top() + 1, 2, 40, TUI_ROLE_HEADING, "Bootloaders for the %s",
-		 tui_part_name(t->part));
+		 catalog_part_label(t->part));
 	tui_put(tui_body_top() + 1, 2 + 2 + 39, 14, TUI_ROLE_DIM, "preset");
 	tui_put(tui_body_top() + 1, 2 + 2 + 39 + 15, 9, TUI_ROLE_DIM, "L  H  E");
 	if (i < 0)
@@ -311,9 +291,9 @@ choose(struct tui *t)
 		tui_form_get(&s.form, f, v, sizeof v);
 		if (v[0] == '\0')
 			continue;
-		if (!parse_byte(v, &byte)) {
-			tui_message(t, TUI_ROLE_ERROR, "%s \"%s\" is not a byte: write it in "
-				    "hex, like 0xD8.", fuse_byte_name(s.field_byte[f]), v);
+		if (fuse_parse_byte(v, &byte, &err) != IW_OK) {
+			tui_message(t, TUI_ROLE_ERROR, "%s: %s.", fuse_byte_name(s.field_byte[f]),
+				    err.msg);
 			return;
 		}
 		fuse_set_put(&fuses, s.field_byte[f], byte);

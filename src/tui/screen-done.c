@@ -79,13 +79,12 @@ fill(struct tui *t)
 	tui_text_clear(&s.text);
 	tui_text_init(&s.text, COLS - 4);
 	tui_text_addf(&s.text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
-		      tui_part_name(t->part), t->bootloader != NULL ?
+		      catalog_part_label(t->part), t->bootloader != NULL ?
 		      tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
 	tui_text_addf(&s.text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);
-	if (r->fuses_written.present[FUSE_LOW] || r->fuses_written.present[FUSE_HIGH] ||
-	    r->fuses_written.present[FUSE_EXT])
+	if (fuse_set_any(&r->fuses_written))
 		tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Fuses now: lfuse 0x%02X, hfuse 0x%02X, "
 			      "efuse 0x%02X (read back and checked).", r->fuses_after.value[FUSE_LOW],
 			      r->fuses_after.value[FUSE_HIGH], r->fuses_after.value[FUSE_EXT]);

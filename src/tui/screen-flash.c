@@ -229,7 +229,7 @@ draw(struct tui *t)
 	int y = tui_body_top() + 1;
 	char title[200];
 
-	tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s", tui_part_name(t->part),
+	tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s", catalog_part_label(t->part),
 		 t->bootloader != NULL ? tui_bootloader_title(t->bootloader, title, sizeof title) :
 		 t->image_path);
 	tui_putf(y + 1, 2, COLS - 4, s.phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :

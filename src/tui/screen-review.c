@@ -119,8 +119,7 @@ fill(struct tui *t)
 	if (s.verdict == VERDICT_BLOCKED && plan.part == NULL)
 		return;
 	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
-	if (t->probe->have_fuses && plan.fuses.present[FUSE_LOW] + plan.fuses.present[FUSE_HIGH] +
-	    plan.fuses.present[FUSE_EXT] > 0) {
+	if (t->probe->have_fuses && fuse_set_any(&plan.fuses)) {
 		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "Fuses, from what the chip holds now:");
 		fuse_rules_render(t->part, &t->probe->fuses_before, &plan.fuses, &s.diff,
 				  diff_line, &s.text);
@@ -149,7 +148,7 @@ enter(struct tui *t)
 	s.have_form = s.verdict == VERDICT_CONFIRM && tui_form_init(&s.form, &width, 1);
 	if (s.verdict == VERDICT_CONFIRM)
 		tui_message(t, TUI_ROLE_CONFIRM, "Type %s and press Enter to flash; Esc goes back.",
-			    tui_part_name(t->part));
+			    catalog_part_label(t->part));
 	else if (s.verdict != VERDICT_GO)
 		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written. Esc goes back.");
 }
@@ -175,7 +174,7 @@ layout(struct tui *t)
 {
 	fill(t);
 	if (s.have_form)
-		tui_form_place(&s.form, LINES - 4, 4 + tui_width(tui_part_name(t->part)) + 18);
+		tui_form_place(&s.form, LINES - 4, 4 + tui_width(catalog_part_label(t->part)) + 18);
 }
 
 static void
@@ -184,7 +183,7 @@ draw(struct tui *t)
 	tui_text_draw(&s.text, tui_body_top() + 1, 1, text_rows(), COLS - 1);
 	if (s.have_form)
 		tui_putf(LINES - 4, 2, COLS - 4, TUI_ROLE_CONFIRM, "Type %s to confirm:",
-			 tui_part_name(t->part));
+			 catalog_part_label(t->part));
 }
 
 static void
@@ -216,10 +215,10 @@ go(struct tui *t)
 		return;
 	case VERDICT_CONFIRM:
 		tui_form_get(&s.form, 0, typed, sizeof typed);
-		if (strcasecmp(typed, tui_part_name(t->part)) != 0) {
+		if (strcasecmp(typed, catalog_part_label(t->part)) != 0) {
 			tui_message(t, TUI_ROLE_ERROR, "\"%s\" is not %s: nothing will be "
 				    "written. Type the part name exactly, or Esc to go back.",
-				    typed, tui_part_name(t->part));
+				    typed, catalog_part_label(t->part));
 			return;
 		}
 		break;

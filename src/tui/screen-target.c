@@ -127,7 +127,7 @@ show_found(struct tui *t)
 	tui_text_clear(&s.text);
 	tui_text_init(&s.text, COLS - 1);
 	tui_text_addf(&s.text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
-		      tui_part_name(t->part), r->signature[0], r->signature[1],
+		      catalog_part_label(t->part), r->signature[0], r->signature[1],
 		      r->signature[2]);
 	if (r->connect_note[0] != '\0')
 		tui_text_add(&s.text, TUI_ROLE_DIM, 2, r->connect_note);

@@ -380,7 +380,6 @@ int tui_body_rows(void);
 
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
-const char *tui_part_name(const struct catalog_part *p);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
 const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);
 

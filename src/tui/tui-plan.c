@@ -11,6 +11,8 @@
 bool
 tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 {
+	struct iw_error err;
+
 	job_plan_init(plan);
 	why[0] = '\0';
 	if (t->programmer == NULL || t->part == NULL || t->image == NULL) {
@@ -23,24 +25,15 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 	plan->programmer = t->programmer;
 	plan->port = t->port;
 	plan->part = t->part;
-	plan->image = t->image;
-	plan->image_path = t->image_path;
+	job_plan_set_image(plan, t->image, t->image_path);
 	plan->image_is_bootloader = true;
-	/* A file that also carries an Arduino sketch: the bootloader is its
-	 * last run of bytes, and only that must fit the boot section. */
-	if (t->bootloader != NULL && t->bootloader->combined_sketch &&
-	    hex_image_segment_count(t->image) >= 2) {
-		struct hex_segment s = hex_image_segment(t->image,
-							 hex_image_segment_count(t->image) - 1);
-
-		plan->boot_start = s.addr;
-		plan->boot_end = s.addr + s.len;
+	if (t->bootloader != NULL &&
+	    job_plan_use_bootloader(plan, t->bootloader, t->preset, &err) != IW_OK) {
+		snprintf(why, size, "%s", err.msg);
+		return false;
 	}
+	/* The preset's bytes, or what the user typed over them. */
 	plan->fuses = t->fuses;
-	if (t->preset != NULL && t->preset->has_lock) {
-		plan->has_lock = true;
-		plan->lock = t->preset->lock;
-	}
 	plan->backup = true;
 	if (t->demo != NULL)
 		plan->backup_dir = tui_demo_backup_dir(t->demo);
@@ -65,6 +58,6 @@ tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size
 	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
 		if (bl->family != NULL && strcmp(bl->family, families[i].family) == 0)
 			words = families[i].words;
-	snprintf(buf, size, "%s: %s", words, bl->name != NULL ? bl->name : bl->id);
+	snprintf(buf, size, "%s: %s", words, catalog_bootloader_label(bl));
 	return buf;
 }

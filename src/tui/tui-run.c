@@ -342,7 +342,7 @@ summary(const struct tui *t)
 	if (!t->flashed || r == NULL)
 		return;
 	if (r->status == IW_OK)
-		printf("ispwiz: %s flashed and verified", tui_part_name(t->part));
+		printf("ispwiz: %s flashed and verified", catalog_part_label(t->part));
 	else
 		printf("ispwiz: flashing failed: %s", r->error.msg);
 	if (r->backup_hex[0] != '\0')

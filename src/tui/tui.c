@@ -12,14 +12,6 @@
 #include <time.h>
 
 
-const char *
-tui_part_name(const struct catalog_part *p)
-{
-	if (p == NULL)
-		return "?";
-	return p->name != NULL ? p->name : p->id;
-}
-
 int
 tui_body_top(void)
 {
