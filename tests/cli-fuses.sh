@@ -97,10 +97,10 @@ run 2 ispwiz fuses decode -p atmega32u4 --hfuse 0x99
 expect_in "$T/err" "missing --lfuse"
 
 run 2 ispwiz fuses decode -p atmega32u4 --lfuse 0x5E --hfuse 0x1FF
-expect_in "$T/err" "--hfuse '0x1FF' is not a byte value"
+expect_in "$T/err" "--hfuse: '0x1FF' is more than a byte"
 
 run 2 ispwiz fuses decode -p atmega32u4 --lfuse 0xZZ --hfuse 0x99
-expect_in "$T/err" "--lfuse '0xZZ' is not a byte value"
+expect_in "$T/err" "--lfuse: '0xZZ' is not a hex number: 'Z' is not a hex digit"
 
 run 2 ispwiz fuses decode -p atmega32u4 --lfuse
 expect_in "$T/err" "'--lfuse' needs a value"
@@ -165,7 +165,7 @@ expect_in "$T/err" "needs at least the low and high fuse"
 run 2 ispwiz fuses diff -p atmega32u4 --from 0xFF,0xD8,0xFB,0x00 --to 0x5E,0x99
 expect_in "$T/err" "more than three values"
 run 2 ispwiz fuses diff -p atmega32u4 --from 0xFF,0xQQ --to 0x5E,0x99
-expect_in "$T/err" "'0xQQ' is not a byte value (the hfuse)"
+expect_in "$T/err" "--from, the hfuse: '0xQQ' is not a hex number"
 run 2 ispwiz fuses diff -p atmega32u4 --to 0x5E,0x99
 expect_in "$T/err" "missing --from"
 

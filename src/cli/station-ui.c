@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "core/json-util.h"
-#include "prog/prog-sim.h"
 #include "core/clock.h"
 
 #define REDRAW_NS 100000000LL     /* the live status line: at most 10 redraws a second */
@@ -135,34 +134,17 @@ ui_stop(void *user)
 	}
 	if (n >= 2 && u->board != 0)
 		return STATION_STOP_NOW;
-	if (n >= 1 || u->script_over)
+	if (n >= 1)
 		return STATION_STOP_AFTER_BOARD;
 	return STATION_RUN;
 }
 
 static void
-ui_wait(void *user, struct prog *p, unsigned ms)
+ui_wait(void *user, unsigned ms)
 {
-	struct station_ui *u = user;
-
-	switch (prog_sim_idle(p, ms)) {
-	case PROG_SIM_IDLE_REAL:
-		/* Signals go to the main thread: a stop is seen at the next poll. */
-		poll(NULL, 0, (int)ms);
-		break;
-	case PROG_SIM_IDLE_VIRTUAL:
-		break;
-	case PROG_SIM_IDLE_OVER:
-		if (!u->script_over) {
-			u->script_over = true;
-			if (u->ctx->json)
-				json_simple("script-end", 0, "the simulated board script has ended");
-			else
-				note(u, "%s: the simulated board script has ended; stopping",
-				     u->ctx->argv0);
-		}
-		break;
-	}
+	(void)user;
+	/* Signals go to the main thread: a stop is seen at the next poll. */
+	poll(NULL, 0, (int)ms);
 }
 
 /* --- what the operator sees ------------------------------------------------------------ */
@@ -423,6 +405,13 @@ ui_event(void *user, const struct station_event *ev)
 			json_simple("remove", ev->board, NULL);
 		else
 			status(u, true, "take board %u off the jig", ev->board);
+		break;
+	case STATION_EVENT_SCRIPT_END:
+		if (u->ctx->json)
+			json_simple("script-end", 0, "the simulated board script has ended");
+		else
+			note(u, "%s: the simulated board script has ended; stopping",
+			     u->ctx->argv0);
 		break;
 	case STATION_EVENT_END:
 		show_end(u, ev);

@@ -24,7 +24,6 @@ struct station_ui {
 	long long last_draw_ns;
 	unsigned board;           /* the board whose job runs, 0 between boards */
 	int announced;            /* stop requests already acknowledged */
-	bool script_over;         /* the simulated board script has ended */
 	atomic_int interrupts;    /* SIGINT/SIGTERM, counted by the main thread */
 	atomic_bool done;         /* the worker has finished */
 	struct station_summary sum;   /* the worker's result */

@@ -82,32 +82,14 @@ job_diagnose(struct job_runner *r, const struct wiring_observation *obs)
 static enum iw_status
 open_programmer(struct job_runner *r)
 {
-	const struct job_plan *plan = r->plan;
-	struct iw_error *err = &r->res->error;
-	struct prog_options opts;
 	enum iw_status st;
 
-	if (plan->prog != NULL) {
-		r->p = plan->prog;
+	if (r->plan->prog != NULL) {
+		r->p = r->plan->prog;
 		return IW_OK;
 	}
-	memset(&opts, 0, sizeof opts);
-	opts.port = plan->port;
-	opts.baud = plan->baud;
-	opts.entry = plan->programmer;
-	opts.part = plan->part;
-	opts.sim_state = plan->sim_state;
-	opts.sim_faults = plan->sim_faults;
-	opts.n_sim_faults = plan->n_sim_faults;
-	opts.driver_opts = plan->driver_opts;
-	opts.n_driver_opts = plan->n_driver_opts;
-	opts.catalog = plan->catalog;
-	st = prog_open(&r->own, prog_driver_find(plan->programmer->driver), &opts, err);
-	if (st != IW_OK) {
-		iw_error_prefix(err, "opening the %s", plan->programmer->name != NULL ?
-				plan->programmer->name : plan->programmer->id);
+	if ((st = job_open_programmer(r->plan, &r->own, &r->res->error)) != IW_OK)
 		return st;
-	}
 	r->p = &r->own;
 	r->opened = true;
 	return IW_OK;

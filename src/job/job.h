@@ -119,10 +119,21 @@ struct job_plan {
 	const char *const *sim_faults;
 	size_t n_sim_faults;
 
+	/* Reads and page writes slowed to about real hardware's speed (the
+	 * demo's simulated programmer); zero: as fast as the link goes. */
+	unsigned pace_read_ns_per_byte, pace_page_us;
+
 	/* An open programmer to use instead of opening one (tests, the
 	 * station mode); the job neither opens nor closes it. */
 	struct prog *prog;
 };
+
+/* Open the plan's programmer into `p` with everything the plan says about
+ * it (port, baud, part, -x options, simulator knobs, pacing): the one way
+ * the runner, the station and the front ends open one.  IW_* with the
+ * message prefixed "opening the <programmer>".  Close with prog_close(). */
+enum iw_status job_open_programmer(const struct job_plan *plan, struct prog *p,
+				   struct iw_error *err);
 
 /* Defaults: backup on, no fuses, no lock, nothing else. */
 void job_plan_init(struct job_plan *plan);

@@ -28,21 +28,6 @@ station_plan_init(struct station_plan *sp)
 	sp->absent_polls = STATION_ABSENT_POLLS;
 }
 
-const char *
-station_event_kind_name(enum station_event_kind kind)
-{
-	switch (kind) {
-	case STATION_EVENT_START: return "start";
-	case STATION_EVENT_WAITING: return "waiting";
-	case STATION_EVENT_BOARD: return "board";
-	case STATION_EVENT_JOB: return "job";
-	case STATION_EVENT_RESULT: return "result";
-	case STATION_EVENT_REMOVE: return "remove";
-	case STATION_EVENT_END: return "summary";
-	}
-	return "?";
-}
-
 bool
 station_status_is_fatal(enum iw_status st)
 {
@@ -160,6 +145,7 @@ struct station_ctx {
 	struct station_log *log;
 	struct job_result *res;
 	unsigned board;
+	bool script_over;              /* a simulated board script has ended */
 	double t0;
 };
 
@@ -195,16 +181,32 @@ emit_kind(struct station_ctx *c, enum station_event_kind kind, unsigned board)
 static enum station_stop
 stop_level(struct station_ctx *c)
 {
-	return c->ops->stop != NULL ? c->ops->stop(c->ops->user) : STATION_RUN;
+	enum station_stop s = c->ops->stop != NULL ? c->ops->stop(c->ops->user) : STATION_RUN;
+
+	/* No board will come after a simulated script's end. */
+	return s == STATION_RUN && c->script_over ? STATION_STOP_AFTER_BOARD : s;
 }
 
+/* Let `ms` pass between polls: for real (through the front end, which
+ * returns early on a stop), or on a simulated board script's own clock. */
 static void
 pause_ms(struct station_ctx *c, unsigned ms)
 {
-	if (c->ops->wait != NULL) {
-		c->ops->wait(c->ops->user, c->p, ms);
-	} else {
-		iw_sleep_ms(ms);
+	switch (prog_idle(c->p, ms)) {
+	case PROG_IDLE_REAL:
+		if (c->ops->wait != NULL)
+			c->ops->wait(c->ops->user, ms);
+		else
+			iw_sleep_ms(ms);
+		break;
+	case PROG_IDLE_VIRTUAL:
+		break;
+	case PROG_IDLE_OVER:
+		if (!c->script_over) {
+			c->script_over = true;
+			emit_kind(c, STATION_EVENT_SCRIPT_END, 0);
+		}
+		break;
 	}
 }
 
@@ -346,27 +348,10 @@ do_board(struct station_ctx *c)
 static enum iw_status
 open_programmer(struct station_ctx *c, struct iw_error *err)
 {
-	const struct job_plan *jp = &c->sp->job;
-	struct prog_options opts;
 	enum iw_status st;
 
-	memset(&opts, 0, sizeof opts);
-	opts.port = jp->port;
-	opts.baud = jp->baud;
-	opts.entry = jp->programmer;
-	opts.part = jp->part;
-	opts.sim_state = jp->sim_state;
-	opts.sim_faults = jp->sim_faults;
-	opts.n_sim_faults = jp->n_sim_faults;
-	opts.driver_opts = jp->driver_opts;
-	opts.n_driver_opts = jp->n_driver_opts;
-	opts.catalog = jp->catalog;
-	st = prog_open(&c->own, prog_driver_find(jp->programmer->driver), &opts, err);
-	if (st != IW_OK) {
-		iw_error_prefix(err, "opening the %s", jp->programmer->name != NULL ?
-				jp->programmer->name : jp->programmer->id);
+	if ((st = job_open_programmer(&c->sp->job, &c->own, err)) != IW_OK)
 		return st;
-	}
 	c->p = &c->own;
 	c->opened = true;
 	return IW_OK;

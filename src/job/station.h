@@ -98,10 +98,10 @@ enum station_event_kind {
 	STATION_EVENT_JOB,       /* an event of that board's job (`job`) */
 	STATION_EVENT_RESULT,    /* its job ended: `result`, `record` (logged) */
 	STATION_EVENT_REMOVE,    /* waiting for board `board` to be taken off */
+	STATION_EVENT_SCRIPT_END,   /* a simulated board script has ended: no board
+				     * will come, the station stops */
 	STATION_EVENT_END,       /* the station stopped: `summary` */
 };
-
-const char *station_event_kind_name(enum station_event_kind kind);  /* "waiting" */
 
 /* What the front end may want to show about the session. */
 struct station_session {
@@ -150,9 +150,10 @@ struct station_ops {
 	void (*event)(void *user, const struct station_event *ev);   /* may be NULL */
 	/* Polled between steps, during waits and inside a job; NULL = never. */
 	enum station_stop (*stop)(void *user);
-	/* Let about `ms` pass on programmer `p` (for a simulated one, virtual
-	 * time); return early when a stop is requested.  NULL: nanosleep. */
-	void (*wait)(void *user, struct prog *p, unsigned ms);
+	/* Let about `ms` pass; return early when a stop is requested.  Only
+	 * called when time passes for real (not on a simulated board script's
+	 * virtual clock).  NULL: sleep. */
+	void (*wait)(void *user, unsigned ms);
 	void *user;
 };
 

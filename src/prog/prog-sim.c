@@ -271,14 +271,16 @@ sim_xfer(struct sim_prog *s, const uint8_t in[4], uint8_t out[4])
 	sim_target_transfer(s->target, in, out);
 }
 
-enum prog_sim_idle
-prog_sim_idle(struct prog *p, unsigned ms)
+/* With a board script, waiting moves the script's clock; without one, the
+ * caller waits for real. */
+static enum prog_idle
+sim_idle(struct prog *p, unsigned ms)
 {
 	struct sim_prog *s;
 	uint64_t us = (uint64_t)ms * 1000u;
 
 	if (sim_of(p) == NULL || (s = priv(p))->boards == NULL)
-		return PROG_SIM_IDLE_REAL;
+		return PROG_IDLE_REAL;
 	board_sync(s);
 	s->now_us += us;
 	if (s->target != NULL) {
@@ -286,15 +288,7 @@ prog_sim_idle(struct prog *p, unsigned ms)
 		s->chip_mark_us += us;
 	}
 	board_sync(s);
-	return s->script_over ? PROG_SIM_IDLE_OVER : PROG_SIM_IDLE_VIRTUAL;
-}
-
-size_t
-prog_sim_board_count(struct prog *p)
-{
-	struct sim_prog *s = sim_of(p);
-
-	return s != NULL && s->boards != NULL ? sim_boards_count(s->boards) : 0;
+	return s->script_over ? PROG_IDLE_OVER : PROG_IDLE_VIRTUAL;
 }
 
 struct sim_target *
@@ -305,14 +299,6 @@ prog_sim_board(struct prog *p, size_t i)
 	if (s == NULL || s->boards == NULL || i >= sim_boards_count(s->boards))
 		return NULL;
 	return s->chips[i];
-}
-
-uint64_t
-prog_sim_now_us(struct prog *p)
-{
-	struct sim_prog *s = sim_of(p);
-
-	return s != NULL ? sim_now_us(s) : 0;
 }
 
 /* --- open, close, save -------------------------------------------------------- */
@@ -577,4 +563,5 @@ const struct prog_driver prog_sim_driver = {
 	.read_flash = sim_read_flash,
 	.write_page = sim_write_page,
 	.sync = sim_sync,
+	.idle = sim_idle,
 };

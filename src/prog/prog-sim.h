@@ -41,23 +41,10 @@ struct sim_target *prog_sim_target(struct prog *p);
 
 /* --- board scripts (boards=FILE) --------------------------------------------- */
 
-enum prog_sim_idle {
-	PROG_SIM_IDLE_REAL,      /* no script: the caller really waits */
-	PROG_SIM_IDLE_VIRTUAL,   /* the script's clock moved on; do not wait */
-	PROG_SIM_IDLE_OVER,      /* past the script's end: no board will come */
-};
-
-/* Let `ms` pass while nothing is clocked (a front end polling for boards
- * calls this instead of sleeping).  Any `p` may be passed: only a sim
- * programmer with a board script answers other than REAL. */
-enum prog_sim_idle prog_sim_idle(struct prog *p, unsigned ms);
-/* The script's virtual time in microseconds (0 when `p` is not a sim
- * programmer; the chip's own clock without a script). */
-uint64_t prog_sim_now_us(struct prog *p);
-/* Board lines in the script (0 without one), and the chip of board `i`
- * (0-based): NULL until it has been on the cable, kept afterwards so tests
- * can see what was done to each board. */
-size_t prog_sim_board_count(struct prog *p);
+/* The chip of board `i` (0-based) of a board script: NULL until it has
+ * been on the cable, kept afterwards so tests can see what was done to
+ * each board.  Waiting on a scripted programmer (prog_idle) moves the
+ * script's virtual clock. */
 struct sim_target *prog_sim_board(struct prog *p, size_t i);
 
 #endif

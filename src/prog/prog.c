@@ -213,6 +213,8 @@ prog_open(struct prog *p, const struct prog_driver *d,
 	/* Before the driver runs: a wrong option must not touch the port. */
 	if ((st = prog_check_options(d, opt->driver_opts, opt->n_driver_opts, err)) != IW_OK)
 		return st;
+	if (opt->pace.read_ns_per_byte != 0 || opt->pace.page_us != 0)
+		return prog_pace_open(p, d, opt, err);
 	p->driver = d;
 	p->part = opt->part;
 	st = d->open(p, opt, err);
@@ -233,4 +235,12 @@ prog_close(struct prog *p, struct iw_error *err)
 	p->driver->close(p);
 	memset(p, 0, sizeof *p);
 	return st;
+}
+
+enum prog_idle
+prog_idle(struct prog *p, unsigned ms)
+{
+	if (p == NULL || p->driver == NULL || p->driver->idle == NULL)
+		return PROG_IDLE_REAL;
+	return p->driver->idle(p, ms);
 }

@@ -38,6 +38,21 @@ struct prog_caps {
 	const char *note;
 };
 
+/* A link slowed down to about the speed of real hardware (prog-pace.c):
+ * what --demo uses so that progress bars are seen.  Zero: unpaced. */
+struct prog_pace {
+	unsigned read_ns_per_byte;   /* per flash byte read */
+	unsigned page_us;            /* per page written */
+};
+
+/* What an idle wait means on this programmer (prog_idle). */
+enum prog_idle {
+	PROG_IDLE_REAL,      /* time passes for real: the caller waits itself */
+	PROG_IDLE_VIRTUAL,   /* the driver's own clock moved on (a simulated board
+			      * script): do not wait */
+	PROG_IDLE_OVER,      /* a simulated board script has ended: no board will come */
+};
+
 /* How to reach the programmer and what is on the other end. */
 struct prog_options {
 	const char *port;         /* serial device, USB bus path, or NULL = find it */
@@ -54,6 +69,8 @@ struct prog_options {
 	 * against the driver's option_help before the driver sees them. */
 	const char *const *driver_opts;
 	size_t n_driver_opts;
+	/* Pacing (zero: none); prog_open() puts the decorator in front. */
+	struct prog_pace pace;
 };
 
 struct prog_driver {
@@ -98,6 +115,9 @@ struct prog_driver {
 	/* Optional, with option_help: avrdude's -x spelling of one option
 	 * (already checked) into buf; false when avrdude has no equivalent. */
 	bool (*avrdude_option)(const char *opt, char *buf, size_t size);
+	/* Optional: `ms` pass while nothing is clocked (a station waiting for
+	 * the next board).  NULL: PROG_IDLE_REAL. */
+	enum prog_idle (*idle)(struct prog *p, unsigned ms);
 };
 
 struct prog {
@@ -127,10 +147,19 @@ bool prog_option_get(const struct prog_options *opt, const char *name,
 
 /* Open `p` with driver `d`: checks opt's driver options
  * (prog_check_options), sets p->driver and p->part (opt->part), then
- * calls d->open.  On failure `p` needs no prog_close(). */
+ * calls d->open; with opt->pace set, `p` is the pacing decorator around an
+ * instance of `d`.  On failure `p` needs no prog_close(). */
 enum iw_status prog_open(struct prog *p, const struct prog_driver *d,
 			 const struct prog_options *opt, struct iw_error *err);
 /* Run the driver's sync (if any), then close; returns the sync status. */
 enum iw_status prog_close(struct prog *p, struct iw_error *err);
+
+/* Let `ms` pass while nothing is clocked: the driver's idle, or
+ * PROG_IDLE_REAL (the caller waits) for one without. */
+enum prog_idle prog_idle(struct prog *p, unsigned ms);
+
+/* The pacing decorator (prog-pace.c), opened by prog_open(). */
+enum iw_status prog_pace_open(struct prog *p, const struct prog_driver *inner,
+			      const struct prog_options *opt, struct iw_error *err);
 
 #endif

@@ -8,10 +8,10 @@
  * bytes, and sized and placed like the real one (4 KiB at 0x7000).
  *
  * The simulator answers instantly; a demo that finishes before anyone can
- * see a progress bar shows nothing, so jobs get the simulated programmer
- * through a thin pacing wrapper (plan.prog) that makes reads and page
- * writes take about as long as on a USBasp.  --demo-slow makes that ten
- * times slower, which is what lets tests cancel or resize mid-flash.
+ * see a progress bar shows nothing, so its jobs ask for the pacing
+ * decorator (prog-pace.c) to make reads and page writes take about as long
+ * as on a USBasp.  --demo-slow makes that ten times slower, which is what
+ * lets tests cancel or resize mid-flash.
  */
 #include "tui/tui-int.h"
 
@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "prog/prog-sim.h"
 #include "sim/sim-target.h"
 
 #define DEMO_IMAGE_START 0x7000u
@@ -35,125 +34,13 @@
 #define PACE_PAGE_US          20000u
 #define PACE_SLOW_FACTOR      10u
 
-/* The wrapper's prog: `outer` first, so the job's struct prog pointer is
- * also a pointer to this. */
-struct pace {
-	struct prog outer;
-	struct prog inner;
-	unsigned read_ns_per_byte;
-	unsigned page_us;
-};
-
 struct tui_demo {
 	char dir[1024];
 	char state[1200];
 	char image[1200];
 	char backups[1200];
-	struct pace pace;
-	bool open;
 	bool slow;
 	const struct catalog *cat;
-};
-
-/* --- the pacing driver ------------------------------------------------------------ */
-
-static struct pace *
-pace_of(struct prog *p)
-{
-	return (struct pace *)p;
-}
-
-static void
-nap_us(uint64_t us)
-{
-	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static enum iw_status
-pace_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-	enum iw_status st = prog_open(&s->inner, &prog_sim_driver, opt, err);
-
-	if (st == IW_OK)
-		p->caps = s->inner.caps;
-	return st;
-}
-
-static void
-pace_close(struct prog *p)
-{
-	prog_close(&pace_of(p)->inner, NULL);
-}
-
-static enum iw_status
-pace_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-
-	s->inner.sck_hz = sck_hz;
-	return s->inner.driver->enter(&s->inner, sck_hz, err);
-}
-
-static void
-pace_leave(struct prog *p)
-{
-	struct pace *s = pace_of(p);
-
-	s->inner.driver->leave(&s->inner);
-}
-
-static enum iw_status
-pace_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-
-	return s->inner.driver->cmd(&s->inner, in, out, err);
-}
-
-static enum iw_status
-pace_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
-		struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-	enum iw_status st = s->inner.driver->read_flash(&s->inner, addr, buf, len, err);
-
-	nap_us((uint64_t)len * s->read_ns_per_byte / 1000u);
-	return st;
-}
-
-static enum iw_status
-pace_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
-		struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-	enum iw_status st = s->inner.driver->write_page(&s->inner, addr, buf, len, err);
-
-	nap_us(s->page_us);
-	return st;
-}
-
-static enum iw_status
-pace_sync(struct prog *p, struct iw_error *err)
-{
-	struct pace *s = pace_of(p);
-
-	return s->inner.driver->sync(&s->inner, err);
-}
-
-static const struct prog_driver pace_driver = {
-	.name = "sim",
-	.open = pace_open,
-	.close = pace_close,
-	.enter = pace_enter,
-	.leave = pace_leave,
-	.cmd = pace_cmd,
-	.read_flash = pace_read_flash,
-	.write_page = pace_write_page,
-	.sync = pace_sync,
 };
 
 /* --- setting up ---------------------------------------------------------------------- */
@@ -255,16 +142,9 @@ tui_demo_free(struct tui_demo *d)
 {
 	if (d == NULL)
 		return;
-	tui_demo_close_prog(d);
 	/* Everything in the folder is the demo's own (chip, stand-in, backups). */
 	nftw(d->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 	free(d);
-}
-
-const char *
-tui_demo_state_path(const struct tui_demo *d)
-{
-	return d->state;
 }
 
 const char *
@@ -279,40 +159,14 @@ tui_demo_backup_dir(const struct tui_demo *d)
 	return d->backups;
 }
 
-enum iw_status
-tui_demo_open_prog(struct tui_demo *d, struct job_plan *plan, struct iw_error *err)
-{
-	struct prog_options o;
-	unsigned factor = d->slow ? PACE_SLOW_FACTOR : 1u;
-	enum iw_status st;
-
-	tui_demo_close_prog(d);
-	memset(&o, 0, sizeof o);
-	o.entry = plan->programmer;
-	o.part = plan->part;
-	o.sim_state = d->state;
-	o.sim_faults = plan->sim_faults;
-	o.n_sim_faults = plan->n_sim_faults;
-	o.catalog = plan->catalog;
-	st = prog_open(&d->pace.outer, &pace_driver, &o, err);
-	if (st != IW_OK)
-		return st;
-	d->pace.read_ns_per_byte = PACE_READ_NS_PER_BYTE * factor;
-	d->pace.page_us = PACE_PAGE_US * factor;
-	d->open = true;
-	plan->prog = &d->pace.outer;
-	return IW_OK;
-}
-
 void
-tui_demo_close_prog(struct tui_demo *d)
+tui_demo_apply(const struct tui_demo *d, struct job_plan *plan)
 {
-	struct iw_error err;
+	unsigned factor = d->slow ? PACE_SLOW_FACTOR : 1u;
 
-	if (!d->open)
-		return;
-	/* The job does not close a programmer it was handed; saving the chip
-	 * here is what lets the next step see what this one wrote. */
-	prog_close(&d->pace.outer, &err);
-	d->open = false;
+	/* The job opens the simulator on the demo's chip and saves it when it
+	 * closes, which is what lets the next step see what this one wrote. */
+	plan->sim_state = d->state;
+	plan->pace_read_ns_per_byte = PACE_READ_NS_PER_BYTE * factor;
+	plan->pace_page_us = PACE_PAGE_US * factor;
 }

@@ -233,14 +233,10 @@ struct tui_demo;
 struct tui_demo *tui_demo_new(const struct catalog *cat, bool slow,
 			      struct iw_error *err);
 void tui_demo_free(struct tui_demo *d);
-const char *tui_demo_state_path(const struct tui_demo *d);
 const char *tui_demo_image_path(const struct tui_demo *d);
 const char *tui_demo_backup_dir(const struct tui_demo *d);
-/* Open the simulated programmer for one job (paced like real hardware) and
- * hand it to the plan; closed (and the chip saved) by tui_demo_close_prog. */
-enum iw_status tui_demo_open_prog(struct tui_demo *d, struct job_plan *plan,
-				  struct iw_error *err);
-void tui_demo_close_prog(struct tui_demo *d);
+/* Point a job at the demo's simulated chip, paced like real hardware. */
+void tui_demo_apply(const struct tui_demo *d, struct job_plan *plan);
 
 /* --- the log (tui-log.c) -------------------------------------------------------- */
 

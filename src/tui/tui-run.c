@@ -183,8 +183,6 @@ pump_job(struct tui *t)
 		job_join(t->job, t->job_dest);
 		job_free(t->job);
 		t->job = NULL;
-		if (t->demo != NULL)
-			tui_demo_close_prog(t->demo);
 		te.kind = TUI_EV_JOB_DONE;
 		te.job = NULL;
 		if (tui_current(t)->event != NULL)

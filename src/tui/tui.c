@@ -479,13 +479,9 @@ tui_job_start(struct tui *t, const struct job_plan *plan, struct job_result *des
 		return false;
 	iw_error_clear(&err);
 	t->job_plan = *plan;
-	if (t->demo != NULL && tui_demo_open_prog(t->demo, &t->job_plan, &err) != IW_OK) {
-		tui_message(t, TUI_ROLE_ERROR, "%s", err.msg);
-		return false;
-	}
+	if (t->demo != NULL)
+		tui_demo_apply(t->demo, &t->job_plan);
 	if (job_start(&t->job_plan, &t->job, &err) != IW_OK) {
-		if (t->demo != NULL)
-			tui_demo_close_prog(t->demo);
 		tui_message(t, TUI_ROLE_ERROR, "%s", err.msg);
 		return false;
 	}

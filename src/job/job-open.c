@@ -1,0 +1,38 @@
+/* job-open.c - opening a plan's programmer: the one place that turns a
+ * plan into the driver's options (job.h). */
+#include "job/job.h"
+
+#include <string.h>
+
+#include "prog/prog.h"
+
+enum iw_status
+job_open_programmer(const struct job_plan *plan, struct prog *p, struct iw_error *err)
+{
+	struct prog_options opts;
+	const struct prog_driver *d;
+	enum iw_status st;
+
+	if (plan->programmer == NULL)
+		return iw_error_set(err, IW_USAGE, "no programmer chosen");
+	if ((d = prog_driver_find(plan->programmer->driver)) == NULL)
+		return iw_error_set(err, IW_CATALOG, "programmer %s names driver '%s', which "
+				    "this ispwiz does not have", plan->programmer->id,
+				    plan->programmer->driver != NULL ? plan->programmer->driver : "");
+	memset(&opts, 0, sizeof opts);
+	opts.port = plan->port;
+	opts.baud = plan->baud;
+	opts.entry = plan->programmer;
+	opts.part = plan->part;
+	opts.sim_state = plan->sim_state;
+	opts.sim_faults = plan->sim_faults;
+	opts.n_sim_faults = plan->n_sim_faults;
+	opts.driver_opts = plan->driver_opts;
+	opts.n_driver_opts = plan->n_driver_opts;
+	opts.catalog = plan->catalog;
+	opts.pace.read_ns_per_byte = plan->pace_read_ns_per_byte;
+	opts.pace.page_us = plan->pace_page_us;
+	if ((st = prog_open(p, d, &opts, err)) != IW_OK)
+		iw_error_prefix(err, "opening the %s", catalog_programmer_label(plan->programmer));
+	return st;
+}
