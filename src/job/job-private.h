@@ -33,6 +33,9 @@ void job_phase_begin(struct job_runner *r, enum job_phase phase, uint32_t total)
 void job_progress(struct job_runner *r, uint32_t done, uint32_t total);
 void job_say(struct job_runner *r, enum job_event_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* job_say with the line's topic, for lines a front end may filter. */
+void job_tell(struct job_runner *r, enum job_event_kind kind, enum job_topic topic,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 bool job_stop_requested(struct job_runner *r);
 void job_diagnose(struct job_runner *r, const struct wiring_observation *obs);
 

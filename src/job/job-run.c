@@ -17,8 +17,8 @@
 
 
 static void
-emit(struct job_runner *r, enum job_event_kind kind, uint32_t done,
-     uint32_t total, const char *msg)
+emit(struct job_runner *r, enum job_event_kind kind, enum job_topic topic,
+     uint32_t done, uint32_t total, const char *msg)
 {
 	struct job_event ev;
 	double t = iw_clock_s();
@@ -26,6 +26,7 @@ emit(struct job_runner *r, enum job_event_kind kind, uint32_t done,
 	memset(&ev, 0, sizeof ev);
 	ev.kind = kind;
 	ev.phase = r->phase;
+	ev.topic = topic;
 	ev.done = done;
 	ev.total = total;
 	ev.elapsed = t - r->t0;
@@ -42,13 +43,13 @@ job_phase_begin(struct job_runner *r, enum job_phase phase, uint32_t total)
 {
 	r->phase = phase;
 	r->phase_t0 = iw_clock_s();
-	emit(r, JOB_EVENT_PHASE, 0, total, job_phase_title(phase));
+	emit(r, JOB_EVENT_PHASE, JOB_TOPIC_NONE, 0, total, job_phase_title(phase));
 }
 
 void
 job_progress(struct job_runner *r, uint32_t done, uint32_t total)
 {
-	emit(r, JOB_EVENT_PROGRESS, done, total, NULL);
+	emit(r, JOB_EVENT_PROGRESS, JOB_TOPIC_NONE, done, total, NULL);
 }
 
 void
@@ -60,7 +61,20 @@ job_say(struct job_runner *r, enum job_event_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	emit(r, kind, 0, 0, msg);
+	emit(r, kind, JOB_TOPIC_NONE, 0, 0, msg);
+}
+
+void
+job_tell(struct job_runner *r, enum job_event_kind kind, enum job_topic topic,
+	 const char *fmt, ...)
+{
+	char msg[JOB_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	emit(r, kind, topic, 0, 0, msg);
 }
 
 bool
@@ -195,7 +209,7 @@ diff_line(void *user, enum fuse_class cls, const char *line)
 	/* The rendered diff names each change's class itself; marking every
 	 * continuation line as a warning would only add noise. */
 	(void)cls;
-	job_say(r, JOB_EVENT_INFO, "%s", line);
+	job_tell(r, JOB_EVENT_INFO, JOB_TOPIC_FUSE_DIFF, "%s", line);
 }
 
 /* "CKSEL (lfuse), BOOTRST (hfuse)" for the changes of one class. */
@@ -289,7 +303,8 @@ step_read_fuses(struct job_runner *r)
 	res->have_fuses = true;
 	res->fuses_after = res->fuses_before;
 	res->lock_after = res->lock_before;
-	job_say(r, JOB_EVENT_INFO, "fuses: %slock 0x%02X", text, res->lock_before);
+	job_tell(r, JOB_EVENT_INFO, JOB_TOPIC_FUSES_READ, "fuses: %slock 0x%02X", text,
+		 res->lock_before);
 
 	if ((st = judge_fuse_change(r)) != IW_OK)
 		return st;
@@ -495,7 +510,7 @@ finish(struct job_runner *r, enum iw_status st)
 		snprintf(msg, sizeof msg, "%s", res->error.msg);
 		res->error.code = res->status;
 	}
-	emit(r, JOB_EVENT_DONE, 0, 0, msg);
+	emit(r, JOB_EVENT_DONE, JOB_TOPIC_NONE, 0, 0, msg);
 }
 
 enum iw_status

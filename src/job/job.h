@@ -199,11 +199,20 @@ enum job_event_kind {
 
 const char *job_event_kind_name(enum job_event_kind kind);  /* "phase", ... */
 
+/* What an INFO or WARNING line is about, for a front end that shows some
+ * lines and not others: it filters on this, never on the text. */
+enum job_topic {
+	JOB_TOPIC_NONE,
+	JOB_TOPIC_FUSES_READ,     /* the fuse and lock bytes read from the chip */
+	JOB_TOPIC_FUSE_DIFF,      /* one line of the decoded before/after fuse diff */
+};
+
 #define JOB_MESSAGE_MAX 1024
 
 struct job_event {
 	enum job_event_kind kind;
 	enum job_phase phase;
+	enum job_topic topic;     /* INFO, WARNING: what the line is about */
 	uint32_t done, total;     /* bytes within the phase (0/0 when not counted) */
 	double rate;              /* bytes per second since the phase started */
 	double elapsed;           /* seconds since the job started */

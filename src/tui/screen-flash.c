@@ -127,7 +127,7 @@ on_job_event(const struct job_event *ev)
 	case JOB_EVENT_INFO:
 		/* The runner also logs the decoded fuse diff here; the review
 		 * showed it in full, so only the summary line is repeated. */
-		if (ev->phase != JOB_PHASE_READ_FUSES || strncmp(ev->message, "fuses:", 6) == 0)
+		if (ev->topic != JOB_TOPIC_FUSE_DIFF)
 			add_log(TUI_ROLE_DIM, ev->message);
 		break;
 	case JOB_EVENT_WARNING:
