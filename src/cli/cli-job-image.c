@@ -19,7 +19,7 @@
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
 static int
-check_repeat(struct cli_context *ctx, const struct cli_command *cmd, int c,
+check_repeat(struct session *ctx, const struct cli_command *cmd, int c,
 	     const char *arg, const struct cli_image_opts *o)
 {
 	const char *name, *before;
@@ -39,7 +39,7 @@ check_repeat(struct cli_context *ctx, const struct cli_command *cmd, int c,
 }
 
 int
-cli_image_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+cli_image_option(struct session *ctx, const struct cli_command *cmd, int c,
 		 const char *arg, struct cli_job_opts *job,
 		 struct cli_image_opts *o, int *rc)
 {
@@ -63,7 +63,7 @@ cli_image_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 }
 
 bool
-cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
+cli_image_finish(struct session *ctx, const struct cli_command *cmd,
 		 const struct cli_job_opts *job, const struct cli_image_opts *image,
 		 int argc, char **argv, int *rc)
 {
@@ -78,7 +78,7 @@ cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 int
-cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
+cli_image_check(struct session *ctx, const struct cli_command *cmd,
 		const struct cli_image_opts *o)
 {
 	if (o->file == NULL && o->bootloader == NULL)
@@ -92,7 +92,7 @@ cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 void
-cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
+cli_job_warn(struct session *ctx, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -113,7 +113,7 @@ cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
 /* The catalog bootloader: its file when -f is not given, the file against
  * the known upstream SHA-256, and its fuse preset (into *preset). */
 static int
-find_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
+find_bootloader(struct session *ctx, const struct cli_command *cmd,
 		struct cli_image_opts *o, const struct job_plan *plan,
 		const struct catalog_bootloader **out, const struct catalog_preset **preset)
 {
@@ -165,7 +165,7 @@ find_bootloader(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 static int
-explicit_fuses(struct cli_context *ctx, const struct cli_command *cmd,
+explicit_fuses(struct session *ctx, const struct cli_command *cmd,
 	       const struct cli_image_opts *o, struct fuse_set *set)
 {
 	for (int b = 0; b < FUSE_COUNT; b++) {
@@ -183,7 +183,7 @@ explicit_fuses(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 int
-cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
+cli_image_setup(struct session *ctx, const struct cli_command *cmd,
 		struct cli_image_opts *o, struct job_plan *plan, struct hex_image **img)
 {
 	const struct catalog_bootloader *bl = NULL;
@@ -235,7 +235,7 @@ print_line(void *user, const char *line)
 }
 
 int
-cli_job_dry_run(struct cli_context *ctx, const struct job_plan *plan)
+cli_job_dry_run(struct session *ctx, const struct job_plan *plan)
 {
 	char cmd[8192];
 	struct iw_error err;

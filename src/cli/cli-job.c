@@ -15,7 +15,6 @@
 
 #include "core/json-util.h"
 #include "job/wiring-doctor.h"
-#include "prog/prog.h"
 #include "core/clock.h"
 
 #define MAX_BAUD 4000000UL
@@ -23,7 +22,7 @@
 /* --- options ------------------------------------------------------------------ */
 
 int
-cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+cli_job_option(struct session *ctx, const struct cli_command *cmd, int c,
 	       const char *arg, struct cli_job_opts *o, int *rc)
 {
 	switch (c) {
@@ -109,7 +108,7 @@ list_ids(const struct catalog *cat, bool programmers, char *buf, size_t size)
 
 /* -c as a catalog entry; 0, or an exit code after printing the problem. */
 static int
-find_programmer(struct cli_context *ctx, const struct cli_command *cmd,
+find_programmer(struct session *ctx, const struct cli_command *cmd,
 		const struct cli_job_opts *o, const struct catalog_programmer **pg)
 {
 	const struct catalog *cat;
@@ -137,11 +136,11 @@ split_help(const char *line, char *spec, size_t size, const char **text)
 }
 
 bool
-cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
+cli_job_driver_help(struct session *ctx, const struct cli_command *cmd,
 		    const struct cli_job_opts *o, int *rc)
 {
 	const struct catalog_programmer *pg;
-	const struct prog_driver *d;
+	const char *const *help;
 	const char *name;
 	json_t *list;
 
@@ -155,11 +154,11 @@ cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
 	}
 	if ((*rc = find_programmer(ctx, cmd, o, &pg)) != 0)
 		return true;
-	d = prog_driver_find(pg->driver);
+	help = job_programmer_options(pg);
 	name = catalog_programmer_label(pg);
 	if (ctx->json) {
 		list = json_array();
-		for (const char *const *h = d != NULL ? d->option_help : NULL; h && *h; h++) {
+		for (const char *const *h = help; h != NULL && *h != NULL; h++) {
 			char spec[128];
 			const char *text;
 
@@ -172,13 +171,13 @@ cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
 					      "options", list), stdout);
 		return true;
 	}
-	if (d == NULL || d->option_help == NULL || d->option_help[0] == NULL) {
+	if (help == NULL || help[0] == NULL) {
 		printf("The %s (driver %s) takes no -x options.\n", name,
 		       pg->driver != NULL ? pg->driver : "?");
 		return true;
 	}
-	printf("Options of the %s (driver %s), each given as -x OPTION:\n", name, d->name);
-	for (const char *const *h = d->option_help; *h != NULL; h++) {
+	printf("Options of the %s (driver %s), each given as -x OPTION:\n", name, pg->driver);
+	for (const char *const *h = help; *h != NULL; h++) {
 		char spec[128];
 		const char *text;
 
@@ -189,7 +188,7 @@ cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 int
-cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
+cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 	      const struct cli_job_opts *o, struct job_plan *plan)
 {
 	struct iw_error err;
@@ -238,7 +237,7 @@ cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
 #define REDRAW_NS 33000000LL      /* at most ~30 redraws a second */
 
 struct display {
-	struct cli_context *ctx;
+	struct session *ctx;
 	bool tty;                 /* stderr is a terminal: draw bars */
 	bool bar_shown;           /* a bar is on the current line */
 	enum job_phase phase;
@@ -403,7 +402,7 @@ diag_line(void *user, const char *line)
 }
 
 int
-cli_job_execute(struct cli_context *ctx, const struct job_plan *plan,
+cli_job_execute(struct session *ctx, const struct job_plan *plan,
 		struct job_result *res)
 {
 	struct display d;

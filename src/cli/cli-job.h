@@ -69,21 +69,21 @@ struct cli_job_opts {
 /* Handle the CLI_JOB_LONGOPTS options.  Returns 1 when `c` was one of
  * them, 0 when not, -1 after a usage error was printed (*rc holds the exit
  * code). */
-int cli_job_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+int cli_job_option(struct session *ctx, const struct cli_command *cmd, int c,
 		   const char *arg, struct cli_job_opts *o, int *rc);
 
 /* After parsing, before anything else is required: with -x help, print
  * the programmer's options (-c must name it) and return true with *rc
  * the exit code (0, or 2 after a usage error).  False when -x help was not
  * given. */
-bool cli_job_driver_help(struct cli_context *ctx, const struct cli_command *cmd,
+bool cli_job_driver_help(struct session *ctx, const struct cli_command *cmd,
 			 const struct cli_job_opts *o, int *rc);
 
 /* Resolve the options into plan->catalog/programmer/port/baud/part/
  * driver_opts/sim_*; a -x the programmer does not take, or -b with a
  * programmer that is not serial, is a usage error here.  Returns 0, or an
  * exit code after printing the problem. */
-int cli_job_setup(struct cli_context *ctx, const struct cli_command *cmd,
+int cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 		  const struct cli_job_opts *o, struct job_plan *plan);
 
 /* --- what to write (flash, station) ------------------------------------------------ */
@@ -116,18 +116,18 @@ struct cli_image_opts {
  * error naming the option (the last one would otherwise win without a
  * word).  Returns 1 when `c` was one of them, 0 when not, -1 after a usage
  * error was printed (*rc holds the exit code). */
-int cli_image_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+int cli_image_option(struct session *ctx, const struct cli_command *cmd, int c,
 		     const char *arg, struct cli_job_opts *job,
 		     struct cli_image_opts *image, int *rc);
 
 /* After parsing: there is something to write, and --preset comes with
  * --bootloader.  Returns 0, or the usage exit code after printing. */
-int cli_image_check(struct cli_context *ctx, const struct cli_command *cmd,
+int cli_image_check(struct session *ctx, const struct cli_command *cmd,
 		    const struct cli_image_opts *o);
 /* The end of parsing for a command that writes an image (flash, station):
  * -x help, stray arguments, cli_image_check.  True when the command must
  * stop now, with *rc its exit code. */
-bool cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
+bool cli_image_finish(struct session *ctx, const struct cli_command *cmd,
 		      const struct cli_job_opts *job, const struct cli_image_opts *image,
 		      int argc, char **argv, int *rc);
 
@@ -137,18 +137,18 @@ bool cli_image_finish(struct cli_context *ctx, const struct cli_command *cmd,
  * which the caller frees with hex_image_free, also on failure), the
  * bootloader's range in a combined file, --yes and --unsafe-fuses.
  * Returns 0, or an exit code after printing the problem. */
-int cli_image_setup(struct cli_context *ctx, const struct cli_command *cmd,
+int cli_image_setup(struct session *ctx, const struct cli_command *cmd,
 		    struct cli_image_opts *o, struct job_plan *plan,
 		    struct hex_image **img);
 
 /* A warning on stderr (and as a JSON "warning" event with --json). */
-void cli_job_warn(struct cli_context *ctx, const char *fmt, ...)
+void cli_job_warn(struct session *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* --dry-run: validate the plan and print it with the avrdude equivalent
  * (one JSON document with --json).  Touches nothing.  Returns the exit
  * code of the validation. */
-int cli_job_dry_run(struct cli_context *ctx, const struct job_plan *plan);
+int cli_job_dry_run(struct session *ctx, const struct job_plan *plan);
 
 /* --- running --------------------------------------------------------------------- */
 
@@ -156,7 +156,7 @@ int cli_job_dry_run(struct cli_context *ctx, const struct job_plan *plan);
  * prints the failure (with the wiring doctor's diagnosis) if there is
  * one.  Returns the exit code.  With --json the final "done" event carries
  * cli_job_result_json(). */
-int cli_job_execute(struct cli_context *ctx, const struct job_plan *plan,
+int cli_job_execute(struct session *ctx, const struct job_plan *plan,
 		    struct job_result *res);
 
 /* The result as a JSON object (status, signature, fuses before/after,

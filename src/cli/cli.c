@@ -14,26 +14,76 @@
 
 #include "core/json-util.h"
 
-const struct catalog *
-cli_catalog(struct cli_context *ctx)
+static const struct cli_command *const commands[] = {
+	&cmd_flash,
+	&cmd_read,
+	&cmd_station,
+	&cmd_list,
+	&cmd_merge,
+	&cmd_fuses,
+	&cmd_detect,
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+print_help(FILE *out, const char *argv0)
 {
+	fprintf(out,
+		"Usage: %s [WIZARD OPTIONS]          start the wizard\n"
+		"       %s COMMAND [ARGS...]\n"
+		"\n"
+		"ISP-flash AVR bootloaders onto keyboard controllers, safely.\n"
+		"\n"
+		"Commands:\n", argv0, argv0);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out,
+		"\n"
+		"Options for every command:\n"
+		"  --catalog FILE   use FILE instead of the installed catalog\n"
+		"  --json           machine-readable output (one JSON document or event per line)\n"
+		"  -v, --verbose    say more\n"
+		"  -h, --help       this help; `%s COMMAND --help` for a command\n"
+		"  -V, --version    print the version\n"
+		"\n"
+		"Wizard options:\n"
+		"  --demo           the wizard against the built-in simulated programmer and\n"
+		"                   a bricked ATmega32U4; nothing real is touched\n"
+		"  --demo-slow      the demo, with flashing about ten times slower\n"
+		"  --demo-fault KNOB  a simulated wiring fault, e.g. reset-not-wired\n"
+		"  --no-color       monochrome (so does NO_COLOR=1 in the environment)\n"
+		"  --log FILE       keep a timestamped log of the session\n"
+		"\n"
+		"Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input file or\n"
+		"catalog, 4 refused by a safety rule, 5 programmer problem, 6 target does\n"
+		"not answer, 7 verification failed, 130 cancelled. See ispwiz(1).\n",
+		argv0);
+}
+
+static const struct cli_command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+const struct catalog *
+cli_catalog(struct session *ctx)
+{
+	const struct catalog *cat;
 	struct iw_error err;
 
-	if (ctx->catalog_loaded)
-		return &ctx->catalog;
 	iw_error_clear(&err);
-	catalog_init(&ctx->catalog);
-	if (catalog_load_default(&ctx->catalog, ctx->catalog_path, &err) != IW_OK) {
+	if ((cat = session_catalog(ctx, &err)) == NULL)
 		cli_fail(ctx, &err);
-		catalog_free(&ctx->catalog);
-		return NULL;
-	}
-	ctx->catalog_loaded = true;
-	return &ctx->catalog;
+	return cat;
 }
 
 int
-cli_fail(struct cli_context *ctx, const struct iw_error *err)
+cli_fail(struct session *ctx, const struct iw_error *err)
 {
 	if (ctx->json) {
 		json_t *obj = json_pack("{s:s, s:s, s:s, s:i}",
@@ -49,7 +99,7 @@ cli_fail(struct cli_context *ctx, const struct iw_error *err)
 }
 
 int
-cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
+cli_usage_error(struct session *ctx, const struct cli_command *cmd,
 		const char *fmt, ...)
 {
 	struct iw_error err;
@@ -66,7 +116,7 @@ cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
 }
 
 int
-cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,
 	       char **argv)
 {
 	const char *what = argv[optind - 1];
@@ -79,4 +129,46 @@ cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
 	if (c == ':')
 		return cli_usage_error(ctx, cmd, "option '%s' needs a value", what);
 	return cli_usage_error(ctx, cmd, "unknown option '%s'", what);
+}
+
+int
+cli_main(struct session *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (cmd = find_command(argv[2])) != NULL) {
+			printf("usage: %s %s\n%s\n", ctx->argv0, cmd->usage, cmd->summary);
+			return 0;
+		}
+		print_help(stdout, ctx->argv0);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "%s: unknown option '%s'\n", ctx->argv0, argv[1]);
+		fprintf(stderr, "Try '%s --help' for more information.\n", ctx->argv0);
+		return iw_status_exit_code(IW_USAGE);
+	}
+
+	cmd = find_command(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "%s: unknown command '%s'\n", ctx->argv0, argv[1]);
+		fprintf(stderr, "Try '%s --help' for the list of commands.\n", ctx->argv0);
+		return iw_status_exit_code(IW_USAGE);
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s %s\n%s\n", ctx->argv0, cmd->usage, cmd->summary);
+			return 0;
+		}
+	}
+	optind = 0;   /* full getopt reset for the command's own parsing */
+	return cmd->run(ctx, argc - 1, argv + 1);
 }

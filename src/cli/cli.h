@@ -3,7 +3,8 @@
  * lazily loaded catalog, and helpers for the uniform error and JSON output.
  *
  * Each subcommand lives in its own cmd-*.c file and exports one
- * `const struct cli_command cmd_<name>` that cli.c lists.
+ * `const struct cli_command cmd_<name>`; the table in cli.c lists them and
+ * cli_main() dispatches to them.
  */
 #ifndef ISPWIZ_CLI_CLI_H
 #define ISPWIZ_CLI_CLI_H
@@ -12,15 +13,8 @@
 
 #include "core/catalog.h"
 #include "core/error.h"
+#include "job/session.h"
 
-struct cli_context {
-	const char *argv0;        /* "ispwiz" for messages */
-	const char *catalog_path; /* --catalog FILE, or NULL for the default load */
-	bool catalog_loaded;
-	struct catalog catalog;
-	bool json;                /* --json given (global or per command) */
-	int verbose;
-};
 
 struct cli_command {
 	const char *name;
@@ -28,25 +22,29 @@ struct cli_command {
 	const char *summary;  /* one line for --help */
 	/* argv[0] is the command name; getopt state is reset before the call.
 	 * Returns a process exit code (iw_status_exit_code of the failure). */
-	int (*run)(struct cli_context *ctx, int argc, char **argv);
+	int (*run)(struct session *ctx, int argc, char **argv);
 };
+
+/* `ispwiz COMMAND ...` (argv[1] is the command, global options already
+ * taken out): --help, --version, then the command.  The exit code. */
+int cli_main(struct session *ctx, int argc, char **argv);
 
 /* The catalog, loaded on first use (global --catalog honoured). On failure
  * the error is printed and NULL returned; the caller exits with
  * iw_status_exit_code(IW_CATALOG). */
-const struct catalog *cli_catalog(struct cli_context *ctx);
+const struct catalog *cli_catalog(struct session *ctx);
 
 /* Print "ispwiz: <msg>" on stderr (or a JSON error object on stdout when
  * ctx->json) and return the exit code for err->code. */
-int cli_fail(struct cli_context *ctx, const struct iw_error *err);
+int cli_fail(struct session *ctx, const struct iw_error *err);
 /* Usage problem in a subcommand: prints the message and the command's usage
  * line, returns the usage exit code (2). */
-int cli_usage_error(struct cli_context *ctx, const struct cli_command *cmd,
+int cli_usage_error(struct session *ctx, const struct cli_command *cmd,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* For getopt's ':' (missing value) and '?' (unknown option): the usage
  * error naming the option, with the command's usage line. */
-int cli_bad_option(struct cli_context *ctx, const struct cli_command *cmd, int c,
+int cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,
 		   char **argv);
 
 

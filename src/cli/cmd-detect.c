@@ -281,7 +281,7 @@ on_event(const struct hotplug_event *ev, void *user)
 }
 
 static int
-watch(struct cli_context *ctx, const struct catalog *cat)
+watch(struct session *ctx, const struct catalog *cat)
 {
 	struct watch_ctx w = { .json = ctx->json, .verbose = ctx->verbose > 0 };
 	struct sigaction sa;
@@ -349,7 +349,7 @@ out:
 /* --- the command ---------------------------------------------------------- */
 
 static int
-run_detect(struct cli_context *ctx, int argc, char **argv)
+run_detect(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "watch", no_argument, NULL, 'w' },

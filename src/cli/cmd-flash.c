@@ -27,7 +27,7 @@
 	"  -x OPT: a programmer option as avrdude spells it (-x reset=aux); " \
 	"-c PROG -x help lists them."
 
-static int flash_run(struct cli_context *ctx, int argc, char **argv);
+static int flash_run(struct session *ctx, int argc, char **argv);
 
 const struct cli_command cmd_flash = {
 	.name = "flash",
@@ -48,7 +48,7 @@ struct flash_opts {
 };
 
 static int
-parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int *rc)
+parse(struct session *ctx, int argc, char **argv, struct flash_opts *o, int *rc)
 {
 	static const struct option longopts[] = {
 		CLI_JOB_LONGOPTS,
@@ -84,7 +84,7 @@ parse(struct cli_context *ctx, int argc, char **argv, struct flash_opts *o, int 
 /* --- the command -------------------------------------------------------------------- */
 
 static int
-flash_run(struct cli_context *ctx, int argc, char **argv)
+flash_run(struct session *ctx, int argc, char **argv)
 {
 	struct flash_opts o;
 	struct job_plan plan;

@@ -19,7 +19,7 @@
 	"fuses decode -p PART --lfuse X --hfuse X [--efuse X] [--json]\n" \
 	"       ispwiz fuses diff -p PART --from L,H[,E] --to L,H[,E] [--json]"
 
-static int fuses_run(struct cli_context *ctx, int argc, char **argv);
+static int fuses_run(struct session *ctx, int argc, char **argv);
 
 const struct cli_command cmd_fuses = {
 	.name = "fuses",
@@ -55,7 +55,7 @@ struct fuses_args {
 /* ---- option parsing ------------------------------------------------------ */
 
 static int
-parse_options(struct cli_context *ctx, const char *sub, int argc, char **argv,
+parse_options(struct session *ctx, const char *sub, int argc, char **argv,
 	      struct fuses_args *a)
 {
 	int c;
@@ -113,7 +113,7 @@ known_parts(const struct catalog *cat, char *buf, size_t size)
 
 /* Resolve -p; on failure prints and returns NULL with *rc set. */
 static const struct catalog_part *
-resolve_part(struct cli_context *ctx, const char *sub, const char *id, int *rc)
+resolve_part(struct session *ctx, const char *sub, const char *id, int *rc)
 {
 	const struct catalog *cat;
 	const struct catalog_part *part;
@@ -139,7 +139,7 @@ resolve_part(struct cli_context *ctx, const char *sub, const char *id, int *rc)
 
 /* "FF,D8,FB" -> a fuse set; the message names the option. */
 static int
-parse_triple(struct cli_context *ctx, const char *opt, const char *text,
+parse_triple(struct session *ctx, const char *opt, const char *text,
 	     struct fuse_set *set)
 {
 	char buf[64], *p, *comma;
@@ -195,7 +195,7 @@ print_class_line(void *user, enum fuse_class cls, const char *line)
 }
 
 static int
-finish_output(struct cli_context *ctx)
+finish_output(struct session *ctx)
 {
 	struct iw_error err;
 
@@ -207,7 +207,7 @@ finish_output(struct cli_context *ctx)
 }
 
 static int
-out_of_memory(struct cli_context *ctx)
+out_of_memory(struct session *ctx)
 {
 	struct iw_error err;
 
@@ -317,7 +317,7 @@ set_summary(const struct fuse_set *set, char *buf, size_t size)
 /* A byte the part does not have (the ATmega32A's efuse) is a usage error
  * that says which option to drop. */
 static int
-check_bytes_on_part(struct cli_context *ctx, const char *sub,
+check_bytes_on_part(struct session *ctx, const char *sub,
 		    const struct catalog_part *part, const struct fuse_set *set,
 		    const char *which)
 {
@@ -332,7 +332,7 @@ check_bytes_on_part(struct cli_context *ctx, const char *sub,
 }
 
 static int
-decode_run(struct cli_context *ctx, int argc, char **argv)
+decode_run(struct session *ctx, int argc, char **argv)
 {
 	static const char *const opt_names[FUSE_COUNT] = { "--lfuse", "--hfuse", "--efuse" };
 	struct fuses_args a = { 0 };
@@ -419,7 +419,7 @@ json_change(const struct fuse_change *c, bool *ok)
 }
 
 static int
-diff_run(struct cli_context *ctx, int argc, char **argv)
+diff_run(struct session *ctx, int argc, char **argv)
 {
 	struct fuses_args a = { 0 };
 	const struct catalog_part *part;
@@ -508,7 +508,7 @@ out:
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static int
-fuses_run(struct cli_context *ctx, int argc, char **argv)
+fuses_run(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error(ctx, &cmd_fuses,

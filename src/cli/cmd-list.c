@@ -80,7 +80,7 @@ bootloader_selected(const struct list_opts *o, const struct catalog_bootloader *
 }
 
 static int
-out_of_memory(struct cli_context *ctx)
+out_of_memory(struct session *ctx)
 {
 	struct iw_error err;
 
@@ -98,7 +98,7 @@ add(json_t *array, json_t *item, bool *failed)
 
 /* The JSON document is one array of the selected entries. */
 static int
-print_json(struct cli_context *ctx, json_t *doc, bool failed)
+print_json(struct session *ctx, json_t *doc, bool failed)
 {
 	struct iw_error err;
 
@@ -116,7 +116,7 @@ print_json(struct cli_context *ctx, json_t *doc, bool failed)
 /* ---- programmers ------------------------------------------------------- */
 
 static int
-list_programmers(struct cli_context *ctx, const struct catalog *cat,
+list_programmers(struct session *ctx, const struct catalog *cat,
 		 const struct list_opts *o)
 {
 	struct table t;
@@ -167,7 +167,7 @@ list_programmers(struct cli_context *ctx, const struct catalog *cat,
 /* ---- parts ---------------------------------------------------------------- */
 
 static int
-list_parts(struct cli_context *ctx, const struct catalog *cat, const struct list_opts *o)
+list_parts(struct session *ctx, const struct catalog *cat, const struct list_opts *o)
 {
 	struct table t;
 
@@ -260,7 +260,7 @@ bootloader_rows(struct table *t, const struct catalog *cat, const struct list_op
 }
 
 static int
-list_bootloaders(struct cli_context *ctx, const struct catalog *cat,
+list_bootloaders(struct session *ctx, const struct catalog *cat,
 		 const struct list_opts *o)
 {
 	struct table t;
@@ -341,7 +341,7 @@ static const char *part_id_at(const struct catalog *cat, size_t i) { return cat-
 static const char *family_at(const struct catalog *cat, size_t i) { return cat->bootloaders[i].family; }
 
 static int
-not_found(struct cli_context *ctx, const char *what, const char *given, const char *known,
+not_found(struct session *ctx, const char *what, const char *given, const char *known,
 	  const char *hint)
 {
 	struct iw_error err;
@@ -352,7 +352,7 @@ not_found(struct cli_context *ctx, const char *what, const char *given, const ch
 }
 
 static int
-list_run(struct cli_context *ctx, int argc, char **argv)
+list_run(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "part", required_argument, NULL, 'p' },

@@ -21,7 +21,7 @@
 #include "core/hex-image.h"
 #include "core/json-util.h"
 
-static int merge_run(struct cli_context *ctx, int argc, char **argv);
+static int merge_run(struct session *ctx, int argc, char **argv);
 
 const struct cli_command cmd_merge = {
 	.name = "merge",
@@ -63,11 +63,11 @@ same_file(const char *a, const char *b)
 }
 
 static void
-add_warning(struct cli_context *ctx, struct merge_job *job, const char *fmt,
+add_warning(struct session *ctx, struct merge_job *job, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 
 static void
-add_warning(struct cli_context *ctx, struct merge_job *job, const char *fmt,
+add_warning(struct session *ctx, struct merge_job *job, const char *fmt,
 	    ...)
 {
 	char *slot;
@@ -86,7 +86,7 @@ add_warning(struct cli_context *ctx, struct merge_job *job, const char *fmt,
  * select; starting anywhere else usually means the files were given in the
  * wrong order or the bootloader was built for another chip. */
 static void
-check_boot_start(struct cli_context *ctx, struct merge_job *job)
+check_boot_start(struct session *ctx, struct merge_job *job)
 {
 	const struct hex_image *bl = job->in[1].img;
 	uint32_t start = hex_image_min_addr(bl);
@@ -198,7 +198,7 @@ print_json(const struct merge_job *job)
 }
 
 static enum iw_status
-do_merge(struct cli_context *ctx, struct merge_job *job, struct iw_error *err)
+do_merge(struct session *ctx, struct merge_job *job, struct iw_error *err)
 {
 	enum iw_status st;
 
@@ -237,7 +237,7 @@ do_merge(struct cli_context *ctx, struct merge_job *job, struct iw_error *err)
 }
 
 static int
-merge_run(struct cli_context *ctx, int argc, char **argv)
+merge_run(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },

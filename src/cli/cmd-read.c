@@ -19,7 +19,7 @@
 	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART -o BACKUP [--json] " \
 	"[--sim-state FILE] [--sim-fault KNOB]..."
 
-static int read_run(struct cli_context *ctx, int argc, char **argv);
+static int read_run(struct session *ctx, int argc, char **argv);
 
 const struct cli_command cmd_read = {
 	.name = "read",
@@ -48,7 +48,7 @@ strip_suffix(char *base)
 /* The backup files go next to BACKUP; find out now, not after reading the
  * whole chip, when that directory is missing or not writable. */
 static int
-check_out_dir(struct cli_context *ctx, const char *out)
+check_out_dir(struct session *ctx, const char *out)
 {
 	const char *slash = strrchr(out, '/');
 	struct iw_error err;
@@ -102,7 +102,7 @@ print_summary(const struct job_plan *plan, const struct job_result *res)
 }
 
 static int
-read_run(struct cli_context *ctx, int argc, char **argv)
+read_run(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_JOB_LONGOPTS,

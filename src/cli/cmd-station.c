@@ -45,7 +45,7 @@
 
 #define MAX_COUNT 1000000u
 
-static int station_main(struct cli_context *ctx, int argc, char **argv);
+static int station_main(struct session *ctx, int argc, char **argv);
 
 const struct cli_command cmd_station = {
 	.name = "station",
@@ -71,7 +71,7 @@ struct station_opts {
 };
 
 static int
-parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, int *rc)
+parse(struct session *ctx, int argc, char **argv, struct station_opts *o, int *rc)
 {
 	static const struct option longopts[] = {
 		CLI_JOB_LONGOPTS,
@@ -111,7 +111,7 @@ parse(struct cli_context *ctx, int argc, char **argv, struct station_opts *o, in
 }
 
 static int
-parse_count(struct cli_context *ctx, const char *text, unsigned *out)
+parse_count(struct session *ctx, const char *text, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -144,7 +144,7 @@ diff_line(void *user, enum fuse_class cls, const char *line)
  * decoded diff from the factory fuses so the operator sees what --yes
  * would accept. */
 static int
-check_plan(struct cli_context *ctx, const struct station_plan *sp)
+check_plan(struct session *ctx, const struct station_plan *sp)
 {
 	struct iw_error err;
 	enum iw_status st;
@@ -189,7 +189,7 @@ station_thread(void *arg)
 }
 
 static int
-run_station(struct cli_context *ctx, const struct station_plan *sp)
+run_station(struct session *ctx, const struct station_plan *sp)
 {
 	static const struct timespec tick = { 0, 100000000L }, now = { 0, 0 };
 	struct station_ui *u = calloc(1, sizeof *u);
@@ -242,7 +242,7 @@ run_station(struct cli_context *ctx, const struct station_plan *sp)
 }
 
 static int
-station_main(struct cli_context *ctx, int argc, char **argv)
+station_main(struct session *ctx, int argc, char **argv)
 {
 	struct station_opts o;
 	struct station_plan sp;

@@ -22,7 +22,7 @@
 #define REDRAW_NS 100000000LL     /* the live status line: at most 10 redraws a second */
 
 void
-station_ui_init(struct station_ui *u, struct cli_context *ctx, const struct station_plan *sp)
+station_ui_init(struct station_ui *u, struct session *ctx, const struct station_plan *sp)
 {
 	memset(u, 0, sizeof *u);
 	u->ctx = ctx;

@@ -17,7 +17,7 @@
 #include "job/station.h"
 
 struct station_ui {
-	struct cli_context *ctx;
+	struct session *ctx;
 	const struct station_plan *sp;
 	bool tty;                 /* stderr is a terminal: one live status line */
 	bool status_shown;
@@ -29,7 +29,7 @@ struct station_ui {
 	struct station_summary sum;   /* the worker's result */
 };
 
-void station_ui_init(struct station_ui *u, struct cli_context *ctx,
+void station_ui_init(struct station_ui *u, struct session *ctx,
 		     const struct station_plan *sp);
 /* event, stop and wait for station_run(), with `u` as their user. */
 void station_ui_ops(struct station_ui *u, struct station_ops *ops);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "prog/prog.h"
+#include "prog/prog-sim.h"
 
 enum iw_status
 job_open_programmer(const struct job_plan *plan, struct prog *p, struct iw_error *err)
@@ -35,4 +36,18 @@ job_open_programmer(const struct job_plan *plan, struct prog *p, struct iw_error
 	if ((st = prog_open(p, d, &opts, err)) != IW_OK)
 		iw_error_prefix(err, "opening the %s", catalog_programmer_label(plan->programmer));
 	return st;
+}
+
+const char *const *
+job_programmer_options(const struct catalog_programmer *pg)
+{
+	const struct prog_driver *d = pg != NULL ? prog_driver_find(pg->driver) : NULL;
+
+	return d != NULL ? d->option_help : NULL;
+}
+
+enum iw_status
+job_check_sim_fault(const char *spec, const struct catalog *cat, struct iw_error *err)
+{
+	return prog_sim_check_fault(spec, cat, err);
 }

@@ -135,6 +135,17 @@ struct job_plan {
 enum iw_status job_open_programmer(const struct job_plan *plan, struct prog *p,
 				   struct iw_error *err);
 
+/* The options (avrdude's -x) the programmer's driver takes, one help line
+ * each ("name=a|b  what it does"), NULL-terminated; NULL when it takes
+ * none or has no driver here. */
+const char *const *job_programmer_options(const struct catalog_programmer *pg);
+
+/* One simulator knob (--sim-fault, --demo-fault) checked before anything
+ * is opened, against the catalog for wrong-part=ID.  IW_USAGE naming every
+ * knob there is. */
+enum iw_status job_check_sim_fault(const char *spec, const struct catalog *cat,
+				   struct iw_error *err);
+
 /* Defaults: backup on, no fuses, no lock, nothing else. */
 void job_plan_init(struct job_plan *plan);
 

@@ -103,6 +103,38 @@ state_file_part(const char *path, const struct catalog *cat)
 	return part;
 }
 
+enum iw_status
+prog_sim_check_fault(const char *spec, const struct catalog *cat, struct iw_error *err)
+{
+	struct sim_fault f;
+
+	if (strcmp(spec, "realtime") == 0)
+		return IW_OK;
+	if (strncmp(spec, "boards=", 7) == 0)
+		return spec[7] != '\0' ? IW_OK :
+		       iw_error_set(err, IW_USAGE, "boards=FILE needs the board script's file name");
+	if (sim_target_fault_parse(spec, &f, err) != IW_OK) {
+		size_t len = strcspn(spec, "=");
+		struct iw_error e = *err;
+
+		/* An unknown name: the chip's parser listed the chip's knobs, and
+		 * these are the programmer's own. */
+		for (int k = 0; k < SIM_FAULT_COUNT; k++) {
+			const char *name = sim_target_fault_name((enum sim_fault_kind)k);
+
+			if (strlen(name) == len && strncmp(name, spec, len) == 0)
+				return IW_USAGE;
+		}
+		return iw_error_set(err, IW_USAGE, "%s, and the simulated programmer's "
+				    "realtime and boards=FILE", e.msg);
+	}
+	if (cat != NULL && f.kind == SIM_FAULT_WRONG_PART &&
+	    catalog_find_part(cat, f.part_id) == NULL)
+		return iw_error_set(err, IW_USAGE, "no part \"%s\" in the catalog; "
+				    "`ispwiz list parts` shows the ids", f.part_id);
+	return IW_OK;
+}
+
 /* Split the knob list into the driver's own ("realtime", "boards=FILE")
  * and the target's. */
 static enum iw_status

@@ -34,6 +34,12 @@ extern const struct prog_driver prog_sim_driver;
 /* SCK steps, fastest first. */
 #define PROG_SIM_N_SCK 7
 
+/* Check one knob as open() would take it, before anything is opened: the
+ * driver's own (realtime, boards=FILE) or the chip's, with wrong-part=ID
+ * looked up in `cat` (may be NULL).  IW_USAGE naming every knob there is. */
+enum iw_status prog_sim_check_fault(const char *spec, const struct catalog *cat,
+				    struct iw_error *err);
+
 /* The simulated chip behind an open sim programmer (tests look at its
  * counters and memories), or NULL when `p` is not one or, with a board
  * script, when no board is on the cable now. */

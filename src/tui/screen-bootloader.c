@@ -55,7 +55,7 @@ default_file(struct tui *t, const struct catalog_bootloader *bl)
 	const char *file = "";
 
 	if (t->demo != NULL)
-		file = tui_demo_image_path(t->demo);
+		file = demo_image_path(t->demo);
 	else if (bl->file != NULL && access(bl->file, R_OK) == 0)
 		file = bl->file;
 	tui_form_set(&s.form, 0, file);
@@ -109,7 +109,7 @@ enter(struct tui *t)
 			/* The previous choice, else the demo's swap to Atmel DFU. */
 			if ((t->bootloader == bl && (t->preset == pr || (t->preset == NULL && p == 0))) ||
 			    (t->bootloader == NULL && t->demo != NULL && p == 0 &&
-			     strcmp(bl->id, TUI_DEMO_BOOTLOADER) == 0))
+			     strcmp(bl->id, DEMO_BOOTLOADER) == 0))
 				select = (int)s.n;
 			s.bl[s.n] = bl;
 			s.preset[s.n++] = pr;
@@ -242,7 +242,7 @@ check_sha(struct tui *t, const struct catalog_bootloader *bl, const char *path)
 	char hex[SHA256_HEX_LEN + 1];
 	struct iw_error err;
 
-	if (t->demo != NULL && strcmp(path, tui_demo_image_path(t->demo)) == 0) {
+	if (t->demo != NULL && strcmp(path, demo_image_path(t->demo)) == 0) {
 		snprintf(t->sha_note, sizeof t->sha_note, "Demo stand-in image, generated "
 			 "for the simulator: not the real %s bootloader.", bl->name);
 		t->sha_role = TUI_ROLE_WARNING;

@@ -28,7 +28,7 @@ first_guess(const struct tui *t)
 	if (t->part != NULL)
 		return t->part;
 	/* The keyboard controller people meet most; the signature corrects it. */
-	if ((p = catalog_find_part(t->cat, TUI_DEMO_PART)) != NULL)
+	if ((p = catalog_find_part(t->cat, DEMO_PART)) != NULL)
 		return p;
 	return t->cat->n_parts > 0 ? &t->cat->parts[0] : NULL;
 }

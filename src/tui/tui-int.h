@@ -23,10 +23,10 @@
 #include "core/fuse-rules.h"
 #include "core/fuses.h"
 #include "core/hex-image.h"
+#include "job/demo.h"
 #include "job/job.h"
 #include "detect/detect.h"
 #include "detect/hotplug.h"
-#include "prog/prog.h"
 #include "tui/tui.h"
 
 /* The smallest terminal the layout is made for. */
@@ -220,24 +220,6 @@ const struct detect_list *tui_source_devices(const struct tui_source *s);
  * flashed bootloader); the real source only watches. */
 void tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay_ms);
 
-/* --- the demo (tui-demo.c) -------------------------------------------------------- */
-
-struct tui_demo;
-
-#define TUI_DEMO_PROGRAMMER "sim"
-#define TUI_DEMO_PART       "atmega32u4"
-#define TUI_DEMO_BOOTLOADER "atmel-dfu-atmega32u4"
-
-/* A temp dir with the simulated chip (a bricked ATmega32U4: blank flash,
- * Caterina fuses) and a labelled stand-in image for the demo bootloader. */
-struct tui_demo *tui_demo_new(const struct catalog *cat, bool slow,
-			      struct iw_error *err);
-void tui_demo_free(struct tui_demo *d);
-const char *tui_demo_image_path(const struct tui_demo *d);
-const char *tui_demo_backup_dir(const struct tui_demo *d);
-/* Point a job at the demo's simulated chip, paced like real hardware. */
-void tui_demo_apply(const struct tui_demo *d, struct job_plan *plan);
-
 /* --- the log (tui-log.c) -------------------------------------------------------- */
 
 bool tui_log_open(const char *path, struct iw_error *err);
@@ -324,7 +306,7 @@ struct tui {
 	struct job_result *job_dest;              /* where its result goes */
 
 	struct tui_source *source;
-	struct tui_demo *demo;
+	struct demo *demo;
 
 	/* frame */
 	bool too_small;

@@ -4,7 +4,6 @@
  * (--catalog, -v) were taken out by main.c already.
  */
 #include "tui/tui-int.h"
-#include "sim/sim-target.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,41 +46,16 @@ usage_error(const char *argv0, const char *fmt, ...)
 	return iw_status_exit_code(IW_USAGE);
 }
 
-/* Whether the knob's name (before any "=") is one the simulated chip has:
- * then the parser's complaint is about the value, not the name. */
-static bool
-known_name(const char *spec)
-{
-	size_t len = strcspn(spec, "=");
-
-	for (int k = 0; k < SIM_FAULT_COUNT; k++) {
-		const char *name = sim_target_fault_name((enum sim_fault_kind)k);
-
-		if (strlen(name) == len && strncmp(name, spec, len) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Check a --demo-fault knob now, before the screen is taken over: a typo
- * should not surface only at the Target step.  "realtime" is the simulated
- * programmer's own knob; the rest are the simulated chip's. */
+ * should not surface only at the Target step. */
 static int
 check_fault(const char *argv0, const char *spec, const struct catalog *cat)
 {
-	struct sim_fault f;
 	struct iw_error err;
 
-	if (strcmp(spec, "realtime") == 0)
-		return 0;
 	iw_error_clear(&err);
-	if (sim_target_fault_parse(spec, &f, &err) != IW_OK)
-		return usage_error(argv0, "--demo-fault %s: %s%s", spec, err.msg,
-				   known_name(spec) ? "" : ", and the demo programmer's realtime");
-	if (cat != NULL && f.kind == SIM_FAULT_WRONG_PART &&
-	    catalog_find_part(cat, f.part_id) == NULL)
-		return usage_error(argv0, "--demo-fault %s: no part \"%s\" in the catalog; "
-				   "`%s list parts` shows the ids", spec, f.part_id, argv0);
+	if (job_check_sim_fault(spec, cat, &err) != IW_OK)
+		return usage_error(argv0, "--demo-fault %s: %s", spec, err.msg);
 	return 0;
 }
 
@@ -100,9 +74,10 @@ value_of(int argc, char **argv, int *i, const char *name)
 }
 
 int
-tui_main(struct cli_context *ctx, int argc, char **argv)
+tui_main(struct session *ctx, int argc, char **argv)
 {
 	struct tui_options opt;
+	struct iw_error err;
 	int rc;
 
 	memset(&opt, 0, sizeof opt);
@@ -141,8 +116,10 @@ tui_main(struct cli_context *ctx, int argc, char **argv)
 			ctx->argv0, ctx->argv0, ctx->argv0, ctx->argv0, ctx->argv0);
 		return iw_status_exit_code(IW_USAGE);
 	}
-	if ((opt.catalog = cli_catalog(ctx)) == NULL)
+	if ((opt.catalog = session_catalog(ctx, &err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", ctx->argv0, err.msg);
 		return iw_status_exit_code(IW_CATALOG);
+	}
 	for (size_t i = 0; i < opt.n_demo_faults; i++)
 		if ((rc = check_fault(ctx->argv0, opt.demo_faults[i], opt.catalog)) != 0)
 			return rc;

@@ -36,7 +36,7 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 	plan->fuses = t->fuses;
 	plan->backup = true;
 	if (t->demo != NULL)
-		plan->backup_dir = tui_demo_backup_dir(t->demo);
+		plan->backup_dir = demo_backup_dir(t->demo);
 	plan->sim_faults = t->opt->demo_faults;
 	plan->n_sim_faults = t->opt->n_demo_faults;
 	return true;

@@ -221,7 +221,7 @@ tui_get_source(struct tui *t)
 	iw_error_clear(&err);
 	if (t->opt->demo)
 		t->source = tui_source_new_demo(t->cat, catalog_find_programmer(t->cat,
-						TUI_DEMO_PROGRAMMER), 1000);
+						DEMO_PROGRAMMER), 1000);
 	else
 		t->source = tui_source_new_real(t->cat, &err);
 	if (t->source == NULL)
@@ -371,7 +371,7 @@ tui_run(const struct tui_options *opt)
 		goto out;
 	}
 	if (!tui_log_open(opt->log_path, &err) ||
-	    (opt->demo && (t.demo = tui_demo_new(t.cat, opt->demo_slow, &err)) == NULL) ||
+	    (opt->demo && (t.demo = demo_new(t.cat, opt->demo_slow, &err)) == NULL) ||
 	    !install_signals(&err)) {
 		fprintf(stderr, "%s: %s\n", opt->argv0, err.msg);
 		code = iw_status_exit_code(err.code);
@@ -420,7 +420,7 @@ out:
 	free(t.probe);
 	free(t.result);
 	reset_signals();
-	tui_demo_free(t.demo);
+	demo_free(t.demo);
 	tui_log_close();
 	return code;
 }

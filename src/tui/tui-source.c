@@ -16,8 +16,8 @@
 #define DEMO_MAX_PENDING 4
 
 enum demo_kind {
-	DEMO_PROGRAMMER,
-	DEMO_BOARD,
+	PENDING_PROGRAMMER,
+	PENDING_BOARD,
 };
 
 struct demo_pending {
@@ -77,7 +77,7 @@ tui_source_new_demo(const struct catalog *cat, const struct catalog_programmer *
 	s->cat = cat;
 	s->sim = sim;
 	detect_list_init(&s->devs);
-	schedule(s, DEMO_PROGRAMMER, none, delay_ms);
+	schedule(s, PENDING_PROGRAMMER, none, delay_ms);
 	return s;
 }
 
@@ -121,16 +121,16 @@ make_device(struct tui_source *s, const struct demo_pending *p, struct detect_de
 {
 	char key[64];
 
-	snprintf(key, sizeof key, "demo:%s", p->kind == DEMO_PROGRAMMER ? "programmer" : "board");
+	snprintf(key, sizeof key, "demo:%s", p->kind == PENDING_PROGRAMMER ? "programmer" : "board");
 	d->key = strdup(key);
 	d->group = strdup(key);
 	d->is_usb = true;
 	d->manufacturer = strdup("ispwiz demo");
 	d->accessible = true;
 	d->busnum = 1;
-	d->devnum = p->kind == DEMO_PROGRAMMER ? 7 : 8;
-	d->bus_path = strdup(p->kind == DEMO_PROGRAMMER ? "1-1" : "1-2");
-	if (p->kind == DEMO_PROGRAMMER) {
+	d->devnum = p->kind == PENDING_PROGRAMMER ? 7 : 8;
+	d->bus_path = strdup(p->kind == PENDING_PROGRAMMER ? "1-1" : "1-2");
+	if (p->kind == PENDING_PROGRAMMER) {
 		d->product = strdup("Simulated programmer");
 		d->kind = DETECT_KIND_PROGRAMMER;
 		d->id = s->sim->id;
@@ -198,5 +198,5 @@ tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay_ms)
 	for (size_t i = 0; i < s->devs.n; i++)
 		if (strcmp(s->devs.items[i].key, "demo:board") == 0)
 			return;
-	schedule(s, DEMO_BOARD, id, delay_ms);
+	schedule(s, PENDING_BOARD, id, delay_ms);
 }

@@ -480,7 +480,7 @@ tui_job_start(struct tui *t, const struct job_plan *plan, struct job_result *des
 	iw_error_clear(&err);
 	t->job_plan = *plan;
 	if (t->demo != NULL)
-		tui_demo_apply(t->demo, &t->job_plan);
+		demo_apply(t->demo, &t->job_plan);
 	if (job_start(&t->job_plan, &t->job, &err) != IW_OK) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", err.msg);
 		return false;

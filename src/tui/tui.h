@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli/cli.h"
+#include "core/catalog.h"
+#include "job/session.h"
 
 #define TUI_MAX_FAULTS 8
 
@@ -35,7 +36,7 @@ bool tui_is_wizard_option(const char *arg);
 /* Parse the wizard's options (argv[0] is the program), load the catalog
  * through ctx, and run the wizard.  Returns the process exit code; the
  * terminal is restored before anything is printed. */
-int tui_main(struct cli_context *ctx, int argc, char **argv);
+int tui_main(struct session *ctx, int argc, char **argv);
 
 /* Run the wizard on the controlling terminal; the exit code. */
 int tui_run(const struct tui_options *opt);

@@ -1,9 +1,5 @@
 /*
- * tui-demo.c - what `ispwiz --demo` runs against: the built-in simulated
- * programmer with a "bricked" ATmega32U4 on the other end (blank flash,
- * Caterina fuses FF/D8/CB: a Pro Micro keyboard whose bootloader is gone),
- * kept in a state file in a private temp dir, and a stand-in for the Atmel
- * DFU bootloader.  We never ship third-party bootloader binaries, so the
+ * demo.c - the demo's simulated chip and stand-in image (demo.h).  We never ship third-party bootloader binaries, so the
  * stand-in is generated here, labelled as such in its name and its first
  * bytes, and sized and placed like the real one (4 KiB at 0x7000).
  *
@@ -13,7 +9,7 @@
  * as on a USBasp.  --demo-slow makes that ten times slower, which is what
  * lets tests cancel or resize mid-flash.
  */
-#include "tui/tui-int.h"
+#include "job/demo.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -34,7 +30,7 @@
 #define PACE_PAGE_US          20000u
 #define PACE_SLOW_FACTOR      10u
 
-struct tui_demo {
+struct demo {
 	char dir[1024];
 	char state[1200];
 	char image[1200];
@@ -46,7 +42,7 @@ struct tui_demo {
 /* --- setting up ---------------------------------------------------------------------- */
 
 static enum iw_status
-make_chip(struct tui_demo *d, const struct catalog_part *part, struct iw_error *err)
+make_chip(struct demo *d, const struct catalog_part *part, struct iw_error *err)
 {
 	struct sim_target_options o;
 	struct sim_target *t;
@@ -65,7 +61,7 @@ make_chip(struct tui_demo *d, const struct catalog_part *part, struct iw_error *
 }
 
 static enum iw_status
-make_image(struct tui_demo *d, struct iw_error *err)
+make_image(struct demo *d, struct iw_error *err)
 {
 	uint8_t data[DEMO_IMAGE_SIZE];
 	struct hex_image *img = hex_image_new();
@@ -87,19 +83,19 @@ make_image(struct tui_demo *d, struct iw_error *err)
 	return st;
 }
 
-struct tui_demo *
-tui_demo_new(const struct catalog *cat, bool slow, struct iw_error *err)
+struct demo *
+demo_new(const struct catalog *cat, bool slow, struct iw_error *err)
 {
-	const struct catalog_part *part = catalog_find_part(cat, TUI_DEMO_PART);
+	const struct catalog_part *part = catalog_find_part(cat, DEMO_PART);
 	const char *tmp = getenv("TMPDIR");
-	struct tui_demo *d;
+	struct demo *d;
 
-	if (part == NULL || catalog_find_programmer(cat, TUI_DEMO_PROGRAMMER) == NULL ||
-	    catalog_find_bootloader(cat, TUI_DEMO_BOOTLOADER) == NULL) {
+	if (part == NULL || catalog_find_programmer(cat, DEMO_PROGRAMMER) == NULL ||
+	    catalog_find_bootloader(cat, DEMO_BOOTLOADER) == NULL) {
 		iw_error_set(err, IW_CATALOG, "the catalog lacks the demo's entries "
 			     "(programmer '%s', part '%s', bootloader '%s'); check "
-			     "--catalog or reinstall", TUI_DEMO_PROGRAMMER, TUI_DEMO_PART,
-			     TUI_DEMO_BOOTLOADER);
+			     "--catalog or reinstall", DEMO_PROGRAMMER, DEMO_PART,
+			     DEMO_BOOTLOADER);
 		return NULL;
 	}
 	if ((d = calloc(1, sizeof *d)) == NULL) {
@@ -121,7 +117,7 @@ tui_demo_new(const struct catalog *cat, bool slow, struct iw_error *err)
 	snprintf(d->backups, sizeof d->backups, "%s/backups", d->dir);
 	if (make_chip(d, part, err) != IW_OK || make_image(d, err) != IW_OK) {
 		iw_error_prefix(err, "setting up the demo");
-		tui_demo_free(d);
+		demo_free(d);
 		return NULL;
 	}
 	return d;
@@ -138,7 +134,7 @@ remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 }
 
 void
-tui_demo_free(struct tui_demo *d)
+demo_free(struct demo *d)
 {
 	if (d == NULL)
 		return;
@@ -148,19 +144,19 @@ tui_demo_free(struct tui_demo *d)
 }
 
 const char *
-tui_demo_image_path(const struct tui_demo *d)
+demo_image_path(const struct demo *d)
 {
 	return d->image;
 }
 
 const char *
-tui_demo_backup_dir(const struct tui_demo *d)
+demo_backup_dir(const struct demo *d)
 {
 	return d->backups;
 }
 
 void
-tui_demo_apply(const struct tui_demo *d, struct job_plan *plan)
+demo_apply(const struct demo *d, struct job_plan *plan)
 {
 	unsigned factor = d->slow ? PACE_SLOW_FACTOR : 1u;
 
