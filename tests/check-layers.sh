@@ -1,6 +1,7 @@
 #!/bin/sh
-# The layers of DESIGN.md, checked from the sources: every #include of a
-# project header points at the file's own layer or one below it, the two
+# The layers (Makefile.am: one library per layer), checked from the
+# sources: every #include of a project header points at the file's own
+# layer or one below it, the two
 # front ends never include each other, core includes nothing else of the
 # project, and the device-side emulators (test equipment) never end up in
 # the ispwiz binary.  The link order (Makefile.am) catches a call that

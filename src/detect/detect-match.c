@@ -11,7 +11,8 @@
 #include <string.h>
 
 /* USB IDs that belong to a chip or a shared vendor pool rather than to one
- * product, so a match on them is a "might be" (PROTOCOLS.md 8 and 9). */
+ * product, so a match on them is a "might be": common USB-serial chips and
+ * the Teensyduino serial ID that several firmwares share. */
 static const struct shared_id {
 	unsigned short vid, pid;
 	const char *what;

@@ -3,7 +3,7 @@
  * one safe order, and the worker thread that runs it while a front end
  * draws progress.
  *
- * The order never changes (DESIGN.md):
+ * The order never changes (it is what keeps a chip recoverable at every step):
  *   connect (auto SCK) -> signature (a mismatch stops) -> read fuses and
  *   lock -> back up flash, EEPROM and fuses -> chip erase -> write the pages
  *   the image covers (all-0xFF pages skipped) -> verify them -> fuses, only
