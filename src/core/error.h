@@ -25,6 +25,7 @@
 	X(RANGE,         3,  "value out of range")                              \
 	X(REFUSED,       4,  "refused by a safety rule")                        \
 	X(CONFIRM,       4,  "needs confirmation")                              \
+	X(EXISTS,        4,  "would overwrite an existing file")                \
 	X(NO_PROGRAMMER, 5,  "programmer not found or not accessible")          \
 	X(NO_TARGET,     6,  "target does not answer")                          \
 	X(SIGNATURE,     6,  "target signature mismatch")                       \

@@ -69,7 +69,124 @@ exists(const char *base, const char *suffix)
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s%s", base, suffix);
-	return stat(path, &st) == 0;
+	return lstat(path, &st) == 0;
+}
+
+/* fsync the directory holding `path`, so a rename or link in it is on
+ * disk, not only the file's data. */
+static enum iw_status
+sync_dir_of(const char *path, struct iw_error *err)
+{
+	char dir[BACKUP_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return iw_error_set(err, IW_IO, "cannot open the folder %s to sync it: %s",
+				    dir, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		int e = errno;
+
+		close(fd);
+		return iw_error_set(err, IW_IO, "cannot sync the folder %s: %s", dir,
+				    strerror(e));
+	}
+	close(fd);
+	return IW_OK;
+}
+
+/* The record a reserved, not yet written backup holds: anyone who looks
+ * sees what it is, and restore refuses it. */
+static const char *
+reservation_text(const struct catalog_part *part, char *buf, size_t size)
+{
+	snprintf(buf, size, "{\n  \"format\": \"ispwiz-backup\",\n  \"version\": 1,\n"
+		 "  \"complete\": false,\n  \"part\": \"%s\",\n  \"note\": \"being "
+		 "written by process %ld; if that process is gone, this backup was never "
+		 "finished\"\n}\n", part->id, (long)getpid());
+	return buf;
+}
+
+/* Create BASE.json exclusively.  IW_EXISTS when any file of the set is
+ * already there (then nothing is created). */
+static enum iw_status
+reserve(const char *base, const struct catalog_part *part, struct iw_error *err)
+{
+	char path[BACKUP_PATH_MAX + 16], text[512];
+	size_t len, off = 0;
+	int fd;
+
+	if (strlen(base) + 16 >= sizeof path)
+		return iw_error_set(err, IW_IO, "the backup name %s is too long", base);
+	snprintf(path, sizeof path, "%s.json", base);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return iw_error_set(err, IW_EXISTS, "%s already exists", path);
+		return iw_error_set(err, IW_IO, "cannot create %s: %s", path, strerror(errno));
+	}
+	/* The .json is what every writer takes first, so memory files without
+	 * one are someone else's leftovers: do not mix them in. */
+	if (exists(base, ".hex") || exists(base, ".eep.hex")) {
+		close(fd);
+		unlink(path);
+		return iw_error_set(err, IW_EXISTS, "%s%s already exists", base,
+				    exists(base, ".hex") ? ".hex" : ".eep.hex");
+	}
+	reservation_text(part, text, sizeof text);
+	len = strlen(text);
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : ENOSPC;
+
+			close(fd);
+			unlink(path);
+			return iw_error_set(err, IW_IO, "cannot write %s: %s", path, strerror(e));
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		int e = errno;
+
+		unlink(path);
+		return iw_error_set(err, IW_IO, "cannot write %s: %s", path, strerror(e));
+	}
+	return sync_dir_of(path, err);
+}
+
+enum iw_status
+backup_reserve(const char *base, const struct catalog_part *part, struct iw_error *err)
+{
+	struct iw_error why;
+	enum iw_status st = reserve(base, part, &why);
+
+	if (st == IW_EXISTS)
+		return iw_error_set(err, IW_EXISTS, "a backup named %s is there already (%s); "
+				    "choose another name with -o, or move the old files away "
+				    "first (nothing was saved, nothing on the chip changed)", base,
+				    why.msg);
+	if (st != IW_OK && err != NULL)
+		*err = why;
+	return st;
+}
+
+void
+backup_release(const char *base)
+{
+	char path[BACKUP_PATH_MAX + 16];
+
+	snprintf(path, sizeof path, "%s.json", base);
+	unlink(path);
 }
 
 enum iw_status
@@ -84,7 +201,7 @@ backup_make_base(const char *dir, const struct catalog_part *part, time_t when,
 		return st;
 	localtime_r(&when, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	for (unsigned n = 1; n < 1000; n++) {
+	for (unsigned n = 1; n < 10000; n++) {
 		int len;
 
 		if (n == 1)
@@ -93,11 +210,12 @@ backup_make_base(const char *dir, const struct catalog_part *part, time_t when,
 			len = snprintf(base, size, "%s/%s-%s-%u", dir, part->id, stamp, n);
 		if (len < 0 || (size_t)len + 16 >= size)
 			return iw_error_set(err, IW_IO, "the backup path in %s is too long", dir);
-		if (!exists(base, ".json") && !exists(base, ".hex") && !exists(base, ".eep.hex"))
-			return IW_OK;
+		st = reserve(base, part, err);
+		if (st != IW_EXISTS)
+			return st;
 	}
 	return iw_error_set(err, IW_IO,
-			    "%s already holds 999 backups of the %s from this second",
+			    "%s already holds 9999 backups of the %s from this second",
 			    dir, part->id);
 }
 
@@ -112,16 +230,20 @@ blank(const uint8_t *data, uint32_t len)
 	return true;
 }
 
-/* The non-blank chunks of a memory as Intel HEX. */
+/* The non-blank chunks of a memory as Intel HEX, written under a
+ * temporary name and linked to `path`: link() fails rather than replace a
+ * file that is there, where rename() would silently overwrite it. */
 static enum iw_status
 write_memory(const char *path, const uint8_t *mem, uint32_t size, uint32_t chunk,
 	     struct iw_error *err)
 {
 	struct hex_image *img = hex_image_new();
+	char tmp[BACKUP_PATH_MAX + 32];
 	enum iw_status st = IW_OK;
 
 	if (img == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory writing %s", path);
+	snprintf(tmp, sizeof tmp, "%s.new.%ld", path, (long)getpid());
 	for (uint32_t a = 0; a < size; a += chunk) {
 		uint32_t n = size - a < chunk ? size - a : chunk;
 
@@ -130,7 +252,12 @@ write_memory(const char *path, const uint8_t *mem, uint32_t size, uint32_t chunk
 		if ((st = hex_image_put(img, a, mem + a, n, path, 0, err)) != IW_OK)
 			goto out;
 	}
-	st = hex_image_write_file(img, path, err);
+	if ((st = hex_image_write_file(img, tmp, err)) != IW_OK)
+		goto out;
+	if (link(tmp, path) != 0)
+		st = iw_error_set(err, errno == EEXIST ? IW_EXISTS : IW_IO, "cannot create %s: %s",
+				  path, strerror(errno));
+	unlink(tmp);
 out:
 	hex_image_free(img);
 	return st;
@@ -161,6 +288,7 @@ info_json(const struct backup_info *info, const struct backup_paths *paths)
 					    json_hex_byte(info->fuses.value[b]));
 	json_object_set_new(root, "format", json_string("ispwiz-backup"));
 	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "complete", json_true());
 	json_object_set_new(root, "created", json_string(when));
 	json_object_set_new(root, "part", json_string(info->part->id));
 	json_object_set_new(root, "part_name", json_string_or_null(info->part->name));
@@ -261,8 +389,11 @@ backup_write(const char *base, const struct backup_info *info,
 		st = iw_error_set(err, IW_NOMEM, "out of memory writing %s", paths.json);
 		goto fail;
 	}
+	/* Replaces this backup's own reservation. */
 	st = write_text_file(paths.json, text, err);
 	free(text);
+	if (st == IW_OK)
+		st = sync_dir_of(paths.json, err);
 	if (st != IW_OK)
 		goto fail;
 	if (out != NULL)
@@ -270,10 +401,11 @@ backup_write(const char *base, const struct backup_info *info,
 	return IW_OK;
 fail:
 	/* Memory files without their record are not a backup anyone can
-	 * trust: remove the ones this call wrote. */
+	 * trust: remove the ones this call wrote, and the reservation. */
 	if (wrote_hex)
 		unlink(paths.hex);
 	if (wrote_eeprom)
 		unlink(paths.eeprom);
+	backup_release(base);
 	return st;
 }

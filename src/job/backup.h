@@ -5,8 +5,15 @@
  * all-0xFF pages left out: a chip erase restores them), BASE.eep.hex
  * (EEPROM, when the part has one) and BASE.json (part, signature, fuses,
  * lock, the file names and when it was taken).  Every file is written to a
- * temporary name and renamed, so a failure never leaves half a file.
- * `ispwiz read -o BASE` writes the same three files.
+ * temporary name and then linked or renamed into place, so a failure never
+ * leaves half a file, and the directory is synced afterwards so the names
+ * survive a power cut.  `ispwiz read -o BASE` writes the same three files.
+ *
+ * Names cannot collide, even between processes (two stations sharing one
+ * backup folder): a base name is taken by creating BASE.json with O_EXCL,
+ * holding a record marked "complete": false until the backup is written,
+ * and the memory files are linked into place, which fails instead of
+ * replacing a file someone else made.  Nothing is ever overwritten.
  */
 #ifndef ISPWIZ_JOB_BACKUP_H
 #define ISPWIZ_JOB_BACKUP_H
@@ -47,15 +54,23 @@ struct backup_paths {
  * (not created).  IW_IO when neither variable is set. */
 enum iw_status backup_default_dir(char *buf, size_t size, struct iw_error *err);
 
-/* Create `dir` (and its parents) and pick a base name in it that no
- * backup uses yet: DIR/PART-YYYYMMDD-HHMMSS, with -2, -3... appended when
- * that second is taken. */
+/* Create `dir` (and its parents) and take a base name in it that no
+ * backup uses: DIR/PART-YYYYMMDD-HHMMSS, with -2, -3... appended when that
+ * name is taken.  The name is reserved (backup_reserve) when this returns. */
 enum iw_status backup_make_base(const char *dir, const struct catalog_part *part,
 				time_t when, char *base, size_t size,
 				struct iw_error *err);
 
-/* Write BASE.hex, BASE.eep.hex and BASE.json; `out` (may be NULL) gets the
- * names written. */
+/* Reserve exactly `base` (read -o): IW_EXISTS naming the file when a backup
+ * set is there already (BASE.json, BASE.hex or BASE.eep.hex). */
+enum iw_status backup_reserve(const char *base, const struct catalog_part *part,
+			      struct iw_error *err);
+/* Give a reservation back (the job failed before its backup was written). */
+void backup_release(const char *base);
+
+/* Write BASE.hex, BASE.eep.hex and BASE.json under a reserved base (on
+ * failure the reservation and whatever was written are removed); `out`
+ * (may be NULL) gets the names written. */
 enum iw_status backup_write(const char *base, const struct backup_info *info,
 			    struct backup_paths *out, struct iw_error *err);
 

@@ -361,7 +361,7 @@ backup_base(struct job_runner *r, char *base, size_t size)
 		if ((size_t)snprintf(base, size, "%s", plan->read_to) >= size)
 			return iw_error_set(&r->res->error, IW_USAGE, "-o %s: the name is too long",
 					    plan->read_to);
-		return IW_OK;
+		return backup_reserve(base, plan->part, &r->res->error);
 	}
 	if (plan->backup_dir != NULL)
 		snprintf(dir, sizeof dir, "%s", plan->backup_dir);
@@ -383,6 +383,7 @@ step_backup(struct job_runner *r)
 	struct backup_paths paths;
 	char base[JOB_PATH_MAX];
 	uint8_t *flash = NULL, *eeprom = NULL;
+	bool reserved = false;
 	enum iw_status st;
 
 	if (!plan->backup && plan->read_to == NULL) {
@@ -390,6 +391,15 @@ step_backup(struct job_runner *r)
 		return IW_OK;
 	}
 	job_phase_begin(r, JOB_PHASE_BACKUP, total);
+	/* The name first, exclusively: no other job can take it while this
+	 * one reads, and `read -o` refuses an existing set before reading. */
+	if ((st = backup_base(r, base, sizeof base)) != IW_OK) {
+		if (plan->read_to == NULL)
+			iw_error_prefix(&res->error, "backing up before anything is written "
+					"(nothing was; --no-backup skips the backup)");
+		goto out;
+	}
+	reserved = true;
 	memset(&info, 0, sizeof info);
 	info.part = part;
 	info.programmer = plan->programmer != NULL ? plan->programmer->id : NULL;
@@ -425,8 +435,7 @@ step_backup(struct job_runner *r)
 		info.flash = flash;
 		info.eeprom = part->eeprom_size > 0 ? eeprom : NULL;
 	}
-	if ((st = backup_base(r, base, sizeof base)) != IW_OK)
-		goto out;
+	reserved = false;     /* backup_write owns the reservation now */
 	if ((st = backup_write(base, &info, &paths, &res->error)) != IW_OK) {
 		if (plan->read_to == NULL)
 			iw_error_prefix(&res->error, "backing up before anything is written "
@@ -462,6 +471,8 @@ read_failed:
 			     "cancelled while reading the %s for the backup; nothing was "
 			     "written to the chip", catalog_part_label(part));
 out:
+	if (reserved)
+		backup_release(base);
 	free(flash);
 	free(eeprom);
 	return st;
