@@ -526,11 +526,11 @@ cli_job_result_json(const struct job_plan *plan, const struct job_result *res)
 	json_object_set_new(o, "lock_before", res->have_fuses ?
 			    json_hex_byte(res->lock_before) : json_null());
 	json_object_set_new(o, "fuses_written", json_fuse_set(&res->fuses_written));
-	json_object_set_new(o, "fuses_after", res->have_fuses ?
-			    json_fuse_set(&res->fuses_after) : json_null());
+	json_object_set_new(o, "fuses_after", job_result_fuses_after_json(res));
 	json_object_set_new(o, "lock_written", json_boolean(res->lock_written));
-	json_object_set_new(o, "lock_after", res->have_fuses ?
-			    json_hex_byte(res->lock_after) : json_null());
+	json_object_set_new(o, "lock_after", job_result_lock_after_json(res));
+	json_object_set_new(o, "chip_state", json_string(job_result_state_unknown(res) ?
+							  "unknown" : "known"));
 	json_object_set_new(o, "backup", res->backup_json[0] == '\0' ? json_null() :
 			    json_pack("{s:o, s:o, s:o}",
 				      "hex", path_or_null(res->backup_hex),

@@ -535,6 +535,7 @@ job_runner_run(struct job_runner *r)
 	fuse_set_init(&res->fuses_before);
 	fuse_set_init(&res->fuses_written);
 	fuse_set_init(&res->fuses_after);
+	fuse_set_init(&res->fuses_unknown);
 	fuse_set_init(&r->fuse_todo);
 	r->t0 = r->phase_t0 = iw_clock_s();
 	job_phase_begin(r, JOB_PHASE_PLAN, 0);

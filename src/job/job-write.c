@@ -268,6 +268,42 @@ out:
 
 /* --- fuses ------------------------------------------------------------------------ */
 
+/* A fuse or lock write was sent and the programmer failed before it was
+ * read back: say so, with what the chip may hold now and what to do.
+ * Nothing is assumed, in the result or in the message. */
+static enum iw_status
+unknown_state(struct job_runner *r, enum iw_status st)
+{
+	struct job_result *res = r->res;
+	const struct job_plan *plan = r->plan;
+	char bytes[200] = "";
+	size_t used = 0;
+
+	for (int b = 0; b < FUSE_COUNT && used < sizeof bytes; b++) {
+		int n;
+
+		if (!res->fuses_unknown.present[b])
+			continue;
+		n = snprintf(bytes + used, sizeof bytes - used, "%s%s is now 0x%02X (as before), "
+			     "0x%02X (as written) or neither", used > 0 ? "; " : "",
+			     fuse_byte_name((enum fuse_byte)b), res->fuses_before.value[b],
+			     res->fuses_unknown.value[b]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	if (res->lock_unknown && used < sizeof bytes)
+		snprintf(bytes + used, sizeof bytes - used, "%sthe lock byte is 0x%02X or "
+			 "0x%02X or neither", used > 0 ? "; " : "", res->lock_before,
+			 (uint8_t)(plan->lock | ~(plan->part->lock_mask != 0 ?
+						  plan->part->lock_mask : 0x3F)));
+	iw_error_prefix(&res->error, "the fuses are in an UNKNOWN state (%s): reconnect the "
+			"programmer and run `ispwiz read -c %s -p %s -o NAME` to see what the "
+			"chip holds before anything else; do not assume either value. The "
+			"programmer failed", bytes, plan->programmer != NULL ?
+			plan->programmer->id : "PROG", plan->part->id);
+	return st;
+}
+
 static enum iw_status
 check_fuses(struct job_runner *r)
 {
@@ -284,6 +320,7 @@ check_fuses(struct job_runner *r)
 		if ((st = isp_read_fuse(r->p, (enum fuse_byte)b, &got, &res->error)) != IW_OK)
 			return st;
 		fuse_set_put(&res->fuses_after, (enum fuse_byte)b, got);
+		res->fuses_unknown.present[b] = false;
 		if (!fuses_equal_masked(part, (enum fuse_byte)b, want, got))
 			return iw_error_set(&res->error, IW_VERIFY,
 					    "%s reads back 0x%02X after writing 0x%02X (bits "
@@ -327,13 +364,18 @@ job_step_fuses(struct job_runner *r)
 			continue;
 		job_say(r, JOB_EVENT_INFO, "writing %s 0x%02X -> 0x%02X", fuse_byte_name(fb),
 			res->fuses_before.value[b], todo->value[b]);
+		/* Counted as written from the moment it is sent: a programmer
+		 * that fails now may have delivered it to the chip. */
+		fuse_set_put(&res->fuses_written, fb, todo->value[b]);
+		fuse_set_put(&res->fuses_unknown, fb, todo->value[b]);
 		if ((st = isp_write_fuse(r->p, fb, todo->value[b], &res->error)) != IW_OK) {
 			iw_error_prefix(&res->error, "writing %s", fuse_byte_name(fb));
-			return st;
+			return unknown_state(r, st);
 		}
-		fuse_set_put(&res->fuses_written, fb, todo->value[b]);
 	}
-	return check_fuses(r);
+	if ((st = check_fuses(r)) != IW_OK && job_result_state_unknown(res))
+		return unknown_state(r, st);
+	return st;
 }
 
 /* --- lock ------------------------------------------------------------------------- */
@@ -368,13 +410,15 @@ job_step_lock(struct job_runner *r)
 				    "cancelled before the lock bits were written; everything "
 				    "else is done");
 	job_phase_begin(r, JOB_PHASE_LOCK, 0);
+	res->lock_written = true;
+	res->lock_unknown = true;
 	if ((st = isp_write_lock(r->p, want, &res->error)) != IW_OK) {
 		iw_error_prefix(&res->error, "writing lock bits");
-		return st;
+		return unknown_state(r, st);
 	}
-	res->lock_written = true;
 	if ((st = isp_read_lock(r->p, &got, &res->error)) != IW_OK)
-		return st;
+		return unknown_state(r, st);
+	res->lock_unknown = false;
 	res->lock_after = got;
 	if ((got & mask) != (want & mask))
 		return iw_error_set(&res->error, IW_VERIFY,

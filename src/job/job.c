@@ -1,6 +1,8 @@
 /* job.c - phase and event names, and running a job on the calling thread. */
 #include "job/job-private.h"
 
+#include "core/json-util.h"
+
 #include <string.h>
 
 static const struct {
@@ -80,4 +82,35 @@ job_run(const struct job_plan *plan, job_event_fn fn, void *user,
 	r.cancelled = sync_cancelled;
 	r.user = &ctx;
 	return job_runner_run(&r);
+}
+
+/* --- the result as JSON --------------------------------------------------------------- */
+
+json_t *
+job_result_fuses_after_json(const struct job_result *res)
+{
+	json_t *o;
+
+	if (!res->have_fuses)
+		return json_null();
+	o = json_fuse_set(&res->fuses_after);
+	for (int b = 0; b < FUSE_COUNT; b++)
+		if (res->fuses_unknown.present[b])
+			json_object_set_new(o, fuse_byte_name((enum fuse_byte)b),
+					    json_string("unknown"));
+	return o;
+}
+
+json_t *
+job_result_lock_after_json(const struct job_result *res)
+{
+	if (!res->have_fuses)
+		return json_null();
+	return res->lock_unknown ? json_string("unknown") : json_hex_byte(res->lock_after);
+}
+
+bool
+job_result_state_unknown(const struct job_result *res)
+{
+	return fuse_set_any(&res->fuses_unknown) || res->lock_unknown;
 }

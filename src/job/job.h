@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/catalog.h"
 #include "core/error.h"
 #include "core/fuse-rules.h"
@@ -254,9 +256,14 @@ struct job_result {
 
 	bool have_diff;                       /* the plan had fuses */
 	struct fuse_diff diff;                /* before -> plan, decoded */
-	struct fuse_set fuses_written;        /* bytes actually written */
-	struct fuse_set fuses_after;          /* read back */
-	bool lock_written;
+	struct fuse_set fuses_written;        /* bytes whose write was sent */
+	struct fuse_set fuses_after;          /* what the chip holds, as far as known */
+	/* Bytes whose write was sent but not read back (the programmer failed
+	 * in between): the chip may hold the old value, the new one, or
+	 * neither, and fuses_after must not be believed for them. */
+	struct fuse_set fuses_unknown;
+	bool lock_written;                    /* the lock write was sent */
+	bool lock_unknown;                    /* ... but not read back */
 	uint8_t lock_after;
 
 	char backup_hex[JOB_PATH_MAX];        /* "" when not written */
@@ -271,6 +278,14 @@ struct job_result {
 
 	double seconds;
 };
+
+/* fuses_after as JSON: {"hfuse": "0x99"}, with "unknown" for a byte whose
+ * write was sent but never read back; null when the fuses were not read. */
+json_t *job_result_fuses_after_json(const struct job_result *res);
+/* lock_after as JSON: "0xFF", "unknown", or null. */
+json_t *job_result_lock_after_json(const struct job_result *res);
+/* Whether any fuse or lock byte ended in an unknown state. */
+bool job_result_state_unknown(const struct job_result *res);
 
 /* --- running ------------------------------------------------------------------------ */
 

@@ -102,10 +102,8 @@ station_record_json(const struct station_plan *sp, const struct station_session 
 	json_object_set_new(o, "sck_hz", res->connected ? json_integer(res->sck_hz) : json_null());
 	json_object_set_new(o, "fuses_before", res->have_fuses ? json_fuse_set(&res->fuses_before) :
 			    json_null());
-	json_object_set_new(o, "fuses_after", res->have_fuses ? json_fuse_set(&res->fuses_after) :
-			    json_null());
-	json_object_set_new(o, "lock_after", res->have_fuses ? json_hex_byte(res->lock_after) :
-			    json_null());
+	json_object_set_new(o, "fuses_after", job_result_fuses_after_json(res));
+	json_object_set_new(o, "lock_after", job_result_lock_after_json(res));
 	json_object_set_new(o, "pages_written", json_integer(res->pages_written));
 	json_object_set_new(o, "message", failed ? json_string(res->error.msg) : json_null());
 	json_object_set_new(o, "cause", diag ? json_string(wiring_cause_name(
