@@ -385,13 +385,17 @@ show(struct display *d, const struct job_event *ev)
 
 /* --- running -------------------------------------------------------------------------- */
 
+/* SIGINT (Ctrl-C), SIGTERM (kill, shutdown) and SIGHUP (the terminal went
+ * away) all ask the job to stop at its next safe point. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
 static volatile sig_atomic_t interrupted;
 
 static void
-on_sigint(int sig)
+on_stop_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;
 }
 
 static void
@@ -406,7 +410,7 @@ cli_job_execute(struct session *ctx, const struct job_plan *plan,
 		struct job_result *res)
 {
 	struct display d;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa[N_STOP_SIGNALS];
 	struct iw_error err;
 	struct job *job = NULL;
 	bool done = false, cancel_sent = false;
@@ -418,12 +422,13 @@ cli_job_execute(struct session *ctx, const struct job_plan *plan,
 	d.tty = !ctx->json && isatty(STDERR_FILENO);
 	if (job_start(plan, &job, &err) != IW_OK)
 		return cli_fail(ctx, &err);
-	/* No SA_RESTART: Ctrl-C must wake poll() at once. */
+	/* No SA_RESTART: a stop signal must wake poll() at once. */
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
 	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_sa);
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &old_sa[i]);
 	while (!done) {
 		struct pollfd pfd = { job_event_fd(job), POLLIN, 0 };
 		struct job_event ev;
@@ -436,8 +441,10 @@ cli_job_execute(struct session *ctx, const struct job_plan *plan,
 			cancel_sent = true;
 			if (!ctx->json) {
 				clear_bar(&d);
-				fputs("  interrupted: stopping at the next safe point "
-				      "(a fuse or lock write always completes)\n", stderr);
+				fprintf(stderr, "  interrupted (SIG%s): stopping at the next "
+					"safe point (a fuse or lock write always completes)\n",
+					sigabbrev_np(interrupted) != NULL ?
+					sigabbrev_np(interrupted) : "?");
 			}
 		}
 		while (job_next_event(job, &ev)) {
@@ -448,7 +455,8 @@ cli_job_execute(struct session *ctx, const struct job_plan *plan,
 	}
 	st = job_join(job, res);
 	job_free(job);
-	sigaction(SIGINT, &old_sa, NULL);
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old_sa[i], NULL);
 	code = iw_status_exit_code(st);
 	if (ctx->json) {
 		json_t *obj = json_pack("{s:s, s:s, s:i, s:s, s:o}",

@@ -112,9 +112,10 @@ flash_run(struct session *ctx, int argc, char **argv)
 		goto out;
 	}
 	rc = cli_job_execute(ctx, &plan, res);
-	if (rc == 0 && !ctx->json && res->backup_json[0] != '\0')
-		printf("backup of the previous contents: %s\n",
-		       res->backup_hex[0] != '\0' ? res->backup_hex : res->backup_json);
+	/* Also, and most of all, after a failure or a stop. */
+	if (!ctx->json && res->backup_json[0] != '\0')
+		fprintf(rc == 0 ? stdout : stderr, "backup of the previous contents: %s\n",
+			res->backup_hex[0] != '\0' ? res->backup_hex : res->backup_json);
 out:
 	free(res);
 	hex_image_free(img);

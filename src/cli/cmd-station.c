@@ -193,7 +193,7 @@ run_station(struct session *ctx, const struct station_plan *sp)
 {
 	static const struct timespec tick = { 0, 100000000L }, now = { 0, 0 };
 	struct station_ui *u = calloc(1, sizeof *u);
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old_int, old_term, old_hup;
 	struct iw_error err;
 	sigset_t sigs, old;
 	pthread_t th;
@@ -209,30 +209,42 @@ run_station(struct session *ctx, const struct station_plan *sp)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	if ((rc = pthread_create(&th, NULL, station_thread, u)) != 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		free(u);
 		iw_error_set(&err, IW_NOMEM, "cannot start the station's thread: %s",
 			     strerror(rc));
 		return cli_fail(ctx, &err);
 	}
-	while (!atomic_load(&u->done))
-		if (sigtimedwait(&sigs, NULL, &tick) > 0)
+	/* Ctrl-C once: finish this board; twice: abort it at a safe point.
+	 * SIGTERM and SIGHUP (shutdown, the terminal gone) do not wait for
+	 * a board: nobody may be there to take it off. */
+	while (!atomic_load(&u->done)) {
+		int sig = sigtimedwait(&sigs, NULL, &tick);
+
+		if (sig == SIGINT)
 			atomic_fetch_add(&u->interrupts, 1);
+		else if (sig > 0 && atomic_load(&u->interrupts) < 2)
+			atomic_store(&u->interrupts, 2);
+	}
 	pthread_join(th, NULL);
 	/* A signal that came too late to matter must not kill us on unblock. */
 	while (sigtimedwait(&sigs, NULL, &now) > 0)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (u->sum.status != IW_OK)
 		fprintf(stderr, "%s: %s\n", ctx->argv0, u->sum.error.msg);

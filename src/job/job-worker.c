@@ -161,10 +161,13 @@ job_start(const struct job_plan *plan, struct job **out, struct iw_error *err)
 		goto fail;
 	}
 	pthread_mutex_init(&job->lock, NULL);
-	/* The worker inherits this mask: SIGINT and SIGWINCH must interrupt
-	 * the front end's poll(), never land in the worker. */
+	/* The worker inherits this mask: the signals that ask to stop, and
+	 * SIGWINCH, must interrupt the front end's poll(), never land in the
+	 * worker (where a default action would kill it mid-write). */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = pthread_create(&job->thread, NULL, worker_main, job);
