@@ -182,7 +182,7 @@ expect_in "$T/err" "-f FILE.hex"
 run 2 ispwiz flash -c sim -p atmega32u4 -f "$T/boot.hex" --hfuse 99
 expect_in "$T/err" "ambiguous"
 run 2 ispwiz flash -c usbasp -p atmega32u4 -f "$T/boot.hex" --sim-fault miso-open
-run 2 ispwiz flash -c nosuch -p atmega32u4 -f "$T/boot.hex"
+run 3 ispwiz flash -c nosuch -p atmega32u4 -f "$T/boot.hex"
 expect_in "$T/err" "usbasp"
 run 2 ispwiz read -c sim -p atmega32u4
 expect_in "$T/err" "-o BACKUP"

@@ -82,7 +82,7 @@ json_check "$T/out" '[f for f in d["fuses"]["lfuse"]["fields"] if f["name"] == "
 json_check "$T/out" 'all(set(f) >= {"name", "bits", "mask", "value", "programmed", "meaning"} for b in d["fuses"].values() for f in b["fields"])'
 
 # --- usage errors ------------------------------------------------------------------------
-run 2 ispwiz fuses decode -p nosuchpart --lfuse 0x5E --hfuse 0x99
+run 3 ispwiz fuses decode -p nosuchpart --lfuse 0x5E --hfuse 0x99
 expect_in "$T/err" "unknown part 'nosuchpart'"
 expect_in "$T/err" "atmega32u4"
 expect_in "$T/err" "atmega328p"
@@ -114,9 +114,12 @@ expect_in "$T/err" "'decode' or 'diff'"
 run 2 ispwiz fuses explain
 expect_in "$T/err" "unknown sub-command 'explain'"
 
-# Usage errors in JSON mode still exit 2 and say so on stdout.
-run 2 ispwiz fuses decode -p nosuchpart --lfuse 0x5E --hfuse 0x99 --json
+# Usage errors in JSON mode still exit 2 and say so on stdout; an unknown
+# part is bad input (3), like everywhere else.
+run 2 ispwiz fuses decode -p atmega32u4 --lfuse 99 --hfuse 0x99 --json
 json_check "$T/out" 'd["exit_code"] == 2'
+run 3 ispwiz fuses decode -p nosuchpart --lfuse 0x5E --hfuse 0x99 --json
+json_check "$T/out" 'd["exit_code"] == 3 and d["status"] == "NOT_FOUND"'
 
 # --- diff: Caterina -> Atmel DFU ----------------------------------------------------------
 run 0 ispwiz fuses diff -p atmega32u4 --from 0xFF,0xD8,0xFB --to 0x5E,0x99,0xF3

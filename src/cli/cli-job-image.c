@@ -126,8 +126,8 @@ find_bootloader(struct session *ctx, const struct cli_command *cmd,
 
 	bl = catalog_find_bootloader(plan->catalog, o->bootloader);
 	if (bl == NULL)
-		return cli_usage_error(ctx, cmd, "unknown bootloader '%s'; "
-				       "`ispwiz list bootloaders` shows the ids", o->bootloader);
+		return cli_unknown_id(ctx, "bootloader", o->bootloader,
+				      "`ispwiz list bootloaders` shows the ids");
 	blpart = catalog_find_part(plan->catalog, bl->part);
 	if (blpart != plan->part)
 		return cli_usage_error(ctx, cmd, "bootloader %s is built for the %s, "

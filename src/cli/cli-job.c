@@ -108,7 +108,7 @@ list_ids(const struct catalog *cat, bool programmers, char *buf, size_t size)
 
 /* -c as a catalog entry; 0, or an exit code after printing the problem. */
 static int
-find_programmer(struct session *ctx, const struct cli_command *cmd,
+find_programmer(struct session *ctx,
 		const struct cli_job_opts *o, const struct catalog_programmer **pg)
 {
 	const struct catalog *cat;
@@ -119,8 +119,8 @@ find_programmer(struct session *ctx, const struct cli_command *cmd,
 	*pg = catalog_find_programmer(cat, o->programmer);
 	if (*pg == NULL) {
 		list_ids(cat, true, ids, sizeof ids);
-		return cli_usage_error(ctx, cmd, "unknown programmer '%s'; the catalog has: %s",
-				       o->programmer, ids);
+		return cli_unknown_id(ctx, "programmer", o->programmer,
+				      "the catalog has: %s", ids);
 	}
 	return 0;
 }
@@ -152,7 +152,7 @@ cli_job_driver_help(struct session *ctx, const struct cli_command *cmd,
 				      "give -c PROGRAMMER too");
 		return true;
 	}
-	if ((*rc = find_programmer(ctx, cmd, o, &pg)) != 0)
+	if ((*rc = find_programmer(ctx, o, &pg)) != 0)
 		return true;
 	help = job_programmer_options(pg);
 	name = catalog_programmer_label(pg);
@@ -200,7 +200,7 @@ cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 				       "(`ispwiz list programmers`)");
 	if (o->part == NULL)
 		return cli_usage_error(ctx, cmd, "no part: give -p PART (`ispwiz list parts`)");
-	if ((rc = find_programmer(ctx, cmd, o, &plan->programmer)) != 0)
+	if ((rc = find_programmer(ctx, o, &plan->programmer)) != 0)
 		return rc;
 	plan->catalog = cli_catalog(ctx);
 	plan->driver_opts = o->driver_opts;
@@ -217,8 +217,7 @@ cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 	plan->part = catalog_find_part(plan->catalog, o->part);
 	if (plan->part == NULL) {
 		list_ids(plan->catalog, false, ids, sizeof ids);
-		return cli_usage_error(ctx, cmd, "unknown part '%s'; the catalog has: %s",
-				       o->part, ids);
+		return cli_unknown_id(ctx, "part", o->part, "the catalog has: %s", ids);
 	}
 	if ((o->sim_state != NULL || o->n_sim_faults > 0) &&
 	    plan->programmer->transport != CATALOG_TRANSPORT_SIM)

@@ -26,9 +26,38 @@ static const struct cli_command *const commands[] = {
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
+/* head + text + tail, word-wrapped at 76 columns. */
+static void
+print_wrapped(FILE *out, const char *head, const char *text, const char *tail)
+{
+	char all[1024];
+	const char *p = all;
+	int col = 0;
+
+	snprintf(all, sizeof all, "%s%s%s", head, text, tail);
+	while (*p != '\0') {
+		size_t word = strcspn(p, " ");
+
+		if (col > 0 && col + 1 + (int)word > 76) {
+			fputc('\n', out);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)word, p);
+		col += (int)word;
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', out);
+}
+
 static void
 print_help(FILE *out, const char *argv0)
 {
+	char codes[512];
+
 	fprintf(out,
 		"Usage: %s [WIZARD OPTIONS]          start the wizard\n"
 		"       %s COMMAND [ARGS...]\n"
@@ -54,11 +83,9 @@ print_help(FILE *out, const char *argv0)
 		"  --demo-fault KNOB  a simulated wiring fault, e.g. reset-not-wired\n"
 		"  --no-color       monochrome (so does NO_COLOR=1 in the environment)\n"
 		"  --log FILE       keep a timestamped log of the session\n"
-		"\n"
-		"Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input file or\n"
-		"catalog, 4 refused by a safety rule, 5 programmer problem, 6 target does\n"
-		"not answer, 7 verification failed, 130 cancelled. See ispwiz(1).\n",
-		argv0);
+		"\n", argv0);
+	print_wrapped(out, "Exit codes: ", iw_exit_summary(codes, sizeof codes),
+		      ". See ispwiz(1).");
 }
 
 static const struct cli_command *
@@ -113,6 +140,21 @@ cli_usage_error(struct session *ctx, const struct cli_command *cmd,
 		fprintf(stderr, "usage: %s %s\n", ctx->argv0, cmd->usage);
 	fprintf(stderr, "Try '%s --help' for more information.\n", ctx->argv0);
 	return iw_status_exit_code(IW_USAGE);
+}
+
+int
+cli_unknown_id(struct session *ctx, const char *what, const char *id,
+	       const char *known_fmt, ...)
+{
+	struct iw_error err;
+	char known[768];
+	va_list ap;
+
+	va_start(ap, known_fmt);
+	vsnprintf(known, sizeof known, known_fmt, ap);
+	va_end(ap);
+	iw_error_set(&err, IW_NOT_FOUND, "unknown %s '%s'; %s", what, id, known);
+	return cli_fail(ctx, &err);
 }
 
 int

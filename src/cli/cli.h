@@ -42,6 +42,11 @@ int cli_fail(struct session *ctx, const struct iw_error *err);
 int cli_usage_error(struct session *ctx, const struct cli_command *cmd,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* An id the catalog does not have (-c, -p, --bootloader): IW_NOT_FOUND,
+ * exit 3 as for every unknown input, with the ids it does have. */
+int cli_unknown_id(struct session *ctx, const char *what, const char *id,
+		   const char *known_fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* For getopt's ':' (missing value) and '?' (unknown option): the usage
  * error naming the option, with the command's usage line. */
 int cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,

@@ -132,8 +132,7 @@ resolve_part(struct session *ctx, const char *sub, const char *id, int *rc)
 	}
 	part = catalog_find_part(cat, id);
 	if (part == NULL)
-		*rc = cli_usage_error(ctx, &cmd_fuses,
-				      "fuses %s: unknown part '%s'; known parts: %s", sub, id, list);
+		*rc = cli_unknown_id(ctx, "part", id, "known parts: %s", list);
 	return part;
 }
 

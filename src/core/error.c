@@ -9,10 +9,49 @@ static const struct {
 	int exit_code;
 	const char *text;
 } status_table[IW_STATUS_COUNT] = {
-#define IW_STATUS_ROW(name, exitcode, text) [IW_##name] = { #name, exitcode, text },
+#define IW_STATUS_ROW(name, exitcode, text) [IW_##name] = { #name, IW_EXIT_##exitcode, text },
 	IW_STATUS_LIST(IW_STATUS_ROW)
 #undef IW_STATUS_ROW
 };
+
+static const struct {
+	int code;
+	const char *words, *sentence;
+} exit_table[] = {
+#define IW_EXIT_ROW(name, code, words, sentence) { code, words, sentence },
+	IW_EXIT_LIST(IW_EXIT_ROW)
+#undef IW_EXIT_ROW
+};
+
+bool
+iw_exit_row(size_t n, int *code, const char **words, const char **sentence)
+{
+	if (n >= sizeof exit_table / sizeof exit_table[0])
+		return false;
+	*code = exit_table[n].code;
+	*words = exit_table[n].words;
+	*sentence = exit_table[n].sentence;
+	return true;
+}
+
+const char *
+iw_exit_summary(char *buf, size_t size)
+{
+	size_t used = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof exit_table / sizeof exit_table[0] && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%d %s", i > 0 ? ", " : "",
+				 exit_table[i].code, exit_table[i].words);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
 
 enum iw_status
 iw_error_vset(struct iw_error *err, enum iw_status code, const char *fmt,

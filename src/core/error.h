@@ -11,28 +11,62 @@
 #define ISPWIZ_CORE_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-/*         name            exit  short description */
+/* The exit codes, the one table: code, the words --help uses, and the
+ * sentence of ispwiz(1)'s EXIT STATUS (tests/test-exit-codes.c checks the
+ * man page against this table; tests/cli-exit-codes.sh makes every code
+ * happen).  Every status below maps to one of these. */
+#define IW_EXIT_LIST(X)                                                         \
+	X(SUCCESS,      0, "success", "Success.")                                  \
+	X(FAILURE,      1, "failure", "The operation failed for another reason: an "  \
+	  "input/output error (a full or read-only disk), out of memory.")        \
+	X(USAGE,        2, "usage error", "Invalid command line: an unknown option, "  \
+	  "a missing or repeated value, a value of the wrong form.")             \
+	X(INPUT,        3, "bad input", "Invalid input: a malformed or unreadable HEX "\
+	  "file, a malformed catalog, an unknown programmer, part or bootloader, "  \
+	  "an image that does not fit the part.")                                 \
+	X(REFUSED,      4, "refused by a safety rule", "Refused by a safety rule "    \
+	  "(a fuse value that would lock ISP out, a bootloader that does not fit "  \
+	  "its boot section, a file that would be overwritten), or a change that "  \
+	  "needs confirmation was not confirmed.")                                 \
+	X(PROGRAMMER,   5, "programmer problem", "The programmer was not found, not " \
+	  "accessible, went away, timed out or broke protocol.")                  \
+	X(TARGET,       6, "target does not answer", "The target does not answer, or " \
+	  "its signature is not the expected part's.")                            \
+	X(VERIFY,       7, "verification failed", "Verification failed: the chip "     \
+	  "does not hold what was written.")                                      \
+	X(CANCELLED,  130, "cancelled", "Cancelled (Ctrl-C, SIGTERM or SIGHUP): the "  \
+	  "job stopped at a safe point and said what the chip holds.")
+
+enum iw_exit {
+#define IW_EXIT_ENUM(name, code, words, sentence) IW_EXIT_##name = code,
+	IW_EXIT_LIST(IW_EXIT_ENUM)
+#undef IW_EXIT_ENUM
+};
+
+/*         name            exit             short description */
 #define IW_STATUS_LIST(X)                                                   \
-	X(OK,            0,  "success")                                         \
-	X(FAILED,        1,  "operation failed")                                \
-	X(USAGE,         2,  "invalid command line")                            \
-	X(INPUT,         3,  "invalid input file")                              \
-	X(CATALOG,       3,  "invalid catalog")                                 \
-	X(IO,            1,  "input/output error")                              \
-	X(NOMEM,         1,  "out of memory")                                   \
-	X(NOT_FOUND,     3,  "not found")                                       \
-	X(RANGE,         3,  "value out of range")                              \
-	X(REFUSED,       4,  "refused by a safety rule")                        \
-	X(CONFIRM,       4,  "needs confirmation")                              \
-	X(EXISTS,        4,  "would overwrite an existing file")                \
-	X(NO_PROGRAMMER, 5,  "programmer not found or not accessible")          \
-	X(NO_TARGET,     6,  "target does not answer")                          \
-	X(SIGNATURE,     6,  "target signature mismatch")                       \
-	X(VERIFY,        7,  "verification failed")                             \
-	X(TIMEOUT,       5,  "programmer timed out")                            \
-	X(PROTOCOL,      5,  "programmer protocol error")                       \
-	X(CANCELLED,     130, "cancelled")
+	X(OK,            SUCCESS,    "success")                                 \
+	X(FAILED,        FAILURE,    "operation failed")                        \
+	X(USAGE,         USAGE,      "invalid command line")                    \
+	X(INPUT,         INPUT,      "invalid input file")                      \
+	X(CATALOG,       INPUT,      "invalid catalog")                         \
+	X(IO,            FAILURE,    "input/output error")                      \
+	X(NOMEM,         FAILURE,    "out of memory")                           \
+	X(NOT_FOUND,     INPUT,      "not found")                               \
+	X(RANGE,         INPUT,      "value out of range")                      \
+	X(REFUSED,       REFUSED,    "refused by a safety rule")                \
+	X(CONFIRM,       REFUSED,    "needs confirmation")                      \
+	X(EXISTS,        REFUSED,    "would overwrite an existing file")        \
+	X(NO_PROGRAMMER, PROGRAMMER, "programmer not found, not accessible or gone") \
+	X(NO_TARGET,     TARGET,     "target does not answer")                  \
+	X(SIGNATURE,     TARGET,     "target signature mismatch")               \
+	X(VERIFY,        VERIFY,     "verification failed")                     \
+	X(TIMEOUT,       PROGRAMMER, "programmer timed out")                    \
+	X(PROTOCOL,      PROGRAMMER, "programmer protocol error")               \
+	X(CANCELLED,     CANCELLED,  "cancelled")
 
 enum iw_status {
 #define IW_STATUS_ENUM(name, exitcode, text) IW_##name,
@@ -66,5 +100,10 @@ void iw_error_clear(struct iw_error *err);
 const char *iw_status_name(enum iw_status code);   /* "IW_VERIFY" -> "verify" */
 const char *iw_status_text(enum iw_status code);   /* short description */
 int iw_status_exit_code(enum iw_status code);
+
+/* The exit table's rows in order (n from 0 while it returns true). */
+bool iw_exit_row(size_t n, int *code, const char **words, const char **sentence);
+/* "0 success, 1 failure, 2 usage error, ..." for --help. */
+const char *iw_exit_summary(char *buf, size_t size);
 
 #endif
