@@ -14,7 +14,10 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,7 +54,8 @@ struct fx {
 	unsigned stop_after_results;           /* request AFTER_BOARD then; 0 = never */
 	enum job_phase stop_in_phase;          /* request `stop_level` when it starts */
 	enum station_stop stop_level;
-	unsigned polls, real_waits, script_ends;
+	unsigned polls, real_waits, script_ends, interrupted;
+	size_t repaired;
 	struct station_summary sum;
 };
 
@@ -180,6 +184,12 @@ on_event(void *user, const struct station_event *ev)
 	}
 	case STATION_EVENT_SCRIPT_END:
 		f->script_ends++;
+		break;
+	case STATION_EVENT_LOG_REPAIRED:
+		f->repaired = ev->dropped;
+		break;
+	case STATION_EVENT_INTERRUPTED:
+		f->interrupted++;
 		break;
 	case STATION_EVENT_END:
 		f->ends++;
@@ -350,13 +360,87 @@ test_log_appends_and_repairs_a_cut_line(void **state)
 	f->sp.log_path = f->log;
 	boards(f, "board for 1s\nabsent 1s\n");
 	assert_int_equal(run(f), IW_OK);
-	assert_int_equal(count_lines(f->log), 3);
+	/* The cut line is gone (it was never a record), the new one follows
+	 * the last whole line, and the run said so. */
+	assert_int_equal(count_lines(f->log), 2);
+	assert_int_equal(f->repaired, 15);
 	fp = fopen(f->log, "r");
 	assert_non_null(fp);
 	len = fread(buf, 1, sizeof buf - 1, fp);
 	fclose(fp);
 	buf[len] = '\0';
-	assert_non_null(strstr(buf, "{\"board\":1}\n{\"board\":2,\"res\n{\"time\":"));
+	assert_non_null(strstr(buf, "{\"board\":1}\n{\"time\":"));
+	assert_null(strstr(buf, "\"res\n"));
+}
+
+/* A board a previous run started and never finished (kill -9, a crash):
+ * its marker is found, it gets an "interrupted" line, and is reported. */
+static void
+test_interrupted_board_reported_on_next_start(void **state)
+{
+	struct fx *f = *state;
+	char dir[200], marker[300];
+	FILE *fp;
+
+	snprintf(dir, sizeof dir, "%s.running", f->log);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(marker, sizeof marker, "%s/20260101T000000-99-lane0-board7.json", dir);
+	fp = fopen(marker, "w");
+	assert_non_null(fp);
+	fputs("{\"session\":\"20260101T000000-99\",\"lane\":0,\"board\":7,"
+	      "\"started\":\"2026-01-01T00:00:00+00:00\"}", fp);
+	fclose(fp);
+	f->sp.log_path = f->log;
+	boards(f, "board for 1s\nabsent 1s\n");
+	assert_int_equal(run(f), IW_OK);
+	assert_int_equal(f->interrupted, 1);
+	assert_int_equal(access(marker, F_OK), -1);
+	/* The interrupted line first, then this run's board; no marker left. */
+	assert_int_equal(count_lines(f->log), 2);
+	{
+		char buf[16384];
+		size_t len;
+
+		fp = fopen(f->log, "r");
+		assert_non_null(fp);
+		len = fread(buf, 1, sizeof buf - 1, fp);
+		fclose(fp);
+		buf[len] = '\0';
+		assert_non_null(strstr(buf, "\"board\":7"));
+		assert_non_null(strstr(buf, "\"result\":\"interrupted\""));
+		assert_non_null(strstr(buf, "flash it again"));
+	}
+	assert_int_equal(access(dir, F_OK), -1);   /* no board in progress: no folder */
+}
+
+/* The disk fills up while a record is written: the line is whole or
+ * absent, never cut (RLIMIT_FSIZE stands in for a full disk). */
+static void
+test_log_line_whole_or_absent_on_full_disk(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit old, lim;
+	struct stat st;
+	FILE *fp = fopen(f->log, "w");
+
+	assert_non_null(fp);
+	fputs("{\"board\":1}\n", fp);
+	fclose(fp);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 12 + 400;        /* room for the start marker and part of a record */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	f->sp.log_path = f->log;
+	boards(f, "board for 1s\nabsent 1s\n");
+	assert_int_not_equal(run(f), IW_OK);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_true(f->sum.log_failed);
+	assert_non_null(strstr(f->sum.error.msg, "nothing of this line was kept"));
+	assert_int_equal(stat(f->log, &st), 0);
+	assert_int_equal(st.st_size, 12);
+	assert_int_equal(count_lines(f->log), 1);
 }
 
 static void
@@ -705,6 +789,10 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_on_disk_before_each_report, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_board_reported_on_next_start,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_line_whole_or_absent_on_full_disk,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_appends_and_repairs_a_cut_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_same_board_never_flashed_twice, setup,

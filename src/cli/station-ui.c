@@ -406,6 +406,39 @@ ui_event(void *user, const struct station_event *ev)
 		else
 			status(u, true, "take board %u off the jig", ev->board);
 		break;
+	case STATION_EVENT_LOG_REPAIRED: {
+		char msg[300];
+
+		snprintf(msg, sizeof msg, "the log %s ended in a line cut short (%zu bytes, "
+			 "from a crash or a full disk); it was cut off so every line is a "
+			 "whole record", u->sp->log_path, ev->dropped);
+		if (u->ctx->json)
+			json_simple("log-repaired", 0, msg);
+		else
+			note(u, "%s: note: %s", u->ctx->argv0, msg);
+		break;
+	}
+	case STATION_EVENT_INTERRUPTED: {
+		json_t *b = json_object_get(ev->record, "board");
+		json_t *sess = json_object_get(ev->record, "session");
+		json_t *started = json_object_get(ev->record, "started");
+
+		if (u->ctx->json) {
+			json_t *o = json_pack("{s:s, s:O}", "event", "interrupted", "record",
+					      ev->record);
+
+			if (o != NULL)
+				print_event(o, stdout);
+		} else {
+			note(u, "%s: warning: board %lld of the run %s (started %s) was never "
+			     "finished: the station stopped while flashing it; it may be half "
+			     "written, flash it again (logged as interrupted)", u->ctx->argv0,
+			     json_is_integer(b) ? (long long)json_integer_value(b) : 0LL,
+			     json_is_string(sess) ? json_string_value(sess) : "?",
+			     json_is_string(started) ? json_string_value(started) : "?");
+		}
+		break;
+	}
 	case STATION_EVENT_SCRIPT_END:
 		if (u->ctx->json)
 			json_simple("script-end", 0, "the simulated board script has ended");

@@ -145,6 +145,7 @@ struct station_ctx {
 	struct station_log *log;
 	struct job_result *res;
 	unsigned board;
+	unsigned lane;                 /* this station's lane in the log (0: the only one) */
 	bool script_over;              /* a simulated board script has ended */
 	double t0;
 };
@@ -306,6 +307,23 @@ do_board(struct station_ctx *c)
 	ev.kind = STATION_EVENT_BOARD;
 	ev.when = when;
 	emit(c, &ev);
+	if (c->log != NULL) {
+		json_t *start = station_start_json(c->sp, &c->session, c->lane, c->board, when);
+
+		if (start == NULL || station_log_board_start(c->log, c->session.id, c->lane,
+							      c->board, start, &lerr) != IW_OK) {
+			if (start == NULL)
+				iw_error_set(&lerr, IW_NOMEM, "out of memory writing the log");
+			json_decref(start);
+			sum->log_failed = true;
+			sum->status = lerr.code;
+			sum->error = lerr;
+			iw_error_prefix(&sum->error, "board %u was not flashed: its start "
+					"could not be noted", c->board);
+			return false;
+		}
+		json_decref(start);
+	}
 	job_run(&c->job, on_job_event, c, res);
 	sum->boards++;
 	if (res->status == IW_OK) {
@@ -327,6 +345,8 @@ do_board(struct station_ctx *c)
 		iw_error_prefix(&sum->error, "board %u was %s but could not be logged",
 				c->board, res->status == IW_OK ? "flashed" : "not flashed");
 		go_on = false;
+	} else if (c->log != NULL) {
+		station_log_board_end(c->log, c->session.id, c->lane, c->board);
 	}
 	sum->seconds = since(c->t0);
 	memset(&ev, 0, sizeof ev);
@@ -357,6 +377,18 @@ open_programmer(struct station_ctx *c, struct iw_error *err)
 	return IW_OK;
 }
 
+static void
+on_interrupted(void *user, json_t *record)
+{
+	struct station_ctx *c = user;
+	struct station_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = STATION_EVENT_INTERRUPTED;
+	ev.record = record;
+	emit(c, &ev);
+}
+
 static enum iw_status
 start(struct station_ctx *c, struct prog *prog)
 {
@@ -378,9 +410,21 @@ start(struct station_ctx *c, struct prog *prog)
 		return st;
 	if ((c->res = malloc(sizeof *c->res)) == NULL)
 		return iw_error_set(&sum->error, IW_NOMEM, "out of memory starting the station");
-	if (sp->log_path != NULL &&
-	    (st = station_log_open(sp->log_path, &c->log, &sum->error)) != IW_OK)
-		return st;
+	if (sp->log_path != NULL) {
+		size_t dropped;
+		struct station_event ev;
+
+		if ((st = station_log_open(sp->log_path, &c->log, &dropped, &sum->error)) != IW_OK)
+			return st;
+		if (dropped > 0) {
+			memset(&ev, 0, sizeof ev);
+			ev.kind = STATION_EVENT_LOG_REPAIRED;
+			ev.dropped = dropped;
+			emit(c, &ev);
+		}
+		if ((st = station_log_recover(c->log, on_interrupted, c, &sum->error)) != IW_OK)
+			return st;
+	}
 	if (prog != NULL)
 		c->p = prog;
 	else if ((st = open_programmer(c, &sum->error)) != IW_OK)

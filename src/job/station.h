@@ -98,6 +98,11 @@ enum station_event_kind {
 	STATION_EVENT_JOB,       /* an event of that board's job (`job`) */
 	STATION_EVENT_RESULT,    /* its job ended: `result`, `record` (logged) */
 	STATION_EVENT_REMOVE,    /* waiting for board `board` to be taken off */
+	STATION_EVENT_LOG_REPAIRED, /* the log ended in a line cut short: `dropped`
+				     * bytes were cut off so it is whole again */
+	STATION_EVENT_INTERRUPTED,  /* a board of an earlier run never finished:
+				     * `record` is the "interrupted" line logged
+				     * for it now */
 	STATION_EVENT_SCRIPT_END,   /* a simulated board script has ended: no board
 				     * will come, the station stops */
 	STATION_EVENT_END,       /* the station stopped: `summary` */
@@ -137,6 +142,7 @@ struct station_event {
 	 * log. */
 	json_t *record;
 	time_t when;                        /* BOARD, RESULT: when the board was found */
+	size_t dropped;                     /* LOG_REPAIRED */
 	const struct station_summary *summary;   /* RESULT (so far), END */
 };
 
@@ -184,6 +190,12 @@ json_t *station_record_json(const struct station_plan *sp,
 			    const struct station_session *session, unsigned board,
 			    time_t when, const struct job_result *res);
 
+/* What is noted when a board starts (kept until its record is logged):
+ * session, lane, board, started (RFC 3339), programmer, port, part, image. */
+json_t *station_start_json(const struct station_plan *sp,
+			   const struct station_session *session, unsigned lane,
+			   unsigned board, time_t when);
+
 struct station_log;
 
 /* How records are printed: one line, keys in order, durations without
@@ -191,13 +203,28 @@ struct station_log;
 #define STATION_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9))
 
 /* Open (create, 0644) for appending.  When the file's last line was cut
- * short (a crash while writing), a newline is added first so the next
- * record starts on a line of its own.  IW_IO naming the file. */
+ * short (a crash while writing, a full disk under another program), it is
+ * cut off so that every line is a whole record; *dropped gets its length
+ * (0 when the file was whole).  IW_IO naming the file. */
 enum iw_status station_log_open(const char *path, struct station_log **out,
-				struct iw_error *err);
-/* Append the record as one line with one write(), then fsync(). */
+				size_t *dropped, struct iw_error *err);
+/* Append the record as one whole line (one write() under the file's lock,
+ * then fsync()), or, when that fails, nothing at all. */
 enum iw_status station_log_write(struct station_log *log, json_t *record,
 				 struct iw_error *err);
+/* A board starts: `start` (its session, lane, board, time) is kept in
+ * LOG.running/ until station_log_board_end(), after its line is written. */
+enum iw_status station_log_board_start(struct station_log *log, const char *session,
+				       unsigned lane, unsigned board, json_t *start,
+				       struct iw_error *err);
+void station_log_board_end(struct station_log *log, const char *session, unsigned lane,
+			   unsigned board);
+/* Boards an earlier run started and never finished: each gets a line with
+ * "result": "interrupted" (its start record and a message), then `fn`
+ * sees that line. */
+typedef void (*station_log_interrupted_fn)(void *user, json_t *record);
+enum iw_status station_log_recover(struct station_log *log, station_log_interrupted_fn fn,
+				   void *user, struct iw_error *err);
 void station_log_close(struct station_log *log);
 
 /* "2025-03-01 10:11:12" (local) and "2025-03-01T10:11:12+01:00". */
