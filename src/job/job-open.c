@@ -2,7 +2,10 @@
  * plan into the driver's options (job.h). */
 #include "job/job.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "prog/prog.h"
 #include "prog/prog-sim.h"
@@ -50,4 +53,44 @@ enum iw_status
 job_check_sim_fault(const char *spec, const struct catalog *cat, struct iw_error *err)
 {
 	return prog_sim_check_fault(spec, cat, err);
+}
+
+enum iw_status
+job_plan_check_sim(const struct job_plan *plan, struct iw_error *err)
+{
+	const char *path = plan->sim_state;
+	char dir[JOB_PATH_MAX];
+	const char *slash;
+	struct stat st;
+
+	for (size_t i = 0; i < plan->n_sim_faults; i++)
+		if (job_check_sim_fault(plan->sim_faults[i], plan->catalog, err) != IW_OK) {
+			iw_error_prefix(err, "--sim-fault %s", plan->sim_faults[i]);
+			return IW_USAGE;
+		}
+	if (path == NULL)
+		return IW_OK;
+	if (path[0] == '\0')
+		return iw_error_set(err, IW_USAGE, "--sim-state needs a file name");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return iw_error_set(err, IW_USAGE, "--sim-state %s is a folder; give the "
+				    "file that holds the simulated chip (it is made on the first "
+				    "run), e.g. %s/chip.json", path, path);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return iw_error_set(err, IW_USAGE, "--sim-state %s: the folder %s %s, so the "
+				    "simulated chip could not be saved; create it first (nothing "
+				    "was touched)", path, dir,
+				    stat(dir, &st) != 0 ? "does not exist" : "is not a folder");
+	if (access(dir, W_OK | X_OK) != 0)
+		return iw_error_set(err, IW_USAGE, "--sim-state %s: the folder %s is not "
+				    "writable, so the simulated chip could not be saved (nothing "
+				    "was touched)", path, dir);
+	return IW_OK;
 }

@@ -124,7 +124,8 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 				    pg->driver != NULL ? pg->driver : "?",
 				    prog_driver_names(names, sizeof names));
 	}
-	if ((st = job_plan_check_driver_options(plan, err)) != IW_OK)
+	if ((st = job_plan_check_driver_options(plan, err)) != IW_OK ||
+	    (st = job_plan_check_sim(plan, err)) != IW_OK)
 		return st;
 	if (pg != NULL && pg->max_flash != 0 && part->flash_size > pg->max_flash)
 		return iw_error_set(err, IW_RANGE,

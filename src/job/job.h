@@ -186,6 +186,12 @@ enum iw_status job_plan_validate(const struct job_plan *plan, struct iw_error *e
 enum iw_status job_plan_check_driver_options(const struct job_plan *plan,
 					     struct iw_error *err);
 
+/* The simulator's options alone (part of job_plan_validate): every knob
+ * known (job_check_sim_fault), and --sim-state a file whose folder exists
+ * and is writable, so a typo is refused before the chip is touched rather
+ * than when the chip is saved at the end.  IW_USAGE naming the problem. */
+enum iw_status job_plan_check_sim(const struct job_plan *plan, struct iw_error *err);
+
 /* Pages the image covers: `covered` in total, `blank` of them all 0xFF
  * (covered but not written). */
 void job_plan_pages(const struct job_plan *plan, uint32_t *covered, uint32_t *blank);
