@@ -18,24 +18,11 @@
 
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
-static int
-check_repeat(struct session *ctx, const struct cli_command *cmd, int c,
-	     const char *arg, const struct cli_image_opts *o)
+const char *
+cli_image_repeat_hint(int c)
 {
-	const char *name, *before;
-
-	switch (c) {
-	case 'f': name = "-f"; before = o->file; break;
-	case CLI_JOB_OPT_BOOTLOADER: name = "--bootloader"; before = o->bootloader; break;
-	case CLI_JOB_OPT_PRESET: name = "--preset"; before = o->preset; break;
-	default: return 0;
-	}
-	if (before == NULL)
-		return 0;
-	return cli_usage_error(ctx, cmd, "%s given twice (%s, then %s): give it once%s",
-			       name, before, arg,
-			       c == 'f' ? "; to write a firmware and a bootloader together, "
-			       "combine them first with `ispwiz merge`" : "");
+	return c == 'f' ? "to write a firmware and a bootloader together, combine them "
+			  "first with `ispwiz merge`" : NULL;
 }
 
 int
@@ -47,8 +34,6 @@ cli_image_option(struct session *ctx, const struct cli_command *cmd, int c,
 
 	if (handled != 0)
 		return handled;
-	if ((*rc = check_repeat(ctx, cmd, c, arg, o)) != 0)
-		return -1;
 	switch (c) {
 	case 'f': o->file = arg; return 1;
 	case CLI_JOB_OPT_BOOTLOADER: o->bootloader = arg; return 1;

@@ -21,25 +21,19 @@
 
 /* --- options ------------------------------------------------------------------ */
 
+const int cli_job_repeatable[] = { 'x', CLI_JOB_OPT_SIM_FAULT, 0 };
+
 int
 cli_job_option(struct session *ctx, const struct cli_command *cmd, int c,
 	       const char *arg, struct cli_job_opts *o, int *rc)
 {
 	switch (c) {
 	case 'c':
-	case 'p': {
-		const char **slot = c == 'c' ? &o->programmer : &o->part;
-
-		/* One chip, one programmer: a second value is a mistake, not
-		 * something to settle by letting the last one win. */
-		if (*slot != NULL) {
-			*rc = cli_usage_error(ctx, cmd, "-%c given twice (%s, then %s): "
-					      "give it once", c, *slot, arg);
-			return -1;
-		}
-		*slot = arg;
+		o->programmer = arg;
 		return 1;
-	}
+	case 'p':
+		o->part = arg;
+		return 1;
 	case 'P':
 		o->port = arg;
 		return 1;

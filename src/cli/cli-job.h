@@ -53,6 +53,10 @@ enum {
 	CLI_JOB_OPT_UNSAFE,
 };
 
+/* The job options that may be given more than once (-x, --sim-fault),
+ * for cli_getopt's `repeatable`. */
+extern const int cli_job_repeatable[];
+
 struct cli_job_opts {
 	const char *programmer;   /* -c */
 	const char *port;         /* -P */
@@ -90,7 +94,9 @@ int cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 
 /* The getopt_long entries of the image options, for a command's table:
  * -f/--file, --bootloader, --preset, --lfuse/--hfuse/--efuse, -y/--yes,
- * --unsafe-fuses.  The short options go into its optstring as "f:y". */
+ * --unsafe-fuses.  The short options go into its optstring as
+ * CLI_IMAGE_SHORTOPTS. */
+#define CLI_IMAGE_SHORTOPTS "f:y"
 #define CLI_IMAGE_LONGOPTS                                                  \
 	{ "file", required_argument, NULL, 'f' },                           \
 	{ "bootloader", required_argument, NULL, CLI_JOB_OPT_BOOTLOADER },  \
@@ -119,6 +125,9 @@ struct cli_image_opts {
 int cli_image_option(struct session *ctx, const struct cli_command *cmd, int c,
 		     const char *arg, struct cli_job_opts *job,
 		     struct cli_image_opts *image, int *rc);
+/* cli_getopt's repeat_hint for the image commands (what to do instead of
+ * giving -f twice). */
+const char *cli_image_repeat_hint(int c);
 
 /* After parsing: there is something to write, and --preset comes with
  * --bootloader.  Returns 0, or the usage exit code after printing. */

@@ -157,9 +157,85 @@ cli_unknown_id(struct session *ctx, const char *what, const char *id,
 	return cli_fail(ctx, &err);
 }
 
+/* "-c" or "--part" for option code `c`. */
+static const char *
+option_name(const struct cli_getopt *g, int c, char *buf, size_t size)
+{
+	if (c > 0 && c < 128) {
+		snprintf(buf, size, "-%c", c);
+		return buf;
+	}
+	for (const struct option *o = g->longopts; o != NULL && o->name != NULL; o++)
+		if (o->val == c && o->flag == NULL) {
+			snprintf(buf, size, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, size, "option %d", c);
+	return buf;
+}
+
+static bool
+repeatable(const struct cli_getopt *g, int c)
+{
+	for (const int *r = g->repeatable; r != NULL && *r != 0; r++)
+		if (*r == c)
+			return true;
+	return false;
+}
+
+int
+cli_getopt(struct cli_getopt *g, int argc, char **argv)
+{
+	char name[64];
+	int c;
+
+	if (g->spec[0] == '\0') {
+		const char *s = g->shortopts != NULL ? g->shortopts : "";
+		bool posix = s[0] == '+';
+
+		snprintf(g->spec, sizeof g->spec, "%s:%s", posix ? "+" : "", s + posix);
+	}
+	opterr = 0;
+	c = getopt_long(argc, argv, g->spec, g->longopts, NULL);
+	if (c == -1)
+		return -1;
+	if (c == ':' || c == '?') {
+		g->rc = cli_bad_option_in(g->ctx, g->cmd, g->prefix, c, argv);
+		return CLI_GETOPT_ERROR;
+	}
+	if (optarg == NULL || repeatable(g, c))
+		return c;
+	for (size_t i = 0; i < g->n_seen; i++) {
+		const char *hint;
+
+		if (g->seen[i].code != c)
+			continue;
+		hint = g->repeat_hint != NULL ? g->repeat_hint(c) : NULL;
+		g->rc = cli_usage_error(g->ctx, g->cmd, "%s%s%s given twice (%s, then %s): "
+					"give it once%s%s", g->prefix != NULL ? g->prefix : "",
+					g->prefix != NULL ? ": " : "",
+					option_name(g, c, name, sizeof name), g->seen[i].value,
+					optarg, hint != NULL ? "; " : "", hint != NULL ? hint : "");
+		return CLI_GETOPT_ERROR;
+	}
+	if (g->n_seen < CLI_GETOPT_SEEN_MAX) {
+		g->seen[g->n_seen].code = c;
+		g->seen[g->n_seen].value = optarg;
+		g->n_seen++;
+	}
+	return c;
+}
+
 int
 cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,
 	       char **argv)
+{
+	return cli_bad_option_in(ctx, cmd, NULL, c, argv);
+}
+
+int
+cli_bad_option_in(struct session *ctx, const struct cli_command *cmd, const char *prefix,
+		  int c, char **argv)
 {
 	const char *what = argv[optind - 1];
 	char shortopt[3] = { '-', (char)optopt, '\0' };
@@ -169,8 +245,11 @@ cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,
 	if (optopt > 0 && optopt < 128 && what[0] == '-' && what[1] != '-')
 		what = shortopt;
 	if (c == ':')
-		return cli_usage_error(ctx, cmd, "option '%s' needs a value", what);
-	return cli_usage_error(ctx, cmd, "unknown option '%s'", what);
+		return cli_usage_error(ctx, cmd, "%s%soption '%s' needs a value",
+				       prefix != NULL ? prefix : "", prefix != NULL ? ": " : "",
+				       what);
+	return cli_usage_error(ctx, cmd, "%s%sunknown option '%s'", prefix != NULL ? prefix : "",
+			       prefix != NULL ? ": " : "", what);
 }
 
 int

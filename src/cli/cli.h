@@ -9,6 +9,7 @@
 #ifndef ISPWIZ_CLI_CLI_H
 #define ISPWIZ_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "core/catalog.h"
@@ -47,10 +48,41 @@ int cli_usage_error(struct session *ctx, const struct cli_command *cmd,
 int cli_unknown_id(struct session *ctx, const char *what, const char *id,
 		   const char *known_fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* getopt_long with the rules every command follows, in one place: an
+ * unknown option or a missing value is a usage error naming it (a letter
+ * in a cluster such as -yZ by itself); an option that takes a value may be
+ * given once, unless its code is in `repeatable` (-x, --sim-fault), since a
+ * second value would otherwise silently win; a switch given twice is
+ * harmless.  cli_getopt() returns the next option, -1 at the end, or
+ * CLI_GETOPT_ERROR after printing the problem (g->rc is the exit code). */
+#define CLI_GETOPT_ERROR (-2)
+#define CLI_GETOPT_SEEN_MAX 48
+
+struct cli_getopt {
+	struct session *ctx;
+	const struct cli_command *cmd;
+	const char *shortopts;          /* as getopt's, without the leading ':' */
+	const struct option *longopts;
+	const int *repeatable;          /* 0-terminated, or NULL */
+	const char *prefix;             /* "fuses decode" in front of messages, or NULL */
+	/* A sentence to add when option `c` is repeated, or NULL. */
+	const char *(*repeat_hint)(int c);
+	int rc;
+	/* internal */
+	char spec[96];
+	struct { int code; const char *value; } seen[CLI_GETOPT_SEEN_MAX];
+	size_t n_seen;
+};
+
+int cli_getopt(struct cli_getopt *g, int argc, char **argv);
+
 /* For getopt's ':' (missing value) and '?' (unknown option): the usage
  * error naming the option, with the command's usage line. */
 int cli_bad_option(struct session *ctx, const struct cli_command *cmd, int c,
 		   char **argv);
+/* The same, with `prefix` ("fuses decode") in front of the message. */
+int cli_bad_option_in(struct session *ctx, const struct cli_command *cmd, const char *prefix,
+		      int c, char **argv);
 
 
 /* Options every command accepts after its name, so users can write them

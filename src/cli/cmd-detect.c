@@ -362,8 +362,10 @@ run_detect(struct session *ctx, int argc, char **argv)
 	struct iw_error err;
 	int c, rc = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+w", longopts, NULL)) != -1) {
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_detect, .shortopts = "+w",
+				.longopts = longopts, .prefix = "detect" };
+
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		switch (c) {
 		case 'w':
 			watching = true;
@@ -371,11 +373,10 @@ run_detect(struct session *ctx, int argc, char **argv)
 		case 'j':
 			ctx->json = true;
 			break;
-		default:
-			return cli_usage_error(ctx, &cmd_detect, "detect: unknown option '%s'",
-					       argv[optind - 1]);
 		}
 	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
 	if (optind < argc)
 		return cli_usage_error(ctx, &cmd_detect, "detect takes no arguments, got '%s'",
 				       argv[optind]);

@@ -57,24 +57,26 @@ parse(struct session *ctx, int argc, char **argv, struct flash_opts *o, int *rc)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_flash,
+				.shortopts = CLI_JOB_SHORTOPTS CLI_IMAGE_SHORTOPTS,
+				.longopts = longopts, .repeatable = cli_job_repeatable,
+				.repeat_hint = cli_image_repeat_hint };
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "f:y", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		int handled = cli_image_option(ctx, &cmd_flash, c, optarg, &o->job,
 					       &o->image, rc);
 
 		if (handled < 0)
 			return -1;
-		if (handled > 0)
-			continue;
 		switch (c) {
 		case OPT_NO_BACKUP: o->no_backup = true; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
-		default:
-			*rc = cli_bad_option(ctx, &cmd_flash, c, argv);
-			return -1;
 		}
+	}
+	if (c == CLI_GETOPT_ERROR) {
+		*rc = g.rc;
+		return -1;
 	}
 	if (cli_image_finish(ctx, &cmd_flash, &o->job, &o->image, argc, argv, rc))
 		return -1;

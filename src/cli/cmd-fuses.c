@@ -58,13 +58,15 @@ static int
 parse_options(struct session *ctx, const char *sub, int argc, char **argv,
 	      struct fuses_args *a)
 {
+	char prefix[32];
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_fuses, .shortopts = "p:",
+				.longopts = long_options, .prefix = prefix };
 	int c;
 
-	opterr = 0;        /* our own messages, which name the sub-command */
+	/* The messages name the sub-command. */
+	snprintf(prefix, sizeof prefix, "fuses %s", sub);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":p:", long_options, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
-
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		switch (c) {
 		case 'p':
 			a->part = optarg;
@@ -84,14 +86,10 @@ parse_options(struct session *ctx, const char *sub, int argc, char **argv,
 		case OPT_TO:
 			a->to = optarg;
 			break;
-		case ':':
-			return cli_usage_error(ctx, &cmd_fuses, "fuses %s: option '%s' needs a value",
-					       sub, opt);
-		default:
-			return cli_usage_error(ctx, &cmd_fuses, "fuses %s: unknown option '%s'",
-					       sub, opt);
 		}
 	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
 	if (optind < argc)
 		return cli_usage_error(ctx, &cmd_fuses, "fuses %s: unexpected argument '%s'",
 				       sub, argv[optind]);

@@ -365,8 +365,10 @@ list_run(struct session *ctx, int argc, char **argv)
 	char known[1024];
 	int c;
 
-	opterr = 0;     /* our own messages, with the usage line */
-	while ((c = getopt_long(argc, argv, ":p:f:", longopts, NULL)) != -1) {
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_list, .shortopts = "p:f:",
+				.longopts = longopts };
+
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		switch (c) {
 		case 'p':
 			part_arg = optarg;
@@ -374,17 +376,10 @@ list_run(struct session *ctx, int argc, char **argv)
 		case 'f':
 			o.family = optarg;
 			break;
-		case ':':
-			return cli_usage_error(ctx, &cmd_list, "option '%s' needs a value",
-					       argv[optind - 1]);
-		default:
-			if (optopt != 0)
-				return cli_usage_error(ctx, &cmd_list, "unknown option '-%c'",
-						       optopt);
-			return cli_usage_error(ctx, &cmd_list, "unknown option '%s'",
-					       argv[optind - 1]);
 		}
 	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
 	if (optind >= argc)
 		return cli_usage_error(ctx, &cmd_list,
 				       "list what? Give programmers, parts or bootloaders");

@@ -250,9 +250,11 @@ merge_run(struct session *ctx, int argc, char **argv)
 	struct iw_error err;
 	int c, rc = 0;
 
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_merge, .shortopts = "o:p:h",
+				.longopts = longopts };
+
 	iw_error_clear(&err);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:p:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		switch (c) {
 		case 'o':
 			job.out_path = optarg;
@@ -267,16 +269,10 @@ merge_run(struct session *ctx, int argc, char **argv)
 			printf("usage: %s %s\n%s\n", ctx->argv0, cmd_merge.usage,
 			       cmd_merge.summary);
 			return 0;
-		case ':':
-			return cli_usage_error(ctx, &cmd_merge,
-					       "option '%s' needs a value",
-					       argv[optind - 1]);
-		default:
-			return cli_usage_error(ctx, &cmd_merge,
-					       "unknown option '%s'",
-					       argv[optind - 1]);
 		}
 	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
 	if (argc - optind != 2)
 		return cli_usage_error(ctx, &cmd_merge,
 			"merge needs exactly two input files, the firmware and "

@@ -117,22 +117,21 @@ read_run(struct session *ctx, int argc, char **argv)
 	const char *out = NULL;
 	int c, rc = 0;
 
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_read, .shortopts = CLI_JOB_SHORTOPTS "o:",
+				.longopts = longopts, .repeatable = cli_job_repeatable };
+
 	memset(&o, 0, sizeof o);
 	job_plan_init(&plan);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		int handled = cli_job_option(ctx, &cmd_read, c, optarg, &o, &rc);
 
 		if (handled < 0)
 			return rc;
-		if (handled > 0)
-			continue;
-		if (c == 'o') {
+		if (handled == 0 && c == 'o')
 			out = optarg;
-			continue;
-		}
-		return cli_bad_option(ctx, &cmd_read, c, argv);
 	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
 	if (cli_job_driver_help(ctx, &cmd_read, &o, &rc))
 		return rc;
 	if (optind < argc)

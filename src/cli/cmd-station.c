@@ -83,27 +83,29 @@ parse(struct session *ctx, int argc, char **argv, struct station_opts *o, int *r
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_station,
+				.shortopts = CLI_JOB_SHORTOPTS CLI_IMAGE_SHORTOPTS,
+				.longopts = longopts, .repeatable = cli_job_repeatable,
+				.repeat_hint = cli_image_repeat_hint };
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_JOB_SHORTOPTS "f:y", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
 		int handled = cli_image_option(ctx, &cmd_station, c, optarg, &o->job,
 					       &o->image, rc);
 
 		if (handled < 0)
 			return -1;
-		if (handled > 0)
-			continue;
 		switch (c) {
 		case OPT_COUNT: o->count_text = optarg; break;
 		case OPT_LOG: o->log_path = optarg; break;
 		case OPT_BACKUP: o->backup = true; break;
 		case OPT_NO_BACKUP: o->backup = false; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
-		default:
-			*rc = cli_bad_option(ctx, &cmd_station, c, argv);
-			return -1;
 		}
+	}
+	if (c == CLI_GETOPT_ERROR) {
+		*rc = g.rc;
+		return -1;
 	}
 	if (cli_image_finish(ctx, &cmd_station, &o->job, &o->image, argc, argv, rc))
 		return -1;
