@@ -119,8 +119,8 @@ static const char FULL[] =
 	"      - { name: default, lfuse: 0xFF, hfuse: \"0xD8\", efuse: 251 }\n"
 	"    file: Caterina-promicro16.hex\n"                        /* 30 */
 	"    url: https://example.org/Caterina-promicro16.hex\n"
-	"    sha256: null\n"
-	"    size: null\n"
+	"    page: https://example.org/promicro\n"
+	"    window_ms: 750\n"
 	"    combined_sketch: false\n"
 	"    notes: [\"Double-tap reset.\"]\n"                       /* 35 */
 	"  - id: bootloadhid-atmega32a\n"
@@ -131,8 +131,8 @@ static const char FULL[] =
 	"    presets:\n"
 	"      - { name: default, lfuse: 0x0F, hfuse: 0xD0 }\n"
 	"    file: null\n"
-	"    sha256: 0123456789ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef\n"
-	"    size: 2048\n"                                           /* 45 */
+	"    identities: [{ image: { start: 0x7000, length: 2048, sha256:\n"
+	"      0123456789ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef } }]\n" /* 45 */
 	"parts:\n"
 	PART_32U4
 	PART_32A;

@@ -164,13 +164,23 @@ bootloaders:
       - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
     file: test-boot.hex
     url: https://example.invalid/test-boot.hex
-    sha256: "0000000000000000000000000000000000000000000000000000000000000000"
-    size: 4940
+    identities:
+      - image: { start: 0x7000, length: 1792,
+                 sha256: "0000000000000000000000000000000000000000000000000000000000000000" }
 EOF
+# A file that is not the catalog's known one: flashed as the user's own.
 run 0 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot -f "$T/boot.hex" --dry-run
-expect_in "$T/err" "0000000000000000000000000000000000000000000000000000000000000000"
-expect_in "$T/err" "SHA-256"
+expect_in "$T/err" "matches no known upstream file"
+expect_in "$T/err" "your file (unknown image)"
+expect_in "$T/out" "your file (unknown image)"
 expect_in "$T/out" "hfuse 0xD8"
+# The same bytes named by their identity: recognised, whatever the file's
+# line endings (the identity is over memory, not the file's text).
+sha=$(python3 -c 'import hashlib; print(hashlib.sha256(bytes((i * 7 + 3) & 0xFF for i in range(0x700))).hexdigest())')
+sed -i "s/sha256: \"0*\"/sha256: \"$sha\"/" "$XDG_CONFIG_HOME/ispwiz/test.yaml"
+sed 's/$/\r/' "$T/boot.hex" >"$T/boot-crlf.hex"
+run 0 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot -f "$T/boot-crlf.hex" --dry-run
+expect_in "$T/err" "is the known upstream test-boot.hex"
 run 2 ispwiz flash -c sim -p atmega32u4 --bootloader test-boot -f "$T/boot.hex" --preset nope
 expect_in "$T/err" "default"
 run 2 ispwiz flash -c sim -p atmega328p --bootloader test-boot -f "$T/boot.hex"

@@ -64,15 +64,16 @@ json_check "$T/out" 'any(f["name"] == "SPIEN" and f["safety"] == "refuse-unprogr
 
 run 0 ispwiz list bootloaders --json
 json_check "$T/out" 'isinstance(d, list) and len(d) >= 16'
-json_check "$T/out" 'all(set(b) >= {"id", "family", "name", "part", "usb_id", "presets", "file", "url", "sha256", "size", "combined_sketch", "notes"} for b in d)'
+json_check "$T/out" 'all(set(b) >= {"id", "family", "name", "part", "usb_id", "presets", "file", "url", "page", "identities", "combined_sketch", "notes"} for b in d)'
 json_check "$T/out" 'all(len(b["usb_id"]) == 9 and b["usb_id"][4] == ":" for b in d)'
 json_check "$T/out" 'all(len(b["presets"]) >= 1 for b in d)'
 json_check "$T/out" 'all(set(p) >= {"name", "lfuse", "hfuse", "efuse"} for b in d for p in b["presets"])'
 json_check "$T/out" 'all(p["lfuse"].startswith("0x") and len(p["hfuse"]) == 4 for b in d for p in b["presets"])'
 json_check "$T/out" 'all(p["efuse"] is None for b in d if b["part"] == "atmega32a" for p in b["presets"])'
 json_check "$T/out" 'all(p["efuse"] is not None for b in d if b["part"] == "atmega32u4" for p in b["presets"])'
-json_check "$T/out" 'all(b["size"] is None or b["size"] > 0 for b in d)'
-json_check "$T/out" 'all(b["sha256"] is None or len(b["sha256"]) == 64 for b in d)'
+json_check "$T/out" 'all(i["image"]["length"] > 0 and len(i["image"]["sha256"]) == 64 for b in d for i in b["identities"])'
+json_check "$T/out" 'all(len(b["identities"]) >= 1 for b in d if b["file"] is not None)'
+json_check "$T/out" '[b for b in d if b["id"] == "caterina-leonardo"][0]["sketch_usb_id"] == "2341:8036"'
 json_check "$T/out" '[b for b in d if b["id"] == "caterina-promicro16"][0]["usb_id"] == "1B4F:9205"'
 
 # Filters: a part by display name, a family in any case.

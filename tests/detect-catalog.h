@@ -22,7 +22,7 @@ FX_UNUSED static struct catalog_usb_id fx_ids_buspirate[] = { { 0x0403, 0x6001 }
 		.name = (char *)(name_), .transport = (tr), .usb_ids = (ids), \
 		.n_usb_ids = sizeof(ids) / sizeof((ids)[0]) }
 #define FX_BOOT(id_, fam, name_, part_, v, p) { .id = (char *)(id_), .family = (char *)(fam), \
-		.name = (char *)(name_), .part = (char *)(part_), .usb_id = { (v), (p) }, .size = -1 }
+		.name = (char *)(name_), .part = (char *)(part_), .usb_id = { (v), (p) } }
 
 FX_UNUSED static struct catalog_programmer fx_programmers[] = {
 	FX_PROG("avrisp-promicro", "avrisp", "Pro Micro as ISP", CATALOG_TRANSPORT_SERIAL, fx_ids_teensy_serial),

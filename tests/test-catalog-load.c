@@ -69,8 +69,10 @@ test_full_catalog_loads(void **state)
 	assert_int_equal(bl->presets[0].fuse[FUSE_EXT], 0xFB);
 	assert_true(bl->presets[0].has_fuse[FUSE_EXT]);
 	assert_false(bl->presets[0].has_lock);
-	assert_null(bl->sha256);
-	assert_int_equal(bl->size, -1);
+	assert_int_equal(bl->n_identities, 0);
+	assert_string_equal(bl->page, "https://example.org/promicro");
+	assert_int_equal(bl->window_ms, 750);
+	assert_false(bl->has_sketch_usb_id);
 	assert_int_equal(bl->n_notes, 1);
 	assert_int_equal(bl->origin.line, 23);
 
@@ -79,9 +81,12 @@ test_full_catalog_loads(void **state)
 	assert_null(bl->file);
 	assert_null(bl->url);
 	assert_false(bl->presets[0].has_fuse[FUSE_EXT]);
-	assert_string_equal(bl->sha256,
+	assert_int_equal(bl->n_identities, 1);
+	assert_string_equal(bl->identities[0].image.sha256,
 			    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-	assert_int_equal(bl->size, 2048);
+	assert_int_equal(bl->identities[0].image.start, 0x7000);
+	assert_int_equal(bl->identities[0].image.length, 2048);
+	assert_false(bl->identities[0].has_boot);
 
 	part = catalog_find_part(&cat, "atmega32u4");
 	assert_non_null(part);

@@ -61,8 +61,8 @@ static const struct bootloader_row bootloader_rows[] = {
 	  DFU(0x99, 0xD9), "bootloader_atmega16u4_1.0.1.hex",
 	  QMK_UTIL "bootloader_atmega16u4_1.0.1.hex", false, "HWB" },
 	{ "atmel-dfu-atmega32u4", "atmel-dfu", "ATmega32U4", "atmega32u4", 0x03EB, 0x2FF4,
-	  DFU(0x99, 0xD9), "bootloader_atmega32u4_1.0.0.hex",
-	  QMK_UTIL "bootloader_atmega32u4_1.0.0.hex", false, "HWB" },
+	  DFU(0x99, 0xD9), "bootloader_atmega32u4_1_0_0.hex",
+	  QMK_UTIL "bootloader_atmega32u4_1_0_0.hex", false, "HWB" },
 	{ "atmel-dfu-at90usb646", "atmel-dfu", "AT90USB64", "at90usb646", 0x03EB, 0x2FF9,
 	  DFU(0x9B, 0xDB), "bootloader_at90usb64_1.0.0.hex",
 	  QMK_UTIL "bootloader_at90usb64_1.0.0.hex", false, "Windows 8" },
@@ -360,14 +360,19 @@ check_bootloader(void **state)
 		assert_null(bl->file);
 	else
 		assert_string_equal(bl->file, row->file);
-	assert_string_equal(bl->url, row->url);
+	/* The guide links the page; url is the file itself (raw), for fetch. */
+	assert_string_equal(bl->page, row->url);
 	assert_int_equal(bl->combined_sketch, row->combined_sketch);
 	if (row->note != NULL && !any_contains(bl->notes, bl->n_notes, row->note))
 		fail_msg("%s: no note mentions '%s'", row->id, row->note);
-	/* A hash, once filled in, must come with the file's size. */
-	if (bl->sha256 != NULL) {
-		assert_int_equal(strlen(bl->sha256), 64);
-		assert_true(bl->size > 0);
+	/* Every file the guide links is known by its identity, and can be
+	 * fetched from the url; a bootloader carries its boot identity. */
+	if (row->file != NULL) {
+		assert_true(bl->n_identities >= 1);
+		assert_true(bl->identities[0].has_boot);
+		assert_int_equal(strlen(bl->identities[0].image.sha256), 64);
+		assert_non_null(bl->url);
+		assert_non_null(strstr(bl->url, "raw.githubusercontent.com"));
 	}
 }
 
@@ -406,7 +411,11 @@ check_programmer(void **state)
 		assert_non_null(p->firmware);
 		assert_string_equal(p->firmware->file, row->fw_file);
 		assert_string_equal(p->firmware->loader, row->fw_loader);
-		assert_string_equal(p->firmware->url, row->fw_url);
+		assert_string_equal(p->firmware->page, row->fw_url);
+		assert_non_null(strstr(p->firmware->url, "raw.githubusercontent.com"));
+		assert_string_equal(p->firmware->part, "atmega32u4");
+		assert_int_equal(p->firmware->n_identities, 1);
+		assert_false(p->firmware->identities[0].has_boot);
 		assert_non_null(p->firmware->instructions);
 	}
 	if (!any_contains(p->warnings, p->n_warnings, row->warning))

@@ -112,19 +112,30 @@ static void
 test_bad_sha256(void **state)
 {
 	(void)state;
-	expect_load_error("version: 1\nbootloaders:\n  - sha256: abc\n",
-			  "t.yaml:3:13: sha256 must be 64 hex digits or null, found 3 digits");
-	expect_load_error("version: 1\nbootloaders:\n  - sha256: abcx\n",
-			  "t.yaml:3:13: sha256 must be 64 hex digits or null; 'x' is not a hex digit");
+	expect_load_error("version: 1\nbootloaders:\n"
+			  "  - identities: [{ image: { start: 0, length: 1, sha256: abc } }]\n",
+			  "t.yaml:3:58: sha256 must be 64 hex digits or null, found 3 digits");
+	expect_load_error("version: 1\nbootloaders:\n"
+			  "  - identities: [{ image: { start: 0, length: 1, sha256: abcx } }]\n",
+			  "t.yaml:3:58: sha256 must be 64 hex digits or null; 'x' is not a hex digit");
 }
 
+/* The keys identities replaced say so, and what to write instead. */
+#define RETIRED "sha256 and size were replaced by identities (a hash of the file's " \
+	"bytes changes with its line endings): give identities: [{ image: { start, " \
+	"length, sha256 } }], see ispwiz-catalog(5), or leave the key out"
 static void
 test_bad_size(void **state)
 {
 	(void)state;
 	expect_load_error("version: 1\nbootloaders:\n  - size: -1\n",
-			  "t.yaml:3:11: expected a whole number >= 0 (decimal, or hex as 0x..), "
-			  "found '-1'");
+			  "t.yaml:3:11: " RETIRED);
+	expect_load_error("version: 1\nbootloaders:\n  - sha256: null\n",
+			  "t.yaml:3:13: " RETIRED);
+	expect_load_error("version: 1\nbootloaders:\n"
+			  "  - identities: [{ image: { start: 0, length: 0, sha256: "
+			  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef } }]\n",
+			  "t.yaml:3:47: an identity spans at least one byte");
 }
 
 static void

@@ -49,6 +49,34 @@ origin_json(struct jb *jb, const struct catalog_origin *o)
 }
 
 static json_t *
+image_id_json(struct jb *jb, const struct image_id *id)
+{
+	json_t *o = json_object();
+
+	put(jb, o, "start", json_integer(id->start));
+	put(jb, o, "length", json_integer(id->length));
+	put(jb, o, "sha256", json_string(id->sha256));
+	return o;
+}
+
+static json_t *
+identities_json(struct jb *jb, const struct catalog_identity *ids, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		put(jb, o, "version", json_string_or_null(ids[i].version));
+		put(jb, o, "note", json_string_or_null(ids[i].note));
+		put(jb, o, "image", image_id_json(jb, &ids[i].image));
+		put(jb, o, "boot", ids[i].has_boot ? image_id_json(jb, &ids[i].boot) : json_null());
+		append(jb, arr, o);
+	}
+	return arr;
+}
+
+static json_t *
 programmer(struct jb *jb, const struct catalog_programmer *p)
 {
 	json_t *obj = json_object();
@@ -80,7 +108,11 @@ programmer(struct jb *jb, const struct catalog_programmer *p)
 
 		put(jb, fw, "file", json_string(p->firmware->file));
 		put(jb, fw, "url", json_string_or_null(p->firmware->url));
+		put(jb, fw, "page", json_string_or_null(p->firmware->page));
+		put(jb, fw, "part", json_string_or_null(p->firmware->part));
 		put(jb, fw, "loader", json_string(p->firmware->loader));
+		put(jb, fw, "identities", identities_json(jb, p->firmware->identities,
+							  p->firmware->n_identities));
 		put(jb, fw, "instructions", json_string(p->firmware->instructions));
 		put(jb, obj, "isp_firmware", fw);
 	} else {
@@ -183,9 +215,14 @@ bootloader(struct jb *jb, const struct catalog_bootloader *bl)
 	put(jb, obj, "presets", presets);
 	put(jb, obj, "file", json_string_or_null(bl->file));
 	put(jb, obj, "url", json_string_or_null(bl->url));
-	put(jb, obj, "sha256", json_string_or_null(bl->sha256));
-	put(jb, obj, "size", bl->size >= 0 ? json_integer(bl->size) : json_null());
+	put(jb, obj, "page", json_string_or_null(bl->page));
+	put(jb, obj, "identities", identities_json(jb, bl->identities, bl->n_identities));
 	put(jb, obj, "combined_sketch", json_boolean(bl->combined_sketch));
+	put(jb, obj, "sketch_usb_id", bl->has_sketch_usb_id ? json_usb_id(bl->sketch_usb_id) :
+	    json_null());
+	put(jb, obj, "window_ms", bl->window_ms != 0 ? json_integer(bl->window_ms) : json_null());
+	put(jb, obj, "double_tap_window_ms", bl->double_tap_window_ms != 0 ?
+	    json_integer(bl->double_tap_window_ms) : json_null());
 	put(jb, obj, "notes", string_list(jb, bl->notes, bl->n_notes));
 	put(jb, obj, "origin", origin_json(jb, &bl->origin));
 	return obj;

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "core/json-util.h"
-#include "core/sha256.h"
+#include "core/catalog-identify.h"
 
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
@@ -104,10 +104,8 @@ find_bootloader(struct session *ctx, const struct cli_command *cmd,
 {
 	const struct catalog_bootloader *bl;
 	const struct catalog_part *blpart;
-	char hex[SHA256_HEX_LEN + 1];
 	struct iw_error err;
 	struct stat st;
-	long size;
 
 	bl = catalog_find_bootloader(plan->catalog, o->bootloader);
 	if (bl == NULL)
@@ -132,17 +130,6 @@ find_bootloader(struct session *ctx, const struct cli_command *cmd,
 			return cli_fail(ctx, &err);
 		}
 	}
-	if (bl->sha256 != NULL) {
-		if (sha256_file_hex(o->file, hex, &size, &err) != IW_OK)
-			return cli_fail(ctx, &err);
-		if (strcasecmp(hex, bl->sha256) != 0)
-			cli_job_warn(ctx, "%s has SHA-256 %s, but the known upstream %s has %s; "
-				     "flash it only if you built or changed it on purpose",
-				     o->file, hex, bl->file != NULL ? bl->file : "file", bl->sha256);
-	} else if (!ctx->json) {
-		fprintf(stderr, "%s: note: the catalog knows no SHA-256 for %s, so the "
-			"file could not be checked\n", ctx->argv0, bl->id);
-	}
 	if (job_bootloader_preset(bl, o->preset, preset, &err) != IW_OK)
 		return cli_usage_error(ctx, cmd, "%s", err.msg);
 	*out = bl;
@@ -163,6 +150,49 @@ explicit_fuses(struct session *ctx, const struct cli_command *cmd,
 			return cli_usage_error(ctx, cmd, "--%s: %s",
 					       fuse_byte_name((enum fuse_byte)b), err.msg);
 		fuse_set_put(set, (enum fuse_byte)b, v);
+	}
+	return 0;
+}
+
+/* What the file is, by identity: the chosen bootloader's known file (a
+ * note), a file of the user's own (a warning), or one that must not go
+ * onto this chip (refused). */
+static int
+judge_file(struct session *ctx, struct job_plan *plan, const struct catalog_bootloader *bl,
+	   const char *path, const struct hex_image *img, char *what, size_t size)
+{
+	struct catalog_judgement j;
+	struct iw_error err;
+
+	if (catalog_judge_bootloader_file(plan->catalog, img, path, plan->part, bl, &j,
+					  &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	/* In the plan (the dry run's document, --json too), and on stderr. */
+	snprintf(what, size, "%s", j.text);
+	plan->image_what = what;
+	switch (j.verdict) {
+	case CATALOG_FILE_KNOWN:
+	case CATALOG_FILE_CARRIES:
+		if (!ctx->json)
+			fprintf(stderr, "%s: %s\n", ctx->argv0, j.text);
+		return 0;
+	case CATALOG_FILE_IS_OTHER:
+		if (bl == NULL) {
+			if (!ctx->json)
+				fprintf(stderr, "%s: %s\n", ctx->argv0, j.text);
+			return 0;
+		}
+		iw_error_set(&err, IW_REFUSED, "%s Its fuse preset would not match it: give "
+			     "--bootloader %s instead", j.text, j.bootloader->id);
+		return cli_fail(ctx, &err);
+	case CATALOG_FILE_UNKNOWN:
+		if (!ctx->json)
+			fprintf(stderr, "%s: warning: %s\n", ctx->argv0, j.text);
+		return 0;
+	case CATALOG_FILE_WRONG_PART:
+	case CATALOG_FILE_FIRMWARE:
+		iw_error_set(&err, IW_REFUSED, "%s", j.text);
+		return cli_fail(ctx, &err);
 	}
 	return 0;
 }
@@ -191,6 +221,8 @@ cli_image_setup(struct session *ctx, const struct cli_command *cmd,
 	if (hex_image_read_file(*img, o->file, &err) != IW_OK)
 		return cli_fail(ctx, &err);
 	job_plan_set_image(plan, *img, o->file);
+	if ((rc = judge_file(ctx, plan, bl, o->file, *img, o->what, sizeof o->what)) != 0)
+		return rc;
 	if (bl != NULL && job_plan_use_bootloader(plan, bl, preset, &err) != IW_OK)
 		return cli_usage_error(ctx, cmd, "%s", err.msg);
 	/* Explicit bytes override the preset's. */

@@ -114,6 +114,7 @@ struct cli_image_opts {
 	const char *fuse_text[FUSE_COUNT];     /* --lfuse, --hfuse, --efuse as given */
 	bool yes;                              /* --yes */
 	bool unsafe;                           /* --unsafe-fuses */
+	char what[600];                        /* what the file is (plan->image_what) */
 };
 
 /* Handle the options of a command that writes an image (flash, station):

@@ -22,6 +22,7 @@
 void catalog_programmer_clear(struct catalog_programmer *p);
 void catalog_part_clear(struct catalog_part *p);
 void catalog_bootloader_clear(struct catalog_bootloader *b);
+void catalog_identities_free(struct catalog_identity *ids, size_t n);
 
 /* Move every entry and file name of `src` into `dst`: an entry whose id is
  * already in `dst` replaces that entry in place, a new id is appended.

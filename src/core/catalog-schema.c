@@ -122,11 +122,113 @@ ld_wiring(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
 		       "wiring rows");
 }
 
+/* ---- identities of known files ------------------------------------------- */
+
+/* { start, length, sha256 }: see core/identity.h. */
+static enum iw_status
+ld_image_id(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
+{
+	struct image_id *id = dst;
+	char *sha = NULL;
+	const struct ld_field fields[] = {
+		LD_FIELD("start", true, ld_uint32, struct image_id, start),
+		LD_FIELD("length", true, ld_uint32, struct image_id, length),
+	};
+	yaml_node_t *hash;
+	enum iw_status rc;
+
+	(void)aux;
+	if (node->type != YAML_MAPPING_NODE)
+		return ld_fail(ld, node, "expected { start, length, sha256 }: where the data "
+			       "starts, how many bytes it spans and their SHA-256");
+	hash = ld_get(ld, node, "sha256");
+	if (hash == NULL)
+		return ld_fail(ld, node, "this identity has no sha256");
+	/* ld_map would refuse the sha256 key it does not list: take it out of
+	 * the way by parsing the three keys one by one. */
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ld_node(ld, p->key);
+		const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+
+		if (strcmp(key, "start") != 0 && strcmp(key, "length") != 0 &&
+		    strcmp(key, "sha256") != 0)
+			return ld_fail(ld, k, "unknown key '%s' in an identity (it has start, "
+				       "length and sha256)", key);
+	}
+	for (size_t i = 0; i < N_ELEMS(fields); i++) {
+		yaml_node_t *v = ld_get(ld, node, fields[i].key);
+
+		if (v == NULL)
+			return ld_fail(ld, node, "this identity has no %s", fields[i].key);
+		if ((rc = fields[i].parse(ld, v, (char *)id + fields[i].offset, NULL)) != IW_OK)
+			return rc;
+	}
+	if ((rc = ld_sha256(ld, hash, &sha, NULL)) != IW_OK)
+		return rc;
+	if (sha == NULL)
+		return ld_fail(ld, hash, "sha256 may not be null in an identity");
+	snprintf(id->sha256, sizeof id->sha256, "%s", sha);
+	free(sha);
+	if (id->length == 0)
+		return ld_fail(ld, ld_get(ld, node, "length"), "an identity spans at least one byte");
+	if ((uint64_t)id->start + id->length > IDENTITY_SPAN_MAX * 16ull)
+		return ld_fail(ld, node, "start 0x%X + length %u is beyond any AVR's flash",
+			       id->start, id->length);
+	return IW_OK;
+}
+
+static enum iw_status
+ld_image_id_opt(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
+{
+	if (ld_is_null(node))
+		return IW_OK;
+	*(bool *)aux = true;
+	return ld_image_id(ld, node, dst, NULL);
+}
+
+static const struct ld_field identity_fields[] = {
+	LD_FIELD("version", false, ld_str_or_null, struct catalog_identity, version),
+	LD_FIELD("note", false, ld_str_or_null, struct catalog_identity, note),
+	LD_FIELD("image", true, ld_image_id, struct catalog_identity, image),
+	LD_FIELD2("boot", false, ld_image_id_opt, struct catalog_identity, boot, has_boot),
+};
+
+static enum iw_status
+identity_item(struct ld *ld, yaml_node_t *item, void *elem)
+{
+	return ld_map(ld, item, identity_fields, N_ELEMS(identity_fields), elem, "identity");
+}
+
+static enum iw_status
+ld_identities(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
+{
+	return ld_list(ld, node, sizeof(struct catalog_identity), dst, aux, identity_item,
+		       "identities ({ version, image, boot })");
+}
+
+/* The keys this catalog once had: a clear way forward instead of "unknown
+ * key". */
+static enum iw_status
+ld_retired_hash(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
+{
+	(void)dst;
+	(void)aux;
+	return ld_fail(ld, node, "sha256 and size were replaced by identities (a hash of "
+		       "the file's bytes changes with its line endings): give "
+		       "identities: [{ image: { start, length, sha256 } }], see "
+		       "ispwiz-catalog(5), or leave the key out");
+}
+
 static const struct ld_field firmware_fields[] = {
 	LD_FIELD("file", true, ld_str, struct catalog_isp_firmware, file),
 	LD_FIELD("url", false, ld_str_or_null, struct catalog_isp_firmware, url),
+	LD_FIELD("page", false, ld_str_or_null, struct catalog_isp_firmware, page),
+	LD_FIELD("part", false, ld_str_or_null, struct catalog_isp_firmware, part),
 	LD_FIELD("loader", true, ld_loader, struct catalog_isp_firmware, loader),
 	LD_FIELD("instructions", true, ld_str, struct catalog_isp_firmware, instructions),
+	LD_FIELD2("identities", false, ld_identities, struct catalog_isp_firmware, identities,
+		  n_identities),
 };
 
 static enum iw_status
@@ -459,6 +561,15 @@ ld_presets(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
 	return IW_OK;
 }
 
+static enum iw_status
+ld_usb_id_opt(struct ld *ld, yaml_node_t *node, void *dst, void *aux)
+{
+	if (ld_is_null(node))
+		return IW_OK;
+	*(bool *)aux = true;
+	return ld_usb_id(ld, node, dst, NULL);
+}
+
 static const struct ld_field bootloader_fields[] = {
 	LD_FIELD("id", true, ld_id, struct catalog_bootloader, id),
 	LD_FIELD("family", true, ld_id, struct catalog_bootloader, family),
@@ -469,9 +580,17 @@ static const struct ld_field bootloader_fields[] = {
 	LD_FIELD2("presets", true, ld_presets, struct catalog_bootloader, presets, n_presets),
 	LD_FIELD("file", false, ld_str_or_null, struct catalog_bootloader, file),
 	LD_FIELD("url", false, ld_str_or_null, struct catalog_bootloader, url),
-	LD_FIELD("sha256", false, ld_sha256, struct catalog_bootloader, sha256),
-	LD_FIELD("size", false, ld_size, struct catalog_bootloader, size),
+	LD_FIELD("page", false, ld_str_or_null, struct catalog_bootloader, page),
+	LD_FIELD2("identities", false, ld_identities, struct catalog_bootloader, identities,
+		  n_identities),
+	{ "sha256", false, ld_retired_hash, 0, 0, false },
+	{ "size", false, ld_retired_hash, 0, 0, false },
 	LD_FIELD("combined_sketch", false, ld_bool, struct catalog_bootloader, combined_sketch),
+	LD_FIELD2("sketch_usb_id", false, ld_usb_id_opt, struct catalog_bootloader,
+		  sketch_usb_id, has_sketch_usb_id),
+	LD_FIELD("window_ms", false, ld_uint32, struct catalog_bootloader, window_ms),
+	LD_FIELD("double_tap_window_ms", false, ld_uint32, struct catalog_bootloader,
+		 double_tap_window_ms),
 	LD_FIELD2("notes", false, ld_str_list, struct catalog_bootloader, notes, n_notes),
 };
 
@@ -481,7 +600,6 @@ bootloader_item(struct ld *ld, yaml_node_t *item, void *elem)
 	struct catalog_bootloader *b = elem;
 
 	b->origin = origin_of(ld, item);
-	b->size = -1;
 	return ld_map(ld, item, bootloader_fields, N_ELEMS(bootloader_fields), b,
 		      "bootloader entry");
 }

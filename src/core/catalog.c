@@ -48,8 +48,11 @@ catalog_programmer_clear(struct catalog_programmer *p)
 	if (p->firmware != NULL) {
 		free(p->firmware->file);
 		free(p->firmware->url);
+		free(p->firmware->page);
+		free(p->firmware->part);
 		free(p->firmware->loader);
 		free(p->firmware->instructions);
+		catalog_identities_free(p->firmware->identities, p->firmware->n_identities);
 		free(p->firmware);
 	}
 	memset(p, 0, sizeof *p);
@@ -79,6 +82,16 @@ catalog_part_clear(struct catalog_part *p)
 }
 
 void
+catalog_identities_free(struct catalog_identity *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(ids[i].version);
+		free(ids[i].note);
+	}
+	free(ids);
+}
+
+void
 catalog_bootloader_clear(struct catalog_bootloader *b)
 {
 	free(b->id);
@@ -92,7 +105,8 @@ catalog_bootloader_clear(struct catalog_bootloader *b)
 	free(b->presets);
 	free(b->file);
 	free(b->url);
-	free(b->sha256);
+	free(b->page);
+	catalog_identities_free(b->identities, b->n_identities);
 	free_strings(b->notes, b->n_notes);
 	memset(b, 0, sizeof *b);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/identity.h"
 
 /* Where an entry (or a value) was defined: for messages. */
 struct catalog_origin {
@@ -46,12 +47,26 @@ struct catalog_wire {
 	char *target_pin;
 };
 
+/* One known upstream file: what it is (core/identity.h), whatever its line
+ * endings.  `boot` is absent for an application (ISP firmware). */
+struct catalog_identity {
+	char *version;       /* "1.0.0"; NULL when there is one version only */
+	char *note;          /* what tells this version apart, or NULL */
+	struct image_id image;
+	bool has_boot;
+	struct image_id boot;
+};
+
 /* How a programmer board gets its own ISP firmware (Pro Micro, Teensy). */
 struct catalog_isp_firmware {
 	char *file;          /* upstream file name, e.g. pro_micro_ISP_B6_10.hex */
-	char *url;
+	char *url;           /* the file itself (raw), for `ispwiz fetch` */
+	char *page;          /* the page a person reads about it, or NULL */
+	char *part;          /* the board's chip, e.g. atmega32u4 */
 	char *loader;        /* "caterina" (AVR109 after a 1200-baud touch) or "halfkay" */
 	char *instructions;  /* what the user does, in prose */
+	struct catalog_identity *identities;  /* the known upstream files */
+	size_t n_identities;
 };
 
 struct catalog_programmer {
@@ -154,10 +169,18 @@ struct catalog_bootloader {
 	struct catalog_preset *presets;
 	size_t n_presets;
 	char *file;          /* upstream file name, NULL when it must be built */
-	char *url;
-	char *sha256;        /* lower-case hex, NULL when unknown */
-	long size;           /* bytes of the upstream file, -1 when unknown */
+	char *url;           /* the file itself (raw), for `ispwiz fetch`; NULL if none */
+	char *page;          /* the page a person reads about it (or builds from) */
+	struct catalog_identity *identities;  /* the known upstream files */
+	size_t n_identities;
 	bool combined_sketch; /* the '*' files that also carry an Arduino sketch */
+	/* Caterina: the USB ID of the sketch such a board runs (touching its
+	 * port at 1200 baud starts the bootloader), and how long the
+	 * bootloader waits after one reset and after two in quick succession
+	 * (0: not known). */
+	bool has_sketch_usb_id;
+	struct catalog_usb_id sketch_usb_id;
+	uint32_t window_ms, double_tap_window_ms;
 	char **notes;
 	size_t n_notes;
 	struct catalog_origin origin;

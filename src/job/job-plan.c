@@ -422,6 +422,8 @@ describe_image(const struct job_plan *plan, job_line_fn fn, void *user)
 	     plan->image_path != NULL ? plan->image_path : "(in memory)",
 	     hex_image_byte_count(plan->image), hex_image_min_addr(plan->image),
 	     hex_image_end_addr(plan->image) - 1);
+	if (plan->image_what != NULL)
+		line(fn, user, "            %s", plan->image_what);
 	line(fn, user, "            %u page%s of %u bytes to write, %u all-0xFF page%s "
 	     "skipped (verified blank)", covered - blank, covered - blank == 1 ? "" : "s",
 	     plan->part->page_size, blank, blank == 1 ? "" : "s");

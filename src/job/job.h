@@ -102,6 +102,10 @@ struct job_plan {
 	/* The catalog bootloader the image is (job_plan_use_bootloader), or
 	 * NULL for a file of the user's own. */
 	const struct catalog_bootloader *bootloader;
+	/* What the image is, by its identity, in words ("your file (unknown
+	 * image)", "the known upstream Caterina-promicro16.hex"), for the plan
+	 * in words; NULL when nobody judged it. */
+	const char *image_what;
 
 	struct fuse_set fuses;                         /* bytes to write; none = keep */
 	bool has_lock;

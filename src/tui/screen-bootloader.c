@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/sha256.h"
+#include "core/catalog-identify.h"
 
 #define MAX_ITEMS 64
 #define LIST_ROWS 7
@@ -235,35 +235,43 @@ text_focus(const struct tui *t)
 	return s.focus >= 0;
 }
 
-/* The file against the catalog's record of the upstream file. */
-static void
-check_sha(struct tui *t, const struct catalog_bootloader *bl, const char *path)
+/* What the file is, by its identity (the rule `ispwiz flash` follows too):
+ * the note under the file field, and whether it may be flashed at all. */
+static bool
+judge_file(struct tui *t, const struct catalog_bootloader *bl, const char *path,
+	   const struct hex_image *img)
 {
-	char hex[SHA256_HEX_LEN + 1];
+	struct catalog_judgement j;
 	struct iw_error err;
 
 	if (t->demo != NULL && strcmp(path, demo_image_path(t->demo)) == 0) {
 		snprintf(t->sha_note, sizeof t->sha_note, "Demo stand-in image, generated "
 			 "for the simulator: not the real %s bootloader.", bl->name);
 		t->sha_role = TUI_ROLE_WARNING;
-	} else if (bl->sha256 == NULL) {
-		snprintf(t->sha_note, sizeof t->sha_note, "The catalog knows no SHA-256 for "
-			 "%s, so the file could not be checked.", bl->id);
-		t->sha_role = TUI_ROLE_DIM;
-	} else if (sha256_file_hex(path, hex, NULL, &err) != IW_OK) {
+		return true;
+	}
+	if (catalog_judge_bootloader_file(t->cat, img, path, t->part, bl, &j, &err) != IW_OK) {
 		snprintf(t->sha_note, sizeof t->sha_note, "%.390s", err.msg);
 		t->sha_role = TUI_ROLE_ERROR;
-	} else if (strcasecmp(hex, bl->sha256) == 0) {
-		snprintf(t->sha_note, sizeof t->sha_note, "SHA-256 matches the known upstream "
-			 "%s.", bl->file != NULL ? bl->file : "file");
+		return false;
+	}
+	snprintf(t->sha_note, sizeof t->sha_note, "%.390s", j.text);
+	switch (j.verdict) {
+	case CATALOG_FILE_KNOWN:
+	case CATALOG_FILE_CARRIES:
 		t->sha_role = TUI_ROLE_OK;
-	} else {
-		snprintf(t->sha_note, sizeof t->sha_note, "SHA-256 %.16s... differs from the "
-			 "known upstream file's %.16s...: use it only if you built it yourself.",
-			 hex, bl->sha256);
+		break;
+	case CATALOG_FILE_UNKNOWN:
 		t->sha_role = TUI_ROLE_WARNING;
+		break;
+	case CATALOG_FILE_IS_OTHER:
+	case CATALOG_FILE_WRONG_PART:
+	case CATALOG_FILE_FIRMWARE:
+		t->sha_role = TUI_ROLE_ERROR;
+		break;
 	}
 	tui_log("file %s: %s", path, t->sha_note);
+	return !catalog_verdict_refuses(j.verdict) && j.verdict != CATALOG_FILE_IS_OTHER;
 }
 
 static void
@@ -303,13 +311,17 @@ choose(struct tui *t)
 		hex_image_free(img);
 		return;
 	}
+	if (!judge_file(t, s.bl[i], path, img)) {
+		tui_message(t, TUI_ROLE_ERROR, "%s", t->sha_note);
+		hex_image_free(img);
+		return;
+	}
 	hex_image_free(t->image);
 	t->image = img;
 	snprintf(t->image_path, sizeof t->image_path, "%s", path);
 	t->bootloader = s.bl[i];
 	t->preset = fields_match_preset(i) ? s.preset[i] : NULL;
 	t->fuses = fuses;
-	check_sha(t, s.bl[i], path);
 	tui_log("bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
 		t->preset != NULL ? t->preset->name : "custom", fuses.value[FUSE_LOW],
 		fuses.value[FUSE_HIGH], fuses.value[FUSE_EXT]);
