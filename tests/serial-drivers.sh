@@ -118,7 +118,7 @@ emu_run 5 avrisp "--fault nosync=8" $JOB
 expect_in "$T/out" "NOSYNC"
 
 # The port vanishes in the middle of the flash write: EIO, fuses untouched.
-emu_run 1 avrisp "--fault vanish=3000" $JOB
+emu_run 5 avrisp "--fault vanish=3000" $JOB
 expect_in "$T/out" "vanished"
 expect_in "$T/out" "fuses untouched"
 json_check "$T/dump.json" 'd["counters"]["page_writes"] < 32 and d["fuses"]["hfuse"] == "0x99"'
@@ -221,7 +221,7 @@ emu_run 5 buspirate "--fault cut" $JOB
 expect_in "$T/out" "cut short"
 emu_run 5 buspirate "--fault stk-failed=30" $JOB
 expect_in "$T/out" "refused"
-emu_run 1 buspirate "--fault vanish=9000" $JOB
+emu_run 5 buspirate "--fault vanish=9000" $JOB
 expect_in "$T/out" "vanished"
 json_check "$T/dump.json" 'd["fuses"]["hfuse"] == "0x99"'
 emu_run 5 buspirate "--uart-baud 115200" $JOB --baud 19200

@@ -348,7 +348,7 @@ test_unplug_mid_write(void **state)
 	ufx_plug(f, &asp, "atmega32u4", FAST_FUSES, NULL);
 	ufx_knob(f, 0, "unplug=3");
 	ufx_must_open(f, &prog_usbasp_driver, "usbasp", "atmega32u4");
-	assert_int_equal(ufx_job(f, "usbasp", "atmega32u4", 0x7000, 0x1000, false), IW_IO);
+	assert_int_equal(ufx_job(f, "usbasp", "atmega32u4", 0x7000, 0x1000, false), IW_NO_PROGRAMMER);
 	assert_int_equal(f->res.phase, JOB_PHASE_WRITE);
 	ufx_contains(f->res.error.msg, "writing the flash page at 0x07180");
 	ufx_contains(f->res.error.msg, "is gone (unplugged");

@@ -134,7 +134,7 @@ expect_in "$T/err" "permission denied"
 expect_in "$T/err" "60-ispwiz.rules"
 expect_in "$T/err" "udevadm control --reload-rules && sudo udevadm trigger"
 
-run 1 emu --programmer usbasp --fault unplug=5 --part m32u4 $FAST --dump "$T/f2" -- \
+run 5 emu --programmer usbasp --fault unplug=5 --part m32u4 $FAST --dump "$T/f2" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m32u4 -f "$T/boot.hex" --no-backup
 expect_in "$T/err" "is gone (unplugged"
 json_check "$T/f2.json" 'd["counters"]["page_writes"] == 5'

@@ -68,6 +68,18 @@ struct boot_driver {
 	const char *name;           /* "caterina", "halfkay", ... (--via) */
 	const char *title;          /* "Caterina (AVR109)" */
 	enum catalog_transport transport;
+	/* The catalog bootloader family whose usb_id entries this client
+	 * serves, or NULL; and IDs it always knows (HalfKay's 16C0:0478). */
+	const char *family;
+	const struct catalog_usb_id *ids;
+	size_t n_ids;
+	/* What a person does to start this bootloader by hand, one sentence. */
+	const char *how_to_enter;
+	/* Optional: ask a running application (at `port`, enumerating as a
+	 * sketch of this bootloader's family) to start the bootloader, as the
+	 * Arduino IDE does: the device then leaves and comes back as the
+	 * bootloader.  IW_NO_PROGRAMMER when the port cannot be opened. */
+	enum iw_status (*enter)(const char *port, struct iw_error *err);
 	enum iw_status (*open)(struct boot *b, const struct boot_options *opt,
 			       struct iw_error *err);
 	void (*close)(struct boot *b);
@@ -98,6 +110,8 @@ const struct boot_driver *boot_driver_find(const char *name);
 /* The client that speaks to a catalog bootloader family ("caterina",
  * "halfkay", "atmel-dfu", "bootloadhid", "usbasploader"), or NULL. */
 const struct boot_driver *boot_driver_for_family(const char *family);
+/* The i-th client (from 0), NULL past the last. */
+const struct boot_driver *boot_driver_at(size_t i);
 /* "caterina, halfkay, ..." for messages. */
 const char *boot_driver_names(char *buf, size_t size);
 

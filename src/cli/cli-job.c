@@ -271,9 +271,15 @@ draw_bar(struct display *d, const struct job_event *ev)
 	for (unsigned i = 0; i < BAR_WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR_WIDTH] = '\0';
-	fprintf(stderr, "\r%-14s [%s] %3u%%  %s / %s  %s/s\033[K",
-		job_phase_title(ev->phase), bar, pct, kib(ev->done, done, sizeof done),
-		kib(ev->total, total, sizeof total), kib(ev->rate, rate, sizeof rate));
+	if (job_phase_counts_time(ev->phase))
+		/* A countdown: what is left, in seconds. */
+		fprintf(stderr, "\r%s [%s] %u s left\033[K", job_phase_title(ev->phase), bar,
+			(unsigned)((ev->total - (ev->done < ev->total ? ev->done : ev->total) +
+				    999u) / 1000u));
+	else
+		fprintf(stderr, "\r%-14s [%s] %3u%%  %s / %s  %s/s\033[K",
+			job_phase_title(ev->phase), bar, pct, kib(ev->done, done, sizeof done),
+			kib(ev->total, total, sizeof total), kib(ev->rate, rate, sizeof rate));
 	d->bar_shown = true;
 	d->last_draw_ns = (long long)iw_clock_ns();
 }
@@ -288,6 +294,8 @@ json_event(const struct job_event *ev)
 	if (ev->kind == JOB_EVENT_PHASE || ev->kind == JOB_EVENT_PROGRESS) {
 		json_object_set_new(obj, "done", json_integer(ev->done));
 		json_object_set_new(obj, "total", json_integer(ev->total));
+		json_object_set_new(obj, "unit", json_string(job_phase_counts_time(ev->phase) ?
+							     "ms" : "bytes"));
 	}
 	if (ev->kind == JOB_EVENT_PROGRESS)
 		json_object_set_new(obj, "rate", json_real(ev->rate));
@@ -325,6 +333,9 @@ show(struct display *d, const struct job_event *ev)
 			break;
 		if (d->tty && ev->total > 0)
 			draw_bar(d, &d->last);
+		else if (ev->total > 0 && job_phase_counts_time(ev->phase))
+			fprintf(stderr, "%s (up to %u s)\n", job_phase_title(ev->phase),
+				ev->total / 1000u);
 		else if (ev->total > 0)
 			fprintf(stderr, "%s (%s)\n", job_phase_title(ev->phase),
 				kib(ev->total, a, sizeof a));
@@ -336,7 +347,7 @@ show(struct display *d, const struct job_event *ev)
 		if (d->tty) {
 			if (ev->done == ev->total || (long long)iw_clock_ns() - d->last_draw_ns >= REDRAW_NS)
 				draw_bar(d, ev);
-		} else if (ev->total > 0) {
+		} else if (ev->total > 0 && !job_phase_counts_time(ev->phase)) {
 			unsigned q = (unsigned)((uint64_t)ev->done * 4 / ev->total);
 
 			if (q > d->quarter) {
@@ -532,6 +543,17 @@ cli_job_result_json(const struct job_plan *plan, const struct job_result *res)
 	json_object_set_new(o, "lock_after", job_result_lock_after_json(res));
 	json_object_set_new(o, "chip_state", json_string(job_result_state_unknown(res) ?
 							  "unknown" : "known"));
+	if (plan->kind == JOB_KIND_UPLOAD) {
+		json_object_set_new(o, "device", json_string_or_null(res->device[0] != '\0' ?
+								     res->device : NULL));
+		json_object_set_new(o, "bootloader", json_string_or_null(
+			res->device_name[0] != '\0' ? res->device_name : NULL));
+		json_object_set_new(o, "touched", json_boolean(res->touched));
+		json_object_set_new(o, "verified", json_boolean(res->status == IW_OK &&
+								!res->not_verified));
+		json_object_set_new(o, "programmer_port", json_string_or_null(
+			res->new_port[0] != '\0' ? res->new_port : NULL));
+	}
 	json_object_set_new(o, "backup", res->backup_json[0] == '\0' ? json_null() :
 			    json_pack("{s:o, s:o, s:o}",
 				      "hex", path_or_null(res->backup_hex),

@@ -18,6 +18,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_flash,
 	&cmd_read,
 	&cmd_station,
+	&cmd_upload,
+	&cmd_prepare,
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,

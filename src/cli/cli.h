@@ -96,5 +96,7 @@ extern const struct cli_command cmd_detect;
 extern const struct cli_command cmd_flash;
 extern const struct cli_command cmd_read;
 extern const struct cli_command cmd_station;
+extern const struct cli_command cmd_upload;
+extern const struct cli_command cmd_prepare;
 
 #endif

@@ -68,3 +68,19 @@ hex_digit_value(char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+bool
+file_cache_dir(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+
+	/* A relative XDG_CACHE_HOME is invalid by the XDG spec: ignore it. */
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/ispwiz/files", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, size, "%s/.cache/ispwiz/files", home);
+	else
+		return false;
+	return n > 0 && (size_t)n < size;
+}

@@ -2,6 +2,7 @@
 #ifndef ISPWIZ_CORE_FILE_UTIL_H
 #define ISPWIZ_CORE_FILE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Read a whole file into a freshly allocated, NUL-terminated buffer.
@@ -10,6 +11,11 @@
  * cannot eat memory).  Callers word the message; they know what the file
  * was supposed to be. */
 int file_read_all(const char *path, size_t max_bytes, char **out, size_t *len);
+
+/* Where downloaded upstream files are kept: $XDG_CACHE_HOME/ispwiz/files,
+ * else $HOME/.cache/ispwiz/files (not created).  False when neither
+ * variable is set or the path does not fit. */
+bool file_cache_dir(char *buf, size_t size);
 
 /* Value of one hex digit, or -1. */
 int hex_digit_value(char c);

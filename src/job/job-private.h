@@ -23,10 +23,15 @@ struct job_runner {
 	struct prog *p;
 	bool opened, connected, erased;
 	struct fuse_set fuse_todo;   /* plan bytes that differ from the chip */
+	struct boot *boot;        /* an upload's open bootloader client */
 };
 
 /* Run the whole job; fills r->res and emits the DONE event last. */
 enum iw_status job_runner_run(struct job_runner *r);
+/* An upload job (JOB_KIND_UPLOAD, job-upload.c), the same contract. */
+enum iw_status job_upload_run(struct job_runner *r);
+/* The last event of a job. */
+void job_done_event(struct job_runner *r, const char *msg);
 
 /* job-run.c: events and bookkeeping shared by the steps. */
 void job_phase_begin(struct job_runner *r, enum job_phase phase, uint32_t total);

@@ -521,6 +521,12 @@ finish(struct job_runner *r, enum iw_status st)
 		snprintf(msg, sizeof msg, "%s", res->error.msg);
 		res->error.code = res->status;
 	}
+	job_done_event(r, msg);
+}
+
+void
+job_done_event(struct job_runner *r, const char *msg)
+{
 	emit(r, JOB_EVENT_DONE, JOB_TOPIC_NONE, 0, 0, msg);
 }
 
@@ -531,6 +537,8 @@ job_runner_run(struct job_runner *r)
 	struct job_result *res = r->res;
 	enum iw_status st;
 
+	if (plan->kind == JOB_KIND_UPLOAD)
+		return job_upload_run(r);
 	memset(res, 0, sizeof *res);
 	fuse_set_init(&res->fuses_before);
 	fuse_set_init(&res->fuses_written);

@@ -30,6 +30,12 @@ job_phase_title(enum job_phase phase)
 	return phases[phase].title;
 }
 
+bool
+job_phase_counts_time(enum job_phase phase)
+{
+	return phase == JOB_PHASE_WAIT || phase == JOB_PHASE_WAIT_AFTER;
+}
+
 const char *
 job_event_kind_name(enum job_event_kind kind)
 {

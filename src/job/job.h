@@ -63,6 +63,9 @@ struct prog;
 	X(FUSES,      "fuses",      "Writing fuses")                  \
 	X(FUSE_CHECK, "fuse-check", "Reading fuses back")             \
 	X(LOCK,       "lock",       "Writing lock bits")              \
+	X(WAIT,       "wait",       "Waiting for the bootloader")     \
+	X(START,      "start",      "Starting the application")       \
+	X(WAIT_AFTER, "wait-after", "Waiting for the programmer")     \
 	X(DONE,       "done",       "Done")
 
 enum job_phase {
@@ -74,10 +77,22 @@ enum job_phase {
 
 const char *job_phase_name(enum job_phase phase);   /* "verify" */
 const char *job_phase_title(enum job_phase phase);  /* "Verifying" */
+/* Whether a phase counts milliseconds of a wait (done/total are ms, and a
+ * front end shows the time left) rather than bytes. */
+bool job_phase_counts_time(enum job_phase phase);
 
 /* --- the plan --------------------------------------------------------------- */
 
+/* What a job does: ISP-flash through a programmer (the default), or
+ * upload through the chip's own USB bootloader (`ispwiz upload`,
+ * `ispwiz prepare`; job-upload.c). */
+enum job_kind {
+	JOB_KIND_ISP,
+	JOB_KIND_UPLOAD,
+};
+
 struct job_plan {
+	enum job_kind kind;
 	const struct catalog *catalog;                 /* signature look-ups, sim knobs */
 	const struct catalog_programmer *programmer;
 	const char *port;                              /* NULL: the driver finds it */
@@ -132,6 +147,16 @@ struct job_plan {
 	/* An open programmer to use instead of opening one (tests, the
 	 * station mode); the job neither opens nor closes it. */
 	struct prog *prog;
+
+	/* --- JOB_KIND_UPLOAD: through the chip's own bootloader ----------- */
+	const char *via;                  /* boot client (caterina, halfkay...); NULL: by USB ID */
+	unsigned wait_ms;                 /* for the bootloader to appear; 0: 30 s */
+	/* `ispwiz prepare`: after the application starts, wait for a device
+	 * with one of these IDs (the programmer it makes of the board), up to
+	 * wait_ms, and report its port. */
+	const struct catalog_usb_id *then_ids;
+	size_t n_then_ids;
+	const char *then_name;            /* "the Pro Micro as ISP", for messages */
 };
 
 /* Open the plan's programmer into `p` with everything the plan says about
@@ -282,6 +307,13 @@ struct job_result {
 
 	uint32_t pages_written, pages_skipped, pages_verified;
 	uint32_t bytes_written;
+
+	/* Uploads. */
+	char device[128];                     /* where the bootloader was: port or USB path */
+	char device_name[112];                /* what it said it is: "Caterina 1.0" */
+	bool touched;                         /* a sketch was asked to start it (1200 baud) */
+	bool not_verified;                    /* the protocol cannot read flash back */
+	char new_port[128];                   /* prepare: the programmer's port afterwards */
 
 	bool has_diagnosis;                   /* the wiring doctor's say */
 	struct wiring_diagnosis diagnosis;

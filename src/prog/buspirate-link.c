@@ -19,7 +19,7 @@ buspirate_wire_ms(const struct buspirate *b, size_t bytes)
 enum iw_status
 buspirate_fail_status(struct buspirate *b, enum iw_status st)
 {
-	if (st == IW_IO)
+	if (st == IW_IO || st == IW_NO_PROGRAMMER)
 		b->broken = true;
 	return st;
 }

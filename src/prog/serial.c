@@ -274,7 +274,7 @@ sp_fail(struct serial_port *sp, const char *what, struct iw_error *err)
 	int e = sp_last_error_code();
 
 	if (e == EIO || e == ENXIO || e == ENODEV)
-		return iw_error_set(err, IW_IO,
+		return iw_error_set(err, IW_NO_PROGRAMMER,
 			"%s %s: the port vanished (input/output error): the programmer "
 			"was unplugged or reset. Plug it in again and retry",
 			what, sp->name);
@@ -417,7 +417,7 @@ serial_usb_id(const struct serial_port *sp, uint16_t *vid, uint16_t *pid)
 static enum iw_status
 vanished(struct serial_port *sp, struct iw_error *err)
 {
-	return iw_error_set(err, IW_IO,
+	return iw_error_set(err, IW_NO_PROGRAMMER,
 		"%s: the port vanished (input/output error): the programmer was "
 		"unplugged or reset. Plug it in again and retry", sp->name);
 }

@@ -41,7 +41,7 @@ enum iw_status serial_set_lines(struct serial_port *sp, bool dtr, bool rts,
 				struct iw_error *err);
 
 /* Write all of buf or fail: IW_TIMEOUT when the port does not take it in
- * time, IW_IO when the port vanished. */
+ * time, IW_NO_PROGRAMMER when the port vanished (unplugged). */
 enum iw_status serial_write(struct serial_port *sp, const void *buf,
 			    size_t len, unsigned timeout_ms,
 			    struct iw_error *err);

@@ -96,7 +96,7 @@ transfer_error(struct usb_link *l, int rc, const char *what, unsigned timeout_ms
 	usb_link_where(l, where, sizeof where);
 	switch (rc) {
 	case LIBUSB_ERROR_NO_DEVICE:
-		return iw_error_set(err, IW_IO,
+		return iw_error_set(err, IW_NO_PROGRAMMER,
 				    "%s: %s is gone (unplugged, or it reset itself); plug it "
 				    "in again and run the job again: it starts with a chip "
 				    "erase, so a half-written chip is no problem", what, where);
@@ -153,12 +153,21 @@ usb_link_in(struct usb_link *l, uint8_t request, uint16_t value, uint16_t index,
 	    uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
 	    int *got, struct iw_error *err)
 {
+	return usb_link_control(l, VENDOR_IN, request, value, index, buf, len, timeout_ms,
+				what, got, err);
+}
+
+enum iw_status
+usb_link_control(struct usb_link *l, uint8_t type, uint8_t request, uint16_t value,
+		 uint16_t index, uint8_t *buf, uint16_t len, unsigned timeout_ms,
+		 const char *what, int *got, struct iw_error *err)
+{
 	double t0 = (double)iw_clock_us();
 	int rc;
 
 	if (l->dead_rc != 0)
 		return transfer_error(l, l->dead_rc, what, timeout_ms, err);
-	rc = check_rc(l, usb_control_transfer(l->ctx, l->h, VENDOR_IN, request, value, index,
+	rc = check_rc(l, usb_control_transfer(l->ctx, l->h, type, request, value, index,
 					  buf, len, timeout_ms));
 	note_rtt(l, t0, len);
 	if (rc < 0)
@@ -171,9 +180,10 @@ usb_link_in(struct usb_link *l, uint8_t request, uint16_t value, uint16_t index,
 		char where[96];
 
 		return iw_error_set(err, IW_PROTOCOL,
-				    "%s: %s answered %d of %u bytes; unplug it, plug it in "
-				    "again and retry", what, usb_link_where(l, where, sizeof where),
-				    rc, (unsigned)len);
+				    "%s: %s %s %d of %u bytes; unplug it, plug it in again and "
+				    "retry", what, usb_link_where(l, where, sizeof where),
+				    (type & LIBUSB_ENDPOINT_IN) ? "answered" : "took", rc,
+				    (unsigned)len);
 	}
 	return IW_OK;
 }

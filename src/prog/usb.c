@@ -432,9 +432,31 @@ fail:
 	return st;
 }
 
+enum iw_status
+usb_link_claim(struct usb_link *l, int interface, struct iw_error *err)
+{
+	int rc;
+
+	/* A HID or DFU device may have a kernel driver on the interface:
+	 * libusb takes it off while we hold the interface and gives it back
+	 * when we let go. */
+	libusb_set_auto_detach_kernel_driver(l->h, 1);
+	if ((rc = libusb_claim_interface(l->h, interface)) != 0) {
+		if (rc == LIBUSB_ERROR_ACCESS)
+			return usb_access_error(l->name, l->bus_path, l->node, err);
+		return iw_error_set(err, IW_NO_PROGRAMMER, "cannot take interface %d of the %s "
+				    "at USB %s: %s; close any other program that uses it",
+				    interface, l->name, l->bus_path, libusb_strerror(rc));
+	}
+	l->claimed = interface + 1;
+	return IW_OK;
+}
+
 void
 usb_link_close(struct usb_link *l)
 {
+	if (l->h != NULL && l->claimed > 0)
+		libusb_release_interface(l->h, l->claimed - 1);
 	if (l->h != NULL)
 		libusb_close(l->h);
 	if (l->ctx != NULL)

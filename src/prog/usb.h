@@ -64,6 +64,7 @@ struct usb_link {
 	 * error instead of waiting out another timeout (clean-up after a
 	 * failure must not hang). */
 	int dead_rc;
+	int claimed;                        /* interface claimed + 1, 0 for none */
 };
 
 /* Fill `w` from the catalog entry's usb_ids (or `defaults` when the entry
@@ -80,6 +81,9 @@ void usb_want_share(struct usb_want *w, struct catalog_usb_id id, const char *pr
 enum iw_status usb_link_open(struct usb_link *l, const struct usb_want *w,
 			     const char *port, struct iw_error *err);
 void usb_link_close(struct usb_link *l);
+/* Claim an interface (for class requests to it), detaching a kernel driver
+ * while it is held.  IW_NO_PROGRAMMER saying what holds it. */
+enum iw_status usb_link_claim(struct usb_link *l, int interface, struct iw_error *err);
 
 /* "the USBasp at USB 1-2" for messages. */
 const char *usb_link_where(const struct usb_link *l, char *buf, size_t size);
@@ -94,6 +98,13 @@ enum iw_status usb_link_in(struct usb_link *l, uint8_t request, uint16_t value,
 			   uint16_t index, uint8_t *buf, uint16_t len,
 			   unsigned timeout_ms, const char *what, int *got,
 			   struct iw_error *err);
+/* Any control transfer: `type` is bmRequestType (its bit 7 the
+ * direction: class requests to an interface for HID and DFU devices).
+ * With `got` NULL anything but exactly `len` bytes is IW_PROTOCOL. */
+enum iw_status usb_link_control(struct usb_link *l, uint8_t type, uint8_t request,
+				uint16_t value, uint16_t index, uint8_t *buf, uint16_t len,
+				unsigned timeout_ms, const char *what, int *got,
+				struct iw_error *err);
 /* The same host-to-device (0x40), sending `len` bytes (may be 0). */
 enum iw_status usb_link_out(struct usb_link *l, uint8_t request, uint16_t value,
 			    uint16_t index, const uint8_t *buf, uint16_t len,

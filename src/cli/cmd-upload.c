@@ -1,0 +1,119 @@
+/*
+ * cmd-upload.c - `ispwiz upload`: write an application (the keyboard's
+ * firmware, a programmer's ISP firmware) through the chip's own USB
+ * bootloader, in the upload job's safe order (job-upload.c): the one
+ * bootloader present is found by its USB ID (a Caterina board running a
+ * sketch is asked to start it; otherwise ispwiz waits for it, counting
+ * down), the chip is checked to be the part, an image that reaches into
+ * the bootloader's own section is refused, then erase, write, read back
+ * where the protocol can, start the application.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli-upload.h"
+#include "cli/cli.h"
+#include "core/catalog-identify.h"
+
+#define UPLOAD_USAGE \
+	"upload [-P PORT] [--via caterina|halfkay] -p PART -f FILE.hex [--wait SECONDS] " \
+	"[--json]\n" \
+	"  Without -P, the one bootloader plugged in is used; ispwiz waits --wait " \
+	"seconds (30) for one to appear."
+
+static int upload_run(struct session *ctx, int argc, char **argv);
+
+const struct cli_command cmd_upload = {
+	.name = "upload",
+	.usage = UPLOAD_USAGE,
+	.summary = "write a firmware through the chip's own USB bootloader",
+	.run = upload_run,
+};
+
+/* An upload writes an application: a bootloader file would be refused by
+ * every bootloader (it lies in their own section), and is a sign that the
+ * person meant `ispwiz flash`. */
+static int
+refuse_bootloader_file(struct session *ctx, const struct job_plan *plan,
+		       const struct hex_image *img, const char *path)
+{
+	struct catalog_matches m;
+	struct iw_error err;
+
+	if (catalog_identify(plan->catalog, img, &m, &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	for (size_t i = 0; i < m.n; i++) {
+		if (m.m[i].bootloader == NULL || !m.m[i].whole)
+			continue;
+		iw_error_set(&err, IW_REFUSED, "%s is %s, a bootloader: a bootloader cannot "
+			     "write itself; put it on over ISP with `ispwiz flash --bootloader %s`",
+			     path, catalog_bootloader_label(m.m[i].bootloader),
+			     m.m[i].bootloader->id);
+		return cli_fail(ctx, &err);
+	}
+	return 0;
+}
+
+static int
+upload_run(struct session *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_UPLOAD_LONGOPTS,
+		{ "part", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_upload, .shortopts = "P:p:f:",
+				.longopts = longopts };
+	struct cli_upload_opts o;
+	const char *part_id = NULL;
+	const struct catalog *cat;
+	struct hex_image *img = NULL;
+	struct job_plan plan;
+	char known[512];
+	int c, rc = 0;
+
+	memset(&o, 0, sizeof o);
+	while ((c = cli_getopt(&g, argc, argv)) >= 0) {
+		if (cli_upload_option(ctx, &cmd_upload, c, optarg, &o, &rc) < 0)
+			return rc;
+		if (c == 'p')
+			part_id = optarg;
+	}
+	if (c == CLI_GETOPT_ERROR)
+		return g.rc;
+	if (optind < argc)
+		return cli_usage_error(ctx, &cmd_upload, "unexpected argument '%s'; the file "
+				       "goes after -f", argv[optind]);
+	if (part_id == NULL)
+		return cli_usage_error(ctx, &cmd_upload, "no part: give -p PART (`ispwiz list "
+				       "parts`)");
+	if (o.file == NULL)
+		return cli_usage_error(ctx, &cmd_upload, "nothing to upload: give -f FILE.hex");
+	if ((cat = cli_catalog(ctx)) == NULL)
+		return iw_status_exit_code(IW_CATALOG);
+	job_plan_init(&plan);
+	plan.kind = JOB_KIND_UPLOAD;
+	plan.catalog = cat;
+	if ((plan.part = catalog_find_part(cat, part_id)) == NULL) {
+		known[0] = '\0';
+		for (size_t i = 0, used = 0; i < cat->n_parts && used < sizeof known; i++)
+			used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+						 i > 0 ? ", " : "", cat->parts[i].id);
+		return cli_unknown_id(ctx, "part", part_id, "the catalog has: %s", known);
+	}
+	if ((rc = cli_upload_read(ctx, o.file, &img)) != 0 ||
+	    (rc = refuse_bootloader_file(ctx, &plan, img, o.file)) != 0)
+		goto out;
+	plan.image = img;
+	plan.image_path = o.file;
+	plan.port = o.port;
+	plan.via = o.via;
+	plan.wait_ms = o.wait_ms;
+	rc = cli_upload_execute(ctx, &plan);
+out:
+	hex_image_free(img);
+	return rc;
+}

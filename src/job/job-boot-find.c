@@ -1,0 +1,296 @@
+/*
+ * job-boot-find.c - finding the one bootloader an upload talks to: among
+ * what is plugged in, by the USB IDs the catalog (and each client) knows;
+ * asking a running sketch to start its bootloader (Caterina's 1200-baud
+ * touch); and waiting, with a countdown, for a person to start it by hand.
+ *
+ * Polling the enumeration every 100 ms is simpler than a hotplug monitor
+ * on the worker thread and quick enough: a Caterina bootloader waits at
+ * least 750 ms for its host.
+ */
+#include "job/job-upload.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/clock.h"
+#include "detect/detect.h"
+
+#define POLL_MS 100u
+#define WAIT_DEFAULT_MS 30000u
+
+static bool
+id_equal(struct catalog_usb_id a, struct catalog_usb_id b)
+{
+	return a.vid == b.vid && a.pid == b.pid;
+}
+
+/* Whether `id` is one `d` enumerates with: its own list, or the usb_id of
+ * a catalog bootloader of its family. */
+static bool
+is_boot_id(const struct catalog *cat, const struct boot_driver *d, struct catalog_usb_id id)
+{
+	for (size_t i = 0; i < d->n_ids; i++)
+		if (id_equal(d->ids[i], id))
+			return true;
+	for (size_t i = 0; d->family != NULL && i < cat->n_bootloaders; i++) {
+		const struct catalog_bootloader *bl = &cat->bootloaders[i];
+
+		if (bl->family != NULL && strcmp(bl->family, d->family) == 0 &&
+		    id_equal(bl->usb_id, id))
+			return true;
+	}
+	return false;
+}
+
+/* The catalog bootloader whose sketch enumerates as `id`, for a client
+ * that can ask a sketch to start it. */
+static const struct catalog_bootloader *
+sketch_of(const struct catalog *cat, const struct boot_driver *d, struct catalog_usb_id id)
+{
+	if (d->enter == NULL || d->family == NULL)
+		return NULL;
+	for (size_t i = 0; i < cat->n_bootloaders; i++) {
+		const struct catalog_bootloader *bl = &cat->bootloaders[i];
+
+		if (bl->has_sketch_usb_id && id_equal(bl->sketch_usb_id, id) &&
+		    bl->family != NULL && strcmp(bl->family, d->family) == 0)
+			return bl;
+	}
+	return NULL;
+}
+
+/* Where a client opens a device: its serial port, or usb:BUS-PATH. */
+static bool
+where_of(const struct boot_driver *d, const struct detect_device *dev, char *buf, size_t size)
+{
+	if (d->transport == CATALOG_TRANSPORT_SERIAL) {
+		if (dev->port == NULL)
+			return false;
+		snprintf(buf, size, "%s", dev->port);
+		return true;
+	}
+	if (dev->port != NULL || dev->bus_path == NULL)
+		return false;        /* one USB device, listed once, without its tty */
+	snprintf(buf, size, "usb:%s", dev->bus_path);
+	return true;
+}
+
+/* Whether the user's -P names this device. */
+static bool
+port_names(const char *port, const struct detect_device *dev)
+{
+	if (port == NULL)
+		return true;
+	if (strncmp(port, "usb:", 4) == 0)
+		return (dev->bus_path != NULL && strcmp(port + 4, dev->bus_path) == 0) ||
+		       (dev->serial != NULL && strcmp(port + 4, dev->serial) == 0);
+	return (dev->port != NULL && strcmp(port, dev->port) == 0) ||
+	       (dev->by_id != NULL && strcmp(port, dev->by_id) == 0);
+}
+
+enum scan { SCAN_NONE, SCAN_ONE, SCAN_MANY, SCAN_SKETCH };
+
+/* One look at what is plugged in. */
+static enum scan
+scan(const struct job_plan *plan, const struct detect_list *list, struct boot_target *t,
+     char *many, size_t many_size, char *sketch_port, size_t sketch_size,
+     const struct catalog_bootloader **sketch_bl)
+{
+	size_t found = 0, used = 0;
+	enum scan result = SCAN_NONE;
+
+	many[0] = '\0';
+	for (size_t i = 0; i < list->n; i++) {
+		const struct detect_device *dev = &list->items[i];
+
+		if (!dev->is_usb || !port_names(plan->port, dev))
+			continue;
+		for (size_t k = 0; boot_driver_at(k) != NULL; k++) {
+			const struct boot_driver *d = boot_driver_at(k);
+			char where[128], idtext[10];
+
+			if (plan->via != NULL && strcmp(plan->via, d->name) != 0)
+				continue;
+			if (!where_of(d, dev, where, sizeof where))
+				continue;
+			if (is_boot_id(plan->catalog, d, dev->usb_id)) {
+				if (found++ == 0) {
+					t->driver = d;
+					t->id = dev->usb_id;
+					snprintf(t->port, sizeof t->port, "%s", where);
+				}
+				used += (size_t)snprintf(many + used, used < many_size ?
+							 many_size - used : 0, "%s%s %s (%s)",
+							 used > 0 ? ", " : "", d->title, where,
+							 catalog_usb_id_str(dev->usb_id, idtext));
+				if (used >= many_size)
+					used = many_size - 1;
+			} else if (sketch_of(plan->catalog, d, dev->usb_id) != NULL &&
+				   result == SCAN_NONE) {
+				snprintf(sketch_port, sketch_size, "%s", where);
+				*sketch_bl = sketch_of(plan->catalog, d, dev->usb_id);
+				t->driver = d;
+				result = SCAN_SKETCH;
+			}
+		}
+	}
+	if (found == 1)
+		return SCAN_ONE;
+	if (found > 1)
+		return SCAN_MANY;
+	return result;
+}
+
+/* What to tell a person who has to start the bootloader by hand. */
+static void
+instructions(struct job_runner *r, unsigned wait_ms)
+{
+	const struct job_plan *plan = r->plan;
+	const struct boot_driver *only = plan->via != NULL ? boot_driver_find(plan->via) : NULL;
+	char how[512] = "";
+	size_t used = 0;
+
+	for (size_t k = 0; boot_driver_at(k) != NULL && used < sizeof how; k++) {
+		const struct boot_driver *d = boot_driver_at(k);
+		int n;
+
+		if (only != NULL && d != only)
+			continue;
+		n = snprintf(how + used, sizeof how - used, "%s%s: %s", used > 0 ? "; " : "",
+			     d->title, d->how_to_enter);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	job_say(r, JOB_EVENT_WARNING, "no bootloader is there yet: start it now (%s); "
+		"waiting up to %u s for it to appear%s%s", how, wait_ms / 1000u,
+		plan->port != NULL ? " at " : "", plan->port != NULL ? plan->port : "");
+}
+
+enum iw_status
+job_find_bootloader(struct job_runner *r, struct boot_target *t)
+{
+	const struct job_plan *plan = r->plan;
+	struct iw_error *err = &r->res->error;
+	unsigned wait_ms = plan->wait_ms != 0 ? plan->wait_ms : WAIT_DEFAULT_MS;
+	uint64_t t0 = iw_clock_ms(), last_report = 0;
+	bool told = false, touched = false;
+	struct detect_list list;
+	enum iw_status st;
+
+	memset(t, 0, sizeof *t);
+	if (plan->via != NULL && boot_driver_find(plan->via) == NULL) {
+		char names[128];
+
+		return iw_error_set(err, IW_USAGE, "--via %s: no such bootloader client (there "
+				    "are: %s)", plan->via, boot_driver_names(names, sizeof names));
+	}
+	job_phase_begin(r, JOB_PHASE_WAIT, wait_ms);
+	for (;;) {
+		const struct catalog_bootloader *sketch_bl = NULL;
+		char many[512], sketch_port[128];
+		uint64_t now;
+		enum scan s;
+
+		detect_list_init(&list);
+		if ((st = detect_enumerate(plan->catalog, NULL, &list, err)) != IW_OK) {
+			detect_list_free(&list);
+			return st;
+		}
+		s = scan(plan, &list, t, many, sizeof many, sketch_port, sizeof sketch_port,
+			 &sketch_bl);
+		detect_list_free(&list);
+		if (s == SCAN_ONE) {
+			job_progress(r, wait_ms, wait_ms);
+			snprintf(r->res->device, sizeof r->res->device, "%s", t->port);
+			return IW_OK;
+		}
+		if (s == SCAN_MANY)
+			return iw_error_set(err, IW_USAGE, "more than one bootloader is plugged "
+					    "in (%s): unplug the others, or say which with -P", many);
+		if (s == SCAN_SKETCH && !touched) {
+			/* The board runs its sketch: ask it to start the
+			 * bootloader, then wait for that to appear. */
+			job_say(r, JOB_EVENT_INFO, "%s is %s's sketch, not its bootloader: "
+				"asking it to start the bootloader (the 1200-baud touch)",
+				sketch_port, catalog_bootloader_label(sketch_bl));
+			if ((st = t->driver->enter(sketch_port, err)) != IW_OK) {
+				iw_error_prefix(err, "starting the bootloader from the sketch at %s",
+						sketch_port);
+				return st;
+			}
+			touched = true;
+			r->res->touched = true;
+			memset(t, 0, sizeof *t);
+		} else if (!told) {
+			instructions(r, wait_ms);
+			told = true;
+			memset(t, 0, sizeof *t);
+		}
+		now = iw_clock_ms();
+		if (now - t0 >= wait_ms)
+			break;
+		if (now - last_report >= 200) {
+			job_progress(r, (uint32_t)(now - t0), wait_ms);
+			last_report = now;
+		}
+		if (job_stop_requested(r))
+			return iw_error_set(err, IW_CANCELLED, "cancelled while waiting for the "
+					    "bootloader; nothing was written");
+		iw_sleep_ms(POLL_MS);
+	}
+	return iw_error_set(err, IW_NO_PROGRAMMER, "no bootloader appeared within %u s%s%s: "
+			    "start it again and run the upload at once (a Caterina bootloader "
+			    "waits only 750 ms after a single reset: reset twice quickly), try "
+			    "another USB cable (a charge-only cable carries no data), and check "
+			    "`ispwiz detect`; --wait gives it longer", wait_ms / 1000u,
+			    touched ? " after the sketch was asked to start it" : "",
+			    plan->port != NULL ? " at the port given with -P" : "");
+}
+
+enum iw_status
+job_wait_for_ids(struct job_runner *r, const struct catalog_usb_id *ids, size_t n_ids,
+		 const char *what, unsigned wait_ms, char *port, size_t size)
+{
+	struct iw_error *err = &r->res->error;
+	uint64_t t0 = iw_clock_ms(), last_report = 0;
+	struct detect_list list;
+	enum iw_status st;
+
+	job_phase_begin(r, JOB_PHASE_WAIT_AFTER, wait_ms);
+	for (;;) {
+		uint64_t now;
+
+		detect_list_init(&list);
+		if ((st = detect_enumerate(r->plan->catalog, NULL, &list, err)) != IW_OK) {
+			detect_list_free(&list);
+			return st;
+		}
+		for (size_t i = 0; i < list.n; i++)
+			for (size_t k = 0; k < n_ids; k++)
+				if (list.items[i].is_usb && list.items[i].port != NULL &&
+				    id_equal(list.items[i].usb_id, ids[k])) {
+					snprintf(port, size, "%s", list.items[i].port);
+					detect_list_free(&list);
+					job_progress(r, wait_ms, wait_ms);
+					return IW_OK;
+				}
+		detect_list_free(&list);
+		now = iw_clock_ms();
+		if (now - t0 >= wait_ms)
+			break;
+		if (now - last_report >= 200) {
+			job_progress(r, (uint32_t)(now - t0), wait_ms);
+			last_report = now;
+		}
+		if (job_stop_requested(r))
+			return iw_error_set(err, IW_CANCELLED, "cancelled while waiting for %s; "
+					    "the firmware was written", what);
+		iw_sleep_ms(POLL_MS);
+	}
+	return iw_error_set(err, IW_NO_PROGRAMMER, "the firmware was written, but %s did not "
+			    "appear on USB within %u s: unplug the board and plug it in again; if "
+			    "it still does not appear, load the firmware once more (`ispwiz "
+			    "prepare`)", what, wait_ms / 1000u);
+}
