@@ -39,6 +39,13 @@ run 3 ispwiz flash -c sim -p atmega32u4 --bootloader nosuch
 printf ':10000000ZZ\n' >"$T/bad.hex"
 run 3 ispwiz flash -c sim -p atmega32u4 -f "$T/bad.hex"
 run 3 ispwiz flash -c sim -p atmega32u4 -f "$T/missing.hex"
+run 3 ispwiz flash -c sim -p atmega32u4 -f "$T"
+expect_in "$T/err" "is a folder, not a HEX file"
+cp "$T/boot.hex" "$T/locked.hex" && chmod 000 "$T/locked.hex"
+if [ "$(id -u)" -ne 0 ]; then
+	run 3 ispwiz flash -c sim -p atmega32u4 -f "$T/locked.hex"
+	expect_in "$T/err" "check its permissions"
+fi
 
 # 4 refused: a fuse value that ends ISP access; a file that exists
 # shellcheck disable=SC2086

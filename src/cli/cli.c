@@ -20,6 +20,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_station,
 	&cmd_upload,
 	&cmd_prepare,
+	&cmd_identify,
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,
@@ -254,6 +255,24 @@ cli_bad_option_in(struct session *ctx, const struct cli_command *cmd, const char
 			       prefix != NULL ? ": " : "", what);
 }
 
+/* The version, and which catalog files this run reads (the build tree's,
+ * the installed one, --catalog, the user's own). */
+static int
+print_version(struct session *ctx)
+{
+	const struct catalog *cat;
+	struct iw_error err;
+
+	printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	if ((cat = session_catalog(ctx, &err)) == NULL) {
+		printf("catalog: none could be loaded: %s\n", err.msg);
+		return 0;
+	}
+	for (size_t i = 0; i < cat->n_files; i++)
+		printf("%s %s\n", i == 0 ? "catalog:" : "        +", cat->files[i]);
+	return 0;
+}
+
 int
 cli_main(struct session *ctx, int argc, char **argv)
 {
@@ -268,10 +287,8 @@ cli_main(struct session *ctx, int argc, char **argv)
 		print_help(stdout, ctx->argv0);
 		return 0;
 	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return 0;
-	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+		return print_version(ctx);
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "%s: unknown option '%s'\n", ctx->argv0, argv[1]);
 		fprintf(stderr, "Try '%s --help' for more information.\n", ctx->argv0);

@@ -98,5 +98,6 @@ extern const struct cli_command cmd_read;
 extern const struct cli_command cmd_station;
 extern const struct cli_command cmd_upload;
 extern const struct cli_command cmd_prepare;
+extern const struct cli_command cmd_identify;
 
 #endif

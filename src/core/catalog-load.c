@@ -30,10 +30,6 @@
 #include "core/catalog-private.h"
 #include "core/file-util.h"
 
-#ifndef PKGDATADIR
-#define PKGDATADIR "/usr/local/share/ispwiz"
-#endif
-
 /* Far above any real catalog; stops a wrong --catalog (a disk image, a
  * firmware dump) from being read into memory whole. */
 #define CATALOG_MAX_BYTES (8u * 1024 * 1024)
@@ -339,8 +335,13 @@ catalog_load_default(struct catalog *cat, const char *explicit_path,
 		char *buf;
 		size_t len;
 
-		snprintf(installed, sizeof installed, "%s/catalog.yaml",
-			 datadir != NULL && datadir[0] != '\0' ? datadir : PKGDATADIR);
+		char dir[3072];
+
+		if (datadir != NULL && datadir[0] != '\0')
+			snprintf(dir, sizeof dir, "%s", datadir);
+		else
+			catalog_default_datadir(dir, sizeof dir);
+		snprintf(installed, sizeof installed, "%s/catalog.yaml", dir);
 		rc = read_file(installed, " (is ispwiz installed? run `make install`, "
 			       "or name a catalog with --catalog FILE or $ISPWIZ_DATADIR)",
 			       &buf, &len, err);

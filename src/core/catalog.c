@@ -409,3 +409,23 @@ catalog_bootloader_label(const struct catalog_bootloader *b)
 		return "?";
 	return b->name != NULL ? b->name : b->id;
 }
+
+const char *
+catalog_family_label(const char *family)
+{
+	static const struct {
+		const char *family, *words;
+	} families[] = {
+		{ "atmel-dfu", "Atmel DFU" },
+		{ "caterina", "Caterina" },
+		{ "bootloadhid", "BootloadHID" },
+		{ "usbasploader", "USBaspLoader" },
+	};
+
+	if (family == NULL)
+		return "bootloader";
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (strcmp(family, families[i].family) == 0)
+			return families[i].words;
+	return family;
+}

@@ -222,6 +222,12 @@ enum iw_status catalog_load_default(struct catalog *cat,
 				    const char *explicit_path,
 				    struct iw_error *err);
 
+/* Where the catalog comes from without $ISPWIZ_DATADIR or --catalog: the
+ * source tree's data/ for a binary run from its build tree (so ./ispwiz
+ * works right after building), else the installed pkgdatadir.  Returns
+ * true for the build tree. */
+bool catalog_default_datadir(char *buf, size_t size);
+
 /* By id; else by driver or avrdude name when all entries answering to it
  * share one driver ("avrisp" -> the first avrisp entry). */
 const struct catalog_programmer *catalog_find_programmer(const struct catalog *cat, const char *id);
@@ -231,6 +237,9 @@ const struct catalog_part *catalog_find_part(const struct catalog *cat, const ch
 const char *catalog_part_label(const struct catalog_part *p);
 const char *catalog_programmer_label(const struct catalog_programmer *p);
 const char *catalog_bootloader_label(const struct catalog_bootloader *b);
+/* A bootloader family in words: "atmel-dfu" -> "Atmel DFU"; unknown ones as
+ * they are. */
+const char *catalog_family_label(const char *family);
 const struct catalog_part *catalog_find_part_by_signature(const struct catalog *cat, const uint8_t sig[3]);
 const struct catalog_bootloader *catalog_find_bootloader(const struct catalog *cat, const char *id);
 const struct catalog_preset *catalog_find_preset(const struct catalog_bootloader *bl, const char *name);

@@ -334,8 +334,16 @@ slurp(const char *path, char **out, size_t *out_len, struct iw_error *err)
 		return iw_error_set(err, IW_NOT_FOUND,
 				    "cannot open '%s': %s; check the file name",
 				    path, strerror(e));
+	/* An input file that cannot be read is bad input (exit 3), like one
+	 * that cannot be parsed: what to fix is the file or its name. */
+	if (e == EISDIR)
+		return iw_error_set(err, IW_INPUT, "'%s' is a folder, not a HEX file; give "
+				    "the file inside it", path);
+	if (e == EACCES || e == EPERM)
+		return iw_error_set(err, IW_INPUT, "cannot read '%s': %s; check its "
+				    "permissions", path, strerror(e));
 	if (e != 0)
-		return iw_error_set(err, IW_IO, "cannot read '%s': %s", path,
+		return iw_error_set(err, IW_INPUT, "cannot read '%s': %s", path,
 				    strerror(e));
 	return IW_OK;
 }

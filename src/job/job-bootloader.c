@@ -5,16 +5,33 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Where in the image the bootloader is, for the boot-section fit check:
+ * where its known boot identity is found, else (a file that also carries a
+ * sketch) its last run of bytes, else the whole image. */
 static void
 bootloader_range(struct job_plan *plan)
 {
+	const struct catalog_bootloader *bl = plan->bootloader;
 	uint32_t start, end;
 
 	plan->boot_start = plan->boot_end = 0;
-	if (plan->image == NULL || plan->bootloader == NULL ||
-	    !plan->bootloader->combined_sketch)
+	if (plan->image == NULL || bl == NULL)
 		return;
-	if (hex_image_last_segment(plan->image, &start, &end)) {
+	for (size_t k = 0; k < bl->n_identities; k++) {
+		const struct image_id *want = &bl->identities[k].boot;
+		struct image_id here;
+
+		if (!bl->identities[k].has_boot || plan->part == NULL ||
+		    want->start >= plan->part->flash_size)
+			continue;
+		if (identity_boot(plan->image, want->start, plan->part->flash_size, &here,
+				  NULL) == IW_OK && identity_equal(&here, want)) {
+			plan->boot_start = want->start;
+			plan->boot_end = want->start + want->length;
+			return;
+		}
+	}
+	if (bl->combined_sketch && hex_image_last_segment(plan->image, &start, &end)) {
 		plan->boot_start = start;
 		plan->boot_end = end;
 	}

@@ -45,19 +45,7 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 const char *
 tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size)
 {
-	static const struct {
-		const char *family, *words;
-	} families[] = {
-		{ "atmel-dfu", "Atmel DFU" },
-		{ "caterina", "Caterina" },
-		{ "bootloadhid", "BootloadHID" },
-		{ "usbasploader", "USBaspLoader" },
-	};
-	const char *words = bl->family != NULL ? bl->family : "bootloader";
-
-	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-		if (bl->family != NULL && strcmp(bl->family, families[i].family) == 0)
-			words = families[i].words;
-	snprintf(buf, size, "%s: %s", words, catalog_bootloader_label(bl));
+	snprintf(buf, size, "%s: %s", catalog_family_label(bl->family),
+		 catalog_bootloader_label(bl));
 	return buf;
 }
