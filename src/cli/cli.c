@@ -21,6 +21,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_upload,
 	&cmd_prepare,
 	&cmd_identify,
+	&cmd_fetch,
 	&cmd_list,
 	&cmd_merge,
 	&cmd_fuses,

@@ -99,5 +99,6 @@ extern const struct cli_command cmd_station;
 extern const struct cli_command cmd_upload;
 extern const struct cli_command cmd_prepare;
 extern const struct cli_command cmd_identify;
+extern const struct cli_command cmd_fetch;
 
 #endif

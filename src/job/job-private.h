@@ -30,6 +30,8 @@ struct job_runner {
 enum iw_status job_runner_run(struct job_runner *r);
 /* An upload job (JOB_KIND_UPLOAD, job-upload.c), the same contract. */
 enum iw_status job_upload_run(struct job_runner *r);
+/* A fetch (JOB_KIND_FETCH, job-fetch.c), the same contract. */
+enum iw_status job_fetch_run(struct job_runner *r);
 /* The last event of a job. */
 void job_done_event(struct job_runner *r, const char *msg);
 

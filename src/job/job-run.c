@@ -539,6 +539,8 @@ job_runner_run(struct job_runner *r)
 
 	if (plan->kind == JOB_KIND_UPLOAD)
 		return job_upload_run(r);
+	if (plan->kind == JOB_KIND_FETCH)
+		return job_fetch_run(r);
 	memset(res, 0, sizeof *res);
 	fuse_set_init(&res->fuses_before);
 	fuse_set_init(&res->fuses_written);

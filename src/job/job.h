@@ -66,6 +66,7 @@ struct prog;
 	X(WAIT,       "wait",       "Waiting for the bootloader")     \
 	X(START,      "start",      "Starting the application")       \
 	X(WAIT_AFTER, "wait-after", "Waiting for the programmer")     \
+	X(DOWNLOAD,   "download",   "Downloading")                    \
 	X(DONE,       "done",       "Done")
 
 enum job_phase {
@@ -89,6 +90,7 @@ bool job_phase_counts_time(enum job_phase phase);
 enum job_kind {
 	JOB_KIND_ISP,
 	JOB_KIND_UPLOAD,
+	JOB_KIND_FETCH,        /* download a catalog file (job-fetch.c) */
 };
 
 struct job_plan {
@@ -157,6 +159,11 @@ struct job_plan {
 	const struct catalog_usb_id *then_ids;
 	size_t n_then_ids;
 	const char *then_name;            /* "the Pro Micro as ISP", for messages */
+
+	/* --- JOB_KIND_FETCH: a catalog bootloader's or ISP firmware's file ---- */
+	const char *fetch_id;             /* bootloader or programmer id */
+	const char *fetch_dir;            /* NULL: $XDG_CACHE_HOME/ispwiz/files */
+	unsigned fetch_timeout_s;         /* the whole download, and a stall; 0: 120 / 20 s */
 };
 
 /* Open the plan's programmer into `p` with everything the plan says about
@@ -314,6 +321,10 @@ struct job_result {
 	bool touched;                         /* a sketch was asked to start it (1200 baud) */
 	bool not_verified;                    /* the protocol cannot read flash back */
 	char new_port[128];                   /* prepare: the programmer's port afterwards */
+
+	/* Fetches. */
+	char fetched[JOB_PATH_MAX];           /* where the good file is */
+	bool fetched_cached;                  /* it was there already: no download */
 
 	bool has_diagnosis;                   /* the wiring doctor's say */
 	struct wiring_diagnosis diagnosis;
