@@ -104,4 +104,17 @@ expect_in "$T/err" "ISP firmware of the Test board as ISP"
 run 4 ispwiz flash -c sim -p atmega16u4 -f "$T/boot.hex" --dry-run
 expect_in "$T/err" "built for the ATmega32U4, not the ATmega16U4"
 
+# What a chip holds, from its boot section: blank, then the known one.
+run 0 ispwiz read -c sim -p atmega32u4 --identify --sim-state "$T/chip.json"
+expect_in "$T/out" "the boot section (from 0x7000) is blank: this is why"
+expect_in "$T/out" "the application area is blank"
+expect_in "$T/out" "BOOTRST is not programmed"
+[ -e "$T/chip.json.json" ] && fail "read --identify wrote a backup"
+run 0 ispwiz flash -c sim -p atmega32u4 --bootloader test-caterina -f "$T/combined.hex" \
+	--yes --no-backup --sim-state "$T/chip.json"
+run 0 ispwiz read -c sim -p atmega32u4 --identify --sim-state "$T/chip.json"
+expect_in "$T/out" "the boot section (from 0x7000) holds Caterina: Test board 2.0"
+expect_in "$T/out" "the application area is not blank"
+expect_in "$T/out" "BOOTRST is programmed"
+
 finish

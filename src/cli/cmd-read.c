@@ -16,10 +16,13 @@
 #include "cli/cli.h"
 
 #define READ_USAGE \
-	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART -o BACKUP [--json] " \
+	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART (-o BACKUP | --identify) " \
+	"[--identify] [--json] " \
 	"[--sim-state FILE] [--sim-fault KNOB]..."
 
 static int read_run(struct session *ctx, int argc, char **argv);
+
+enum { OPT_IDENTIFY = 0x2000 };
 
 const struct cli_command cmd_read = {
 	.name = "read",
@@ -94,6 +97,13 @@ print_summary(const struct job_plan *plan, const struct job_result *res)
 			printf(", %s 0x%02X", fuse_byte_name((enum fuse_byte)b),
 			       res->fuses_before.value[b]);
 	printf(", lock 0x%02X\n", res->lock_before);
+	if (plan->inspect) {
+		char what[600];
+
+		printf("%s\n", job_inspect_text(plan, res, what, sizeof what));
+	}
+	if (res->backup_json[0] == '\0')
+		return;
 	if (res->backup_hex[0] != '\0')
 		printf("wrote %s\n", res->backup_hex);
 	if (res->backup_eeprom[0] != '\0')
@@ -107,6 +117,7 @@ read_run(struct session *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_JOB_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
+		{ "identify", no_argument, NULL, OPT_IDENTIFY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_job_opts o;
@@ -129,6 +140,8 @@ read_run(struct session *ctx, int argc, char **argv)
 			return rc;
 		if (handled == 0 && c == 'o')
 			out = optarg;
+		if (handled == 0 && c == OPT_IDENTIFY)
+			plan.inspect = true;
 	}
 	if (c == CLI_GETOPT_ERROR)
 		return g.rc;
@@ -136,11 +149,24 @@ read_run(struct session *ctx, int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cli_usage_error(ctx, &cmd_read, "unexpected argument '%s'", argv[optind]);
-	if (out == NULL || out[0] == '\0')
+	if ((out == NULL || out[0] == '\0') && !plan.inspect)
 		return cli_usage_error(ctx, &cmd_read, "no output: give -o BACKUP (writes "
 				       "BACKUP.hex, BACKUP.eep.hex and BACKUP.json)");
 	if ((rc = cli_job_setup(ctx, &cmd_read, &o, &plan)) != 0)
 		return rc;
+	if (out == NULL) {
+		/* --identify alone: look, save nothing. */
+		if ((res = calloc(1, sizeof *res)) == NULL) {
+			iw_error_set(&err, IW_NOMEM, "out of memory");
+			return cli_fail(ctx, &err);
+		}
+		plan.backup = false;
+		rc = cli_job_execute(ctx, &plan, res);
+		if (rc == 0 && !ctx->json)
+			print_summary(&plan, res);
+		free(res);
+		return rc;
+	}
 	if ((rc = check_out_dir(ctx, out)) != 0)
 		return rc;
 	base = strdup(out);

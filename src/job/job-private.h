@@ -47,6 +47,7 @@ bool job_stop_requested(struct job_runner *r);
 void job_diagnose(struct job_runner *r, const struct wiring_observation *obs);
 
 /* job-write.c: the steps that change the chip. */
+enum iw_status job_step_inspect(struct job_runner *r);   /* job-inspect.c */
 enum iw_status job_step_erase(struct job_runner *r);
 enum iw_status job_step_write(struct job_runner *r);
 enum iw_status job_step_verify(struct job_runner *r);

@@ -505,8 +505,10 @@ finish(struct job_runner *r, enum iw_status st)
 		res->phase = JOB_PHASE_DONE;
 		r->phase = JOB_PHASE_DONE;
 		iw_error_clear(&res->error);
-		if (r->plan->read_to != NULL)
-			snprintf(msg, sizeof msg, "read the %s in %.1f s",
+		if (r->plan->read_to != NULL || (r->plan->image == NULL &&
+						   !fuse_set_any(&r->plan->fuses) &&
+						   !r->plan->has_lock))
+			snprintf(msg, sizeof msg, "read the %s in %.1f s; nothing was written",
 				 catalog_part_label(r->plan->part), res->seconds);
 		else
 			snprintf(msg, sizeof msg,
@@ -554,7 +556,7 @@ job_runner_run(struct job_runner *r)
 
 	/* Each step below either completes or leaves an error in res. */
 	if ((st = step_connect(r)) != IW_OK || (st = step_signature(r)) != IW_OK ||
-	    (st = step_read_fuses(r)) != IW_OK)
+	    (st = step_read_fuses(r)) != IW_OK || (st = job_step_inspect(r)) != IW_OK)
 		goto done;
 	if (job_stop_requested(r)) {
 		st = iw_error_set(&res->error, IW_CANCELLED,

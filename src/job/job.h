@@ -56,6 +56,7 @@ struct prog;
 	X(CONNECT,    "connect",    "Connecting")                     \
 	X(SIGNATURE,  "signature",  "Reading the signature")          \
 	X(READ_FUSES, "read-fuses", "Reading fuses and lock bits")    \
+	X(INSPECT,    "inspect",    "Looking at the boot section")    \
 	X(BACKUP,     "backup",     "Backing up")                     \
 	X(ERASE,      "erase",      "Erasing")                        \
 	X(WRITE,      "write",      "Writing")                        \
@@ -133,6 +134,11 @@ struct job_plan {
 	/* A read job: write <read_to>.hex, <read_to>.eep.hex and
 	 * <read_to>.json, change nothing. */
 	const char *read_to;
+
+	/* Read the boot section the fuses select and say what it holds (a
+	 * known bootloader, blank, unknown), and whether the application area
+	 * is blank (job-inspect.c); before anything is written. */
+	bool inspect;
 
 	bool yes;                                      /* confirm-class changes accepted */
 	bool unsafe_fuses;                             /* refuse-class allowed (with yes) */
@@ -315,6 +321,16 @@ struct job_result {
 	uint32_t pages_written, pages_skipped, pages_verified;
 	uint32_t bytes_written;
 
+	/* What the chip holds (plan.inspect). */
+	bool have_chip_boot;
+	struct image_id chip_boot;            /* its boot section's identity */
+	const struct catalog_bootloader *chip_bootloader;   /* known: which, else NULL */
+	const struct catalog_identity *chip_identity;
+	bool chip_locked;                     /* LB1/LB2: nothing could be read */
+	bool bootrst;                         /* reset starts the boot section */
+	bool app_blank, app_sampled;
+	uint32_t app_pages, app_pages_looked;
+
 	/* Uploads. */
 	char device[128];                     /* where the bootloader was: port or USB path */
 	char device_name[112];                /* what it said it is: "Caterina 1.0" */
@@ -337,6 +353,11 @@ struct job_result {
 json_t *job_result_fuses_after_json(const struct job_result *res);
 /* lock_after as JSON: "0xFF", "unknown", or null. */
 json_t *job_result_lock_after_json(const struct job_result *res);
+/* What the chip holds, in one or two sentences (plan.inspect): "" when it
+ * was not looked at. */
+const char *job_inspect_text(const struct job_plan *plan, const struct job_result *res,
+			     char *buf, size_t size);
+
 /* Whether any fuse or lock byte ended in an unknown state. */
 bool job_result_state_unknown(const struct job_result *res);
 
