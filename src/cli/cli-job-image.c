@@ -15,6 +15,8 @@
 
 #include "core/json-util.h"
 #include "core/catalog-identify.h"
+#include "core/file-util.h"
+#include "core/qmk.h"
 
 /* --- what to write: image, catalog bootloader, fuses ------------------------------ */
 
@@ -43,16 +45,21 @@ cli_image_option(struct session *ctx, const struct cli_command *cmd, int c,
 	case CLI_JOB_OPT_EFUSE: o->fuse_text[FUSE_EXT] = arg; return 1;
 	case 'y': o->yes = true; return 1;
 	case CLI_JOB_OPT_UNSAFE: o->unsafe = true; return 1;
+	case CLI_JOB_OPT_KEYBOARD: o->keyboard = arg; return 1;
 	default: return 0;
 	}
 }
 
 bool
 cli_image_finish(struct session *ctx, const struct cli_command *cmd,
-		 const struct cli_job_opts *job, const struct cli_image_opts *image,
+		 struct cli_job_opts *job, struct cli_image_opts *image,
 		 int argc, char **argv, int *rc)
 {
 	if (cli_job_driver_help(ctx, cmd, job, rc))
+		return true;
+	if (image->keyboard != NULL &&
+	    (*rc = cli_keyboard_setup(ctx, cmd, image->keyboard, &job->part, &image->bootloader,
+				      image->file != NULL)) != 0)
 		return true;
 	if (optind < argc) {
 		*rc = cli_usage_error(ctx, cmd, "unexpected argument '%s'; the image "
@@ -60,6 +67,47 @@ cli_image_finish(struct session *ctx, const struct cli_command *cmd,
 		return true;
 	}
 	return (*rc = cli_image_check(ctx, cmd, image)) != 0;
+}
+
+int
+cli_keyboard_setup(struct session *ctx, const struct cli_command *cmd, const char *keyboard,
+		   const char **part, const char **bootloader, bool have_file)
+{
+	const struct catalog *cat = cli_catalog(ctx);
+	struct qmk_keyboard kb;
+	struct qmk_choice ch;
+	struct iw_error err;
+	enum iw_status st;
+
+	if (cat == NULL)
+		return iw_status_exit_code(IW_CATALOG);
+	if (qmk_keyboard_read(keyboard, &kb, &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	st = qmk_choose(cat, &kb, keyboard, &ch, &err);
+	/* Several catalog entries of the family (the Caterina boards): fine
+	 * when the command needs no bootloader, when one is named, or when
+	 * the file will say by its identity which it is. */
+	if (st == IW_USAGE && ch.part != NULL &&
+	    (bootloader == NULL || *bootloader != NULL || have_file))
+		st = IW_OK;
+	/* A bootloader ispwiz cannot put on matters only to commands that
+	 * put one on. */
+	if (st == IW_NOT_FOUND && ch.part != NULL && bootloader == NULL)
+		st = IW_OK;
+	if (st != IW_OK)
+		return cli_fail(ctx, &err);
+	if (*part != NULL && catalog_find_part(cat, *part) != ch.part)
+		return cli_usage_error(ctx, cmd, "-p %s, but keyboard %s has a %s (%s): leave "
+				       "-p out or check the keyboard name", *part, keyboard,
+				       catalog_part_label(ch.part), kb.where_processor);
+	*part = ch.part->id;
+	if (bootloader != NULL && *bootloader == NULL && ch.bootloader != NULL)
+		*bootloader = ch.bootloader->id;
+	if (!ctx->json)
+		fprintf(stderr, "%s: keyboard %s: %s (%s), bootloader %s (%s)\n", ctx->argv0,
+			keyboard, catalog_part_label(ch.part), kb.where_processor,
+			kb.bootloader, kb.where_bootloader);
+	return 0;
 }
 
 int
@@ -122,12 +170,21 @@ find_bootloader(struct session *ctx, const struct cli_command *cmd,
 			return cli_usage_error(ctx, cmd, "%s has no upstream file to "
 					       "download; build it (%s) and give it with -f",
 					       bl->id, bl->url != NULL ? bl->url : "see its notes");
+		/* Here, else where `ispwiz fetch` keeps it. */
 		o->file = bl->file;
 		if (stat(o->file, &st) != 0) {
-			iw_error_set(&err, IW_NOT_FOUND, "%s not found in the current "
-				     "directory: download it from %s, or give the file with -f",
-				     bl->file, bl->url != NULL ? bl->url : "its upstream project");
-			return cli_fail(ctx, &err);
+			char dir[3072];
+
+			if (file_cache_dir(dir, sizeof dir))
+				snprintf(o->cached, sizeof o->cached, "%s/%s", dir, bl->file);
+			if (o->cached[0] == '\0' || stat(o->cached, &st) != 0) {
+				iw_error_set(&err, IW_NOT_FOUND, "%s is neither here nor in the "
+					     "download cache: get it with `ispwiz fetch %s` (it "
+					     "downloads the file and checks it), or give it with -f",
+					     bl->file, bl->id);
+				return cli_fail(ctx, &err);
+			}
+			o->file = o->cached;
 		}
 	}
 	if (job_bootloader_preset(bl, o->preset, preset, &err) != IW_OK)

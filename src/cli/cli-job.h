@@ -51,6 +51,7 @@ enum {
 	CLI_JOB_OPT_HFUSE,
 	CLI_JOB_OPT_EFUSE,
 	CLI_JOB_OPT_UNSAFE,
+	CLI_JOB_OPT_KEYBOARD,
 };
 
 /* The job options that may be given more than once (-x, --sim-fault),
@@ -105,7 +106,8 @@ int cli_job_setup(struct session *ctx, const struct cli_command *cmd,
 	{ "hfuse", required_argument, NULL, CLI_JOB_OPT_HFUSE },            \
 	{ "efuse", required_argument, NULL, CLI_JOB_OPT_EFUSE },            \
 	{ "yes", no_argument, NULL, 'y' },                                  \
-	{ "unsafe-fuses", no_argument, NULL, CLI_JOB_OPT_UNSAFE }
+	{ "unsafe-fuses", no_argument, NULL, CLI_JOB_OPT_UNSAFE },         \
+	{ "keyboard", required_argument, NULL, CLI_JOB_OPT_KEYBOARD }
 
 struct cli_image_opts {
 	const char *file;                      /* -f; --bootloader may fill it */
@@ -114,8 +116,18 @@ struct cli_image_opts {
 	const char *fuse_text[FUSE_COUNT];     /* --lfuse, --hfuse, --efuse as given */
 	bool yes;                              /* --yes */
 	bool unsafe;                           /* --unsafe-fuses */
+	const char *keyboard;                  /* --keyboard: part and bootloader from QMK */
+	char cached[4096];                     /* the bootloader's file in the fetch cache */
 	char what[600];                        /* what the file is (plan->image_what) */
 };
+
+/* --keyboard NAME: the part (-p) and, when one catalog entry fits, the
+ * bootloader (--bootloader) the keyboard's QMK definition names, filled in
+ * where the command line left them out; a -p that disagrees is a usage
+ * error.  0, or the exit code after printing. */
+int cli_keyboard_setup(struct session *ctx, const struct cli_command *cmd,
+		       const char *keyboard, const char **part, const char **bootloader,
+		       bool have_file);
 
 /* Handle the options of a command that writes an image (flash, station):
  * CLI_JOB_LONGOPTS through cli_job_option, then CLI_IMAGE_LONGOPTS.  -f,
@@ -138,7 +150,7 @@ int cli_image_check(struct session *ctx, const struct cli_command *cmd,
  * -x help, stray arguments, cli_image_check.  True when the command must
  * stop now, with *rc its exit code. */
 bool cli_image_finish(struct session *ctx, const struct cli_command *cmd,
-		      const struct cli_job_opts *job, const struct cli_image_opts *image,
+		      struct cli_job_opts *job, struct cli_image_opts *image,
 		      int argc, char **argv, int *rc);
 
 /* Fill the plan (after cli_job_setup): the catalog bootloader's file,

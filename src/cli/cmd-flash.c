@@ -20,7 +20,7 @@
 #include "core/hex-image.h"
 
 #define FLASH_USAGE \
-	"flash -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART " \
+	"flash -c PROG [-P PORT] [-b BAUD] [-x OPT]... (-p PART | --keyboard NAME) " \
 	"(-f FILE.hex | --bootloader ID [-f FILE.hex]) " \
 	"[--preset NAME] [--lfuse X --hfuse X --efuse X] [--yes] [--no-backup] " \
 	"[--dry-run] [--json] [--unsafe-fuses] [--sim-state FILE] [--sim-fault KNOB]...\n" \

@@ -15,12 +15,13 @@
 
 #include <jansson.h>
 
+#include "cli/cli-job.h"
 #include "cli/cli.h"
 #include "core/catalog-identify.h"
 #include "core/fuses.h"
 #include "core/json-util.h"
 
-#define IDENTIFY_USAGE "identify FILE.hex... [--part PART] [--json]"
+#define IDENTIFY_USAGE "identify FILE.hex... [--part PART | --keyboard NAME] [--json]"
 
 static int identify_run(struct session *ctx, int argc, char **argv);
 
@@ -230,12 +231,13 @@ identify_run(struct session *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "part", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "keyboard", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_identify, .shortopts = "p:",
 				.longopts = longopts };
 	const struct catalog_part *only = NULL;
-	const char *part_id = NULL;
+	const char *part_id = NULL, *keyboard = NULL;
 	const struct catalog *cat;
 	json_t *out;
 	int c, rc = 0;
@@ -245,9 +247,14 @@ identify_run(struct session *ctx, int argc, char **argv)
 			part_id = optarg;
 		else if (c == 'j')
 			ctx->json = true;
+		else if (c == 'k')
+			keyboard = optarg;
 	}
 	if (c == CLI_GETOPT_ERROR)
 		return g.rc;
+	if (keyboard != NULL &&
+	    (rc = cli_keyboard_setup(ctx, &cmd_identify, keyboard, &part_id, NULL, true)) != 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage_error(ctx, &cmd_identify, "which file? Give one or more HEX files");
 	if ((cat = cli_catalog(ctx)) == NULL)

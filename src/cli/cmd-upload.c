@@ -19,8 +19,8 @@
 #include "core/catalog-identify.h"
 
 #define UPLOAD_USAGE \
-	"upload [-P PORT] [--via caterina|halfkay] -p PART -f FILE.hex [--wait SECONDS] " \
-	"[--json]\n" \
+	"upload [-P PORT] [--via caterina|halfkay] (-p PART | --keyboard NAME) -f FILE.hex " \
+	"[--wait SECONDS] [--json]\n" \
 	"  Without -P, the one bootloader plugged in is used; ispwiz waits --wait " \
 	"seconds (30) for one to appear."
 
@@ -63,12 +63,13 @@ upload_run(struct session *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_UPLOAD_LONGOPTS,
 		{ "part", required_argument, NULL, 'p' },
+		{ "keyboard", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_upload, .shortopts = "P:p:f:",
 				.longopts = longopts };
 	struct cli_upload_opts o;
-	const char *part_id = NULL;
+	const char *part_id = NULL, *keyboard = NULL;
 	const struct catalog *cat;
 	struct hex_image *img = NULL;
 	struct job_plan plan;
@@ -81,9 +82,14 @@ upload_run(struct session *ctx, int argc, char **argv)
 			return rc;
 		if (c == 'p')
 			part_id = optarg;
+		if (c == 'k')
+			keyboard = optarg;
 	}
 	if (c == CLI_GETOPT_ERROR)
 		return g.rc;
+	if (keyboard != NULL &&
+	    (rc = cli_keyboard_setup(ctx, &cmd_upload, keyboard, &part_id, NULL, true)) != 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage_error(ctx, &cmd_upload, "unexpected argument '%s'; the file "
 				       "goes after -f", argv[optind]);
