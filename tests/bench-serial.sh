@@ -17,39 +17,15 @@
 # top_srcdir and ISPWIZ_DATADIR set):  sh tests/bench-serial.sh [BAUD...]
 
 set -u
-top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-$(dirname "$0")/..}
-ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
-export ISPWIZ_DATADIR
-EMU=$top_builddir/tests/ispwiz-emu
-ISPWIZ=${ISPWIZ:-$top_builddir/ispwiz}
-CLIENT=$top_builddir/tests/serial-client
-AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
-if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ]; then
-	echo "bench-serial: build ispwiz-emu and serial-client first (make check)" >&2
-	exit 1
-fi
-command -v python3 >/dev/null 2>&1 || { echo "bench-serial: needs python3" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/ispwiz-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+lib_bench=yes
+. "$top_srcdir/tests/lib.sh"
+need_emu serial-client
+need_tool python3
 BAUDS=${*:-19200 115200}
 
-python3 - "$T" <<'EOF'
-import random, sys
-def write(path, base, data):
-    out = []
-    for off in range(0, len(data), 16):
-        a = base + off
-        rec = [len(data[off:off + 16]), (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
-        out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
-    out.append(':00000001FF')
-    open(path, 'w').write('\n'.join(out) + '\n')
-random.seed(5)
-boot = bytes(random.randrange(256) for _ in range(4096))
-app = bytes(random.randrange(256) for _ in range(28672))
-write(sys.argv[1] + '/boot4k.hex', 0x7000, boot)
-write(sys.argv[1] + '/fw28k.hex', 0x0000, app + boot)
-EOF
+gen_hex "$T/boot4k.hex" 0x7000:4096:random=5
+gen_hex "$T/fw28k.hex" 0:28672:random=5@4096 0x7000:4096:random=5
 
 # bound PROGRAMMER BYTES BAUD : seconds the link needs at least.
 bound() {
@@ -76,9 +52,9 @@ EOF
 
 # wall_of CMD... : seconds from start to exit, or "failed"
 wall_of() {
-	s0=$(python3 -c 'import time; print(time.time())')
+	s0=$(now)
 	if "$@" >"$T/wout" 2>&1; then
-		python3 -c "import time; print('%.3f' % (time.time() - $s0))"
+		since "$s0"
 	else
 		echo failed
 	fi

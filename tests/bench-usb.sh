@@ -26,38 +26,15 @@
 # ISPWIZ_DATADIR set):  sh tests/bench-usb.sh [LATENCY_US]
 
 set -u
-top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-$(dirname "$0")/..}
-ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
-export ISPWIZ_DATADIR
-EMU=$top_builddir/tests/ispwiz-emu
-ISPWIZ=${ISPWIZ:-$top_builddir/ispwiz}
-AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
+lib_bench=yes
+. "$top_srcdir/tests/lib.sh"
+need_emu
+need_tool python3
 LATENCY=${1:-1000}
-if [ ! -x "$EMU" ] || [ ! -x "$ISPWIZ" ]; then
-	echo "bench-usb: build ispwiz and tests/ispwiz-emu first (make check)" >&2
-	exit 1
-fi
-command -v python3 >/dev/null 2>&1 || { echo "bench-usb: needs python3" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/ispwiz-bench-usb.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 
-python3 - "$T" <<'EOF'
-import random, sys
-def write(path, base, data):
-    out = []
-    for off in range(0, len(data), 16):
-        a = base + off
-        rec = [len(data[off:off + 16]), (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
-        out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
-    out.append(':00000001FF')
-    open(path, 'w').write('\n'.join(out) + '\n')
-random.seed(5)
-boot = bytes(random.randrange(256) for _ in range(4096))
-app = bytes(random.randrange(256) for _ in range(28672))
-write(sys.argv[1] + '/boot4k.hex', 0x7000, boot)
-write(sys.argv[1] + '/fw28k.hex', 0x0000, app + boot)
-EOF
+gen_hex "$T/boot4k.hex" 0x7000:4096:random=5
+gen_hex "$T/fw28k.hex" 0:28672:random=5@4096 0x7000:4096:random=5
 
 # report PROGRAMMER BYTES JSON_LOG : "time bound ratio xfer_ms sck" from the
 # job's JSON events.
@@ -106,8 +83,6 @@ print('%.3f %.3f %.2f %.2f %g' % (t, bound, t / bound, xfer * 1e3, f / 1e3))
 EOF
 }
 
-now() { python3 -c 'import time; print(time.time())'; }
-
 printf 'USB timing model: %s us per control transfer\n' "$LATENCY"
 printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' programmer image time bound ratio xfer SCK wall avrdude
 printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' '' '' '(s)' '(s)' '' '(ms)' '(kHz)' '(s)' '(s)'
@@ -118,7 +93,7 @@ for prog in ${BENCH_PROGRAMMERS:-usbtiny usbasp}; do
 		"$EMU" --programmer $prog --part m32u4 --fuses FF,D8,CB --latency-us "$LATENCY" \
 			--dump "$T/d" -- "$ISPWIZ" flash -c $prog -P {port} -p m32u4 \
 			-f "$T/$image.hex" --no-backup --json >"$T/out" 2>"$T/err"
-		wall=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
+		wall=$(since "$s0")
 		set -- $(report $prog $n "$T/out")
 		if [ "$1" = failed ]; then
 			printf '%-8s %-7s   failed: %s\n' $prog $image "$(tail -1 "$T/err")"
@@ -130,7 +105,7 @@ for prog in ${BENCH_PROGRAMMERS:-usbtiny usbasp}; do
 			if "$EMU" --programmer $prog --part m32u4 --fuses FF,D8,CB --latency-us "$LATENCY" \
 				--dump "$T/a" -- "$AVRDUDE" -c $prog -P {port} -p m32u4 \
 				-U "flash:w:$T/$image.hex:i" >"$T/aout" 2>&1; then
-				d=$(python3 -c "import time; print('%.3f' % (time.time() - $s0))")
+				d=$(since "$s0")
 			else
 				d=failed
 			fi

@@ -5,7 +5,7 @@
 # without the installed catalog changing.
 . "$top_srcdir/tests/lib.sh"
 
-command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to check JSON"; exit 77; }
+need_tool python3
 
 installed=$ISPWIZ_DATADIR/catalog.yaml
 before=$(cksum <"$installed")

@@ -7,10 +7,7 @@
 # (test-hotplug.c), which can plug devices in while it runs.
 . "$top_srcdir/tests/lib.sh"
 
-if ! command -v umockdev-run >/dev/null 2>&1; then
-	echo "skipped: umockdev-run is not installed (apt-get install umockdev)"
-	exit 77
-fi
+need_tool umockdev-run
 devs=$top_srcdir/tests/detect-devices.umockdev
 # umockdev-run preloads its library; a sanitizer build wants to be first.
 ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"

@@ -5,20 +5,10 @@
 # the avrdude equivalent, --json events, and --bootloader's hash check.
 . "$top_srcdir/tests/lib.sh"
 
-command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to check JSON"; exit 77; }
+need_tool python3
 
 # A 1792-byte "bootloader" at 0x7000 (the 4 KiB boot section of a 32U4).
-python3 - "$T/boot.hex" <<'EOF'
-import sys
-data = bytes((i * 7 + 3) & 0xFF for i in range(0x700))
-out = []
-for off in range(0, len(data), 16):
-    a = 0x7000 + off
-    rec = [16, a >> 8, a & 0xFF, 0] + list(data[off:off + 16])
-    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 0xFF))
-out.append(':00000001FF')
-open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
-EOF
+gen_hex "$T/boot.hex" 0x7000:0x700:ramp=7,3
 chip=$T/chip.json
 caterina="--lfuse 0xFF --hfuse 0xD8 --efuse 0xCB"
 

@@ -3,7 +3,7 @@
 # filters, and the errors for unknown parts, families and kinds.
 . "$top_srcdir/tests/lib.sh"
 
-command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to check JSON"; exit 77; }
+need_tool python3
 
 # Text lines must fit an 80-column terminal.
 fits_80() {

@@ -4,35 +4,14 @@
 # mistakes are refused with the right exit code and no output file.
 . "$top_srcdir/tests/lib.sh"
 
-# hexfile ADDR COUNT VALUE [ADDR COUNT VALUE]... : Intel HEX on stdout with
-# COUNT bytes of VALUE from ADDR (decimal numbers, everything below 64 KiB),
-# 16 bytes per record, then the end record.  Written independently of
-# ispwiz's own writer so the two can be compared.
-hexfile() {
-	awk -v spec="$*" 'BEGIN {
-		n = split(spec, a, " ")
-		for (i = 1; i + 2 <= n; i += 3) {
-			addr = a[i] + 0; left = a[i + 1] + 0; v = a[i + 2] + 0
-			while (left > 0) {
-				c = left < 16 ? left : 16
-				sum = c + int(addr / 256) + addr % 256
-				line = sprintf(":%02X%04X00", c, addr)
-				for (k = 0; k < c; k++) {
-					line = line sprintf("%02X", v)
-					sum += v
-				}
-				printf "%s%02X\n", line, (256 - sum % 256) % 256
-				addr += c; left -= c
-			}
-		}
-		print ":00000001FF"
-	}'
-}
+# The inputs and the expected merge, from tests/gen-hex.py: written
+# independently of ispwiz's own writer, so the two can be compared.
+need_tool python3
 
 # Application at 0x0000 (600 bytes of 0x11), Caterina-sized bootloader at
 # 0x7000 (4 KiB of 0x22), the layout of an ATmega32U4 keyboard.
-hexfile 0 600 17 >"$T/fw.hex"
-hexfile 28672 4096 34 >"$T/bl.hex"
+gen_hex "$T/fw.hex" 0:600:0x11
+gen_hex "$T/bl.hex" 0x7000:4096:0x22
 
 # --- success ------------------------------------------------------------------
 run 0 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/out.hex"
@@ -40,7 +19,7 @@ expect_in "$T/out" "wrote $T/out.hex: 4696 bytes at 0x0000-0x0257, 0x7000-0x7FFF
 expect_in "$T/out" "firmware    $T/fw.hex: 600 bytes at 0x0000-0x0257"
 expect_in "$T/out" "bootloader  $T/bl.hex: 4096 bytes at 0x7000-0x7FFF"
 # Byte for byte what the two files hold, with one end record at the end.
-hexfile 0 600 17 28672 4096 34 >"$T/expected.hex"
+gen_hex "$T/expected.hex" 0:600:0x11 0x7000:4096:0x22
 if ! cmp -s "$T/expected.hex" "$T/out.hex"; then
 	fail "out.hex differs from the expected merge"
 	diff "$T/expected.hex" "$T/out.hex" | head -10 >&2
@@ -70,12 +49,12 @@ json_check "$T/out" '[i["bytes"] for i in d["inputs"]] == [600, 4096] and d["inp
 json_check "$T/out" 'd["part"] == "atmega32u4" and d["warnings"] == []'
 
 # Identical bytes in both files are fine.
-hexfile 0 600 17 28672 16 34 >"$T/fw-overlap.hex"
+gen_hex "$T/fw-overlap.hex" 0:600:0x11 0x7000:16:0x22
 run 0 ispwiz merge "$T/fw-overlap.hex" "$T/bl.hex" -o "$T/same.hex"
 cmp -s "$T/out.hex" "$T/same.hex" || fail "identical overlap changed the result"
 
 # A bootloader that does not start at a boot section: a warning, not an error.
-hexfile 28928 256 34 >"$T/bl-odd.hex"
+gen_hex "$T/bl-odd.hex" 0x7100:256:0x22
 run 0 ispwiz merge "$T/fw.hex" "$T/bl-odd.hex" -o "$T/odd.hex" -p atmega32u4
 expect_in "$T/err" "warning: $T/bl-odd.hex starts at 0x7100"
 expect_in "$T/err" "0x7000"
@@ -85,7 +64,7 @@ json_check "$T/out" 'len(d["warnings"]) == 1 and "0x7100" in d["warnings"][0]'
 # --- refusals: exit code and no output file ------------------------------------
 # The firmware runs 16 bytes into the bootloader with different bytes; its
 # line 1793 holds 0x7000-0x700F.
-hexfile 0 28688 17 >"$T/fw-big.hex"
+gen_hex "$T/fw-big.hex" 0:28688:0x11
 run 3 ispwiz merge "$T/fw-big.hex" "$T/bl.hex" -o "$T/bad.hex"
 expect_in "$T/err" "conflicting data at address 0x7000"
 expect_in "$T/err" "$T/bl.hex:1:"

@@ -6,20 +6,10 @@
 # (after a board, and while waiting for one).
 . "$top_srcdir/tests/lib.sh"
 
-command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to check JSON"; exit 77; }
+need_tool python3
 
 # A 1792-byte "bootloader" at 0x7000 (the 4 KiB boot section of a 32U4).
-python3 - "$T/boot.hex" <<'EOF'
-import sys
-data = bytes((i * 7 + 3) & 0xFF for i in range(0x700))
-out = []
-for off in range(0, len(data), 16):
-    a = 0x7000 + off
-    rec = [16, a >> 8, a & 0xFF, 0] + list(data[off:off + 16])
-    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 0xFF))
-out.append(':00000001FF')
-open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
-EOF
+gen_hex "$T/boot.hex" 0x7000:0x700:ramp=7,3
 job="-c sim -p atmega32u4 -f $T/boot.hex --lfuse 0xFF --hfuse 0xD8 --efuse 0xCB"
 
 cat >"$T/mixed" <<'EOF'
@@ -159,12 +149,7 @@ expect_in "$T/out" "--backup"
 # Without a script the simulated board stays on the cable: it is flashed
 # once, then the station waits for it to go, polling in real time.
 wait_for_text() {   # FILE TEXT: up to 20 s
-	i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.1
-	done
+	within 20 grep -sqF -- "$2" "$1"
 }
 stop_station() {    # PID: SIGINT, then its exit status in $got
 	kill -INT "$1"
@@ -209,16 +194,7 @@ fi
 
 # During a board: the first interrupt lets it finish, a second aborts it at
 # the next safe point.  28 KiB with real write delays takes about a second.
-python3 - "$T/big.hex" <<'EOF'
-import sys
-data = bytes((i * 13 + 5) & 0xFF for i in range(0x7000))
-out = []
-for a in range(0, len(data), 16):
-    rec = [16, a >> 8, a & 0xFF, 0] + list(data[a:a + 16])
-    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 0xFF))
-out.append(':00000001FF')
-open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
-EOF
+gen_hex "$T/big.hex" 0:0x7000:ramp=13,5
 for presses in 1 2; do
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" station -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-fault realtime --json >"$T/out" 2>"$T/err" &

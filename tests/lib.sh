@@ -1,10 +1,23 @@
-# tests/lib.sh - shared helpers for the shell tests; source it first:
-#   . "$top_srcdir/tests/lib.sh"
+# tests/lib.sh - shared helpers for the shell tests and benches; source it
+# first:  . "$top_srcdir/tests/lib.sh"
 # Gives: a private temp dir $T (removed on exit), `ispwiz` (the built binary,
-# under $ISPWIZ_WRAPPER such as valgrind when set), and small assertions
-# that say what was expected and what came instead.
+# under $ISPWIZ_WRAPPER such as valgrind when set), small assertions that
+# say what was expected and what came instead, `skip` and the need_*
+# checks, the test images (gen_hex), the emulator runner (need_emu, emu)
+# and checks of the chip it leaves (flash_is, flash_has).
+#
+# A benchmark (tests/bench-*.sh) runs by hand as well as from `make bench`:
+# it sets top_srcdir (if unset) and lib_bench=yes before sourcing this, and
+# gets the build directory's defaults; one that cannot run fails (exit 1)
+# where a test would skip.
 
 set -u
+if [ -n "${lib_bench:-}" ]; then
+	top_builddir=${top_builddir:-.}
+	ISPWIZ=${ISPWIZ:-$top_builddir/ispwiz}
+	ISPWIZ_DATADIR=${ISPWIZ_DATADIR:-$top_srcdir/data}
+	export ISPWIZ_DATADIR
+fi
 : "${ISPWIZ:?run the shell tests through make check}"
 : "${top_srcdir:?run the shell tests through make check}"
 
@@ -17,6 +30,9 @@ export XDG_CONFIG_HOME XDG_DATA_HOME
 
 failures=0
 test_name=${0##*/}
+# avrdude where it is installed (empty where not), and its configuration.
+AVRDUDE=${AVRDUDE:-$(command -v avrdude || true)}
+AVRDUDE_CONF=${AVRDUDE_CONF:-/etc/avrdude.conf}
 
 ispwiz() {
 	# shellcheck disable=SC2086
@@ -63,6 +79,89 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"; then
 		fail "JSON check failed: $2"
 		sed 's/^/  | /' "$1" | head -40 >&2
 	fi
+}
+
+# skip REASON : this test cannot run here (exit 77, automake's skip).
+skip() {
+	if [ -n "${lib_bench:-}" ]; then
+		printf '%s: cannot run: %s\n' "$test_name" "$*" >&2
+		exit 1
+	fi
+	printf '%s: skipped: %s\n' "$test_name" "$*"
+	exit 77
+}
+
+# need_tool NAME... : skip unless every NAME is installed.
+need_tool() {
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
+	done
+}
+
+# need_emu [serial-client] : $EMU, the emulator runner (tests/ispwiz-emu),
+# and the shim it preloads, both built (they need umockdev); with
+# serial-client also $CLIENT, the job runner over a serial driver.
+need_emu() {
+	EMU=$top_builddir/tests/ispwiz-emu
+	CLIENT=$top_builddir/tests/serial-client
+	for built in "$ISPWIZ" "$EMU" ${1:+"$CLIENT"}; do
+		[ -x "$built" ] || skip "$built was not built (ispwiz-emu needs umockdev)"
+	done
+	[ -f "$top_builddir/tests/serial-shim.so" ] ||
+		skip "tests/serial-shim.so was not built (needs umockdev)"
+}
+
+# emu ARGS... : ispwiz-emu ARGS, ended after 300 s: a hang fails, and does
+# not stall the test.
+emu() {
+	timeout 300 "$EMU" "$@"
+}
+
+# gen_hex FILE [OPTIONS] SEGMENT... : write an Intel HEX test image, e.g.
+# `gen_hex "$T/boot.hex" 0x7000:4096:random=7`; tests/gen-hex.py says what
+# SEGMENT and the options are.
+gen_hex() {
+	hex_out=$1
+	shift
+	if ! python3 "$top_srcdir/tests/gen-hex.py" "$@" >"$hex_out"; then
+		printf '%s: gen-hex.py %s failed\n' "$test_name" "$*" >&2
+		exit 99
+	fi
+}
+
+# flash_is DUMP IMAGE : the chip ispwiz-emu dumped (--dump DUMP) holds
+# exactly IMAGE in its flash, and nothing else;
+# flash_has DUMP IMAGE : it holds IMAGE (and may hold more).
+# tests/check-dump.py does the comparing and says what differs.
+flash_is() {
+	python3 "$top_srcdir/tests/check-dump.py" "$1" "$2" ||
+		fail "the flash of ${1##*/} is not exactly ${2##*/}"
+}
+
+flash_has() {
+	python3 "$top_srcdir/tests/check-dump.py" --holds "$1" "$2" ||
+		fail "the flash of ${1##*/} does not hold ${2##*/}"
+}
+
+# within SECONDS CMD... : run CMD every 0.1 s until it succeeds (true), or
+# until SECONDS have passed (false).
+within() {
+	tenths=$(($1 * 10))
+	shift
+	until "$@"; do
+		[ "$tenths" -gt 0 ] || return 1
+		tenths=$((tenths - 1))
+		sleep 0.1
+	done
+}
+
+# now : the time in seconds (fractions too); since T0 : seconds from T0 on.
+now() {
+	python3 -c 'import time; print(time.time())'
+}
+
+since() {
+	python3 -c "import time; print('%.3f' % (time.time() - $1))"
 }
 
 finish() {

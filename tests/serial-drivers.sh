@@ -9,27 +9,11 @@
 
 . "$top_srcdir/tests/lib.sh"
 
-EMU=$top_builddir/tests/ispwiz-emu
-CLIENT=$top_builddir/tests/serial-client
-if [ ! -x "$EMU" ] || [ ! -x "$CLIENT" ] || [ ! -f "$top_builddir/tests/serial-shim.so" ]; then
-	echo "ispwiz-emu, serial-client or serial-shim.so not built (needs umockdev): skipped"
-	exit 77
-fi
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
+need_emu serial-client
+need_tool python3
 
 # A 4 KiB bootloader at 0x7000 (the Caterina spot of a 32U4), random bytes.
-python3 - "$T/boot.hex" <<'EOF'
-import random, sys
-random.seed(7)
-data = bytes(random.randrange(256) for _ in range(4096))
-out = []
-for off in range(0, len(data), 16):
-    a = 0x7000 + off
-    rec = [16, (a >> 8) & 255, a & 255, 0] + list(data[off:off + 16])
-    out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
-out.append(':00000001FF')
-open(sys.argv[1], 'w').write('\n'.join(out) + '\n')
-EOF
+gen_hex "$T/boot.hex" 0x7000:4096:random=7
 
 # emu_run WANT PROGRAMMER "EMU OPTIONS" CLIENT-ARGS... : run one job under
 # the emulator; output in $T/out and $T/err, state in $T/dump.{hex,json}.
@@ -48,28 +32,9 @@ emu_run() {
 	fi
 }
 
+# same_flash : the chip holds exactly the image.
 same_flash() {
-	python3 - "$T/boot.hex" "$T/dump.hex" <<'EOF' || fail "flash differs from the image"
-import sys
-def load(p):
-    m, ext = {}, 0
-    for l in open(p):
-        l = l.strip()
-        if not l:
-            continue
-        b = bytes.fromhex(l[1:])
-        n, a, t = b[0], (b[1] << 8) | b[2], b[3]
-        if t == 0:
-            for i in range(n):
-                m[ext + a + i] = b[4 + i]
-        elif t == 4:
-            ext = ((b[4] << 8) | b[5]) << 16
-    return m
-img, dump = load(sys.argv[1]), load(sys.argv[2])
-bad = [a for a, v in img.items() if dump.get(a, 0xFF) != v]
-extra = [a for a, v in dump.items() if a not in img and v != 0xFF]
-sys.exit(1 if bad or extra else 0)
-EOF
+	flash_is "$T/dump" "$T/boot.hex"
 }
 
 JOB="--port {port} --image $T/boot.hex --bootloader --hfuse 0xD8"

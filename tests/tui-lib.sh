@@ -22,7 +22,7 @@
 
 . "$top_srcdir/tests/lib.sh"
 
-command -v tmux >/dev/null 2>&1 || { echo "tmux is needed for the wizard tests"; exit 77; }
+need_tool tmux
 
 sock="ispwiz-${test_name%.sh}-$$"
 trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
@@ -69,60 +69,54 @@ show_screen() {
 	return 0
 }
 
-# wait_for TEXT [SECONDS]: true once TEXT is on the screen; a failure (with
-# the screen) when the deadline passes.
-wait_for() {
-	limit=$(( ${2:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$1' did not appear on the screen"
+# screen_has TEXT, screen_lacks TEXT, line_has N TEXT: the screen now.
+screen_has() {
+	screen
+	grep -qF -- "$1" "$T/screen"
+}
+
+screen_lacks() {
+	! screen_has "$1"
+}
+
+line_has() {
+	screen
+	sed -n "${1}p" "$T/screen" | grep -qF -- "$2"
+}
+
+# settle SECONDS MESSAGE CHECK... : true once CHECK holds; a failure
+# (MESSAGE, with the screen) when the deadline passes.
+settle() {
+	secs=$1 msg=$2
+	shift 2
+	within $((secs * scale)) "$@" && return 0
+	fail "$msg"
 	show_screen
 	return 1
 }
 
+# wait_for TEXT [SECONDS]: true once TEXT is on the screen; a failure (with
+# the screen) when the deadline passes.
+wait_for() {
+	settle "${2:-15}" "'$1' did not appear on the screen" screen_has "$1"
+}
+
 wait_gone() {
-	limit=$(( ${2:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		grep -qF -- "$1" "$T/screen" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$1' stayed on the screen"
-	show_screen
-	return 1
+	settle "${2:-15}" "'$1' stayed on the screen" screen_lacks "$1"
 }
 
 # wait_line N TEXT [SECONDS]: ... until line N of the screen has TEXT.
 wait_line() {
-	limit=$(( ${3:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		sed -n "${1}p" "$T/screen" | grep -qF -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$2' did not appear on line $1"
-	show_screen
-	return 1
+	settle "${3:-15}" "'$2' did not appear on line $1" line_has "$1" "$2"
 }
 
 # Fail unless TEXT is on the screen right now.
 on_screen() {
-	screen
-	grep -qF -- "$1" "$T/screen" || { fail "expected '$1' on the screen"; show_screen; }
+	screen_has "$1" || { fail "expected '$1' on the screen"; show_screen; }
 }
 
 not_on_screen() {
-	screen
-	if grep -qF -- "$1" "$T/screen"; then
+	if screen_has "$1"; then
 		fail "did not expect '$1' on the screen"
 		show_screen
 	fi
@@ -137,16 +131,10 @@ type_text() {
 }
 
 wait_exit() {
-	limit=$(( ${1:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		if [ -f "$T/exit" ]; then
-			exit_status=$(cat "$T/exit")
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	if within $(( ${1:-15} * scale )) test -f "$T/exit"; then
+		exit_status=$(cat "$T/exit")
+		return 0
+	fi
 	fail "the wizard did not end"
 	screen
 	show_screen

@@ -7,55 +7,18 @@
 
 . "$top_srcdir/tests/lib.sh"
 
-EMU=$top_builddir/tests/ispwiz-emu
-if [ ! -x "$EMU" ] || [ ! -f "$top_builddir/tests/serial-shim.so" ]; then
-	echo "ispwiz-emu or serial-shim.so not built (needs umockdev): skipped"
-	exit 77
-fi
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
+need_emu
+need_tool python3
 
-python3 - "$T" <<'EOF'
-import sys
-def write(path, base, data):
-    out, seg = [], -1
-    for off in range(0, len(data), 16):
-        a = base + off
-        if a >> 16 != seg:
-            seg = a >> 16
-            rec = [2, 0, 0, 4, seg >> 8, seg & 255]
-            out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
-        chunk = data[off:off + 16]
-        rec = [len(chunk), (a >> 8) & 255, a & 255, 0] + list(chunk)
-        out.append(':' + ''.join('%02X' % b for b in rec) + '%02X' % (-sum(rec) & 255))
-    out.append(':00000001FF')
-    open(path, 'w').write('\n'.join(out) + '\n')
-data = bytes((i * 37 + 11) & 255 for i in range(4096))
-write(sys.argv[1] + '/boot.hex', 0x7000, data)
-write(sys.argv[1] + '/top.hex', 0x1E000, data)
-EOF
-
-# has DUMP ADDR : the dump holds the test pattern at ADDR.
-has() {
-	python3 - "$1.hex" "$2" <<'EOF' || fail "$1 does not hold the image at $2"
-import sys
-mem, base = {}, 0
-for line in open(sys.argv[1]):
-    b = bytes.fromhex(line.strip()[1:])
-    if b[3] == 0:
-        for i in range(b[0]):
-            mem[base + (b[1] << 8 | b[2]) + i] = b[4 + i]
-    elif b[3] == 4:
-        base = (b[4] << 8 | b[5]) << 16
-at = int(sys.argv[2], 0)
-sys.exit(0 if all(mem.get(at + i) == (i * 37 + 11) & 255 for i in range(4096)) else 1)
-EOF
-}
+# The same 4 KiB at 0x7000 and at the top of an AT90USB1286, each file
+# starting with an Extended Linear Address record.
+gen_hex "$T/boot.hex" --ela-first 0x7000:4096:ramp=37,11
+gen_hex "$T/top.hex" --ela-first 0x1E000:4096:ramp=37,11
 
 # ispwiz runs under $ISPWIZ_WRAPPER (valgrind in the second pass of
 # tests/run-all.sh), with the suppressions for umockdev's own doings.
 VALGRIND_OPTS="--suppressions=$top_srcdir/tests/usb-valgrind.supp${VALGRIND_OPTS:+ $VALGRIND_OPTS}"
 export VALGRIND_OPTS
-emu() { timeout 300 "$EMU" "$@"; }
 ISPWIZ_RUN="${ISPWIZ_WRAPPER:-} $ISPWIZ"
 
 FAST="--fuses FF,D8,CB"
@@ -64,7 +27,7 @@ FAST="--fuses FF,D8,CB"
 # USBtinyISP on a factory chip (CKDIV8): SCK steps down and says why.
 run 0 emu --programmer usbtiny --part m32u4 --dump "$T/t1" -- \
 	$ISPWIZ_RUN flash -c usbtiny -P {port} -p m32u4 -f "$T/boot.hex" --no-backup
-has "$T/t1" 0x7000
+flash_has "$T/t1" "$T/boot.hex"
 expect_in "$T/err" "connected at SCK 500 kHz"
 expect_in "$T/err" "CKDIV8"
 
@@ -72,24 +35,20 @@ expect_in "$T/err" "CKDIV8"
 run 0 emu --programmer usbasp --part m32u4 --dump "$T/a1" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m32u4 -f "$T/boot.hex" \
 	--lfuse 0xFF --hfuse 0xD8 --efuse 0xCB --yes
-has "$T/a1" 0x7000
+flash_has "$T/a1" "$T/boot.hex"
 json_check "$T/a1.json" 'd["fuses"]["hfuse"] == "0xD8" and d["fuses"]["lfuse"] == "0xFF"'
 expect_in "$T/err" "backup written"
 
 # Reading a chip back.
 run 0 emu --programmer usbasp --part m32u4 $FAST --preload "$T/boot.hex" --dump "$T/a2" -- \
 	$ISPWIZ_RUN read -c usbasp -P {port} -p m32u4 -o "$T/readback"
-python3 - "$T/readback.hex" <<'EOF' || fail "read-back file lacks the image"
-import sys
-text = open(sys.argv[1]).read()
-sys.exit(0 if ':10700000' in text else 1)
-EOF
+expect_in "$T/readback.hex" ":10700000"
 
 # AT90USB1286 through USBtinyISP: written and verified above 64 KiB, and the
 # slow read path is announced.
 run 0 emu --programmer usbtiny --part usb1286 --fuses 5E,99,F3 --dump "$T/t2" -- \
 	$ISPWIZ_RUN flash -c usbtiny -P {port} -p usb1286 -f "$T/top.hex" --no-backup
-has "$T/t2" 0x1E000
+flash_has "$T/t2" "$T/top.hex"
 expect_in "$T/err" "addresses only 64 KiB"
 expect_in "$T/err" "one byte per USB transfer"
 
@@ -97,14 +56,14 @@ expect_in "$T/err" "one byte per USB transfer"
 run 0 emu --programmer usbasp --old-firmware --part m32u4 $FAST --dump "$T/a3" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m32u4 -f "$T/boot.hex" --no-backup
 expect_in "$T/err" "slow-clock jumper (JP3)"
-has "$T/a3" 0x7000
+flash_has "$T/a3" "$T/boot.hex"
 # ... and a 1 MHz chip only with the jumper closed.
 run 6 emu --programmer usbasp --old-firmware --part m328p --dump "$T/a4" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m328p -f "$T/boot.hex" --no-backup
 expect_in "$T/err" "JP3"
 run 0 emu --programmer usbasp --old-firmware --jumper --part m328p --dump "$T/a5" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m328p -f "$T/boot.hex" --no-backup
-has "$T/a5" 0x7000
+flash_has "$T/a5" "$T/boot.hex"
 
 # ---- which device -------------------------------------------------------------
 # Two devices with the USBasp's ID: listed, not guessed; -P picks one.
@@ -116,7 +75,7 @@ expect_in "$T/err" "USB 1-3"
 expect_in "$T/err" "-P usb:BUS-PATH"
 run 0 emu --programmer usbasp --usb-extra 1 --part m32u4 $FAST --dump "$T/a7" -- \
 	$ISPWIZ_RUN flash -c usbasp -P usb:1-2 -p m32u4 -f "$T/boot.hex" --no-backup
-has "$T/a7" 0x7000
+flash_has "$T/a7" "$T/boot.hex"
 # A V-USB device on that ID that is not a USBasp.
 run 5 emu --programmer usbasp --usb-product ps2avrGB --part m32u4 $FAST --dump "$T/a8" -- \
 	$ISPWIZ_RUN flash -c usbasp -P {port} -p m32u4 -f "$T/boot.hex" --no-backup

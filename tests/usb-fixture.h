@@ -1,12 +1,17 @@
 /*
  * usb-fixture.h - what the USB driver tests (test-usbtiny, test-usbasp)
  * share: a umockdev testbed per test with emulated programmers plugged in
- * (tests/usb-emu.h), each over its own simulated chip, and the real driver
- * opened on them through libusb.
+ * (tests/usb-emu.h), each over its own simulated chip, and the driver under
+ * test opened on them through libusb.  The driver under test is described
+ * by a `struct usb_case` (below), which every test gets through its cmocka
+ * state: the suite both drivers run (tests/usb-suite.h) reads from it what
+ * to expect of this driver, and the fixture opens its driver.
  *
  * The programs run in-process under umockdev (tests/usb-drivers.sh puts
  * libumockdev-preload in LD_PRELOAD); umockdev's thread answers the URBs
  * while the test's thread sits in libusb.
+ *
+ * Header-only (static functions), like tests/engine-fixture.h.
  */
 #ifndef ISPWIZ_TESTS_USB_FIXTURE_H
 #define ISPWIZ_TESTS_USB_FIXTURE_H
@@ -36,7 +41,68 @@
 
 #define UFX_MAX 4
 
+/* 16 MHz crystal, CKDIV8 off: the chip follows SCK up to 2.67 MHz. */
+#define UFX_FAST_FUSES 0xFF, 0xD8, 0xCB
+
+/* --- the driver under test ----------------------------------------------------- */
+
+/* Where a fault shows: opening the programmer, or entering programming
+ * mode on the open one. */
+enum usb_fault_stage {
+	USB_FAULT_AT_OPEN,
+	USB_FAULT_AT_CONNECT,
+};
+
+/* One programmer fault knob and what the driver must make of it. */
+struct usb_fault {
+	const char *knob;         /* emu_usb_set_fault() spec: "stall=1" */
+	enum usb_fault_stage stage;
+	enum iw_status status;
+	const char *says[3];      /* the error message holds each (NULL ends) */
+	size_t tries;             /* isp_connect()'s tries; 0: not checked */
+	double within_s;          /* the failure comes within this; 0: not timed */
+};
+
+struct usb_case {
+	const char *id;                   /* the catalog programmer: "usbtiny" */
+	const struct prog_driver *driver;
+	const char *name;                 /* what the messages call it: "USBtinyISP" */
+	const char *usb_ids;              /* its IDs as the messages list them */
+	struct emu_usb_options emu;       /* the emulated programmer */
+	/* A second one for the tests with two plugged in: another of its IDs
+	 * or the same, with the serial "CAFE01". */
+	struct emu_usb_options other;
+	/* Other devices use its USB ID (V-USB keyboards in USBaspLoader). */
+	bool shared_id;
+	/* The firmware commits a flash page itself (one request a page). */
+	bool firmware_commits;
+	/* The firmware tries Programming Enable this many times per clock
+	 * (counted by the emulator); 0: the driver does its own tries. */
+	uint64_t firmware_enable_tries;
+	/* The SCK table the driver offers: how many, fastest, slowest. */
+	size_t n_sck;
+	uint32_t sck_fastest, sck_slowest;
+	/* The SCK it settles at on a 16 MHz chip (UFX_FAST_FUSES) ... */
+	uint32_t fast_chip_sck;
+	/* ... and on a factory chip (2 MHz, CKDIV8), after how many tries. */
+	uint32_t factory_chip_sck;
+	size_t factory_chip_tries;
+	/* Vendor requests for one 512-byte read_flash() at the fast clock. */
+	uint64_t read_512_requests;
+	/* A target fault (sim-target.h) that leaves nobody answering. */
+	const char *no_target_knob;
+	/* The cable is pulled at this flash-writing request (0 = the first)
+	 * of a job at 0x7000 with 128-byte pages; the error names the page and
+	 * what the driver was doing with it. */
+	unsigned unplug_at;
+	const char *unplug_doing;
+	struct usb_fault stall, timeout, short_reply;
+};
+
+/* --- the fixture -------------------------------------------------------------- */
+
 struct ufx {
+	const struct usb_case *c;
 	UMockdevTestbed *tb;
 	struct sim_target *t[UFX_MAX];
 	struct emu_usb *emu[UFX_MAX];
@@ -63,6 +129,7 @@ ufx_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* cmocka setup: the test's initial state is its struct usb_case. */
 static int
 ufx_setup(void **state)
 {
@@ -76,9 +143,10 @@ ufx_setup(void **state)
 		free(f);
 		return -1;
 	}
+	f->c = *state;
 	f->tb = umockdev_testbed_new();
 	snprintf(f->dir, sizeof f->dir, "/tmp/ispwiz-usb-XXXXXX");
-	if (f->tb == NULL || mkdtemp(f->dir) == NULL)
+	if (f->c == NULL || f->tb == NULL || mkdtemp(f->dir) == NULL)
 		return -1;
 	*state = f;
 	return 0;
@@ -149,10 +217,9 @@ ufx_knob(struct ufx *f, size_t i, const char *spec)
 	assert_int_equal(emu_usb_set_fault(f->emu[i], spec, &f->err), IW_OK);
 }
 
-/* Open driver `drv` (catalog programmer `prog_id`) on `part`. */
+/* Open the driver under test on `part`, -P `port` (NULL: none). */
 static enum iw_status
-ufx_open(struct ufx *f, const struct prog_driver *drv, const char *prog_id,
-	 const char *part, const char *port)
+ufx_open(struct ufx *f, const char *part, const char *port)
 {
 	struct prog_options opt;
 	enum iw_status st;
@@ -163,21 +230,27 @@ ufx_open(struct ufx *f, const struct prog_driver *drv, const char *prog_id,
 	}
 	memset(&opt, 0, sizeof opt);
 	opt.port = port;
-	opt.entry = catalog_find_programmer(&fx_catalog, prog_id);
+	opt.entry = catalog_find_programmer(&fx_catalog, f->c->id);
 	opt.part = fx_part(part);
 	opt.catalog = &fx_catalog;
 	iw_error_clear(&f->err);
-	st = prog_open(&f->p, drv, &opt, &f->err);
+	st = prog_open(&f->p, f->c->driver, &opt, &f->err);
 	f->open = st == IW_OK;
 	return st;
 }
 
 static __attribute__((unused)) void
-ufx_must_open(struct ufx *f, const struct prog_driver *drv, const char *prog_id,
-	      const char *part)
+ufx_must_open(struct ufx *f, const char *part)
 {
-	if (ufx_open(f, drv, prog_id, part, NULL) != IW_OK)
+	if (ufx_open(f, part, NULL) != IW_OK)
 		fail_msg("open: %s", f->err.msg);
+}
+
+static __attribute__((unused)) void
+ufx_must_connect(struct ufx *f, struct isp_connect_info *info)
+{
+	if (isp_connect(&f->p, 0, info, &f->err) != IW_OK)
+		fail_msg("connect: %s", f->err.msg);
 }
 
 static __attribute__((unused)) uint8_t
@@ -186,12 +259,69 @@ ufx_pattern(uint32_t addr)
 	return (uint8_t)(addr * 31u + (addr >> 8) + 7u);
 }
 
-
 static __attribute__((unused)) void
 ufx_contains(const char *text, const char *want)
 {
 	if (strstr(text, want) == NULL)
 		fail_msg("\"%s\" does not contain \"%s\"", text, want);
+}
+
+/* ufx_contains() with the wanted text made from a format. */
+static __attribute__((unused, format(printf, 2, 3))) void
+ufx_containsf(const char *text, const char *fmt, ...)
+{
+	char want[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof want, fmt, ap);
+	va_end(ap);
+	ufx_contains(text, want);
+}
+
+/* --- flash ---------------------------------------------------------------------- */
+
+/* Write the pattern into [addr, addr+len) a page of `page` bytes at a time. */
+static __attribute__((unused)) void
+ufx_write_pages(struct ufx *f, uint32_t addr, uint32_t len, uint32_t page)
+{
+	uint8_t buf[256];
+
+	assert_true(page <= sizeof buf);
+	for (uint32_t a = addr; a < addr + len; a += page) {
+		for (uint32_t i = 0; i < page; i++)
+			buf[i] = ufx_pattern(a + i);
+		if (isp_write_page(&f->p, a, buf, page, &f->err) != IW_OK)
+			fail_msg("%s", f->err.msg);
+	}
+}
+
+/* `buf` holds the pattern of [addr, addr+len). */
+static __attribute__((unused)) void
+ufx_check_pattern(const uint8_t *buf, uint32_t addr, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		if (buf[i] != ufx_pattern(addr + i))
+			fail_msg("byte 0x%05X is 0x%02X, wanted 0x%02X", addr + i, buf[i],
+				 ufx_pattern(addr + i));
+}
+
+/* The chip holds the pattern at [addr, addr+len). */
+static __attribute__((unused)) void
+ufx_check_flash(const struct sim_target *t, uint32_t addr, uint32_t len)
+{
+	ufx_check_pattern(sim_target_flash(t) + addr, addr, len);
+}
+
+/* The chip's flash is erased at [addr, addr+len). */
+static __attribute__((unused)) void
+ufx_check_erased(const struct sim_target *t, uint32_t addr, uint32_t len)
+{
+	const uint8_t *flash = sim_target_flash(t);
+
+	for (uint32_t i = 0; i < len; i++)
+		if (flash[addr + i] != 0xFF)
+			fail_msg("flash 0x%05X is 0x%02X, not erased", addr + i, flash[addr + i]);
 }
 
 /* --- jobs -------------------------------------------------------------------- */
@@ -215,8 +345,7 @@ ufx_record(void *user, const struct job_event *ev)
  * `addr`, no backup unless asked.  The test may add to f->plan, then
  * ufx_run(). */
 static __attribute__((unused)) void
-ufx_plan(struct ufx *f, const char *prog_id, const char *part, uint32_t addr,
-	 uint32_t len, bool backup)
+ufx_plan(struct ufx *f, const char *part, uint32_t addr, uint32_t len, bool backup)
 {
 	uint8_t *buf = malloc(len);
 
@@ -229,7 +358,7 @@ ufx_plan(struct ufx *f, const char *prog_id, const char *part, uint32_t addr,
 	free(buf);
 	job_plan_init(&f->plan);
 	f->plan.catalog = &fx_catalog;
-	f->plan.programmer = catalog_find_programmer(&fx_catalog, prog_id);
+	f->plan.programmer = catalog_find_programmer(&fx_catalog, f->c->id);
 	f->plan.part = fx_part(part);
 	f->plan.prog = &f->p;
 	f->plan.image = f->img;
@@ -247,10 +376,9 @@ ufx_run(struct ufx *f)
 }
 
 static __attribute__((unused)) enum iw_status
-ufx_job(struct ufx *f, const char *prog_id, const char *part, uint32_t addr,
-	uint32_t len, bool backup)
+ufx_job(struct ufx *f, const char *part, uint32_t addr, uint32_t len, bool backup)
 {
-	ufx_plan(f, prog_id, part, addr, len, backup);
+	ufx_plan(f, part, addr, len, backup);
 	return ufx_run(f);
 }
 
@@ -284,16 +412,36 @@ ufx_violations(struct ufx *f, size_t i)
 	return text;
 }
 
-/* The chip holds the pattern at [addr, addr+len). */
-static __attribute__((unused)) void
-ufx_check_flash(const struct sim_target *t, uint32_t addr, uint32_t len)
-{
-	const uint8_t *flash = sim_target_flash(t);
+/* --- faults ------------------------------------------------------------------- */
 
-	for (uint32_t i = 0; i < len; i++)
-		if (flash[addr + i] != ufx_pattern(addr + i))
-			fail_msg("flash 0x%05X is 0x%02X, wanted 0x%02X", addr + i,
-				 flash[addr + i], ufx_pattern(addr + i));
+/* A fast 32U4 behind the driver's programmer with knob `x->knob`: the
+ * driver fails where and as `x` says, in time. */
+static __attribute__((unused)) void
+ufx_fault(struct ufx *f, const struct usb_fault *x)
+{
+	struct isp_connect_info info;
+	enum iw_status st;
+	double t0;
+
+	ufx_plug(f, &f->c->emu, "atmega32u4", UFX_FAST_FUSES, NULL);
+	ufx_knob(f, 0, x->knob);
+	t0 = iw_clock_s();
+	if (x->stage == USB_FAULT_AT_OPEN) {
+		st = ufx_open(f, "atmega32u4", NULL);
+	} else {
+		ufx_must_open(f, "atmega32u4");
+		t0 = iw_clock_s();
+		st = isp_connect(&f->p, 0, &info, &f->err);
+	}
+	if (st != x->status)
+		fail_msg("%s: %s, wanted %s: %s", x->knob, iw_status_name(st),
+			 iw_status_name(x->status), f->err.msg);
+	if (x->within_s > 0 && iw_clock_s() - t0 >= x->within_s)
+		fail_msg("%s: took %.1f s", x->knob, iw_clock_s() - t0);
+	for (size_t i = 0; i < sizeof x->says / sizeof x->says[0] && x->says[i] != NULL; i++)
+		ufx_contains(f->err.msg, x->says[i]);
+	if (x->stage == USB_FAULT_AT_CONNECT && x->tries > 0)
+		assert_int_equal(info.tries, x->tries);
 }
 
 #endif
