@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 
-/*         name            exit  short description */
+/*         name            exit  what it means (documentation only) */
 #define IW_STATUS_LIST(X)                                                   \
 	X(OK,            0,  "success")                                         \
 	X(FAILED,        1,  "operation failed")                                \
@@ -63,7 +63,6 @@ void iw_error_prefix(struct iw_error *err, const char *fmt, ...)
 void iw_error_clear(struct iw_error *err);
 
 const char *iw_status_name(enum iw_status code);   /* "IW_VERIFY" -> "verify" */
-const char *iw_status_text(enum iw_status code);   /* short description */
 int iw_status_exit_code(enum iw_status code);
 
 #endif

@@ -29,7 +29,6 @@
 #define ISP_ERASE_TIMEOUT_MS  1000u
 
 #define ISP_NOTE_MAX 400
-#define ISP_MAX_TRIES 16
 
 /* What the auto-SCK search found. */
 struct isp_connect_info {

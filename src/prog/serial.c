@@ -44,8 +44,10 @@ serial_hex(const uint8_t *b, size_t n, char *buf, size_t size)
 	return buf;
 }
 
-void
-serial_list_ports(char *buf, size_t size)
+/* Ports that exist now, for messages: "/dev/ttyACM0 (16C0:0483), ..." or
+ * "none". */
+static void
+list_ports(char *buf, size_t size)
 {
 	struct sp_port **list = NULL;
 	size_t used = 0;
@@ -180,7 +182,7 @@ open_error(const char *name, const char *device, const struct sp_port *port,
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		serial_list_ports(extra, sizeof(extra));
+		list_ports(extra, sizeof(extra));
 		return iw_error_set(err, IW_NO_PROGRAMMER,
 			"cannot open %s: no such port. Serial ports present now: %s. "
 			"Check the cable and pass the right one with --port",
@@ -282,23 +284,7 @@ sp_fail(struct serial_port *sp, const char *what, struct iw_error *err)
 			    e ? strerror(e) : "libserialport error");
 }
 
-enum iw_status
-serial_set_baud(struct serial_port *sp, unsigned baud, struct iw_error *err)
-{
-	if (sp_set_baudrate(sp->port, (int)baud) != SP_OK)
-		return sp_fail(sp, "setting the baud rate of", err);
-	return IW_OK;
-}
 
-enum iw_status
-serial_set_lines(struct serial_port *sp, bool dtr, bool rts,
-		 struct iw_error *err)
-{
-	if (sp_set_dtr(sp->port, dtr ? SP_DTR_ON : SP_DTR_OFF) != SP_OK ||
-	    sp_set_rts(sp->port, rts ? SP_RTS_ON : SP_RTS_OFF) != SP_OK)
-		return sp_fail(sp, "setting DTR/RTS of", err);
-	return IW_OK;
-}
 
 enum iw_status
 serial_open(struct serial_port **out, const char *name, unsigned baud,
@@ -395,24 +381,7 @@ serial_name(const struct serial_port *sp)
 	return sp->name;
 }
 
-const char *
-serial_device(const struct serial_port *sp)
-{
-	return sp->device;
-}
 
-bool
-serial_usb_id(const struct serial_port *sp, uint16_t *vid, uint16_t *pid)
-{
-	int v, p;
-
-	if (sp_get_port_transport(sp->port) != SP_TRANSPORT_USB ||
-	    sp_get_port_usb_vid_pid(sp->port, &v, &p) != SP_OK)
-		return false;
-	*vid = (uint16_t)v;
-	*pid = (uint16_t)p;
-	return true;
-}
 
 static enum iw_status
 vanished(struct serial_port *sp, struct iw_error *err)
