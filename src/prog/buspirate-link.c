@@ -10,12 +10,6 @@
 #include "prog/buspirate.h"
 #include "core/clock.h"
 
-unsigned
-buspirate_wire_ms(const struct buspirate *b, size_t bytes)
-{
-	return (unsigned)(bytes * 10u * 1000u / (b->baud ? b->baud : BP_DEFAULT_BAUD)) + 1u;
-}
-
 enum iw_status
 buspirate_fail_status(struct buspirate *b, enum iw_status st)
 {
@@ -29,7 +23,7 @@ enum iw_status
 buspirate_transact(struct buspirate *b, const uint8_t *out, size_t nout, uint8_t *in,
 	 size_t nin, const char *what, struct iw_error *err)
 {
-	unsigned timeout = BP_REPLY_MS + buspirate_wire_ms(b, nout + nin);
+	unsigned timeout = BP_REPLY_MS + serial_wire_ms(b->sp, nout + nin);
 	size_t got = 0;
 	enum iw_status st;
 	char hex[64];
@@ -125,7 +119,7 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 	 * one (SPI's 0x00 goes back to bit-bang). */
 	if ((st = serial_write(b->sp, zeros, BP_BBIO_ZEROS, 500, err)) != IW_OK)
 		return buspirate_fail_status(b, st);
-	st = buspirate_expect_within(b, BP_BBIO_ID, 150 + buspirate_wire_ms(b, 120), seen, &n_seen,
+	st = buspirate_expect_within(b, BP_BBIO_ID, 150 + serial_wire_ms(b->sp, 120), seen, &n_seen,
 			   sizeof(seen), &found, err);
 	if (st != IW_OK)
 		return st;

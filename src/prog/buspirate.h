@@ -19,7 +19,6 @@
 
 struct buspirate {
 	struct serial_port *sp;
-	unsigned baud;
 	/* the options (-x) */
 	bool reset_on_aux;           /* reset=aux */
 	bool pullups;                /* pullups: open-drain outputs, pull-ups on */
@@ -34,8 +33,6 @@ struct buspirate {
 	uint64_t busy_until_us;
 };
 
-/* Milliseconds `bytes` take on the wire at the port's baud rate. */
-unsigned buspirate_wire_ms(const struct buspirate *b, size_t bytes);
 /* Remember that the port failed (close() then skips its goodbye). */
 enum iw_status buspirate_fail_status(struct buspirate *b, enum iw_status st);
 /* Send `out`, read exactly `nin` bytes: silence and short replies get

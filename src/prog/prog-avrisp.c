@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "prog/isp.h"
 #include "prog/serial.h"
 #include "prog/stk500-proto.h"
 #include "core/clock.h"
@@ -34,14 +35,12 @@
 #define AVRISP_SYNC_WAIT_MS   200u
 #define AVRISP_REPLY_MS       1000u   /* plus the transfer time */
 #define AVRISP_SCK_HZ         125000u
-#define AVRISP_WRITE_WAIT_US  4700u   /* t_WD_FLASH 4.5 ms, and a margin */
 
 static const uint32_t avrisp_sck[1] = { AVRISP_SCK_HZ };
 
 struct avrisp {
 	struct serial_port *sp;
 	const struct catalog_programmer *entry;
-	unsigned baud;
 	uint8_t sw_major, sw_minor;
 	bool pmode;
 	uint64_t busy_until_us;      /* a committed page may still be written */
@@ -56,24 +55,12 @@ priv(struct prog *p)
 	return p->priv;
 }
 
-
 /* Wait until a page committed earlier is surely written: touching the
  * target before would corrupt it. */
 static void
 settle(struct avrisp *a)
 {
-	uint64_t now = iw_clock_us();
-
-	if (a->busy_until_us > now)
-		iw_sleep_us(a->busy_until_us - now);
-	a->busy_until_us = 0;
-}
-
-/* How long `bytes` take on the wire at the configured baud, in ms. */
-static unsigned
-wire_ms(const struct avrisp *a, size_t bytes)
-{
-	return (unsigned)(bytes * 10u * 1000u / (a->baud ? a->baud : AVRISP_DEFAULT_BAUD)) + 1u;
+	isp_settle(&a->busy_until_us);
 }
 
 /*
@@ -86,7 +73,7 @@ exchange(struct avrisp *a, const uint8_t *cmd, size_t n, uint8_t *data,
 	 size_t ndata, unsigned extra_ms, const char *what, struct iw_error *err)
 {
 	uint8_t first, status;
-	unsigned timeout = AVRISP_REPLY_MS + extra_ms + wire_ms(a, n + ndata + 2);
+	unsigned timeout = AVRISP_REPLY_MS + extra_ms + serial_wire_ms(a->sp, n + ndata + 2);
 	size_t got = 0;
 	enum iw_status st;
 	char hex[64];
@@ -192,7 +179,7 @@ sync_programmer(struct avrisp *a, struct iw_error *err)
 		st = serial_write(a->sp, get_sync, 2, 500, err);
 		if (st != IW_OK)
 			return st;
-		st = serial_read(a->sp, r, 2, AVRISP_SYNC_WAIT_MS + wire_ms(a, 4), &got, err);
+		st = serial_read(a->sp, r, 2, AVRISP_SYNC_WAIT_MS + serial_wire_ms(a->sp, 4), &got, err);
 		if (st != IW_OK && st != IW_TIMEOUT)
 			return st;
 		if (st == IW_OK && r[0] == STK_INSYNC && r[1] == STK_OK) {
@@ -307,9 +294,7 @@ avrisp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	a->entry = opt->entry;
 	a->ext_addr = -1;
-	a->baud = opt->baud ? opt->baud
-		: (opt->entry && opt->entry->baud ? opt->entry->baud : AVRISP_DEFAULT_BAUD);
-	st = serial_open(&a->sp, opt->port, a->baud, err);
+	st = serial_open(&a->sp, opt->port, prog_baud(opt, AVRISP_DEFAULT_BAUD), err);
 	if (st != IW_OK)
 		goto fail;
 	p->priv = a;
@@ -320,12 +305,10 @@ avrisp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err
 	    (st = get_parameter(a, STK_PARM_SW_MINOR, &a->sw_minor, err)) != IW_OK ||
 	    (st = set_device(a, opt->part, err)) != IW_OK)
 		goto fail;
-	p->caps.sck_hz = avrisp_sck;
-	p->caps.n_sck = 1;
-	p->caps.fixed_sck = true;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	p->caps = (struct prog_caps){
+		.sck_hz = avrisp_sck, .n_sck = 1, .fixed_sck = true,
+		.paged_read = true, .paged_write = true,
+	};
 	return IW_OK;
 fail:
 	serial_close(a->sp);
@@ -519,7 +502,7 @@ avrisp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t le
 	 * word at 125 kHz, 256 us a byte) before it commits, and loading the
 	 * buffer while the previous page is being written is allowed: only
 	 * a page too short to take t_WD_FLASH that way needs the wait. */
-	if ((uint64_t)len * 256u < AVRISP_WRITE_WAIT_US)
+	if ((uint64_t)len * 256u < ISP_PAGE_BUSY_US)
 		settle(a);
 	else
 		a->busy_until_us = 0;
@@ -536,7 +519,7 @@ avrisp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t le
 	if (st != IW_OK)
 		return st;
 	/* the sketch committed the page and did not wait for it */
-	a->busy_until_us = iw_clock_us() + AVRISP_WRITE_WAIT_US;
+	a->busy_until_us = iw_clock_us() + ISP_PAGE_BUSY_US;
 	return IW_OK;
 }
 

@@ -31,10 +31,10 @@
 
 #include "prog/buspirate.h"
 #include "prog/buspirate-proto.h"
+#include "prog/isp.h"
 #include "prog/serial.h"
 #include "core/clock.h"
 
-#define BP_WRITE_WAIT_US  4700u       /* t_WD_FLASH 4.5 ms, and a margin */
 #define BP_POWER_UP_MS    50u
 #define BP_ENABLE_TRIES   2
 /* A full bulk transfer as it goes out and comes back: the command (or
@@ -80,11 +80,7 @@ priv(struct prog *p)
 static void
 settle(struct buspirate *b)
 {
-	uint64_t now = iw_clock_us();
-
-	if (b->busy_until_us > now)
-		iw_sleep_us(b->busy_until_us - now);
-	b->busy_until_us = 0;
+	isp_settle(&b->busy_until_us);
 }
 
 static enum iw_status
@@ -172,10 +168,8 @@ buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
-	b->baud = opt->baud ? opt->baud
-		: (opt->entry && opt->entry->baud ? opt->entry->baud : BP_DEFAULT_BAUD);
 	parse_options(b, opt);
-	st = serial_open(&b->sp, opt->port, b->baud, err);
+	st = serial_open(&b->sp, opt->port, prog_baud(opt, BP_DEFAULT_BAUD), err);
 	if (st != IW_OK) {
 		free(b);
 		return st;
@@ -192,12 +186,11 @@ buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *
 				    "the SPI configuration", err)) != IW_OK ||
 	    (st = drive(b, false, false, err)) != IW_OK)
 		goto fail;
-	p->caps.sck_hz = bp_sck + b->first_sck;
-	p->caps.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]) - b->first_sck;
-	p->caps.fixed_sck = false;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	p->caps = (struct prog_caps){
+		.sck_hz = bp_sck + b->first_sck,
+		.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]) - b->first_sck,
+		.paged_read = true, .paged_write = true,
+	};
 	return IW_OK;
 fail:
 	buspirate_close(p);
@@ -416,7 +409,7 @@ buspirate_write_page(struct prog *p, uint32_t addr, const uint8_t *buf,
 			return st;
 	}
 	/* the next access to the target waits out the page write */
-	b->busy_until_us = iw_clock_us() + BP_WRITE_WAIT_US;
+	b->busy_until_us = iw_clock_us() + ISP_PAGE_BUSY_US;
 	return IW_OK;
 }
 
@@ -443,7 +436,7 @@ read_ext(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 			"(answered %02X %02X)", serial_name(b->sp), addr, rx[0], rx[1]);
 	if (st == IW_OK) {
 		size_t got = 0;
-		unsigned timeout = BP_REPLY_MS + buspirate_wire_ms(b, len);
+		unsigned timeout = BP_REPLY_MS + serial_wire_ms(b->sp, len);
 
 		st = serial_read(b->sp, rx + 2, len, timeout, &got, err);
 		if (st == IW_TIMEOUT)

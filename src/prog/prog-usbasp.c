@@ -82,9 +82,7 @@ static enum iw_status
 request(struct asp *a, uint8_t req, const uint8_t b[4], uint8_t *reply, uint16_t len,
 	const char *what, int *got, struct iw_error *err)
 {
-	return usb_link_in(&a->link, req, (uint16_t)(b[1] << 8 | b[0]),
-			   (uint16_t)(b[3] << 8 | b[2]), reply, len, ASP_TIMEOUT_MS, what,
-			   got, err);
+	return usb_link_in4(&a->link, req, b, reply, len, ASP_TIMEOUT_MS, what, got, err);
 }
 
 static enum iw_status
@@ -121,8 +119,9 @@ probe_firmware(struct asp *a, struct iw_error *err)
 	return IW_OK;
 }
 
+/* The SCK steps this firmware offers, and the rest of the caps. */
 static void
-fill_steps(struct prog *p, struct asp *a)
+fill_caps(struct prog *p, struct asp *a)
 {
 	size_t n = 0;
 
@@ -141,10 +140,11 @@ fill_steps(struct prog *p, struct asp *a)
 			a->steps[n++] = asp_table[i].hz;
 		}
 	}
-	p->caps.sck_hz = a->steps;
-	p->caps.n_sck = n;
-	p->caps.fixed_sck = !a->can_set_sck;
-	p->caps.note = a->note[0] != '\0' ? a->note : NULL;
+	p->caps = (struct prog_caps){
+		.sck_hz = a->steps, .n_sck = n, .fixed_sck = !a->can_set_sck,
+		.paged_read = true, .paged_write = true,
+		.note = a->note[0] != '\0' ? a->note : NULL,
+	};
 }
 
 static enum iw_status
@@ -180,10 +180,7 @@ asp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 	}
 	a->flash_size = opt->part != NULL ? opt->part->flash_size : 0;
 	p->priv = a;
-	fill_steps(p, a);
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	fill_caps(p, a);
 	return IW_OK;
 
 fail:
@@ -281,13 +278,9 @@ asp_leave(struct prog *p)
 static enum iw_status
 asp_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
 {
-	char what[64];
-
 	/* Any instruction may erase or write (the read-ahead would go stale). */
 	forget_ahead(priv(p));
-	snprintf(what, sizeof what, "ISP instruction %02X %02X %02X %02X", in[0], in[1],
-		 in[2], in[3]);
-	return request(priv(p), USBASP_TRANSMIT, in, out, 4, what, NULL, err);
+	return usb_link_isp(&priv(p)->link, USBASP_TRANSMIT, in, out, ASP_TIMEOUT_MS, err);
 }
 
 static uint32_t

@@ -83,13 +83,7 @@ power_up(struct tiny *t, uint16_t reset, const char *what, struct iw_error *err)
 static enum iw_status
 spi(struct tiny *t, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
 {
-	char what[64];
-
-	snprintf(what, sizeof what, "ISP instruction %02X %02X %02X %02X", in[0], in[1],
-		 in[2], in[3]);
-	return usb_link_in(&t->link, USBTINY_SPI, (uint16_t)(in[1] << 8 | in[0]),
-			   (uint16_t)(in[3] << 8 | in[2]), out, 4,
-			   TINY_TIMEOUT_MS + spi_ms(t, 1), what, NULL, err);
+	return usb_link_isp(&t->link, USBTINY_SPI, in, out, TINY_TIMEOUT_MS + spi_ms(t, 1), err);
 }
 
 static enum iw_status
@@ -165,13 +159,11 @@ tiny_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 	t->ext = opt->part != NULL && opt->part->flash_size > TINY_EXT_LIMIT;
 	describe_part(t, opt->part);
 	p->priv = t;
-	p->caps.sck_hz = tiny_sck_hz;
-	p->caps.n_sck = PROG_USBTINY_N_SCK;
-	p->caps.fixed_sck = false;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
-	p->caps.note = t->note[0] != '\0' ? t->note : NULL;
+	p->caps = (struct prog_caps){
+		.sck_hz = tiny_sck_hz, .n_sck = PROG_USBTINY_N_SCK,
+		.paged_read = true, .paged_write = true,
+		.note = t->note[0] != '\0' ? t->note : NULL,
+	};
 	return IW_OK;
 }
 

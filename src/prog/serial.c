@@ -23,6 +23,7 @@ struct serial_port {
 	char *name;                  /* as given */
 	char *device;                /* after resolving links */
 	int fd;
+	unsigned baud;
 };
 
 
@@ -299,10 +300,13 @@ serial_open(struct serial_port **out, const char *name, unsigned baud,
 	if (!name || !*name)
 		return iw_error_set(err, IW_USAGE,
 				    "no serial port given: name it with --port (e.g. /dev/ttyACM0)");
+	if (!baud)
+		return iw_error_set(err, IW_USAGE, "%s: no baud rate given", name);
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	sp->fd = -1;
+	sp->baud = baud;
 	sp->name = strdup(name);
 	/* /dev/serial/by-id/... is a link; libserialport wants the tty. */
 	{
@@ -379,6 +383,13 @@ const char *
 serial_name(const struct serial_port *sp)
 {
 	return sp->name;
+}
+
+unsigned
+serial_wire_ms(const struct serial_port *sp, size_t bytes)
+{
+	/* 8N1: ten bits a byte */
+	return (unsigned)(bytes * 10u * 1000u / sp->baud) + 1u;
 }
 
 

@@ -30,6 +30,9 @@ void serial_close(struct serial_port *sp);
 
 /* The name the port was opened with. */
 const char *serial_name(const struct serial_port *sp);
+/* Milliseconds `bytes` take on the wire at the port's baud rate (rounded
+ * up): what a timeout must allow for on top of the other side's work. */
+unsigned serial_wire_ms(const struct serial_port *sp, size_t bytes);
 
 /* Write all of buf or fail: IW_TIMEOUT when the port does not take it in
  * time, IW_IO when the port vanished. */

@@ -1,11 +1,12 @@
 /*
  * emu-knob.h - what the serial (emu.c) and USB (emu-usb.c) programmer
  * emulators share about their fault knobs: a table of names and help
- * lines, and reading `NAME[=N]` against it.  Nothing else includes it.
+ * lines, and switching one on from `NAME[=N]`.  Nothing else includes it.
  */
 #ifndef ISPWIZ_SIM_EMU_KNOB_H
 #define ISPWIZ_SIM_EMU_KNOB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -15,12 +16,16 @@ struct emu_knob {
 	const char *help;            /* one line */
 };
 
-/* Which of the `count` knobs `spec` names, into *kind, and its =N into *n
- * (0 without one).  IW_NOT_FOUND when no knob has that name (the message
- * calls them `what`'s: "programmer", "USB programmer"), IW_USAGE for a bad
- * number. */
-enum iw_status emu_knob_parse(const struct emu_knob *knobs, int count,
-			      const char *spec, const char *what, int *kind,
-			      uint64_t *n, struct iw_error *err);
+/* Switch on the one of the `count` knobs that `spec` names: on[k] = true,
+ * at[k] = its =N (0 without one).  IW_NOT_FOUND when no knob has that name
+ * (the message calls them `what`'s: "programmer", "USB programmer"),
+ * IW_USAGE for a bad number; nothing changes then. */
+enum iw_status emu_knob_set(const struct emu_knob *knobs, int count,
+			    const char *spec, const char *what, bool *on,
+			    uint64_t *at, struct iw_error *err);
+
+/* Knob `kind`'s name or help line; "?" when there is no such knob. */
+const char *emu_knob_name(const struct emu_knob *knobs, int count, int kind);
+const char *emu_knob_help(const struct emu_knob *knobs, int count, int kind);
 
 #endif

@@ -38,13 +38,13 @@ static const struct emu_knob usb_faults[EMU_USB_FAULT_COUNT] = {
 const char *
 emu_usb_fault_name(enum emu_usb_fault_kind kind)
 {
-	return kind < EMU_USB_FAULT_COUNT ? usb_faults[kind].name : "?";
+	return emu_knob_name(usb_faults, EMU_USB_FAULT_COUNT, (int)kind);
 }
 
 const char *
 emu_usb_fault_help(enum emu_usb_fault_kind kind)
 {
-	return kind < EMU_USB_FAULT_COUNT ? usb_faults[kind].help : "?";
+	return emu_knob_help(usb_faults, EMU_USB_FAULT_COUNT, (int)kind);
 }
 
 static void
@@ -101,16 +101,8 @@ emu_usb_free(struct emu_usb *u)
 enum iw_status
 emu_usb_set_fault(struct emu_usb *u, const char *spec, struct iw_error *err)
 {
-	uint64_t n;
-	int k;
-	enum iw_status st = emu_knob_parse(usb_faults, EMU_USB_FAULT_COUNT, spec,
-					   "USB programmer", &k, &n, err);
-
-	if (st != IW_OK)
-		return st;
-	u->fault_on[k] = true;
-	u->fault_n[k] = n;
-	return IW_OK;
+	return emu_knob_set(usb_faults, EMU_USB_FAULT_COUNT, spec, "USB programmer",
+			    u->fault_on, u->fault_n, err);
 }
 
 uint16_t

@@ -20,13 +20,13 @@ static const struct emu_knob emu_faults[EMU_FAULT_COUNT] = {
 const char *
 emu_fault_name(enum emu_fault_kind kind)
 {
-	return kind < EMU_FAULT_COUNT ? emu_faults[kind].name : "?";
+	return emu_knob_name(emu_faults, EMU_FAULT_COUNT, (int)kind);
 }
 
 const char *
 emu_fault_help(enum emu_fault_kind kind)
 {
-	return kind < EMU_FAULT_COUNT ? emu_faults[kind].help : "?";
+	return emu_knob_help(emu_faults, EMU_FAULT_COUNT, (int)kind);
 }
 
 struct emu *
@@ -69,16 +69,8 @@ emu_free(struct emu *e)
 enum iw_status
 emu_set_fault(struct emu *e, const char *spec, struct iw_error *err)
 {
-	uint64_t n;
-	int k;
-	enum iw_status st = emu_knob_parse(emu_faults, EMU_FAULT_COUNT, spec,
-					   "programmer", &k, &n, err);
-
-	if (st != IW_OK)
-		return st;
-	e->fault_on[k] = true;
-	e->fault_n[k] = n;
-	return IW_OK;
+	return emu_knob_set(emu_faults, EMU_FAULT_COUNT, spec, "programmer",
+			    e->fault_on, e->fault_n, err);
 }
 
 static void
