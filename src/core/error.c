@@ -7,9 +7,8 @@
 static const struct {
 	const char *name;
 	int exit_code;
-	const char *text;
 } status_table[IW_STATUS_COUNT] = {
-#define IW_STATUS_ROW(name, exitcode, text) [IW_##name] = { #name, IW_EXIT_##exitcode, text },
+#define IW_STATUS_ROW(name, exitcode, text) [IW_##name] = { #name, IW_EXIT_##exitcode },
 	IW_STATUS_LIST(IW_STATUS_ROW)
 #undef IW_STATUS_ROW
 };
@@ -116,12 +115,6 @@ const char *
 iw_status_name(enum iw_status code)
 {
 	return valid(code) ? status_table[code].name : "UNKNOWN";
-}
-
-const char *
-iw_status_text(enum iw_status code)
-{
-	return valid(code) ? status_table[code].text : "unknown error";
 }
 
 int

@@ -46,7 +46,7 @@ enum iw_exit {
 #undef IW_EXIT_ENUM
 };
 
-/*         name            exit             short description */
+/*         name            exit        what it means (documentation only) */
 #define IW_STATUS_LIST(X)                                                   \
 	X(OK,            SUCCESS,    "success")                                 \
 	X(FAILED,        FAILURE,    "operation failed")                        \
@@ -98,7 +98,6 @@ void iw_error_prefix(struct iw_error *err, const char *fmt, ...)
 void iw_error_clear(struct iw_error *err);
 
 const char *iw_status_name(enum iw_status code);   /* "IW_VERIFY" -> "verify" */
-const char *iw_status_text(enum iw_status code);   /* short description */
 int iw_status_exit_code(enum iw_status code);
 
 /* The exit table's rows in order (n from 0 while it returns true). */

@@ -10,12 +10,6 @@
 #include "prog/buspirate.h"
 #include "core/clock.h"
 
-unsigned
-buspirate_wire_ms(const struct buspirate *b, size_t bytes)
-{
-	return (unsigned)(bytes * 10u * 1000u / (b->baud ? b->baud : BP_DEFAULT_BAUD)) + 1u;
-}
-
 enum iw_status
 buspirate_fail_status(struct buspirate *b, enum iw_status st)
 {
@@ -29,7 +23,7 @@ enum iw_status
 buspirate_transact(struct buspirate *b, const uint8_t *out, size_t nout, uint8_t *in,
 	 size_t nin, const char *what, struct iw_error *err)
 {
-	unsigned timeout = BP_REPLY_MS + buspirate_wire_ms(b, nout + nin);
+	unsigned timeout = BP_REPLY_MS + serial_wire_ms(b->sp, nout + nin);
 	size_t got = 0;
 	enum iw_status st;
 	char hex[64];
@@ -52,7 +46,7 @@ buspirate_transact(struct buspirate *b, const uint8_t *out, size_t nout, uint8_t
 	return buspirate_fail_status(b, st);
 }
 
-/* A one-byte command answered by 0x01. */
+/* A one-byte command answered by BP_ACK. */
 enum iw_status
 buspirate_command(struct buspirate *b, uint8_t c, const char *what, struct iw_error *err)
 {
@@ -61,7 +55,7 @@ buspirate_command(struct buspirate *b, uint8_t c, const char *what, struct iw_er
 
 	if (st != IW_OK)
 		return st;
-	if (r != 0x01)
+	if (r != BP_ACK)
 		return iw_error_set(err, IW_PROTOCOL,
 			"%s: the Bus Pirate refused %s (command 0x%02X answered 0x%02X, "
 			"not 0x01)", serial_name(b->sp), what, c, r);
@@ -109,8 +103,8 @@ buspirate_expect_within(struct buspirate *b, const char *pattern, unsigned ms,
 enum iw_status
 buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 {
-	static const uint8_t zeros[64];
-	uint8_t seen[32], r[5];
+	static const uint8_t zeros[64], reset = BP_BBIO_RESET;
+	uint8_t seen[32], r[sizeof BP_BBIO_ID - 1];
 	size_t n_seen = 0;
 	bool found = false;
 	enum iw_status st;
@@ -123,9 +117,9 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 		return buspirate_fail_status(b, st);
 	/* The terminal wants 20 zeros in a row; bit-bang and SPI modes need
 	 * one (SPI's 0x00 goes back to bit-bang). */
-	if ((st = serial_write(b->sp, zeros, 20, 500, err)) != IW_OK)
+	if ((st = serial_write(b->sp, zeros, BP_BBIO_ZEROS, 500, err)) != IW_OK)
 		return buspirate_fail_status(b, st);
-	st = buspirate_expect_within(b, "BBIO1", 150 + buspirate_wire_ms(b, 120), seen, &n_seen,
+	st = buspirate_expect_within(b, BP_BBIO_ID, 150 + serial_wire_ms(b->sp, 120), seen, &n_seen,
 			   sizeof(seen), &found, err);
 	if (st != IW_OK)
 		return st;
@@ -135,11 +129,11 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 		for (size_t sent = 0; sent < BP_WTR_MAX + 64 && !found; sent += sizeof(zeros)) {
 			if ((st = serial_write(b->sp, zeros, sizeof(zeros), 500, err)) != IW_OK)
 				return buspirate_fail_status(b, st);
-			if ((st = buspirate_expect_within(b, "BBIO1", 5, seen, &n_seen, sizeof(seen),
+			if ((st = buspirate_expect_within(b, BP_BBIO_ID, 5, seen, &n_seen, sizeof(seen),
 						&found, err)) != IW_OK)
 				return st;
 		}
-		if (!found && (st = buspirate_expect_within(b, "BBIO1", 200, seen, &n_seen,
+		if (!found && (st = buspirate_expect_within(b, BP_BBIO_ID, 200, seen, &n_seen,
 						  sizeof(seen), &found, err)) != IW_OK)
 			return st;
 	}
@@ -149,9 +143,9 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 				"%s: no Bus Pirate answered: the port stayed silent through "
 				"newlines and %u zero bytes. Check that this is the Bus "
 				"Pirate's port and that it is powered (its LED is on)",
-				serial_name(b->sp), BP_WTR_MAX + 84);
+				serial_name(b->sp), BP_BBIO_ZEROS + BP_WTR_MAX + 64);
 		for (size_t i = 0; i + 4 <= n_seen; i++)
-			if (memcmp(seen + i, "BBIO", 4) == 0)
+			if (memcmp(seen + i, BP_BBIO_ID, 4) == 0)
 				return iw_error_set(err, IW_PROTOCOL,
 					"%s: the Bus Pirate's replies are cut short (\"BBIO\" "
 					"without its version digit; got %s): the link drops "
@@ -159,7 +153,7 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 					serial_hex(seen, n_seen, hex, sizeof(hex)));
 		return iw_error_set(err, IW_PROTOCOL,
 			"%s: the device on this port does not answer like a Bus Pirate "
-			"(expected \"BBIO1\", got %s): wrong baud rate (a Bus Pirate talks "
+			"(expected \"" BP_BBIO_ID "\", got %s): wrong baud rate (a Bus Pirate talks "
 			"115200 unless changed: --baud) or another device",
 			serial_name(b->sp), serial_hex(seen, n_seen, hex, sizeof(hex)));
 	}
@@ -167,30 +161,31 @@ buspirate_enter_bitbang(struct buspirate *b, struct iw_error *err)
 	 * next reply is ours. */
 	if ((st = serial_drain(b->sp, 30, 1000, NULL, err)) != IW_OK)
 		return buspirate_fail_status(b, st);
-	st = buspirate_transact(b, (const uint8_t *)"", 1, r, 5, "entering binary mode", err);
+	st = buspirate_transact(b, &reset, 1, r, sizeof r, "entering binary mode", err);
 	if (st != IW_OK)
 		return st;
-	if (memcmp(r, "BBIO1", 5) != 0)
+	if (memcmp(r, BP_BBIO_ID, sizeof r) != 0)
 		return iw_error_set(err, IW_PROTOCOL,
 			"%s: the Bus Pirate did not confirm binary mode (expected "
-			"\"BBIO1\", got %s)", serial_name(b->sp), serial_hex(r, 5, hex, sizeof(hex)));
+			"\"" BP_BBIO_ID "\", got %s)", serial_name(b->sp),
+			serial_hex(r, sizeof r, hex, sizeof(hex)));
 	return IW_OK;
 }
 
 enum iw_status
 buspirate_enter_spi(struct buspirate *b, struct iw_error *err)
 {
-	static const uint8_t spi = 0x01;
-	uint8_t r[4];
+	static const uint8_t spi = BP_BBIO_SPI;
+	uint8_t r[sizeof BP_SPI_ID - 1];
 	char hex[32];
-	enum iw_status st = buspirate_transact(b, &spi, 1, r, 4, "entering SPI mode", err);
+	enum iw_status st = buspirate_transact(b, &spi, 1, r, sizeof r, "entering SPI mode", err);
 
 	if (st != IW_OK)
 		return st;
-	if (memcmp(r, "SPI1", 4) != 0)
+	if (memcmp(r, BP_SPI_ID, sizeof r) != 0)
 		return iw_error_set(err, IW_PROTOCOL,
-			"%s: the Bus Pirate did not enter SPI mode (expected \"SPI1\", "
-			"got %s)", serial_name(b->sp), serial_hex(r, 4, hex, sizeof(hex)));
+			"%s: the Bus Pirate did not enter SPI mode (expected \"" BP_SPI_ID "\", "
+			"got %s)", serial_name(b->sp), serial_hex(r, sizeof r, hex, sizeof(hex)));
 	b->in_spi = true;
 	return IW_OK;
 }
@@ -198,32 +193,32 @@ buspirate_enter_spi(struct buspirate *b, struct iw_error *err)
 enum iw_status
 buspirate_probe_features(struct buspirate *b, struct iw_error *err)
 {
-	static const uint8_t wtr_probe[5] = { 0x05, 0, 0, 0, 0 };
-	static const uint8_t avr_version[2] = { 0x06, 0x01 };
+	static const uint8_t wtr_probe[5] = { BP_SPI_WTR, 0, 0, 0, 0 };
+	static const uint8_t avr_version[2] = { BP_SPI_AVR_EXT, BP_AVR_VERSION };
 	uint8_t r[4];
 	size_t got = 0;
 	enum iw_status st;
 
-	/* 0x05 with nothing to write or read answers 0x01 on firmware 5.10
-	 * and later; older firmware does not know it. */
+	/* Write-then-read without CS, with nothing to write or read, acks on
+	 * firmware 5.10 and later; older firmware does not know it. */
 	if ((st = serial_write(b->sp, wtr_probe, 5, 500, err)) != IW_OK)
 		return buspirate_fail_status(b, st);
 	st = serial_read(b->sp, r, 1, 200, &got, err);
 	if (st != IW_OK && st != IW_TIMEOUT)
 		return buspirate_fail_status(b, st);
-	b->has_wtr = st == IW_OK && r[0] == 0x01;
+	b->has_wtr = st == IW_OK && r[0] == BP_ACK;
 	if (!b->has_wtr) {
 		/* unknown bytes may have left it anywhere: start over */
 		if ((st = buspirate_enter_bitbang(b, err)) != IW_OK || (st = buspirate_enter_spi(b, err)) != IW_OK)
 			return st;
 	}
-	/* AVR extension: 0x06 answers 0x01, then version 0x01 vH vL. */
+	/* AVR extension: it acks, then its version: ack, vH, vL. */
 	if ((st = serial_write(b->sp, avr_version, 2, 500, err)) != IW_OK)
 		return buspirate_fail_status(b, st);
 	st = serial_read(b->sp, r, 4, 200, &got, err);
 	if (st != IW_OK && st != IW_TIMEOUT)
 		return buspirate_fail_status(b, st);
-	b->has_avr_ext = st == IW_OK && r[0] == 0x01 && r[1] == 0x01;
+	b->has_avr_ext = st == IW_OK && r[0] == BP_ACK && r[1] == BP_ACK;
 	if (st != IW_OK) {
 		if ((st = buspirate_enter_bitbang(b, err)) != IW_OK || (st = buspirate_enter_spi(b, err)) != IW_OK)
 			return st;

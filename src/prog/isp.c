@@ -284,6 +284,16 @@ isp_wait_ready(struct prog *p, unsigned timeout_ms, const char *what,
 			    what, part_name(p), timeout_ms, polls);
 }
 
+void
+isp_settle(uint64_t *busy_until_us)
+{
+	uint64_t now = iw_clock_us();
+
+	if (*busy_until_us > now)
+		iw_sleep_us(*busy_until_us - now);
+	*busy_until_us = 0;
+}
+
 /* --- erase ------------------------------------------------------------------ */
 
 enum iw_status

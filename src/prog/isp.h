@@ -28,8 +28,11 @@
 #define ISP_FUSE_TIMEOUT_MS   250u
 #define ISP_ERASE_TIMEOUT_MS  1000u
 
+/* How long the target stays busy after a Write Page nobody polls for:
+ * t_WD_FLASH (4.5 ms), and a margin. */
+#define ISP_PAGE_BUSY_US 4700u
+
 #define ISP_NOTE_MAX 400
-#define ISP_MAX_TRIES 16
 
 /* What the auto-SCK search found. */
 struct isp_connect_info {
@@ -100,6 +103,10 @@ enum iw_status isp_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf,
  * (IW_TIMEOUT naming `what`). */
 enum iw_status isp_wait_ready(struct prog *p, unsigned timeout_ms,
 			      const char *what, struct iw_error *err);
+
+/* For a programmer that commits a page without waiting for it: sleep until
+ * *busy_until_us (iw_clock_us() time; 0 or past: not busy), then clear it. */
+void isp_settle(uint64_t *busy_until_us);
 
 /* "2 MHz", "62.5 kHz", "16 kHz" into buf. */
 const char *isp_sck_text(uint32_t hz, char *buf, size_t size);

@@ -25,31 +25,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "prog/isp.h"
 #include "prog/serial.h"
+#include "prog/stk500-proto.h"
 #include "core/clock.h"
-
-#define STK_OK       0x10
-#define STK_FAILED   0x11
-#define STK_UNKNOWN  0x12
-#define STK_NODEVICE 0x13
-#define STK_INSYNC   0x14
-#define STK_NOSYNC   0x15
-#define CRC_EOP      0x20
 
 #define AVRISP_DEFAULT_BAUD   19200u
 #define AVRISP_SYNC_TRIES     12u     /* x ~250 ms: covers a 2 s boot */
 #define AVRISP_SYNC_WAIT_MS   200u
 #define AVRISP_REPLY_MS       1000u   /* plus the transfer time */
 #define AVRISP_SCK_HZ         125000u
-#define AVRISP_WRITE_WAIT_US  4700u   /* t_WD_FLASH 4.5 ms, and a margin */
-#define AVRISP_MAX_BLOCK      256u    /* the sketch's buffer */
 
 static const uint32_t avrisp_sck[1] = { AVRISP_SCK_HZ };
 
 struct avrisp {
 	struct serial_port *sp;
 	const struct catalog_programmer *entry;
-	unsigned baud;
 	uint8_t sw_major, sw_minor;
 	bool pmode;
 	uint64_t busy_until_us;      /* a committed page may still be written */
@@ -64,28 +55,16 @@ priv(struct prog *p)
 	return p->priv;
 }
 
-
 /* Wait until a page committed earlier is surely written: touching the
  * target before would corrupt it. */
 static void
 settle(struct avrisp *a)
 {
-	uint64_t now = iw_clock_us();
-
-	if (a->busy_until_us > now)
-		iw_sleep_us(a->busy_until_us - now);
-	a->busy_until_us = 0;
-}
-
-/* How long `bytes` take on the wire at the configured baud, in ms. */
-static unsigned
-wire_ms(const struct avrisp *a, size_t bytes)
-{
-	return (unsigned)(bytes * 10u * 1000u / (a->baud ? a->baud : AVRISP_DEFAULT_BAUD)) + 1u;
+	isp_settle(&a->busy_until_us);
 }
 
 /*
- * One STK500 exchange: send `cmd` (ending in CRC_EOP), expect INSYNC,
+ * One STK500 exchange: send `cmd` (ending in STK_CRC_EOP), expect INSYNC,
  * `ndata` bytes into `data`, then OK.  Every way it can go wrong gets its
  * own message naming `what`.
  */
@@ -94,7 +73,7 @@ exchange(struct avrisp *a, const uint8_t *cmd, size_t n, uint8_t *data,
 	 size_t ndata, unsigned extra_ms, const char *what, struct iw_error *err)
 {
 	uint8_t first, status;
-	unsigned timeout = AVRISP_REPLY_MS + extra_ms + wire_ms(a, n + ndata + 2);
+	unsigned timeout = AVRISP_REPLY_MS + extra_ms + serial_wire_ms(a->sp, n + ndata + 2);
 	size_t got = 0;
 	enum iw_status st;
 	char hex[64];
@@ -182,7 +161,7 @@ exchange(struct avrisp *a, const uint8_t *cmd, size_t n, uint8_t *data,
 static enum iw_status
 sync_programmer(struct avrisp *a, struct iw_error *err)
 {
-	static const uint8_t get_sync[2] = { 0x30, CRC_EOP };
+	static const uint8_t get_sync[2] = { STK_GET_SYNC, STK_CRC_EOP };
 	uint8_t seen[16];
 	size_t n_seen = 0;
 	bool nosync = false, cut = false;
@@ -200,7 +179,7 @@ sync_programmer(struct avrisp *a, struct iw_error *err)
 		st = serial_write(a->sp, get_sync, 2, 500, err);
 		if (st != IW_OK)
 			return st;
-		st = serial_read(a->sp, r, 2, AVRISP_SYNC_WAIT_MS + wire_ms(a, 4), &got, err);
+		st = serial_read(a->sp, r, 2, AVRISP_SYNC_WAIT_MS + serial_wire_ms(a->sp, 4), &got, err);
 		if (st != IW_OK && st != IW_TIMEOUT)
 			return st;
 		if (st == IW_OK && r[0] == STK_INSYNC && r[1] == STK_OK) {
@@ -253,7 +232,7 @@ sync_programmer(struct avrisp *a, struct iw_error *err)
 static enum iw_status
 get_parameter(struct avrisp *a, uint8_t which, uint8_t *value, struct iw_error *err)
 {
-	uint8_t cmd[3] = { 0x41, which, CRC_EOP };
+	uint8_t cmd[3] = { STK_GET_PARAMETER, which, STK_CRC_EOP };
 
 	return exchange(a, cmd, 3, value, 1, 0, "GET_PARAMETER", err);
 }
@@ -261,8 +240,10 @@ get_parameter(struct avrisp *a, uint8_t which, uint8_t *value, struct iw_error *
 static enum iw_status
 set_device(struct avrisp *a, const struct catalog_part *part, struct iw_error *err)
 {
-	uint8_t cmd[22] = { 0x42 };
-	uint8_t ext[7] = { 0x45, 0x05, 0, 0xD7, 0xA0, 0x01, CRC_EOP };
+	uint8_t cmd[1 + STK_SET_DEVICE_LEN + 1] = { STK_SET_DEVICE };
+	uint8_t ext[1 + STK_SET_DEVICE_EXT_LEN + 1] = {
+		STK_SET_DEVICE_EXT, STK_SET_DEVICE_EXT_LEN, 0, 0xD7, 0xA0, 0x01, STK_CRC_EOP,
+	};
 	unsigned fuses = 0;
 	enum iw_status st;
 
@@ -286,7 +267,7 @@ set_device(struct avrisp *a, const struct catalog_part *part, struct iw_error *e
 	cmd[18] = (uint8_t)(part->flash_size >> 16);
 	cmd[19] = (uint8_t)(part->flash_size >> 8);
 	cmd[20] = (uint8_t)part->flash_size;
-	cmd[21] = CRC_EOP;
+	cmd[sizeof(cmd) - 1] = STK_CRC_EOP;
 	st = exchange(a, cmd, sizeof(cmd), NULL, 0, 0, "SET_DEVICE", err);
 	if (st != IW_OK)
 		return st;
@@ -313,25 +294,21 @@ avrisp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	a->entry = opt->entry;
 	a->ext_addr = -1;
-	a->baud = opt->baud ? opt->baud
-		: (opt->entry && opt->entry->baud ? opt->entry->baud : AVRISP_DEFAULT_BAUD);
-	st = serial_open(&a->sp, opt->port, a->baud, err);
+	st = serial_open(&a->sp, opt->port, prog_baud(opt, AVRISP_DEFAULT_BAUD), err);
 	if (st != IW_OK)
 		goto fail;
 	p->priv = a;
 	st = sync_programmer(a, err);
 	if (st != IW_OK)
 		goto fail;
-	if ((st = get_parameter(a, 0x81, &a->sw_major, err)) != IW_OK ||
-	    (st = get_parameter(a, 0x82, &a->sw_minor, err)) != IW_OK ||
+	if ((st = get_parameter(a, STK_PARM_SW_MAJOR, &a->sw_major, err)) != IW_OK ||
+	    (st = get_parameter(a, STK_PARM_SW_MINOR, &a->sw_minor, err)) != IW_OK ||
 	    (st = set_device(a, opt->part, err)) != IW_OK)
 		goto fail;
-	p->caps.sck_hz = avrisp_sck;
-	p->caps.n_sck = 1;
-	p->caps.fixed_sck = true;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	p->caps = (struct prog_caps){
+		.sck_hz = avrisp_sck, .n_sck = 1, .fixed_sck = true,
+		.paged_read = true, .paged_write = true,
+	};
 	return IW_OK;
 fail:
 	serial_close(a->sp);
@@ -343,7 +320,7 @@ fail:
 static void
 avrisp_leave(struct prog *p)
 {
-	static const uint8_t cmd[2] = { 0x51, CRC_EOP };
+	static const uint8_t cmd[2] = { STK_LEAVE_PROGMODE, STK_CRC_EOP };
 	struct avrisp *a = priv(p);
 
 	if (!a || !a->sp)
@@ -372,7 +349,7 @@ avrisp_close(struct prog *p)
 static enum iw_status
 universal(struct avrisp *a, const uint8_t in[4], uint8_t *result, struct iw_error *err)
 {
-	uint8_t cmd[6] = { 0x56, in[0], in[1], in[2], in[3], CRC_EOP };
+	uint8_t cmd[6] = { STK_UNIVERSAL, in[0], in[1], in[2], in[3], STK_CRC_EOP };
 
 	settle(a);
 	return exchange(a, cmd, 6, result, 1, 0, "UNIVERSAL", err);
@@ -381,8 +358,8 @@ universal(struct avrisp *a, const uint8_t in[4], uint8_t *result, struct iw_erro
 static enum iw_status
 avrisp_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 {
-	static const uint8_t leave[2] = { 0x51, CRC_EOP };
-	static const uint8_t enter[2] = { 0x50, CRC_EOP };
+	static const uint8_t leave[2] = { STK_LEAVE_PROGMODE, STK_CRC_EOP };
+	static const uint8_t enter[2] = { STK_ENTER_PROGMODE, STK_CRC_EOP };
 	static const uint8_t sig0[4] = { 0x30, 0x00, 0x00, 0x00 };
 	struct avrisp *a = priv(p);
 	uint8_t vendor;
@@ -456,7 +433,7 @@ ext_address(struct prog *p, uint32_t word, struct iw_error *err)
 static enum iw_status
 load_address(struct avrisp *a, uint32_t word, struct iw_error *err)
 {
-	uint8_t cmd[4] = { 0x55, (uint8_t)word, (uint8_t)(word >> 8), CRC_EOP };
+	uint8_t cmd[4] = { STK_LOAD_ADDRESS, (uint8_t)word, (uint8_t)(word >> 8), STK_CRC_EOP };
 
 	return exchange(a, cmd, 4, NULL, 0, 0, "LOAD_ADDRESS", err);
 }
@@ -466,7 +443,7 @@ avrisp_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		  struct iw_error *err)
 {
 	struct avrisp *a = priv(p);
-	uint8_t tmp[AVRISP_MAX_BLOCK + 2];
+	uint8_t tmp[STK_SKETCH_BUFFER + 2];
 	char what[48];
 
 	while (len) {
@@ -477,18 +454,18 @@ avrisp_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		uint8_t cmd[5];
 		enum iw_status st;
 
-		if (n > AVRISP_MAX_BLOCK)
-			n = AVRISP_MAX_BLOCK;
+		if (n > STK_SKETCH_BUFFER)
+			n = STK_SKETCH_BUFFER;
 		n = (n + 1) & ~1u;
 		settle(a);
 		if ((st = ext_address(p, start >> 1, err)) != IW_OK ||
 		    (st = load_address(a, (start >> 1) & 0xFFFF, err)) != IW_OK)
 			return st;
-		cmd[0] = 0x74;
+		cmd[0] = STK_READ_PAGE;
 		cmd[1] = (uint8_t)(n >> 8);
 		cmd[2] = (uint8_t)n;
-		cmd[3] = 'F';
-		cmd[4] = CRC_EOP;
+		cmd[3] = STK_MEM_FLASH;
+		cmd[4] = STK_CRC_EOP;
 		snprintf(what, sizeof(what), "READ_PAGE at 0x%05X", start);
 		/* the sketch clocks 4 bytes per flash byte at 125 kHz */
 		st = exchange(a, cmd, 5, tmp, n, n * 32u * 1000u / AVRISP_SCK_HZ, what, err);
@@ -511,11 +488,11 @@ avrisp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t le
 		  struct iw_error *err)
 {
 	struct avrisp *a = priv(p);
-	uint8_t cmd[4 + AVRISP_MAX_BLOCK + 1];
+	uint8_t cmd[4 + STK_SKETCH_BUFFER + 1];
 	char what[48];
 	enum iw_status st;
 
-	if (len > AVRISP_MAX_BLOCK || (len & 1) || (addr & 1))
+	if (len > STK_SKETCH_BUFFER || (len & 1) || (addr & 1))
 		return iw_error_set(err, IW_RANGE,
 			"avrisp: a page of %u bytes at 0x%05X does not fit the "
 			"ArduinoISP sketch's 256-byte buffer", len, addr);
@@ -525,24 +502,24 @@ avrisp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t le
 	 * word at 125 kHz, 256 us a byte) before it commits, and loading the
 	 * buffer while the previous page is being written is allowed: only
 	 * a page too short to take t_WD_FLASH that way needs the wait. */
-	if ((uint64_t)len * 256u < AVRISP_WRITE_WAIT_US)
+	if ((uint64_t)len * 256u < ISP_PAGE_BUSY_US)
 		settle(a);
 	else
 		a->busy_until_us = 0;
 	if ((st = ext_address(p, addr >> 1, err)) != IW_OK)
 		return st;
-	cmd[0] = 0x64;
+	cmd[0] = STK_PROG_PAGE;
 	cmd[1] = (uint8_t)(len >> 8);
 	cmd[2] = (uint8_t)len;
-	cmd[3] = 'F';
+	cmd[3] = STK_MEM_FLASH;
 	memcpy(cmd + 4, buf, len);
-	cmd[4 + len] = CRC_EOP;
+	cmd[4 + len] = STK_CRC_EOP;
 	snprintf(what, sizeof(what), "PROG_PAGE at 0x%05X", addr);
 	st = exchange(a, cmd, len + 5, NULL, 0, len * 32u * 1000u / AVRISP_SCK_HZ, what, err);
 	if (st != IW_OK)
 		return st;
 	/* the sketch committed the page and did not wait for it */
-	a->busy_until_us = iw_clock_us() + AVRISP_WRITE_WAIT_US;
+	a->busy_until_us = iw_clock_us() + ISP_PAGE_BUSY_US;
 	return IW_OK;
 }
 

@@ -15,8 +15,8 @@
  * (nopower); pullups makes the outputs open-drain with the pull-ups to
  * Vpu, for a target at another voltage; speed= caps the SPI clock the
  * auto-SCK search starts from.
- * Instructions go out with the bulk transfer (0x13 + 4 bytes); Load Page
- * for a whole page is one write-then-read without CS (0x05, firmware 5.10
+ * Instructions go out with a 4-byte bulk transfer (0x13); Load Page for a
+ * whole page is one write-then-read without CS (0x05, firmware 5.10
  * and later) or, on older firmware, bulk transfers sent back to back.
  * Flash is read with the AVR extension's bulk read (0x06 0x02) when the
  * firmware has it.
@@ -30,26 +30,28 @@
 #include <time.h>
 
 #include "prog/buspirate.h"
+#include "prog/buspirate-proto.h"
+#include "prog/isp.h"
 #include "prog/serial.h"
 #include "core/clock.h"
 
-#define BP_WRITE_WAIT_US  4700u       /* t_WD_FLASH 4.5 ms, and a margin */
 #define BP_POWER_UP_MS    50u
 #define BP_ENABLE_TRIES   2
+/* A full bulk transfer as it goes out and comes back: the command (or
+ * its ack) and BP_BULK_MAX bytes. */
+#define BP_BULK_FRAME     (1 + BP_BULK_MAX)
 
-#define BP_PERIPH         0x40
-#define BP_POWER          0x08
-#define BP_PULLUPS        0x04
-#define BP_AUX            0x02
-#define BP_CS             0x01
-
-#define BP_SPI_PUSH_PULL 0x08      /* SPI config bit: 3.3 V outputs, else open-drain */
-
-/* Speed codes 0x60..0x67, fastest first for the auto-SCK search. */
+/* The speeds, fastest first for the auto-SCK search, and their codes. */
 static const uint32_t bp_sck[8] = {
-	8000000, 4000000, 2600000, 2000000, 1000000, 250000, 125000, 30000,
+#define BP_SCK_HZ(code, hz) hz,
+	BP_SPI_SPEEDS(BP_SCK_HZ)
+#undef BP_SCK_HZ
 };
-static const uint8_t bp_speed_code[8] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+static const uint8_t bp_speed_code[8] = {
+#define BP_SCK_CODE(code, hz) code,
+	BP_SPI_SPEEDS(BP_SCK_CODE)
+#undef BP_SCK_CODE
+};
 /* The same steps as `speed=` spells them (the list in bp_option_help). */
 static const char *const bp_speed_name[8] = {
 	"8M", "4M", "2.6M", "2M", "1M", "250k", "125k", "30k",
@@ -78,17 +80,13 @@ priv(struct prog *p)
 static void
 settle(struct buspirate *b)
 {
-	uint64_t now = iw_clock_us();
-
-	if (b->busy_until_us > now)
-		iw_sleep_us(b->busy_until_us - now);
-	b->busy_until_us = 0;
+	isp_settle(&b->busy_until_us);
 }
 
 static enum iw_status
 set_periph(struct buspirate *b, uint8_t bits, struct iw_error *err)
 {
-	enum iw_status st = buspirate_command(b, (uint8_t)(BP_PERIPH | bits),
+	enum iw_status st = buspirate_command(b, (uint8_t)(BP_SPI_PERIPH | bits),
 				    "the power/pull-up/AUX/CS setting", err);
 
 	if (st == IW_OK)
@@ -99,7 +97,7 @@ set_periph(struct buspirate *b, uint8_t bits, struct iw_error *err)
 static uint8_t
 reset_bit(const struct buspirate *b)
 {
-	return b->reset_on_aux ? BP_AUX : BP_CS;
+	return b->reset_on_aux ? BP_PERIPH_AUX : BP_PERIPH_CS;
 }
 
 /* Power on (if asked) with RESET high or low.  CS idles high when RESET is
@@ -107,8 +105,9 @@ reset_bit(const struct buspirate *b)
 static enum iw_status
 drive(struct buspirate *b, bool power, bool reset_low, struct iw_error *err)
 {
-	uint8_t bits = (uint8_t)((power && !b->nopower ? BP_POWER : 0) |
-				 (b->pullups ? BP_PULLUPS : 0) | BP_AUX | BP_CS);
+	uint8_t bits = (uint8_t)((power && !b->nopower ? BP_PERIPH_POWER : 0) |
+				 (b->pullups ? BP_PERIPH_PULLUPS : 0) | BP_PERIPH_AUX |
+				 BP_PERIPH_CS);
 
 	if (reset_low)
 		bits &= (uint8_t)~reset_bit(b);
@@ -169,10 +168,8 @@ buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
-	b->baud = opt->baud ? opt->baud
-		: (opt->entry && opt->entry->baud ? opt->entry->baud : BP_DEFAULT_BAUD);
 	parse_options(b, opt);
-	st = serial_open(&b->sp, opt->port, b->baud, err);
+	st = serial_open(&b->sp, opt->port, prog_baud(opt, BP_DEFAULT_BAUD), err);
 	if (st != IW_OK) {
 		free(b);
 		return st;
@@ -184,16 +181,16 @@ buspirate_open(struct prog *p, const struct prog_options *opt, struct iw_error *
 	    /* push-pull 3.3 V outputs (open-drain with pullups), clock idle
 	     * low, sample in the middle, data changes on the falling edge:
 	     * SPI mode 0 */
-	    (st = buspirate_command(b, (uint8_t)(0x82 | (b->pullups ? 0 : BP_SPI_PUSH_PULL)),
+	    (st = buspirate_command(b, (uint8_t)(BP_SPI_CONFIG | BP_CONFIG_CKE |
+						 (b->pullups ? 0 : BP_CONFIG_PUSH_PULL)),
 				    "the SPI configuration", err)) != IW_OK ||
 	    (st = drive(b, false, false, err)) != IW_OK)
 		goto fail;
-	p->caps.sck_hz = bp_sck + b->first_sck;
-	p->caps.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]) - b->first_sck;
-	p->caps.fixed_sck = false;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	p->caps = (struct prog_caps){
+		.sck_hz = bp_sck + b->first_sck,
+		.n_sck = sizeof(bp_sck) / sizeof(bp_sck[0]) - b->first_sck,
+		.paged_read = true, .paged_write = true,
+	};
 	return IW_OK;
 fail:
 	buspirate_close(p);
@@ -203,13 +200,13 @@ fail:
 static enum iw_status
 bulk4(struct buspirate *b, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
 {
-	uint8_t tx[5] = { 0x13, in[0], in[1], in[2], in[3] };
+	uint8_t tx[5] = { BP_SPI_BULK | (4 - 1), in[0], in[1], in[2], in[3] };
 	uint8_t rx[5];
 	enum iw_status st = buspirate_transact(b, tx, 5, rx, 5, "an SPI transfer", err);
 
 	if (st != IW_OK)
 		return st;
-	if (rx[0] != 0x01)
+	if (rx[0] != BP_ACK)
 		return iw_error_set(err, IW_PROTOCOL,
 			"%s: the Bus Pirate refused a bulk SPI transfer (answered 0x%02X)",
 			serial_name(b->sp), rx[0]);
@@ -232,7 +229,7 @@ buspirate_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 			code = bp_speed_code[i];
 			break;
 		}
-	if ((st = buspirate_command(b, (uint8_t)(0x60 | code), "the SPI speed", err)) != IW_OK)
+	if ((st = buspirate_command(b, (uint8_t)(BP_SPI_SPEED | code), "the SPI speed", err)) != IW_OK)
 		return st;
 	if (!b->powered) {
 		/* power with RESET high, then let the supply settle */
@@ -297,7 +294,7 @@ buspirate_close(struct prog *p)
 	if (!b)
 		return;
 	if (b->sp && !b->broken) {
-		static const uint8_t bbio = 0x00, reset = 0x0F;
+		static const uint8_t bbio = BP_SPI_EXIT, reset = BP_BBIO_TERMINAL;
 		uint8_t r[8];
 		size_t n = 0;
 		bool found = false;
@@ -326,22 +323,22 @@ buspirate_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_err
 	return bulk4(b, in, out, err);
 }
 
-/* Load Page for a whole page: one write-then-read (0x05) when the firmware
- * has it, else 16-byte bulk transfers sent back to back. */
+/* Load Page for a whole page: one write-then-read without CS when the
+ * firmware has it, else 16-byte bulk transfers sent back to back. */
 static enum iw_status
 load_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 	  struct iw_error *err)
 {
 	struct buspirate *b = priv(p);
 	size_t n = (size_t)len * 4u;
-	uint8_t *tx = malloc(n + n / 16 + 8), *rx = NULL;
+	uint8_t *tx = malloc(n + n / BP_BULK_MAX + 8), *rx = NULL;
 	enum iw_status st;
 	size_t o = 0;
 
 	if (!tx)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	if (b->has_wtr) {
-		tx[o++] = 0x05;
+		tx[o++] = BP_SPI_WTR;
 		tx[o++] = (uint8_t)(n >> 8);
 		tx[o++] = (uint8_t)n;
 		tx[o++] = 0;
@@ -351,7 +348,7 @@ load_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 		uint32_t word = (addr + i) >> 1;
 
 		if (!b->has_wtr && (i % 4) == 0)
-			tx[o++] = (uint8_t)(0x10 | ((len - i >= 4 ? 4 : len - i) * 4 - 1));
+			tx[o++] = (uint8_t)(BP_SPI_BULK | ((len - i >= 4 ? 4 : len - i) * 4 - 1));
 		tx[o++] = (i & 1) ? 0x48 : 0x40;
 		tx[o++] = (uint8_t)(word >> 8);
 		tx[o++] = (uint8_t)word;
@@ -361,17 +358,17 @@ load_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 		uint8_t r;
 
 		st = buspirate_transact(b, tx, o, &r, 1, "loading the page buffer", err);
-		if (st == IW_OK && r != 0x01)
+		if (st == IW_OK && r != BP_ACK)
 			st = iw_error_set(err, IW_PROTOCOL,
 				"%s: the Bus Pirate refused the page load (write-then-read "
 				"answered 0x%02X)", serial_name(b->sp), r);
 	} else {
-		/* every bulk command answers 0x01 and one byte per byte */
+		/* every bulk command acks, then answers one byte per byte */
 		rx = malloc(o);
 		st = rx ? buspirate_transact(b, tx, o, rx, o, "loading the page buffer", err)
 			: iw_error_set(err, IW_NOMEM, "out of memory");
-		for (size_t i = 0; st == IW_OK && i < o; i += 17)
-			if (rx[i] != 0x01)
+		for (size_t i = 0; st == IW_OK && i < o; i += BP_BULK_FRAME)
+			if (rx[i] != BP_ACK)
 				st = iw_error_set(err, IW_PROTOCOL,
 					"%s: the Bus Pirate refused a bulk transfer (answered 0x%02X)",
 					serial_name(b->sp), rx[i]);
@@ -412,7 +409,7 @@ buspirate_write_page(struct prog *p, uint32_t addr, const uint8_t *buf,
 			return st;
 	}
 	/* the next access to the target waits out the page write */
-	b->busy_until_us = iw_clock_us() + BP_WRITE_WAIT_US;
+	b->busy_until_us = iw_clock_us() + ISP_PAGE_BUSY_US;
 	return IW_OK;
 }
 
@@ -423,7 +420,7 @@ read_ext(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 {
 	uint32_t word = addr >> 1;
 	uint8_t tx[10] = {
-		0x06, 0x02,
+		BP_SPI_AVR_EXT, BP_AVR_BULK_READ,
 		(uint8_t)(word >> 24), (uint8_t)(word >> 16), (uint8_t)(word >> 8), (uint8_t)word,
 		(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
 	};
@@ -433,13 +430,13 @@ read_ext(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 	if (!rx)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	st = buspirate_transact(b, tx, sizeof(tx), rx, 2, "a bulk flash read", err);
-	if (st == IW_OK && (rx[0] != 0x01 || rx[1] != 0x01))
+	if (st == IW_OK && (rx[0] != BP_ACK || rx[1] != BP_ACK))
 		st = iw_error_set(err, IW_PROTOCOL,
 			"%s: the Bus Pirate refused a bulk flash read at 0x%05X "
 			"(answered %02X %02X)", serial_name(b->sp), addr, rx[0], rx[1]);
 	if (st == IW_OK) {
 		size_t got = 0;
-		unsigned timeout = BP_REPLY_MS + buspirate_wire_ms(b, len);
+		unsigned timeout = BP_REPLY_MS + serial_wire_ms(b->sp, len);
 
 		st = serial_read(b->sp, rx + 2, len, timeout, &got, err);
 		if (st == IW_TIMEOUT)
@@ -462,7 +459,7 @@ read_bulk(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 	  struct iw_error *err)
 {
 	size_t groups = (len + 3) / 4, o = 0;
-	uint8_t *tx = malloc(groups * 17), *rx = malloc(groups * 17);
+	uint8_t *tx = malloc(groups * BP_BULK_FRAME), *rx = malloc(groups * BP_BULK_FRAME);
 	enum iw_status st;
 
 	if (!tx || !rx) {
@@ -475,7 +472,7 @@ read_bulk(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 		uint32_t word = a >> 1;
 
 		if ((i % 4) == 0)
-			tx[o++] = 0x1F;
+			tx[o++] = BP_SPI_BULK | (BP_BULK_MAX - 1);
 		tx[o++] = (a & 1) ? 0x28 : 0x20;
 		tx[o++] = (uint8_t)(word >> 8);
 		tx[o++] = (uint8_t)word;
@@ -485,13 +482,13 @@ read_bulk(struct buspirate *b, uint32_t addr, uint8_t *buf, uint32_t len,
 	for (uint32_t i = 0; st == IW_OK && i < len; i++) {
 		size_t g = i / 4;
 
-		if (rx[g * 17] != 0x01) {
+		if (rx[g * BP_BULK_FRAME] != BP_ACK) {
 			st = iw_error_set(err, IW_PROTOCOL,
 				"%s: the Bus Pirate refused a bulk transfer (answered 0x%02X)",
-				serial_name(b->sp), rx[g * 17]);
+				serial_name(b->sp), rx[g * BP_BULK_FRAME]);
 			break;
 		}
-		buf[i] = rx[g * 17 + 1 + (i % 4) * 4 + 3];
+		buf[i] = rx[g * BP_BULK_FRAME + 1 + (i % 4) * 4 + 3];
 	}
 	free(tx);
 	free(rx);
@@ -511,7 +508,7 @@ buspirate_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 
 		/* the extension reads whole words below 64 K words */
 		if (b->has_avr_ext && !(addr & 1) && !(n & 1) &&
-		    ((addr + n) >> 1) <= 0x10000u)
+		    ((addr + n) >> 1) <= BP_AVR_READ_WORDS)
 			st = read_ext(b, addr, buf, n, err);
 		else
 			st = read_bulk(b, addr, buf, n, err);

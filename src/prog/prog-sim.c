@@ -399,12 +399,10 @@ sim_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 opened:
 	free(faults);
 	p->priv = s;
-	p->caps.sck_hz = sim_sck_steps;
-	p->caps.n_sck = PROG_SIM_N_SCK;
-	p->caps.fixed_sck = false;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	p->caps = (struct prog_caps){
+		.sck_hz = sim_sck_steps, .n_sck = PROG_SIM_N_SCK,
+		.paged_read = true, .paged_write = true,
+	};
 	return IW_OK;
 
 fail:

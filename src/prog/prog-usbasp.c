@@ -23,30 +23,14 @@
 
 #include "prog/isp.h"
 #include "prog/usb.h"
+#include "prog/usbasp-proto.h"
 #include "core/clock.h"
 
-enum {
-	ASP_CONNECT = 1,
-	ASP_DISCONNECT = 2,
-	ASP_TRANSMIT = 3,
-	ASP_READFLASH = 4,
-	ASP_ENABLEPROG = 5,
-	ASP_WRITEFLASH = 6,
-	ASP_READEEPROM = 7,
-	ASP_SETLONGADDRESS = 9,
-	ASP_SETISPSCK = 10,
-	ASP_GETCAPABILITIES = 127,
-};
-
-#define ASP_FLAG_FIRST 0x01
-#define ASP_CAP_3MHZ (1u << 24)
 #define ASP_BLOCK 200u               /* bytes per READ/WRITEFLASH */
 #define ASP_BLOCK_SLOW 20u           /* below 10 kHz SCK */
 #define ASP_SLOW_HZ 10000u
 #define ASP_TIMEOUT_MS 5000u         /* ENABLEPROG at 500 Hz takes ~2 s */
 #define ASP_RESET_SETTLE_US 20000u   /* datasheet: 20 ms after RESET low */
-#define ASP_LEGACY_LIMIT 0x10000u    /* what wValue can address */
-#define ASP_OLD_FIXED_HZ 375000u
 #define ASP_OLD_LIMIT 0x20000u        /* old firmware: no Load Extended Address */
 
 /* The firmware's SETISPSCK options and their clocks, fastest first. */
@@ -54,15 +38,15 @@ static const struct {
 	uint8_t option;
 	uint32_t hz;
 } asp_table[] = {
-	{ 13, 3000000u }, { 12, 1500000u }, { 11, 750000u }, { 10, 375000u },
-	{ 9, 187500u }, { 8, 93750u }, { 7, 32000u }, { 6, 16000u }, { 5, 8000u },
-	{ 4, 4000u }, { 3, 2000u }, { 2, 1000u }, { 1, 500u },
+#define ASP_SCK_ROW(option, hz) { option, hz },
+	USBASP_SCK_OPTIONS(ASP_SCK_ROW)
+#undef ASP_SCK_ROW
 };
 
 #define ASP_N_TABLE (sizeof asp_table / sizeof asp_table[0])
 
 static const struct catalog_usb_id asp_ids[] = {
-	{ 0x16C0, 0x05DC }, { 0x03EB, 0xC7B4 },
+	{ USBASP_VID, USBASP_PID }, { USBASP_OLD_VID, USBASP_OLD_PID },
 };
 
 struct asp {
@@ -98,9 +82,7 @@ static enum iw_status
 request(struct asp *a, uint8_t req, const uint8_t b[4], uint8_t *reply, uint16_t len,
 	const char *what, int *got, struct iw_error *err)
 {
-	return usb_link_in(&a->link, req, (uint16_t)(b[1] << 8 | b[0]),
-			   (uint16_t)(b[3] << 8 | b[2]), reply, len, ASP_TIMEOUT_MS, what,
-			   got, err);
+	return usb_link_in4(&a->link, req, b, reply, len, ASP_TIMEOUT_MS, what, got, err);
 }
 
 static enum iw_status
@@ -122,28 +104,29 @@ probe_firmware(struct asp *a, struct iw_error *err)
 	int got = 0;
 	enum iw_status st;
 
-	st = simple(a, ASP_GETCAPABILITIES, 0, "asking the USBasp for its capabilities",
+	st = simple(a, USBASP_GETCAPABILITIES, 0, "asking the USBasp for its capabilities",
 		    r, 4, &got, err);
 	if (st != IW_OK)
 		return st;
 	a->caps = got == 4 ? (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 |
 		  (uint32_t)r[3] << 24 : 0;
 	memset(r, 0xEE, sizeof r);
-	st = simple(a, ASP_SETISPSCK, 0, "checking whether the USBasp can set its SCK", r,
+	st = simple(a, USBASP_SETISPSCK, USBASP_SCK_AUTO, "checking whether the USBasp can set its SCK", r,
 		    4, &got, err);
 	if (st != IW_OK)
 		return st;
-	a->can_set_sck = got == 1 && r[0] == 0;
+	a->can_set_sck = got == 1 && r[0] == USBASP_OK;
 	return IW_OK;
 }
 
+/* The SCK steps this firmware offers, and the rest of the caps. */
 static void
-fill_steps(struct prog *p, struct asp *a)
+fill_caps(struct prog *p, struct asp *a)
 {
 	size_t n = 0;
 
 	if (!a->can_set_sck) {
-		a->steps[n++] = ASP_OLD_FIXED_HZ;
+		a->steps[n++] = USBASP_DEFAULT_SCK_HZ;
 		snprintf(a->note, sizeof a->note,
 			 "this USBasp's firmware is older than 1.3 (2009) and cannot set its "
 			 "ISP clock: it runs at 375 kHz, or about 8 kHz with the slow-clock "
@@ -152,15 +135,16 @@ fill_steps(struct prog *p, struct asp *a)
 			 "and retry; updating the USBasp firmware removes the need");
 	} else {
 		for (size_t i = 0; i < ASP_N_TABLE; i++) {
-			if (asp_table[i].option == 13 && !(a->caps & ASP_CAP_3MHZ))
+			if (asp_table[i].option == USBASP_SCK_3MHZ && !(a->caps & USBASP_CAP_3MHZ))
 				continue;
 			a->steps[n++] = asp_table[i].hz;
 		}
 	}
-	p->caps.sck_hz = a->steps;
-	p->caps.n_sck = n;
-	p->caps.fixed_sck = !a->can_set_sck;
-	p->caps.note = a->note[0] != '\0' ? a->note : NULL;
+	p->caps = (struct prog_caps){
+		.sck_hz = a->steps, .n_sck = n, .fixed_sck = !a->can_set_sck,
+		.paged_read = true, .paged_write = true,
+		.note = a->note[0] != '\0' ? a->note : NULL,
+	};
 }
 
 static enum iw_status
@@ -175,7 +159,7 @@ asp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 		return iw_error_set(err, IW_NOMEM, "out of memory opening the USBasp");
 	usb_want_init(&want, "USBasp", opt->entry, asp_ids, sizeof asp_ids / sizeof asp_ids[0]);
 	/* A keyboard in its USBaspLoader bootloader has the same ID. */
-	usb_want_share(&want, asp_ids[0], "USBasp");
+	usb_want_share(&want, asp_ids[0], USBASP_PRODUCT);
 	if ((st = usb_link_open(&a->link, &want, opt->port, err)) != IW_OK) {
 		free(a);
 		return st;
@@ -196,10 +180,7 @@ asp_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 	}
 	a->flash_size = opt->part != NULL ? opt->part->flash_size : 0;
 	p->priv = a;
-	fill_steps(p, a);
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
+	fill_caps(p, a);
 	return IW_OK;
 
 fail:
@@ -241,41 +222,41 @@ asp_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 
 	forget_ahead(a);
 	if (a->can_set_sck) {
-		size_t i = table_index(sck_hz != 0 ? sck_hz : 375000u);
+		size_t i = table_index(sck_hz != 0 ? sck_hz : USBASP_DEFAULT_SCK_HZ);
 
 		snprintf(what, sizeof what, "setting SCK %s",
 			 isp_sck_text(asp_table[i].hz, hz, sizeof hz));
-		st = simple(a, ASP_SETISPSCK, asp_table[i].option, what, r, 4, &got, err);
+		st = simple(a, USBASP_SETISPSCK, asp_table[i].option, what, r, 4, &got, err);
 		if (st != IW_OK)
 			return st;
-		if (got != 1 || r[0] != 0)
+		if (got != 1 || r[0] != USBASP_OK)
 			return iw_error_set(err, IW_PROTOCOL,
 					    "%s: the USBasp answered %d bytes (%02X) instead of "
 					    "one 0 byte; unplug it, plug it in again and retry",
 					    what, got, r[0]);
 		a->sck_hz = asp_table[i].hz;
 	} else {
-		a->sck_hz = ASP_OLD_FIXED_HZ;
+		a->sck_hz = USBASP_DEFAULT_SCK_HZ;
 	}
-	st = simple(a, ASP_CONNECT, 0, "connecting to the target", r, 4, &got, err);
+	st = simple(a, USBASP_CONNECT, 0, "connecting to the target", r, 4, &got, err);
 	if (st != IW_OK)
 		return st;
 	a->connected = true;
 	a->newmode = false;
 	iw_sleep_us(ASP_RESET_SETTLE_US);
-	st = simple(a, ASP_ENABLEPROG, 0, "entering programming mode", r, 4, &got, err);
+	st = simple(a, USBASP_ENABLEPROG, 0, "entering programming mode", r, 4, &got, err);
 	if (st != IW_OK)
 		return st;
 	if (got != 1)
 		return iw_error_set(err, IW_PROTOCOL,
 				    "entering programming mode: the USBasp answered %d bytes "
 				    "instead of 1; unplug it, plug it in again and retry", got);
-	if (r[0] == 0)
+	if (r[0] == USBASP_OK)
 		return IW_OK;
 	return iw_error_set(err, IW_NO_TARGET,
-			    "no Programming Enable echo at SCK %s (the USBasp tried 32 "
+			    "no Programming Enable echo at SCK %s (the USBasp tried %u "
 			    "times with RESET pulses)%s",
-			    isp_sck_text(a->sck_hz, hz, sizeof hz),
+			    isp_sck_text(a->sck_hz, hz, sizeof hz), USBASP_ENABLE_TRIES,
 			    a->can_set_sck ? "" : "; this firmware cannot go slower unless "
 			    "the slow-clock jumper JP3 is closed");
 }
@@ -289,7 +270,7 @@ asp_leave(struct prog *p)
 	if (!a->connected)
 		return;
 	/* Best effort: after an unplug there is nobody to tell. */
-	simple(a, ASP_DISCONNECT, 0, "releasing the target", NULL, 4, NULL, NULL);
+	simple(a, USBASP_DISCONNECT, 0, "releasing the target", NULL, 4, NULL, NULL);
 	a->connected = false;
 	a->newmode = false;
 }
@@ -297,13 +278,9 @@ asp_leave(struct prog *p)
 static enum iw_status
 asp_cmd(struct prog *p, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
 {
-	char what[64];
-
 	/* Any instruction may erase or write (the read-ahead would go stale). */
 	forget_ahead(priv(p));
-	snprintf(what, sizeof what, "ISP instruction %02X %02X %02X %02X", in[0], in[1],
-		 in[2], in[3]);
-	return request(priv(p), ASP_TRANSMIT, in, out, 4, what, NULL, err);
+	return usb_link_isp(&priv(p)->link, USBASP_TRANSMIT, in, out, ASP_TIMEOUT_MS, err);
 }
 
 static uint32_t
@@ -323,12 +300,12 @@ set_address(struct asp *a, uint32_t addr, uint32_t len, struct iw_error *err)
 	char what[64];
 	int got;
 
-	if (!a->newmode && addr + len <= ASP_LEGACY_LIMIT)
+	if (!a->newmode && addr + len <= USBASP_LEGACY_LIMIT)
 		return IW_OK;
 	snprintf(what, sizeof what, "setting the address 0x%05X", addr);
 	a->newmode = true;
 	/* It answers with no data. */
-	return request(a, ASP_SETLONGADDRESS, b, r, 4, what, &got, err);
+	return request(a, USBASP_SETLONGADDRESS, b, r, 4, what, &got, err);
 }
 
 /* Old firmware above 64 KiB: one Read Program Memory per byte. */
@@ -359,8 +336,8 @@ block_end(const struct asp *a, uint32_t at, uint32_t block)
 
 	if (a->flash_size != 0 && end > a->flash_size)
 		end = a->flash_size;
-	if (!a->newmode && at < ASP_LEGACY_LIMIT && end > ASP_LEGACY_LIMIT)
-		end = ASP_LEGACY_LIMIT;
+	if (!a->newmode && at < USBASP_LEGACY_LIMIT && end > USBASP_LEGACY_LIMIT)
+		end = USBASP_LEGACY_LIMIT;
 	return end;
 }
 
@@ -372,7 +349,7 @@ asp_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 	uint32_t block = block_size(a), done = 0;
 	enum iw_status st;
 
-	if (!a->can_set_sck && addr + len > ASP_LEGACY_LIMIT)
+	if (!a->can_set_sck && addr + len > USBASP_LEGACY_LIMIT)
 		return read_bytewise(p, addr, buf, len, err);
 	if (a->ahead_len > 0 && addr == a->ahead_addr) {
 		done = len < a->ahead_len ? len : a->ahead_len;
@@ -394,7 +371,7 @@ asp_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		if ((st = set_address(a, at, n, err)) != IW_OK)
 			return st;
 		snprintf(what, sizeof what, "reading flash at 0x%05X", at);
-		if ((st = request(a, ASP_READFLASH, b, data, (uint16_t)n, what, NULL,
+		if ((st = request(a, USBASP_READFLASH, b, data, (uint16_t)n, what, NULL,
 				  err)) != IW_OK)
 			return st;
 		memcpy(buf + done, data, want);
@@ -425,7 +402,7 @@ asp_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		if ((st = set_address(a, at, n, err)) != IW_OK)
 			return st;
 		snprintf(what, sizeof what, "reading EEPROM at 0x%04X", at);
-		if ((st = request(a, ASP_READEEPROM, b, buf + done, (uint16_t)n, what, NULL,
+		if ((st = request(a, USBASP_READEEPROM, b, buf + done, (uint16_t)n, what, NULL,
 				  err)) != IW_OK)
 			return st;
 		done += n;
@@ -466,11 +443,11 @@ asp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 {
 	struct asp *a = priv(p);
 	uint32_t block = block_size(a);
-	uint8_t flags = ASP_FLAG_FIRST;
+	uint8_t flags = USBASP_FLAG_FIRST;
 	enum iw_status st;
 
 	forget_ahead(a);
-	if (!a->can_set_sck && addr + len > ASP_LEGACY_LIMIT)
+	if (!a->can_set_sck && addr + len > USBASP_LEGACY_LIMIT)
 		return write_bytewise(p, addr, buf, len, err);
 	/* A full page: the firmware commits it when its byte counter runs
 	 * out, so no LAST flag (which, with 256-byte pages, would make it
@@ -484,7 +461,7 @@ asp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 		if ((st = set_address(a, at, n, err)) != IW_OK)
 			return st;
 		snprintf(what, sizeof what, "writing the flash page at 0x%05X", addr);
-		st = usb_link_out(&a->link, ASP_WRITEFLASH, value, index, buf + done,
+		st = usb_link_out(&a->link, USBASP_WRITEFLASH, value, index, buf + done,
 				  (uint16_t)n, ASP_TIMEOUT_MS, what, err);
 		if (st != IW_OK)
 			return st;

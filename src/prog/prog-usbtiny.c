@@ -21,20 +21,10 @@
 
 #include "prog/isp.h"
 #include "prog/usb.h"
+#include "prog/usbtiny-proto.h"
 #include "core/clock.h"
 
-enum {
-	TINY_ECHO = 0,
-	TINY_POWERUP = 5,
-	TINY_POWERDOWN = 6,
-	TINY_SPI = 7,
-	TINY_FLASH_READ = 9,
-	TINY_FLASH_WRITE = 10,
-	TINY_EEPROM_READ = 11,
-};
-
 #define TINY_CHUNK 128u            /* bytes per paged request */
-#define TINY_PAGED_LIMIT 0x10000u  /* the firmware's 16-bit address */
 #define TINY_EXT_LIMIT 0x20000u    /* Load Extended Address above this */
 #define TINY_TIMEOUT_MS 1000u      /* plus the SPI time of the request */
 /* Datasheet: after power-up or a RESET pulse, RESET low for 20 ms before
@@ -50,7 +40,7 @@ static const uint32_t tiny_sck_hz[PROG_USBTINY_N_SCK] = {
 };
 
 static const struct catalog_usb_id tiny_ids[] = {
-	{ 0x1781, 0x0C9F }, { 0x2341, 0x0049 }, { 0x2A03, 0x0049 },
+	{ USBTINY_VID, USBTINY_PID }, { 0x2341, 0x0049 }, { 0x2A03, 0x0049 },
 };
 
 struct tiny {
@@ -83,16 +73,17 @@ control(struct tiny *t, uint8_t req, uint16_t value, uint16_t index, const char 
 			   NULL, err);
 }
 
+/* POWERUP at the current SCK period, RESET driven to `reset`. */
+static enum iw_status
+power_up(struct tiny *t, uint16_t reset, const char *what, struct iw_error *err)
+{
+	return control(t, USBTINY_POWERUP, t->period, reset, what, err);
+}
+
 static enum iw_status
 spi(struct tiny *t, const uint8_t in[4], uint8_t out[4], struct iw_error *err)
 {
-	char what[64];
-
-	snprintf(what, sizeof what, "ISP instruction %02X %02X %02X %02X", in[0], in[1],
-		 in[2], in[3]);
-	return usb_link_in(&t->link, TINY_SPI, (uint16_t)(in[1] << 8 | in[0]),
-			   (uint16_t)(in[3] << 8 | in[2]), out, 4,
-			   TINY_TIMEOUT_MS + spi_ms(t, 1), what, NULL, err);
+	return usb_link_isp(&t->link, USBTINY_SPI, in, out, TINY_TIMEOUT_MS + spi_ms(t, 1), err);
 }
 
 static enum iw_status
@@ -113,10 +104,10 @@ echo_check(struct tiny *t, struct iw_error *err)
 	uint8_t back[8];
 	char where[96];
 
-	if (usb_link_in(&t->link, TINY_ECHO, 0x5AA5, 0x1234, back, 8, TINY_TIMEOUT_MS,
+	if (usb_link_in(&t->link, USBTINY_ECHO, 0x5AA5, 0x1234, back, 8, TINY_TIMEOUT_MS,
 			"checking the programmer (ECHO)", NULL, err) != IW_OK)
 		return err != NULL ? err->code : IW_IO;
-	if (back[1] != TINY_ECHO || back[2] != 0xA5 || back[3] != 0x5A || back[4] != 0x34 ||
+	if (back[1] != USBTINY_ECHO || back[2] != 0xA5 || back[3] != 0x5A || back[4] != 0x34 ||
 	    back[5] != 0x12)
 		return iw_error_set(err, IW_PROTOCOL,
 				    "%s does not answer like a USBtinyISP (its ECHO came back "
@@ -131,7 +122,7 @@ static void
 describe_part(struct tiny *t, const struct catalog_part *part)
 {
 	t->note[0] = '\0';
-	if (part == NULL || part->flash_size <= TINY_PAGED_LIMIT)
+	if (part == NULL || part->flash_size <= USBTINY_ADDR_LIMIT)
 		return;
 	snprintf(t->note, sizeof t->note,
 		 "the USBtinyISP firmware addresses only 64 KiB: on the %s, writing works "
@@ -139,7 +130,7 @@ describe_part(struct tiny *t, const struct catalog_part *part)
 		 "reading or verifying it is about a hundred times slower (a full backup "
 		 "of the upper %u KiB takes a minute or more; --no-backup skips it)",
 		 catalog_part_label(part),
-		 (part->flash_size - TINY_PAGED_LIMIT) / 1024u);
+		 (part->flash_size - USBTINY_ADDR_LIMIT) / 1024u);
 }
 
 static enum iw_status
@@ -168,13 +159,11 @@ tiny_open(struct prog *p, const struct prog_options *opt, struct iw_error *err)
 	t->ext = opt->part != NULL && opt->part->flash_size > TINY_EXT_LIMIT;
 	describe_part(t, opt->part);
 	p->priv = t;
-	p->caps.sck_hz = tiny_sck_hz;
-	p->caps.n_sck = PROG_USBTINY_N_SCK;
-	p->caps.fixed_sck = false;
-	p->caps.max_flash = 0;
-	p->caps.paged_read = true;
-	p->caps.paged_write = true;
-	p->caps.note = t->note[0] != '\0' ? t->note : NULL;
+	p->caps = (struct prog_caps){
+		.sck_hz = tiny_sck_hz, .n_sck = PROG_USBTINY_N_SCK,
+		.paged_read = true, .paged_write = true,
+		.note = t->note[0] != '\0' ? t->note : NULL,
+	};
 	return IW_OK;
 }
 
@@ -198,10 +187,10 @@ period_for(uint32_t hz)
 	if (hz == 0)
 		return 10;               /* the firmware's usual default */
 	period = (1000000u + hz / 2) / hz;
-	if (period < 1)
-		period = 1;
-	if (period > 250)
-		period = 250;
+	if (period < USBTINY_PERIOD_MIN)
+		period = USBTINY_PERIOD_MIN;
+	if (period > USBTINY_PERIOD_MAX)
+		period = USBTINY_PERIOD_MAX;
 	return (uint8_t)period;
 }
 
@@ -230,10 +219,10 @@ tiny_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 	t->chunk = chunk_for(t->period);
 	if (t->powered) {
 		/* A positive RESET pulse restarts the chip's serial framing. */
-		if ((st = control(t, TINY_POWERUP, t->period, 1, "pulsing RESET", err)) != IW_OK)
+		if ((st = power_up(t, USBTINY_RESET_HIGH, "pulsing RESET", err)) != IW_OK)
 			return st;
 	}
-	if ((st = control(t, TINY_POWERUP, t->period, 0, "powering up the target", err)) != IW_OK)
+	if ((st = power_up(t, USBTINY_RESET_LOW, "powering up the target", err)) != IW_OK)
 		return st;
 	iw_sleep_us(TINY_RESET_SETTLE_US);
 	t->powered = true;
@@ -242,8 +231,8 @@ tiny_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 			return st;
 		if (out[2] == 0x53)
 			return IW_OK;
-		if ((st = control(t, TINY_POWERUP, t->period, 1, "pulsing RESET", err)) != IW_OK ||
-		    (st = control(t, TINY_POWERUP, t->period, 0, "pulsing RESET", err)) != IW_OK)
+		if ((st = power_up(t, USBTINY_RESET_HIGH, "pulsing RESET", err)) != IW_OK ||
+		    (st = power_up(t, USBTINY_RESET_LOW, "pulsing RESET", err)) != IW_OK)
 			return st;
 		iw_sleep_us(TINY_RESET_SETTLE_US);
 	}
@@ -263,7 +252,7 @@ tiny_leave(struct prog *p)
 		return;
 	/* Best effort: the caller may be cleaning up after the programmer
 	 * vanished. */
-	control(t, TINY_POWERDOWN, 0, 0, "releasing the target", NULL);
+	control(t, USBTINY_POWERDOWN, 0, 0, "releasing the target", NULL);
 	t->powered = false;
 }
 
@@ -308,16 +297,16 @@ tiny_read_flash(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 	uint32_t done = 0;
 	enum iw_status st;
 
-	while (done < len && addr + done < TINY_PAGED_LIMIT) {
+	while (done < len && addr + done < USBTINY_ADDR_LIMIT) {
 		uint32_t a = addr + done, n = len - done;
 		char what[64];
 
 		if (n > t->chunk)
 			n = t->chunk;
-		if (a + n > TINY_PAGED_LIMIT)
-			n = TINY_PAGED_LIMIT - a;
+		if (a + n > USBTINY_ADDR_LIMIT)
+			n = USBTINY_ADDR_LIMIT - a;
 		snprintf(what, sizeof what, "reading flash at 0x%05X", a);
-		st = usb_link_in(&t->link, TINY_FLASH_READ, 0, (uint16_t)a, buf + done,
+		st = usb_link_in(&t->link, USBTINY_FLASH_READ, 0, (uint16_t)a, buf + done,
 				 (uint16_t)n, TINY_TIMEOUT_MS + spi_ms(t, n), what, NULL, err);
 		if (st != IW_OK)
 			return st;
@@ -340,7 +329,7 @@ tiny_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		char what[64];
 
 		snprintf(what, sizeof what, "reading EEPROM at 0x%04X", a);
-		st = usb_link_in(&t->link, TINY_EEPROM_READ, 0, (uint16_t)a, buf + done,
+		st = usb_link_in(&t->link, USBTINY_EEPROM_READ, 0, (uint16_t)a, buf + done,
 				 (uint16_t)n, TINY_TIMEOUT_MS + spi_ms(t, n), what, NULL, err);
 		if (st != IW_OK)
 			return st;
@@ -379,7 +368,7 @@ tiny_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 		char what[64];
 
 		snprintf(what, sizeof what, "loading the flash page at 0x%05X", addr);
-		st = usb_link_out(&t->link, TINY_FLASH_WRITE, 0, (uint16_t)(addr + done),
+		st = usb_link_out(&t->link, USBTINY_FLASH_WRITE, 0, (uint16_t)(addr + done),
 				  buf + done, (uint16_t)n, TINY_TIMEOUT_MS + spi_ms(t, n), what,
 				  err);
 		if (st != IW_OK)

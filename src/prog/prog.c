@@ -201,6 +201,14 @@ prog_option_get(const struct prog_options *opt, const char *name, const char **v
 	return found;
 }
 
+unsigned
+prog_baud(const struct prog_options *opt, unsigned dflt)
+{
+	if (opt->baud)
+		return opt->baud;
+	return opt->entry && opt->entry->baud ? opt->entry->baud : dflt;
+}
+
 /* --- open and close ----------------------------------------------------------- */
 
 enum iw_status

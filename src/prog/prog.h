@@ -144,6 +144,9 @@ enum iw_status prog_check_options(const struct prog_driver *d,
  * wins), and its value (NULL for a switch) in *value if not NULL. */
 bool prog_option_get(const struct prog_options *opt, const char *name,
 		     const char **value);
+/* For a serial driver's open(): the baud rate, the user's (--baud) or the
+ * catalog entry's, else `dflt`. */
+unsigned prog_baud(const struct prog_options *opt, unsigned dflt);
 
 /* Open `p` with driver `d`: checks opt's driver options
  * (prog_check_options), sets p->driver and p->part (opt->part), then

@@ -23,6 +23,7 @@ struct serial_port {
 	char *name;                  /* as given */
 	char *device;                /* after resolving links */
 	int fd;
+	unsigned baud;
 };
 
 
@@ -44,8 +45,10 @@ serial_hex(const uint8_t *b, size_t n, char *buf, size_t size)
 	return buf;
 }
 
-void
-serial_list_ports(char *buf, size_t size)
+/* Ports that exist now, for messages: "/dev/ttyACM0 (16C0:0483), ..." or
+ * "none". */
+static void
+list_ports(char *buf, size_t size)
 {
 	struct sp_port **list = NULL;
 	size_t used = 0;
@@ -180,7 +183,7 @@ open_error(const char *name, const char *device, const struct sp_port *port,
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		serial_list_ports(extra, sizeof(extra));
+		list_ports(extra, sizeof(extra));
 		return iw_error_set(err, IW_NO_PROGRAMMER,
 			"cannot open %s: no such port. Serial ports present now: %s. "
 			"Check the cable and pass the right one with --port",
@@ -282,13 +285,7 @@ sp_fail(struct serial_port *sp, const char *what, struct iw_error *err)
 			    e ? strerror(e) : "libserialport error");
 }
 
-enum iw_status
-serial_set_baud(struct serial_port *sp, unsigned baud, struct iw_error *err)
-{
-	if (sp_set_baudrate(sp->port, (int)baud) != SP_OK)
-		return sp_fail(sp, "setting the baud rate of", err);
-	return IW_OK;
-}
+
 
 enum iw_status
 serial_set_lines(struct serial_port *sp, bool dtr, bool rts,
@@ -313,10 +310,13 @@ serial_open(struct serial_port **out, const char *name, unsigned baud,
 	if (!name || !*name)
 		return iw_error_set(err, IW_USAGE,
 				    "no serial port given: name it with --port (e.g. /dev/ttyACM0)");
+	if (!baud)
+		return iw_error_set(err, IW_USAGE, "%s: no baud rate given", name);
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
 	sp->fd = -1;
+	sp->baud = baud;
 	sp->name = strdup(name);
 	/* /dev/serial/by-id/... is a link; libserialport wants the tty. */
 	{
@@ -395,24 +395,14 @@ serial_name(const struct serial_port *sp)
 	return sp->name;
 }
 
-const char *
-serial_device(const struct serial_port *sp)
+unsigned
+serial_wire_ms(const struct serial_port *sp, size_t bytes)
 {
-	return sp->device;
+	/* 8N1: ten bits a byte */
+	return (unsigned)(bytes * 10u * 1000u / sp->baud) + 1u;
 }
 
-bool
-serial_usb_id(const struct serial_port *sp, uint16_t *vid, uint16_t *pid)
-{
-	int v, p;
 
-	if (sp_get_port_transport(sp->port) != SP_TRANSPORT_USB ||
-	    sp_get_port_usb_vid_pid(sp->port, &v, &p) != SP_OK)
-		return false;
-	*vid = (uint16_t)v;
-	*pid = (uint16_t)p;
-	return true;
-}
 
 static enum iw_status
 vanished(struct serial_port *sp, struct iw_error *err)

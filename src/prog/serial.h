@@ -29,14 +29,12 @@ enum iw_status serial_open(struct serial_port **out, const char *name,
 /* Safe on NULL. */
 void serial_close(struct serial_port *sp);
 
-/* The name the port was opened with, and the device it resolved to. */
+/* The name the port was opened with. */
 const char *serial_name(const struct serial_port *sp);
-const char *serial_device(const struct serial_port *sp);
-/* USB identity when libserialport knows it; false otherwise. */
-bool serial_usb_id(const struct serial_port *sp, uint16_t *vid, uint16_t *pid);
-
-enum iw_status serial_set_baud(struct serial_port *sp, unsigned baud,
-			       struct iw_error *err);
+/* Milliseconds `bytes` take on the wire at the port's baud rate (rounded
+ * up): what a timeout must allow for on top of the other side's work. */
+unsigned serial_wire_ms(const struct serial_port *sp, size_t bytes);
+/* Set DTR and RTS (the Caterina touch drops DTR at 1200 baud). */
 enum iw_status serial_set_lines(struct serial_port *sp, bool dtr, bool rts,
 				struct iw_error *err);
 
@@ -56,10 +54,6 @@ enum iw_status serial_read(struct serial_port *sp, void *buf, size_t len,
 enum iw_status serial_drain(struct serial_port *sp, unsigned quiet_ms,
 			    unsigned max_ms, size_t *dropped,
 			    struct iw_error *err);
-
-/* Ports that exist now, for messages: "/dev/ttyACM0 (16C0:0483), ..." or
- * "none". */
-void serial_list_ports(char *buf, size_t size);
 
 /* Bytes as hex for messages: "14 10 ...". */
 const char *serial_hex(const uint8_t *b, size_t n, char *buf, size_t size);

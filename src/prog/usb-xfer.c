@@ -189,6 +189,26 @@ usb_link_control(struct usb_link *l, uint8_t type, uint8_t request, uint16_t val
 }
 
 enum iw_status
+usb_link_in4(struct usb_link *l, uint8_t request, const uint8_t b[4], uint8_t *buf,
+	     uint16_t len, unsigned timeout_ms, const char *what, int *got,
+	     struct iw_error *err)
+{
+	return usb_link_in(l, request, (uint16_t)(b[1] << 8 | b[0]),
+			   (uint16_t)(b[3] << 8 | b[2]), buf, len, timeout_ms, what, got, err);
+}
+
+enum iw_status
+usb_link_isp(struct usb_link *l, uint8_t request, const uint8_t in[4], uint8_t out[4],
+	     unsigned timeout_ms, struct iw_error *err)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "ISP instruction %02X %02X %02X %02X", in[0], in[1],
+		 in[2], in[3]);
+	return usb_link_in4(l, request, in, out, 4, timeout_ms, what, NULL, err);
+}
+
+enum iw_status
 usb_link_out(struct usb_link *l, uint8_t request, uint16_t value, uint16_t index,
 	     const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
 	     struct iw_error *err)

@@ -105,6 +105,15 @@ enum iw_status usb_link_control(struct usb_link *l, uint8_t type, uint8_t reques
 				uint16_t value, uint16_t index, uint8_t *buf, uint16_t len,
 				unsigned timeout_ms, const char *what, int *got,
 				struct iw_error *err);
+/* usb_link_in() with four command bytes where both firmwares carry them:
+ * wValue = b[1] << 8 | b[0], wIndex = b[3] << 8 | b[2]. */
+enum iw_status usb_link_in4(struct usb_link *l, uint8_t request, const uint8_t b[4],
+			    uint8_t *buf, uint16_t len, unsigned timeout_ms,
+			    const char *what, int *got, struct iw_error *err);
+/* One ISP instruction that way (`request` is the firmware's: USBTINY_SPI,
+ * USBASP_TRANSMIT), its four answer bytes into `out`. */
+enum iw_status usb_link_isp(struct usb_link *l, uint8_t request, const uint8_t in[4],
+			    uint8_t out[4], unsigned timeout_ms, struct iw_error *err);
 /* The same host-to-device (0x40), sending `len` bytes (may be 0). */
 enum iw_status usb_link_out(struct usb_link *l, uint8_t request, uint16_t value,
 			    uint16_t index, const uint8_t *buf, uint16_t len,

@@ -21,18 +21,11 @@
 #include <string.h>
 
 #include "sim/emu-int.h"
-
-#define STK_OK       0x10
-#define STK_FAILED   0x11
-#define STK_UNKNOWN  0x12
-#define STK_INSYNC   0x14
-#define STK_NOSYNC   0x15
-#define CRC_EOP      0x20
+#include "prog/stk500-proto.h"
 
 #define SKETCH_HWVER 2
 #define SKETCH_SWMAJ 1
 #define SKETCH_SWMIN 18
-#define SKETCH_EECHUNK 32
 
 void
 emu_avrisp_init(struct emu *e)
@@ -89,7 +82,7 @@ reply(struct emu *e, uint8_t eop, const uint8_t *data, size_t len, uint8_t statu
 	uint8_t buf[16];
 	size_t n = 0;
 
-	if (eop != CRC_EOP) {
+	if (eop != STK_CRC_EOP) {
 		e->u.avrisp.error++;
 		emu_reply_byte(e, STK_NOSYNC);
 		return;
@@ -114,14 +107,14 @@ static uint8_t
 get_version(uint8_t which)
 {
 	switch (which) {
-	case 0x80:
+	case STK_PARM_HW_VER:
 		return SKETCH_HWVER;
-	case 0x81:
+	case STK_PARM_SW_MAJOR:
 		return SKETCH_SWMAJ;
-	case 0x82:
+	case STK_PARM_SW_MINOR:
 		return SKETCH_SWMIN;
-	case 0x93:
-		return 'S';       /* serial programmer */
+	case STK_PARM_PROGMODE:
+		return STK_PROGMODE_SERIAL;
 	default:
 		return 0;
 	}
@@ -216,20 +209,20 @@ prog_page(struct emu *e, const uint8_t *p, size_t len)
 		return 0;
 	length = (size_t)p[1] << 8 | p[2];
 	memtype = p[3];
-	if (memtype == 'F') {
+	if (memtype == STK_MEM_FLASH) {
 		uint8_t eop;
 
 		if (len < 4 + length + 1)
 			return 0;
 		fill(e, p + 4, length);
 		eop = p[4 + length];
-		if (eop == CRC_EOP && !emu_command_fault(e, EMU_FAULT_NOSYNC) &&
+		if (eop == STK_CRC_EOP && !emu_command_fault(e, EMU_FAULT_NOSYNC) &&
 		    !emu_command_fault(e, EMU_FAULT_FAILED))
 			write_flash_pages(e, length);
 		reply(e, eop, NULL, 0, STK_OK);
 		return 4 + length + 1;
 	}
-	if (memtype == 'E') {
+	if (memtype == STK_MEM_EEPROM) {
 		uint8_t eop;
 
 		if (length > s->eepromsize) {
@@ -238,7 +231,7 @@ prog_page(struct emu *e, const uint8_t *p, size_t len)
 			if (len < 5)
 				return 0;
 			s->error++;
-			if (p[4] == CRC_EOP) {
+			if (p[4] == STK_CRC_EOP) {
 				uint8_t r[2] = { STK_INSYNC, STK_FAILED };
 
 				emu_reply(e, r, 2);
@@ -273,7 +266,7 @@ read_page(struct emu *e, const uint8_t *p, size_t len)
 		return 0;
 	length = (size_t)p[1] << 8 | p[2];
 	memtype = p[3];
-	if (p[4] != CRC_EOP) {
+	if (p[4] != STK_CRC_EOP) {
 		s->error++;
 		emu_reply_byte(e, STK_NOSYNC);
 		return 5;
@@ -292,14 +285,14 @@ read_page(struct emu *e, const uint8_t *p, size_t len)
 	buf[n++] = STK_INSYNC;
 	if (emu_command_fault(e, EMU_FAULT_FAILED)) {
 		buf[n++] = STK_FAILED;
-	} else if (memtype == 'F') {
+	} else if (memtype == STK_MEM_FLASH) {
 		for (size_t x = 0; x < length; x += 2) {
 			buf[n++] = spi(e, 0x20, (uint8_t)(s->here >> 8), (uint8_t)s->here, 0);
 			buf[n++] = spi(e, 0x28, (uint8_t)(s->here >> 8), (uint8_t)s->here, 0);
 			s->here++;
 		}
 		buf[n++] = STK_OK;
-	} else if (memtype == 'E') {
+	} else if (memtype == STK_MEM_EEPROM) {
 		uint16_t addr = (uint16_t)(s->here * 2u);
 
 		for (size_t x = 0; x < length; x++, addr++)
@@ -335,11 +328,11 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 	if (!len)
 		return 0;
 	switch (p[0]) {
-	case 0x30:                            /* GET_SYNC */
+	case STK_GET_SYNC:
 		if (len < 2)
 			return 0;
 		s->error = 0;
-		if (p[1] == CRC_EOP) {
+		if (p[1] == STK_CRC_EOP) {
 			uint8_t r[2] = { STK_INSYNC, STK_OK };
 
 			emu_reply(e, r, 2);   /* the knobs leave sync alone */
@@ -349,13 +342,13 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 		}
 		used = 2;
 		break;
-	case 0x31:                            /* GET_SIGN_ON */
+	case STK_GET_SIGN_ON:
 		if (len < 2)
 			return 0;
 		reply(e, p[1], (const uint8_t *)"AVR ISP", 7, STK_OK);
 		used = 2;
 		break;
-	case 0x41:                            /* GET_PARAMETER */
+	case STK_GET_PARAMETER:
 		if (len < 3)
 			return 0;
 		{
@@ -365,20 +358,20 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 		}
 		used = 3;
 		break;
-	case 0x42:                            /* SET_DEVICE */
-		if (len < 22)
+	case STK_SET_DEVICE:
+		used = 1 + STK_SET_DEVICE_LEN + 1;
+		if (len < used)
 			return 0;
 		set_parameters(e, p + 1);
-		reply(e, p[21], NULL, 0, STK_OK);
-		used = 22;
+		reply(e, p[used - 1], NULL, 0, STK_OK);
 		break;
-	case 0x45:                            /* SET_DEVICE_EXT: ignored */
-		if (len < 7)
+	case STK_SET_DEVICE_EXT:              /* ignored */
+		used = 1 + STK_SET_DEVICE_EXT_LEN + 1;
+		if (len < used)
 			return 0;
-		reply(e, p[6], NULL, 0, STK_OK);
-		used = 7;
+		reply(e, p[used - 1], NULL, 0, STK_OK);
 		break;
-	case 0x50:                            /* ENTER_PROGMODE */
+	case STK_ENTER_PROGMODE:
 		if (len < 2)
 			return 0;
 		if (!s->pmode)
@@ -386,7 +379,7 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 		reply(e, p[1], NULL, 0, STK_OK);
 		used = 2;
 		break;
-	case 0x51:                            /* LEAVE_PROGMODE */
+	case STK_LEAVE_PROGMODE:
 		if (len < 2)
 			return 0;
 		s->error = 0;
@@ -394,14 +387,14 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 		reply(e, p[1], NULL, 0, STK_OK);
 		used = 2;
 		break;
-	case 0x55:                            /* LOAD_ADDRESS, little endian */
+	case STK_LOAD_ADDRESS:                /* little endian */
 		if (len < 4)
 			return 0;
 		s->here = (uint16_t)(p[1] | p[2] << 8);
 		reply(e, p[3], NULL, 0, STK_OK);
 		used = 4;
 		break;
-	case 0x56:                            /* UNIVERSAL */
+	case STK_UNIVERSAL:
 		if (len < 6)
 			return 0;
 		{
@@ -411,32 +404,32 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 		}
 		used = 6;
 		break;
-	case 0x60:                            /* PROG_FLASH: accepted, no effect */
+	case STK_PROG_FLASH:                  /* accepted, no effect */
 		if (len < 4)
 			return 0;
 		reply(e, p[3], NULL, 0, STK_OK);
 		used = 4;
 		break;
-	case 0x61:                            /* PROG_DATA: accepted, no effect */
+	case STK_PROG_DATA:                   /* accepted, no effect */
 		if (len < 3)
 			return 0;
 		reply(e, p[2], NULL, 0, STK_OK);
 		used = 3;
 		break;
-	case 0x64:                            /* PROG_PAGE */
+	case STK_PROG_PAGE:
 		used = prog_page(e, p, len);
 		if (!used)
 			return 0;
 		break;
-	case 0x74:                            /* READ_PAGE */
+	case STK_READ_PAGE:
 		used = read_page(e, p, len);
 		if (!used)
 			return 0;
 		break;
-	case 0x75:                            /* READ_SIGN */
+	case STK_READ_SIGN:
 		if (len < 2)
 			return 0;
-		if (p[1] != CRC_EOP) {
+		if (p[1] != STK_CRC_EOP) {
 			s->error++;
 			emu_reply_byte(e, STK_NOSYNC);
 		} else {
@@ -444,11 +437,11 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 
 			for (uint8_t i = 0; i < 3; i++)
 				sig[i] = spi(e, 0x30, 0x00, i, 0x00);
-			reply(e, CRC_EOP, sig, 3, STK_OK);
+			reply(e, STK_CRC_EOP, sig, 3, STK_OK);
 		}
 		used = 2;
 		break;
-	case CRC_EOP:                         /* a lone EOP: out of step */
+	case STK_CRC_EOP:                         /* a lone EOP: out of step */
 		s->error++;
 		emu_reply_byte(e, STK_NOSYNC);
 		used = 1;
@@ -460,7 +453,7 @@ emu_avrisp_step(struct emu *e, const uint8_t *p, size_t len)
 			return 0;
 		s->error++;
 		e->stats.unknown++;
-		emu_reply_byte(e, p[1] == CRC_EOP ? STK_UNKNOWN : STK_NOSYNC);
+		emu_reply_byte(e, p[1] == STK_CRC_EOP ? STK_UNKNOWN : STK_NOSYNC);
 		used = 2;
 		break;
 	}

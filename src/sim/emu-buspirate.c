@@ -26,11 +26,13 @@
 #include <string.h>
 
 #include "sim/emu-int.h"
+#include "prog/buspirate-proto.h"
 
-#define BP_WTR_MAX 4096u
-
+/* SCK per speed code. */
 static const uint32_t bp_speeds[8] = {
-	30000, 125000, 250000, 1000000, 2000000, 2600000, 4000000, 8000000,
+#define BP_SPEED_ROW(code, hz) [code] = hz,
+	BP_SPI_SPEEDS(BP_SPEED_ROW)
+#undef BP_SPEED_ROW
 };
 
 static const char bp_banner[] =
@@ -44,11 +46,11 @@ apply_pins(struct emu *e)
 {
 	struct emu_buspirate *b = &e->u.bp;
 	bool spi = b->mode == EMU_BP_SPI;
-	bool power = e->opts.self_powered || (spi && (b->periph & 0x08));
+	bool power = e->opts.self_powered || (spi && (b->periph & BP_PERIPH_POWER));
 	bool reset_pin_high;
 
 	if (e->opts.reset_on_aux)
-		reset_pin_high = !b->aux_driven || (b->periph & 0x02) != 0;
+		reset_pin_high = !b->aux_driven || (b->periph & BP_PERIPH_AUX) != 0;
 	else
 		reset_pin_high = b->cs_high;
 	sim_target_set_power(e->t, power);
@@ -72,11 +74,17 @@ reply_str(struct emu *e, const char *s)
 	emu_reply(e, (const uint8_t *)s, strlen(s));
 }
 
-/* An acknowledgement: 0x01, or 0x00 under the stk-failed knob. */
+/* An acknowledgement, refused under the stk-failed knob. */
+static uint8_t
+ack_byte(const struct emu *e)
+{
+	return emu_command_fault(e, EMU_FAULT_FAILED) ? BP_NAK : BP_ACK;
+}
+
 static void
 ack(struct emu *e)
 {
-	emu_reply_byte(e, emu_command_fault(e, EMU_FAULT_FAILED) ? 0x00 : 0x01);
+	emu_reply_byte(e, ack_byte(e));
 }
 
 static void
@@ -89,12 +97,12 @@ enter_spi(struct emu *e)
 	b->aux_driven = false;
 	b->cs_high = true;
 	b->speed = 0;
-	b->config = 0x02;            /* firmware default: CKE set */
+	b->config = BP_CONFIG_CKE;   /* the firmware's default */
 	b->bulk_left = 0;
 	b->avr_ext = false;
 	sim_target_set_sck(e->t, bp_speeds[0]);
 	apply_pins(e);
-	reply_str(e, "SPI1");
+	reply_str(e, BP_SPI_ID);
 }
 
 static void
@@ -106,7 +114,7 @@ leave_spi(struct emu *e)
 	b->periph = 0;
 	b->aux_driven = false;
 	apply_pins(e);
-	reply_str(e, "BBIO1");
+	reply_str(e, BP_BBIO_ID);
 }
 
 /* --- text terminal -------------------------------------------------------- */
@@ -118,11 +126,11 @@ text_step(struct emu *e, const uint8_t *p)
 	uint8_t c = p[0];
 
 	if (c == 0x00) {
-		if (++b->zeros >= 20) {
+		if (++b->zeros >= BP_BBIO_ZEROS) {
 			b->zeros = 0;
 			b->line_len = 0;
 			b->mode = EMU_BP_BBIO;
-			reply_str(e, "BBIO1");
+			reply_str(e, BP_BBIO_ID);
 		}
 		return 1;
 	}
@@ -153,17 +161,17 @@ bbio_step(struct emu *e, const uint8_t *p, size_t len)
 	struct emu_buspirate *b = &e->u.bp;
 	uint8_t c = p[0];
 
-	if (c == 0x00) {
-		reply_str(e, "BBIO1");
+	if (c == BP_BBIO_RESET) {
+		reply_str(e, BP_BBIO_ID);
 		return 1;
 	}
-	if (c == 0x01) {
+	if (c == BP_BBIO_SPI) {
 		enter_spi(e);
 		return 1;
 	}
-	if (c == 0x0F) {
+	if (c == BP_BBIO_TERMINAL) {
 		/* back to the terminal after a full reset */
-		emu_reply_byte(e, 0x01);
+		emu_reply_byte(e, BP_ACK);
 		reply_str(e, bp_banner);
 		b->mode = EMU_BP_TEXT;
 		b->zeros = 0;
@@ -171,17 +179,17 @@ bbio_step(struct emu *e, const uint8_t *p, size_t len)
 		apply_pins(e);
 		return 1;
 	}
-	if (c == 0x12) {                     /* PWM setup: 5 argument bytes */
-		if (len < 6)
+	if (c == BP_BBIO_PWM) {
+		if (len < 1 + BP_BBIO_PWM_ARGS)
 			return 0;
-		emu_reply_byte(e, 0x01);
-		return 6;
+		emu_reply_byte(e, BP_ACK);
+		return 1 + BP_BBIO_PWM_ARGS;
 	}
-	if (c >= 0x10 && c <= 0x1F) {        /* self tests, PWM off, ... */
-		emu_reply_byte(e, 0x01);
+	if ((c & BP_CMD_MASK) == BP_BBIO_MISC) {  /* self tests, PWM off, ... */
+		emu_reply_byte(e, BP_ACK);
 		return 1;
 	}
-	if ((c & 0xE0) == 0x40 || (c & 0x80)) {
+	if ((c & BP_BBIO_PINS_DIR_MASK) == BP_BBIO_PINS_DIR || (c & BP_BBIO_PINS_SET)) {
 		/* pin directions / pin levels: the firmware answers with the
 		 * pins as read back; with nothing attached that is the
 		 * command's own bits */
@@ -200,7 +208,7 @@ static size_t
 write_then_read(struct emu *e, const uint8_t *p, size_t len)
 {
 	struct emu_buspirate *b = &e->u.bp;
-	bool with_cs = p[0] == 0x04;
+	bool with_cs = p[0] == BP_SPI_WTR_CS;
 	size_t wcount, rcount;
 	uint8_t *out;
 
@@ -209,7 +217,7 @@ write_then_read(struct emu *e, const uint8_t *p, size_t len)
 	wcount = (size_t)p[1] << 8 | p[2];
 	rcount = (size_t)p[3] << 8 | p[4];
 	if (wcount > BP_WTR_MAX || rcount > BP_WTR_MAX) {
-		emu_reply_byte(e, 0x00);
+		emu_reply_byte(e, BP_NAK);
 		return 5;
 	}
 	if (len < 5 + wcount)
@@ -225,7 +233,7 @@ write_then_read(struct emu *e, const uint8_t *p, size_t len)
 	}
 	for (size_t i = 0; i < wcount; i++)
 		sim_target_transfer_byte(e->t, p[5 + i]);
-	out[0] = emu_command_fault(e, EMU_FAULT_FAILED) ? 0x00 : 0x01;
+	out[0] = ack_byte(e);
 	for (size_t i = 0; i < rcount; i++)
 		out[1 + i] = sim_target_transfer_byte(e->t, 0xFF);
 	if (with_cs) {
@@ -237,7 +245,7 @@ write_then_read(struct emu *e, const uint8_t *p, size_t len)
 	return 5 + wcount;
 }
 
-/* 0x06 0x02: bulk flash read, BE32 word address and BE32 byte count. */
+/* BP_AVR_BULK_READ: BE32 word address and BE32 byte count. */
 static size_t
 avr_bulk_read(struct emu *e, const uint8_t *p, size_t len)
 {
@@ -248,8 +256,10 @@ avr_bulk_read(struct emu *e, const uint8_t *p, size_t len)
 		return 0;
 	word = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
 	count = (uint32_t)p[5] << 24 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8];
-	if (word > 0xFFFF || count > 0x10000 || word + count / 2 > 0x10000) {
-		emu_reply_byte(e, 0x00);
+	/* (the first two keep the sum from overflowing) */
+	if (word >= BP_AVR_READ_WORDS || count > BP_AVR_READ_WORDS ||
+	    word + count / 2 > BP_AVR_READ_WORDS) {
+		emu_reply_byte(e, BP_NAK);
 		return 9;
 	}
 	out = malloc((size_t)count + 1);
@@ -257,7 +267,7 @@ avr_bulk_read(struct emu *e, const uint8_t *p, size_t len)
 		e->oom = true;
 		return 9;
 	}
-	out[0] = 0x01;
+	out[0] = BP_ACK;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t w = word + i / 2;
 		uint8_t in[4] = { (i & 1) ? 0x28 : 0x20, (uint8_t)(w >> 8), (uint8_t)w, 0 };
@@ -277,22 +287,22 @@ avr_ext_step(struct emu *e, const uint8_t *p, size_t len)
 	size_t used = 1;
 
 	switch (p[0]) {
-	case 0x00:                   /* null */
-		emu_reply_byte(e, 0x01);
+	case BP_AVR_NULL:
+		emu_reply_byte(e, BP_ACK);
 		break;
-	case 0x01: {                 /* version */
-		uint8_t v[3] = { 0x01, 0x00, 0x01 };
+	case BP_AVR_VERSION: {
+		uint8_t v[3] = { BP_ACK, 0x00, 0x01 };   /* version 1 */
 
 		emu_reply(e, v, 3);
 		break;
 	}
-	case 0x02:
+	case BP_AVR_BULK_READ:
 		used = avr_bulk_read(e, p, len);
 		if (!used)
 			return 0;
 		break;
 	default:
-		emu_reply_byte(e, 0x00);
+		emu_reply_byte(e, BP_NAK);
 		break;
 	}
 	b->avr_ext = false;
@@ -314,60 +324,60 @@ spi_step(struct emu *e, const uint8_t *p, size_t len)
 		return avr_ext_step(e, p, len);
 
 	switch (c) {
-	case 0x00:
+	case BP_SPI_EXIT:
 		leave_spi(e);
 		return 1;
-	case 0x01:
-		reply_str(e, "SPI1");
+	case BP_SPI_MODE_ID:
+		reply_str(e, BP_SPI_ID);
 		return 1;
-	case 0x02:
-	case 0x03:
-		b->cs_high = c == 0x03;
+	case BP_SPI_CS_LOW:
+	case BP_SPI_CS_HIGH:
+		b->cs_high = c == BP_SPI_CS_HIGH;
 		apply_pins(e);
 		ack(e);
 		return 1;
-	case 0x04:
-	case 0x05:
+	case BP_SPI_WTR_CS:
+	case BP_SPI_WTR:
 		return write_then_read(e, p, len);
-	case 0x06:
+	case BP_SPI_AVR_EXT:
 		b->avr_ext = true;
-		emu_reply_byte(e, 0x01);
+		emu_reply_byte(e, BP_ACK);
 		return 1;
 	default:
 		break;
 	}
-	if ((c & 0xF0) == 0x10) {            /* bulk: 1..16 bytes */
-		b->bulk_left = (unsigned)(c & 0x0F) + 1;
+	if ((c & BP_CMD_MASK) == BP_SPI_BULK) {      /* 1..16 bytes */
+		b->bulk_left = (unsigned)(c & BP_ARG_MASK) + 1;
 		ack(e);
 		return 1;
 	}
-	if ((c & 0xF0) == 0x40) {            /* power, pull-ups, AUX, CS */
-		if ((c & 0x08) && !(b->periph & 0x08))
+	if ((c & BP_CMD_MASK) == BP_SPI_PERIPH) {
+		if ((c & BP_PERIPH_POWER) && !(b->periph & BP_PERIPH_POWER))
 			e->stats.power_ons++;
-		if ((c & 0x04) && !(b->periph & 0x04))
+		if ((c & BP_PERIPH_PULLUPS) && !(b->periph & BP_PERIPH_PULLUPS))
 			e->stats.pullup_ons++;
-		b->periph = c & 0x0F;
+		b->periph = c & BP_ARG_MASK;
 		b->aux_driven = true;
-		b->cs_high = (c & 0x01) != 0;
+		b->cs_high = (c & BP_PERIPH_CS) != 0;
 		apply_pins(e);
 		ack(e);
 		return 1;
 	}
-	if ((c & 0xF8) == 0x60) {            /* speed */
-		b->speed = c & 0x07;
+	if ((c & ~BP_SPEED_CODE_MASK) == BP_SPI_SPEED) {
+		b->speed = c & BP_SPEED_CODE_MASK;
 		sim_target_set_sck(e->t, bp_speeds[b->speed]);
 		ack(e);
 		return 1;
 	}
-	if ((c & 0xF0) == 0x80) {            /* output type, idle, edge, sample */
-		if (!(c & 0x08))
+	if ((c & BP_CMD_MASK) == BP_SPI_CONFIG) {    /* output type, idle, edge, sample */
+		if (!(c & BP_CONFIG_PUSH_PULL))
 			e->stats.open_drain++;
-		b->config = c & 0x0F;
+		b->config = c & BP_ARG_MASK;
 		ack(e);
 		return 1;
 	}
 	e->stats.unknown++;
-	emu_reply_byte(e, 0x00);
+	emu_reply_byte(e, BP_NAK);
 	return 1;
 }
 

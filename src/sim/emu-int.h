@@ -6,6 +6,7 @@
 #define ISPWIZ_SIM_EMU_INT_H
 
 #include "sim/emu.h"
+#include "prog/stk500-proto.h"
 
 /* The ArduinoISP sketch's state. */
 struct emu_avrisp {
@@ -15,7 +16,7 @@ struct emu_avrisp {
 	uint8_t devicecode;
 	uint16_t pagesize;           /* bytes, from SET_DEVICE */
 	uint16_t eepromsize;
-	uint8_t buff[256];           /* the sketch's global block buffer */
+	uint8_t buff[STK_SKETCH_BUFFER]; /* the sketch's global block buffer */
 };
 
 enum emu_bp_mode {

@@ -10,7 +10,6 @@
 /* bmRequestType bits */
 #define EMU_USB_DIR_IN     0x80
 #define EMU_USB_TYPE_MASK  0x60
-#define EMU_USB_TYPE_STD   0x00
 #define EMU_USB_TYPE_VENDOR 0x40
 
 /* The USBtiny firmware's state (its globals). */
@@ -83,12 +82,7 @@ int emu_usbtiny_vendor(struct emu_usb *u, const uint8_t setup[8],
 		       uint8_t *data, size_t len);
 int emu_usbasp_vendor(struct emu_usb *u, const uint8_t setup[8],
 		      uint8_t *data, size_t len);
-void emu_usbtiny_init(struct emu_usb *u);
-void emu_usbasp_init(struct emu_usb *u);
 uint32_t emu_usbtiny_sck_hz(const struct emu_usb *u);
 uint32_t emu_usbasp_sck_hz(const struct emu_usb *u);
-/* Whether a vendor request writes flash (for the unplug knob). */
-bool emu_usbtiny_is_flash_write(uint8_t request);
-bool emu_usbasp_is_flash_write(uint8_t request);
 
 #endif

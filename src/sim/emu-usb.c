@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "sim/emu-usb-int.h"
+#include "sim/emu-knob.h"
+#include "prog/usbasp-proto.h"
+#include "prog/usbtiny-proto.h"
 
 #define USB_REQ_GET_STATUS        0x00
 #define USB_REQ_GET_DESCRIPTOR    0x06
@@ -26,28 +29,22 @@
 #define STR_PRODUCT      2
 #define STR_SERIAL       3
 
-static const char *const fault_names[] = {
-#define EMU_USB_FAULT_NAME(id, name, help) name,
-	EMU_USB_FAULT_LIST(EMU_USB_FAULT_NAME)
-#undef EMU_USB_FAULT_NAME
-};
-
-static const char *const fault_helps[] = {
-#define EMU_USB_FAULT_HELP(id, name, help) help,
-	EMU_USB_FAULT_LIST(EMU_USB_FAULT_HELP)
-#undef EMU_USB_FAULT_HELP
+static const struct emu_knob usb_faults[EMU_USB_FAULT_COUNT] = {
+#define EMU_USB_FAULT_ROW(id, name, help) { name, help },
+	EMU_USB_FAULT_LIST(EMU_USB_FAULT_ROW)
+#undef EMU_USB_FAULT_ROW
 };
 
 const char *
 emu_usb_fault_name(enum emu_usb_fault_kind kind)
 {
-	return kind < EMU_USB_FAULT_COUNT ? fault_names[kind] : "?";
+	return emu_knob_name(usb_faults, EMU_USB_FAULT_COUNT, (int)kind);
 }
 
 const char *
 emu_usb_fault_help(enum emu_usb_fault_kind kind)
 {
-	return kind < EMU_USB_FAULT_COUNT ? fault_helps[kind] : "?";
+	return emu_knob_help(usb_faults, EMU_USB_FAULT_COUNT, (int)kind);
 }
 
 static void
@@ -81,20 +78,17 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 	u->t = t;
 	tiny = opts->kind == EMU_USB_USBTINY;
 	if (u->opts.vid == 0 && u->opts.pid == 0) {
-		u->opts.vid = tiny ? 0x1781 : 0x16C0;
-		u->opts.pid = tiny ? 0x0C9F : 0x05DC;
+		u->opts.vid = tiny ? USBTINY_VID : USBASP_VID;
+		u->opts.pid = tiny ? USBTINY_PID : USBASP_PID;
 	}
 	/* The USBtiny firmware is usually built without a vendor name; the
 	 * USBasp's strings are what avrdude checks on the shared VID/PID. */
-	copy_string(u->manufacturer, opts->manufacturer, tiny ? "" : "www.fischl.de");
-	copy_string(u->product, opts->product, tiny ? "USBtinyISP" : "USBasp");
+	copy_string(u->manufacturer, opts->manufacturer, tiny ? "" : USBASP_MANUFACTURER);
+	copy_string(u->product, opts->product, tiny ? USBTINY_PRODUCT : USBASP_PRODUCT);
 	copy_string(u->serial, opts->serial, "");
 	u->bcd_device = tiny ? 0x0107 : (opts->old_firmware ? 0x0102 : 0x0104);
 	u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
-	if (tiny)
-		emu_usbtiny_init(u);
-	else
-		emu_usbasp_init(u);
+	/* The firmware's state starts zeroed (calloc), as its globals do. */
 	return u;
 }
 
@@ -107,31 +101,8 @@ emu_usb_free(struct emu_usb *u)
 enum iw_status
 emu_usb_set_fault(struct emu_usb *u, const char *spec, struct iw_error *err)
 {
-	const char *eq = strchr(spec, '=');
-	size_t name_len = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
-
-	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++) {
-		unsigned long long n = 0;
-
-		if (strlen(fault_names[k]) != name_len ||
-		    strncmp(fault_names[k], spec, name_len) != 0)
-			continue;
-		if (eq != NULL) {
-			char *end;
-
-			errno = 0;
-			n = strtoull(eq + 1, &end, 0);
-			if (errno != 0 || end == eq + 1 || *end != '\0')
-				return iw_error_set(err, IW_USAGE,
-						    "--fault %s: '%s' is not a number; write %s=N",
-						    fault_names[k], eq + 1, fault_names[k]);
-		}
-		u->fault_on[k] = true;
-		u->fault_n[k] = n;
-		return IW_OK;
-	}
-	return iw_error_set(err, IW_NOT_FOUND, "'%.*s' is not a USB programmer fault knob",
-			    (int)name_len, spec);
+	return emu_knob_set(usb_faults, EMU_USB_FAULT_COUNT, spec, "USB programmer",
+			    u->fault_on, u->fault_n, err);
 }
 
 uint16_t
@@ -168,12 +139,6 @@ const char *
 emu_usb_serial(const struct emu_usb *u)
 {
 	return or_null(u->serial);
-}
-
-const char *
-emu_usb_kind_name(const struct emu_usb *u)
-{
-	return u->opts.kind == EMU_USB_USBTINY ? "usbtiny" : "usbasp";
 }
 
 bool
@@ -397,9 +362,8 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		return;
 	}
 	index = u->stats.vendor_requests++;
-	flash_write = u->opts.kind == EMU_USB_USBTINY ?
-		      emu_usbtiny_is_flash_write(setup[1]) :
-		      emu_usbasp_is_flash_write(setup[1]);
+	flash_write = setup[1] == (u->opts.kind == EMU_USB_USBTINY ? USBTINY_FLASH_WRITE :
+				   USBASP_WRITEFLASH);
 	if (flash_write) {
 		uint64_t nth = u->stats.flash_write_requests++;
 

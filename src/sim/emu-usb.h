@@ -125,7 +125,6 @@ uint16_t emu_usb_pid(const struct emu_usb *u);
 const char *emu_usb_manufacturer(const struct emu_usb *u);
 const char *emu_usb_product(const struct emu_usb *u);
 const char *emu_usb_serial(const struct emu_usb *u);
-const char *emu_usb_kind_name(const struct emu_usb *u);     /* "usbtiny" */
 
 /* Device descriptor followed by the configuration descriptor(s), as the
  * kernel shows them in sysfs `descriptors` and in a read() of the usbfs

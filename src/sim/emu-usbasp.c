@@ -18,60 +18,29 @@
 #include <string.h>
 
 #include "sim/emu-usb-int.h"
-
-enum {
-	ASP_CONNECT = 1,
-	ASP_DISCONNECT = 2,
-	ASP_TRANSMIT = 3,
-	ASP_READFLASH = 4,
-	ASP_ENABLEPROG = 5,
-	ASP_WRITEFLASH = 6,
-	ASP_READEEPROM = 7,
-	ASP_WRITEEEPROM = 8,
-	ASP_SETLONGADDRESS = 9,
-	ASP_SETISPSCK = 10,
-	ASP_GETCAPABILITIES = 127,
-};
-
-#define ASP_FLAG_FIRST 0x01
-#define ASP_FLAG_LAST  0x02
-
-#define ASP_SCK_AUTO 0
-#define ASP_SCK_8KHZ 5
-#define ASP_SCK_3MHZ 13
+#include "prog/usbasp-proto.h"
 
 /* The firmware's timer ticks that its waits count in. */
 #define ASP_TICK_US       320u
 #define ASP_WAIT_FLASH_US (15u * ASP_TICK_US)   /* clockWait(15): 4.8 ms */
 #define ASP_WAIT_EEPROM_US (30u * ASP_TICK_US)  /* clockWait(30): 9.6 ms */
 #define ASP_POLL_RETRIES  30u
-#define ASP_ENABLE_TRIES  32u
 
 /* SCK per SETISPSCK option; 0 (auto) and unknown options give 375 kHz. */
 static const uint32_t asp_sck_hz[] = {
-	375000, 500, 1000, 2000, 4000, 8000, 16000, 32000,
-	93750, 187500, 375000, 750000, 1500000, 3000000,
+	[USBASP_SCK_AUTO] = USBASP_DEFAULT_SCK_HZ,
+#define ASP_SCK_ROW(option, hz) [option] = hz,
+	USBASP_SCK_OPTIONS(ASP_SCK_ROW)
+#undef ASP_SCK_ROW
 };
-
-void
-emu_usbasp_init(struct emu_usb *u)
-{
-	memset(&u->u.asp, 0, sizeof u->u.asp);
-}
-
-bool
-emu_usbasp_is_flash_write(uint8_t request)
-{
-	return request == ASP_WRITEFLASH;
-}
 
 static uint32_t
 option_hz(const struct emu_usb *u, uint8_t option)
 {
-	if (option == ASP_SCK_3MHZ && !u->opts.cap_3mhz)
-		return 375000;
+	if (option == USBASP_SCK_3MHZ && !u->opts.cap_3mhz)
+		return USBASP_DEFAULT_SCK_HZ;
 	if (option >= sizeof asp_sck_hz / sizeof asp_sck_hz[0])
-		return 375000;
+		return USBASP_DEFAULT_SCK_HZ;
 	return asp_sck_hz[option];
 }
 
@@ -81,9 +50,9 @@ emu_usbasp_sck_hz(const struct emu_usb *u)
 	if (!u->u.asp.connected)
 		return 0;
 	if (u->opts.slow_jumper)
-		return asp_sck_hz[ASP_SCK_8KHZ];
+		return asp_sck_hz[USBASP_SCK_8KHZ];
 	if (u->opts.old_firmware)
-		return 375000;
+		return USBASP_DEFAULT_SCK_HZ;
 	return option_hz(u, u->u.asp.prog_sck);
 }
 
@@ -235,7 +204,7 @@ block_write(struct emu_usb *u, const uint8_t *data, size_t len)
 			s->state = EMU_USBASP_IDLE;
 			/* The 8-bit counter never equals a 256-byte page size, so
 			 * there the last page is committed again. */
-			if ((s->blockflags & ASP_FLAG_LAST) && s->pagecounter != s->pagesize)
+			if ((s->blockflags & USBASP_FLAG_LAST) && s->pagecounter != s->pagesize)
 				flush_page(u, s->address, data[i]);
 		}
 		s->address = next_address(u, s->address);
@@ -259,17 +228,17 @@ connect(struct emu_usb *u)
 static uint8_t
 enable_prog(struct emu_usb *u)
 {
-	for (unsigned i = 0; i < ASP_ENABLE_TRIES; i++) {
+	for (unsigned i = 0; i < USBASP_ENABLE_TRIES; i++) {
 		const uint8_t in[4] = { 0xAC, 0x53, 0x00, 0x00 };
 		uint8_t out[4];
 
 		u->stats.enable_tries++;
 		emu_usb_spi(u, in, out);
 		if (out[2] == 0x53)
-			return 0;
+			return USBASP_OK;
 		pulse_reset(u);
 	}
-	return 1;
+	return USBASP_FAILED;
 }
 
 static void
@@ -281,8 +250,8 @@ start_write(struct emu_usb *u, const uint8_t setup[8], bool flash)
 		s->address = (uint32_t)(setup[2] | setup[3] << 8);
 	if (flash) {
 		s->pagesize = (uint16_t)(setup[4] | ((setup[5] & 0xF0) << 4));
-		s->blockflags = setup[5] & 0x0F;
-		if (s->blockflags & ASP_FLAG_FIRST)
+		s->blockflags = setup[5] & USBASP_FLAG_MASK;
+		if (s->blockflags & USBASP_FLAG_FIRST)
 			s->pagecounter = (uint8_t)s->pagesize;
 		s->state = EMU_USBASP_WRITEFLASH;
 	} else {
@@ -300,17 +269,18 @@ emu_usbasp_vendor(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	struct emu_usbasp *s = &u->u.asp;
 	bool in = (setup[0] & EMU_USB_DIR_IN) != 0;
 	uint8_t reply[4];
+	uint32_t caps;
 	size_t n = 0;
 
 	switch (setup[1]) {
-	case ASP_CONNECT:
+	case USBASP_CONNECT:
 		connect(u);
 		break;
-	case ASP_DISCONNECT:
+	case USBASP_DISCONNECT:
 		s->connected = false;
 		sim_target_set_reset(u->t, false);
 		break;
-	case ASP_TRANSMIT: {
+	case USBASP_TRANSMIT: {
 		uint8_t out[4];
 
 		emu_usb_spi(u, setup + 2, out);
@@ -318,44 +288,42 @@ emu_usbasp_vendor(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		n = 4;
 		break;
 	}
-	case ASP_READFLASH:
-	case ASP_READEEPROM:
+	case USBASP_READFLASH:
+	case USBASP_READEEPROM:
 		if (!s->newmode)
 			s->address = (uint32_t)(setup[2] | setup[3] << 8);
 		s->nbytes = (uint16_t)(setup[6] | setup[7] << 8);
-		s->state = setup[1] == ASP_READFLASH ? EMU_USBASP_READFLASH :
+		s->state = setup[1] == USBASP_READFLASH ? EMU_USBASP_READFLASH :
 			   EMU_USBASP_READEEPROM;
-		return in ? block_read(u, setup[1] == ASP_READFLASH, data, len) : 0;
-	case ASP_ENABLEPROG:
+		return in ? block_read(u, setup[1] == USBASP_READFLASH, data, len) : 0;
+	case USBASP_ENABLEPROG:
 		reply[0] = enable_prog(u);
 		n = 1;
 		break;
-	case ASP_WRITEFLASH:
-	case ASP_WRITEEEPROM:
-		start_write(u, setup, setup[1] == ASP_WRITEFLASH);
+	case USBASP_WRITEFLASH:
+	case USBASP_WRITEEEPROM:
+		start_write(u, setup, setup[1] == USBASP_WRITEFLASH);
 		return in ? 0 : block_write(u, data, len);
-	case ASP_SETLONGADDRESS:
+	case USBASP_SETLONGADDRESS:
 		if (u->opts.old_firmware)
 			goto unknown;
 		s->newmode = true;
 		s->address = (uint32_t)setup[2] | (uint32_t)setup[3] << 8 |
 			     (uint32_t)setup[4] << 16 | (uint32_t)setup[5] << 24;
 		break;
-	case ASP_SETISPSCK:
+	case USBASP_SETISPSCK:
 		if (u->opts.old_firmware)
 			goto unknown;
 		s->prog_sck = setup[2];
-		reply[0] = 0;
+		reply[0] = USBASP_OK;
 		n = 1;
 		break;
-	case ASP_GETCAPABILITIES:
+	case USBASP_GETCAPABILITIES:
 		if (u->opts.old_firmware)
 			goto unknown;
-		reply[0] = 0x01;         /* TPI */
-		reply[1] = 0;
-		reply[2] = 0;
-		reply[3] = u->opts.cap_3mhz ? 0x01 : 0x00;
-		n = 4;
+		caps = USBASP_CAP_TPI | (u->opts.cap_3mhz ? USBASP_CAP_3MHZ : 0);
+		for (n = 0; n < 4; n++)           /* little endian */
+			reply[n] = (uint8_t)(caps >> (8 * n));
 		break;
 	default:
 		goto unknown;

@@ -18,31 +18,7 @@
 #include <string.h>
 
 #include "sim/emu-usb-int.h"
-
-enum {
-	TINY_ECHO = 0,
-	TINY_POWERUP = 5,
-	TINY_POWERDOWN = 6,
-	TINY_SPI = 7,
-	TINY_POLL_BYTES = 8,
-	TINY_FLASH_READ = 9,
-	TINY_FLASH_WRITE = 10,
-	TINY_EEPROM_READ = 11,
-	TINY_EEPROM_WRITE = 12,
-	TINY_SPI1 = 14,
-};
-
-void
-emu_usbtiny_init(struct emu_usb *u)
-{
-	memset(&u->u.tiny, 0, sizeof u->u.tiny);
-}
-
-bool
-emu_usbtiny_is_flash_write(uint8_t request)
-{
-	return request == TINY_FLASH_WRITE;
-}
+#include "prog/usbtiny-proto.h"
 
 uint32_t
 emu_usbtiny_sck_hz(const struct emu_usb *u)
@@ -109,7 +85,7 @@ static void
 power_up(struct emu_usb *u, const uint8_t setup[8])
 {
 	struct emu_usbtiny *s = &u->u.tiny;
-	bool reset_high = setup[4] != 0;
+	bool reset_high = setup[4] != USBTINY_RESET_LOW;
 
 	s->sck_period = setup[2];
 	s->powered = true;
@@ -125,19 +101,19 @@ emu_usbtiny_vendor(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	bool in = (setup[0] & EMU_USB_DIR_IN) != 0;
 
 	switch (setup[1]) {
-	case TINY_ECHO:
+	case USBTINY_ECHO:
 		if (len > 8)
 			len = 8;
 		memcpy(data, setup, len);
 		return (int)len;
-	case TINY_POWERUP:
+	case USBTINY_POWERUP:
 		power_up(u, setup);
 		return 0;
-	case TINY_POWERDOWN:
+	case USBTINY_POWERDOWN:
 		s->powered = false;
 		sim_target_set_reset(u->t, false);
 		return 0;
-	case TINY_SPI: {
+	case USBTINY_SPI: {
 		uint8_t res[4];
 
 		emu_usb_spi(u, setup + 2, res);
@@ -146,27 +122,31 @@ emu_usbtiny_vendor(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		memcpy(data, res, len);
 		return (int)len;
 	}
-	case TINY_SPI1:
+	case USBTINY_SPI1:
 		if (len == 0)
 			return 0;
 		data[0] = sim_target_transfer_byte(u->t, setup[2]);
 		return 1;
-	case TINY_POLL_BYTES:
+	case USBTINY_POLL_BYTES:
 		s->poll1 = setup[2];
 		s->poll2 = setup[3];
 		return 0;
-	case TINY_FLASH_READ:
-	case TINY_EEPROM_READ:
+	case USBTINY_FLASH_READ:
+	case USBTINY_EEPROM_READ:
 		s->address = (uint16_t)(setup[4] | setup[5] << 8);
-		s->cmd0 = setup[1] == TINY_FLASH_READ ? 0x20 : 0xA0;
+		s->cmd0 = setup[1] == USBTINY_FLASH_READ ? 0x20 : 0xA0;
 		return in ? read_bytes(u, data, len) : 0;
-	case TINY_FLASH_WRITE:
-	case TINY_EEPROM_WRITE:
+	case USBTINY_FLASH_WRITE:
+	case USBTINY_EEPROM_WRITE:
 		s->address = (uint16_t)(setup[4] | setup[5] << 8);
 		s->timeout = (uint16_t)(setup[2] | setup[3] << 8);
-		s->cmd0 = setup[1] == TINY_FLASH_WRITE ? 0x40 : 0xC0;
+		s->cmd0 = setup[1] == USBTINY_FLASH_WRITE ? 0x40 : 0xC0;
 		return in ? 0 : write_bytes(u, data, len);
-	case 1: case 2: case 3: case 4: case 13:
+	case USBTINY_READ:
+	case USBTINY_WRITE:
+	case USBTINY_CLR:
+	case USBTINY_SET:
+	case USBTINY_DDRWRITE:
 		/* Port access of the generic USBtiny: no ISP meaning. */
 		return 0;
 	default:

@@ -3,36 +3,30 @@
  * auto-reset and time.  The protocols live in emu-avrisp.c and
  * emu-buspirate.c.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/emu-int.h"
+#include "sim/emu-knob.h"
 
 #define EMU_DEFAULT_BOOT_MS 500u
 
-static const char *const emu_fault_names[] = {
-#define EMU_FAULT_NAME(id, name, help) name,
-	EMU_FAULT_LIST(EMU_FAULT_NAME)
-#undef EMU_FAULT_NAME
-};
-
-static const char *const emu_fault_helps[] = {
-#define EMU_FAULT_HELP(id, name, help) help,
-	EMU_FAULT_LIST(EMU_FAULT_HELP)
-#undef EMU_FAULT_HELP
+static const struct emu_knob emu_faults[EMU_FAULT_COUNT] = {
+#define EMU_FAULT_ROW(id, name, help) { name, help },
+	EMU_FAULT_LIST(EMU_FAULT_ROW)
+#undef EMU_FAULT_ROW
 };
 
 const char *
 emu_fault_name(enum emu_fault_kind kind)
 {
-	return kind < EMU_FAULT_COUNT ? emu_fault_names[kind] : "?";
+	return emu_knob_name(emu_faults, EMU_FAULT_COUNT, (int)kind);
 }
 
 const char *
 emu_fault_help(enum emu_fault_kind kind)
 {
-	return kind < EMU_FAULT_COUNT ? emu_fault_helps[kind] : "?";
+	return emu_knob_help(emu_faults, EMU_FAULT_COUNT, (int)kind);
 }
 
 struct emu *
@@ -75,32 +69,8 @@ emu_free(struct emu *e)
 enum iw_status
 emu_set_fault(struct emu *e, const char *spec, struct iw_error *err)
 {
-	const char *eq = strchr(spec, '=');
-	size_t name_len = eq ? (size_t)(eq - spec) : strlen(spec);
-	uint64_t n = 0;
-
-	for (int k = 0; k < EMU_FAULT_COUNT; k++) {
-		if (strlen(emu_fault_names[k]) != name_len ||
-		    strncmp(emu_fault_names[k], spec, name_len) != 0)
-			continue;
-		if (eq) {
-			char *end;
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(eq + 1, &end, 0);
-			if (errno || end == eq + 1 || *end)
-				return iw_error_set(err, IW_USAGE,
-					"--fault %s: '%s' is not a number; write %s=N",
-					emu_fault_names[k], eq + 1, emu_fault_names[k]);
-			n = v;
-		}
-		e->fault_on[k] = true;
-		e->fault_n[k] = n;
-		return IW_OK;
-	}
-	return iw_error_set(err, IW_NOT_FOUND, "'%.*s' is not a programmer fault knob",
-			    (int)name_len, spec);
+	return emu_knob_set(emu_faults, EMU_FAULT_COUNT, spec, "programmer",
+			    e->fault_on, e->fault_n, err);
 }
 
 static void

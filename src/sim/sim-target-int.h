@@ -102,8 +102,6 @@ void sim_target_tick_byte(struct sim_target *t);
 void sim_target_latch_fuses(struct sim_target *t);
 /* Page buffers empty, extended address 0: the chip starting afresh. */
 void sim_target_reset_buffers(struct sim_target *t);
-enum iw_status sim_target_geometry(const struct catalog_part *part,
-				   struct iw_error *err);
 /* Fresh memories for `part` (fuses from `fuses`, or factory when NULL);
  * on failure the target is unchanged. */
 enum iw_status sim_target_build_chip(struct sim_target *t,

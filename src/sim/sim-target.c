@@ -58,8 +58,8 @@ fuse_normalise(const struct catalog_part *part, enum fuse_byte b, uint8_t v)
 
 /* --- life cycle -------------------------------------------------------------- */
 
-enum iw_status
-sim_target_geometry(const struct catalog_part *part, struct iw_error *err)
+static enum iw_status
+check_geometry(const struct catalog_part *part, struct iw_error *err)
 {
 	const char *id = part->id != NULL ? part->id : "(unnamed part)";
 
@@ -91,7 +91,7 @@ sim_target_build_chip(struct sim_target *t, const struct catalog_part *part,
 	enum iw_status st;
 	int b;
 
-	st = sim_target_geometry(part, err);
+	st = check_geometry(part, err);
 	if (st != IW_OK)
 		return st;
 	flash = malloc(part->flash_size);
