@@ -7,9 +7,15 @@
 #                         $T/stderr, and when it ends the pane records the
 #                         exit status ($T/exit) and the terminal's mode
 #                         ($T/stty), then keeps the pane open
-#   wait_for TEXT [SECS]  poll the screen until TEXT is on it (deadline)
-#   wait_gone TEXT [SECS] ... until TEXT is no longer on it
-#   wait_line N TEXT      ... until line N of the screen has TEXT
+#   wait_for TEXT [SECS]  the one way to wait on the screen: poll it until
+#                         TEXT is on it, a failure (with the screen) when the
+#                         deadline passes; with --gone first: until TEXT is
+#                         no longer on it; with --line N first: until line N
+#                         has TEXT
+#   wait_step NAME [SECS] wait_for the title of the demo's step NAME
+#                         ("step N of M: NAME", counted from $demo_steps)
+#   on_screen TEXT        fail unless TEXT is on the screen now (and
+#                         not_on_screen); on_step NAME: the step's title
 #   keys KEY...           tmux send-keys (Enter, Escape, Tab, BSpace, ...)
 #   type_text TEXT        type TEXT literally
 #   screen                the screen now, in $T/screen
@@ -69,49 +75,76 @@ show_screen() {
 	return 0
 }
 
-# wait_for TEXT [SECONDS]: true once TEXT is on the screen; a failure (with
-# the screen) when the deadline passes.
+# The demo's steps in order, as the title counts them ("step N of M").
+# Firmware is left out: it applies only to a programmer that needs ISP
+# firmware of its own, and the demo's simulated one does not.  A step added
+# to the wizard is added here, and every test's step checks follow.
+demo_steps="Welcome Programmer Wiring Port Target Bootloader Review Flash Done"
+
+# step_title NAME: the title of step NAME into $step_title; false (and a
+# failure) when the demo has no such step.
+step_title() {
+	_st_n=0
+	_st_m=0
+	for _st_name in $demo_steps; do
+		_st_m=$((_st_m + 1))
+		[ "$_st_name" = "$1" ] && _st_n=$_st_m
+	done
+	if [ "$_st_n" -eq 0 ]; then
+		fail "the demo has no step '$1' (steps: $demo_steps)"
+		return 1
+	fi
+	step_title="step $_st_n of $_st_m: $1"
+}
+
+# until_deadline SECONDS CMD...: run CMD every 0.1 s until it succeeds;
+# false once SECONDS (stretched under $ISPWIZ_WRAPPER) have passed.  The
+# one loop with a deadline: wait_for and wait_exit are built on it.
+until_deadline() {
+	_dl_limit=$(( $1 * scale * 10 ))
+	shift
+	_dl_i=0
+	while [ "$_dl_i" -lt "$_dl_limit" ]; do
+		"$@" && return 0
+		sleep 0.1
+		_dl_i=$((_dl_i + 1))
+	done
+	return 1
+}
+
+# screen_has HOW LINE TEXT: a fresh capture shows TEXT (HOW=shows), no
+# longer shows it (gone), or shows it on line LINE (line).
+screen_has() {
+	screen
+	case $1 in
+	shows) grep -qF -- "$3" "$T/screen" ;;
+	gone) ! grep -qF -- "$3" "$T/screen" ;;
+	line) sed -n "${2}p" "$T/screen" | grep -qF -- "$3" ;;
+	esac
+}
+
+# wait_for [--gone | --line N] TEXT [SECONDS]: see the top of this file.
 wait_for() {
-	limit=$(( ${2:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$1' did not appear on the screen"
+	_wf_how=shows
+	_wf_line=
+	case $1 in
+	--gone) _wf_how=gone; shift ;;
+	--line) _wf_how=line; _wf_line=$2; shift 2 ;;
+	esac
+	until_deadline "${2:-15}" screen_has "$_wf_how" "$_wf_line" "$1" && return 0
+	case $_wf_how in
+	shows) fail "'$1' did not appear on the screen" ;;
+	gone) fail "'$1' stayed on the screen" ;;
+	line) fail "'$1' did not appear on line $_wf_line" ;;
+	esac
 	show_screen
 	return 1
 }
 
-wait_gone() {
-	limit=$(( ${2:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		grep -qF -- "$1" "$T/screen" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$1' stayed on the screen"
-	show_screen
-	return 1
-}
-
-# wait_line N TEXT [SECONDS]: ... until line N of the screen has TEXT.
-wait_line() {
-	limit=$(( ${3:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		screen
-		sed -n "${1}p" "$T/screen" | grep -qF -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$2' did not appear on line $1"
-	show_screen
-	return 1
+# wait_step NAME [SECONDS]: wait_for the title of the demo's step NAME.
+wait_step() {
+	step_title "$1" || return 1
+	wait_for "$step_title" "${2:-15}"
 }
 
 # Fail unless TEXT is on the screen right now.
@@ -128,6 +161,11 @@ not_on_screen() {
 	fi
 }
 
+# on_step NAME: fail unless the title shows the demo's step NAME now.
+on_step() {
+	step_title "$1" && on_screen "$step_title"
+}
+
 keys() {
 	tmuxc send-keys -t w "$@"
 }
@@ -137,16 +175,10 @@ type_text() {
 }
 
 wait_exit() {
-	limit=$(( ${1:-15} * scale * 10 ))
-	i=0
-	while [ "$i" -lt "$limit" ]; do
-		if [ -f "$T/exit" ]; then
-			exit_status=$(cat "$T/exit")
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	if until_deadline "${1:-15}" test -f "$T/exit"; then
+		exit_status=$(cat "$T/exit")
+		return 0
+	fi
 	fail "the wizard did not end"
 	screen
 	show_screen
@@ -177,7 +209,7 @@ expect_restored() {
 
 # From the start of the demo to its review step, accepting every default.
 to_review() {
-	wait_for "step 1 of 9: Welcome" || finish
+	wait_step Welcome || finish
 	keys Enter
 	wait_for "Which programmer will you use?" || finish
 	keys Enter
@@ -189,5 +221,5 @@ to_review() {
 	keys Enter
 	wait_for "Bootloaders for the ATmega32U4" || finish
 	keys Enter
-	wait_for "step 7 of 9: Review" || finish
+	wait_step Review || finish
 }
