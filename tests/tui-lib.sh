@@ -30,7 +30,12 @@
 
 command -v tmux >/dev/null 2>&1 || { echo "tmux is needed for the wizard tests"; exit 77; }
 
-sock="ispwiz-${test_name%.sh}-$$"
+# One tmux server socket per tui_start (ispwiz-NAME-PID-N): a server that
+# was just killed may still be going away, and a new session on its socket
+# can reach it and fail with "server exited unexpectedly".  The exit trap
+# reads $sock when it runs, so it stops the newest server.
+sessions=0
+sock="ispwiz-${test_name%.sh}-$$-0"
 trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 scale=1
 [ -n "${ISPWIZ_WRAPPER:-}" ] && scale=8
@@ -61,6 +66,10 @@ tui_start() {
 		printf 'exec sleep 3600\n'
 	} >"$T/run.sh"
 	rm -f "$T/exit" "$T/stty"
+	# A fresh server, and none of the earlier ones left running.
+	tmuxc kill-server >/dev/null 2>&1
+	sessions=$((sessions + 1))
+	sock="ispwiz-${test_name%.sh}-$$-$sessions"
 	tmuxc new-session -d -s w -x 80 -y 24 "exec sh '$T/run.sh'" ||
 		{ fail "tmux could not start a session"; finish; }
 }
