@@ -14,6 +14,7 @@
 
 #include "core/hex-image.h"
 #include "core/json-util.h"
+#include "core/sha256.h"
 
 /* EEPROM rows left out of the file when blank; flash goes by pages. */
 #define BACKUP_EEPROM_ROW 16u
@@ -271,6 +272,21 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* A memory's record: its file, its size, and the SHA-256 of all `size`
+ * bytes as the chip held them (blank bytes 0xFF), so that a restore can
+ * tell a file changed since from the backup it was. */
+static json_t *
+memory_json(const char *path, const uint8_t *mem, uint32_t size)
+{
+	char sha[SHA256_HEX_LEN + 1];
+
+	if (path[0] == '\0' || mem == NULL)
+		return json_pack("{s:n, s:I}", "file", "size", (json_int_t)size);
+	sha256_buffer_hex(mem, size, sha);
+	return json_pack("{s:s, s:I, s:s}", "file", base_name(path), "size", (json_int_t)size,
+			 "sha256", sha);
+}
+
 static json_t *
 info_json(const struct backup_info *info, const struct backup_paths *paths)
 {
@@ -296,12 +312,10 @@ info_json(const struct backup_info *info, const struct backup_paths *paths)
 	json_object_set_new(root, "signature", sig);
 	json_object_set_new(root, "fuses", fuses);
 	json_object_set_new(root, "lock", info->have_lock ? json_hex_byte(info->lock) : json_null());
-	json_object_set_new(root, "flash", json_pack("{s:o, s:I}",
-		"file", paths->hex[0] != '\0' ? json_string(base_name(paths->hex)) : json_null(),
-		"size", (json_int_t)info->part->flash_size));
-	json_object_set_new(root, "eeprom", json_pack("{s:o, s:I}",
-		"file", paths->eeprom[0] != '\0' ? json_string(base_name(paths->eeprom)) : json_null(),
-		"size", (json_int_t)info->part->eeprom_size));
+	json_object_set_new(root, "flash", memory_json(paths->hex, info->flash,
+						       info->part->flash_size));
+	json_object_set_new(root, "eeprom", memory_json(paths->eeprom, info->eeprom,
+							info->part->eeprom_size));
 	json_object_set_new(root, "note", json_string_or_null(info->note));
 	return root;
 }
