@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/file-util.h"
 #include "core/hex-image.h"
 #include "core/json-util.h"
 #include "core/sha256.h"
@@ -43,23 +44,14 @@ backup_default_dir(char *buf, size_t size, struct iw_error *err)
 static enum iw_status
 make_dirs(const char *dir, struct iw_error *err)
 {
-	char path[BACKUP_PATH_MAX];
-	size_t len = strlen(dir);
+	char failed[BACKUP_PATH_MAX];
+	int e = file_make_dirs(dir, failed, sizeof failed);
 
-	if (len == 0 || len >= sizeof path)
+	if (e == ENAMETOOLONG && failed[0] == '\0')
 		return iw_error_set(err, IW_IO, "backup directory \"%s\" is not usable", dir);
-	memcpy(path, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return iw_error_set(err, IW_IO,
-					    "cannot create the backup directory %s: %s; "
-					    "choose another place or pass --no-backup",
-					    path, strerror(errno));
-		path[i] = i < len ? '/' : '\0';
-	}
+	if (e != 0)
+		return iw_error_set(err, IW_IO, "cannot create the backup directory %s: %s; "
+				    "choose another place or pass --no-backup", failed, strerror(e));
 	return IW_OK;
 }
 
@@ -79,15 +71,9 @@ static enum iw_status
 sync_dir_of(const char *path, struct iw_error *err)
 {
 	char dir[BACKUP_PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	int fd;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	file_dir_of(path, dir, sizeof dir);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return iw_error_set(err, IW_IO, "cannot open the folder %s to sync it: %s",
 				    dir, strerror(errno));
