@@ -133,12 +133,35 @@ struct emurun_board {
 	struct pump_link *link;
 };
 
+/* Strings the boards' identities point at. */
+struct emurun_board_names {
+	char boot[2][96];
+	char sketch[112];
+};
+
 struct emurun_boards {
 	UMockdevTestbed *tb;
 	struct emurun_board b[2];
 	size_t n;
 	unsigned next_tty;           /* ttyACM numbers are never reused */
+	struct emurun_board_names names;
 };
+
+/* ispwiz-emu --bootloader caterina's options. */
+struct emurun_caterina_args {
+	const char *part;
+	const char *bootloader_id;   /* the catalog entry: its USB IDs */
+	const char *extra_bootloader;
+	const char *then_id;         /* VID:PID of the application */
+	bool sketch;
+};
+
+/* The board of `e` (and the second one of --extra-bootloader, whose
+ * target and emulator come back in *t2, *e2): 0, 1 for an internal
+ * failure, 2 for bad options (said on stderr). */
+int emurun_caterina_setup(const struct emurun_caterina_args *a, const struct catalog *cat,
+			  struct emu *e, struct emurun_boards *bs, struct sim_target **t2,
+			  struct emu **e2);
 
 /* Make the testbed show what every board shows now: the pump's tick, and
  * once before the command starts.  0, or -1 when the testbed failed. */

@@ -86,9 +86,7 @@ struct emu_args {
 	struct emurun_usb_args usb_args;
 	/* --bootloader caterina */
 	bool caterina;
-	const char *bootloader_id;
-	const char *extra_bootloader;
-	const char *then_id;
+	struct emurun_caterina_args cat_args;
 	bool sketch;
 	unsigned window_ms;
 	unsigned appear_after_ms;
@@ -223,10 +221,10 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_USERIAL: a->usb_args.serial = optarg; break;
 		case O_UEXTRA: a->usb_args.extra = (unsigned)parse_ulong("--usb-extra", optarg, 4); break;
 		case O_BOOT: boot = optarg; break;
-		case O_BOOT_ID: a->bootloader_id = optarg; break;
-		case O_EXTRA_BOOT: a->extra_bootloader = optarg; break;
-		case O_THEN_ID: a->then_id = optarg; break;
-		case O_SKETCH: a->sketch = true; break;
+		case O_BOOT_ID: a->cat_args.bootloader_id = optarg; break;
+		case O_EXTRA_BOOT: a->cat_args.extra_bootloader = optarg; break;
+		case O_THEN_ID: a->cat_args.then_id = optarg; break;
+		case O_SKETCH: a->sketch = a->cat_args.sketch = true; break;
 		case O_WINDOW:
 			a->window_ms = (unsigned)parse_ulong("--window-ms", optarg, 600000);
 			break;
@@ -254,6 +252,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		}
 		a->caterina = true;
 		a->kind = EMU_CATERINA;
+		a->cat_args.part = a->part;
 		return;
 	}
 	if (strcmp(prog, "avrisp") == 0)
@@ -437,152 +436,6 @@ substitute_port(char **cmd, const struct subst *sub, size_t n_sub)
 	return out;
 }
 
-/* --- --bootloader caterina ------------------------------------------------------ */
-
-/* Strings the boards' identities point at. */
-struct caterina_names {
-	char boot[2][96];
-	char sketch[112];
-};
-
-static const struct catalog_bootloader *
-pick_caterina(const struct catalog *cat, const struct catalog_part *part, const char *id)
-{
-	const struct catalog_bootloader *bl, *any = NULL;
-
-	if (id != NULL) {
-		bl = catalog_find_bootloader(cat, id);
-		if (bl == NULL || bl->family == NULL || strcmp(bl->family, "caterina") != 0) {
-			fprintf(stderr, "ispwiz-emu: --bootloader-id: '%s' is no Caterina entry of the catalog\n", id);
-			return NULL;
-		}
-		return bl;
-	}
-	bl = catalog_find_bootloader(cat, "caterina-promicro16");
-	if (bl != NULL && catalog_find_part(cat, bl->part) == part)
-		return bl;
-	for (size_t i = 0; i < cat->n_bootloaders; i++) {
-		bl = &cat->bootloaders[i];
-		if (bl->family == NULL || strcmp(bl->family, "caterina") != 0 ||
-		    catalog_find_part(cat, bl->part) != part)
-			continue;
-		if (bl->has_sketch_usb_id)
-			return bl;
-		if (any == NULL)
-			any = bl;
-	}
-	if (any == NULL)
-		fprintf(stderr, "ispwiz-emu: the catalog has no Caterina for %s; give --bootloader-id\n",
-			part->id);
-	return any;
-}
-
-static int
-parse_usb_id(const char *s, struct catalog_usb_id *id)
-{
-	unsigned v, p;
-	char extra;
-
-	if (sscanf(s, "%4x:%4x%c", &v, &p, &extra) != 2) {
-		fprintf(stderr, "ispwiz-emu: --then-id: write VID:PID in hex, not '%s'\n", s);
-		return -1;
-	}
-	id->vid = (uint16_t)v;
-	id->pid = (uint16_t)p;
-	return 0;
-}
-
-/* The application the board becomes: a catalog programmer's look when its
- * ID is one (16C0:0483 is QMK's ISP firmware: "Teensyduino", "USB Serial"). */
-static struct usb_identity
-app_identity(const struct catalog *cat, struct catalog_usb_id id)
-{
-	struct usb_identity u = { id, "ispwiz-emu", "Application", false };
-
-	for (size_t i = 0; i < cat->n_programmers; i++)
-		for (size_t k = 0; k < cat->programmers[i].n_usb_ids; k++)
-			if (cat->programmers[i].usb_ids[k].vid == id.vid &&
-			    cat->programmers[i].usb_ids[k].pid == id.pid) {
-				u.manufacturer = cat->programmers[i].id;
-				u.product = cat->programmers[i].name;
-			}
-	if (id.vid == 0x16C0) {
-		u.manufacturer = "Teensyduino";
-		u.product = "USB Serial";
-	}
-	return u;
-}
-
-static void
-boot_identity(struct usb_identity *u, const struct catalog_bootloader *bl, char *name, size_t size)
-{
-	snprintf(name, size, "%s", bl->name != NULL ? bl->name : bl->id);
-	*u = (struct usb_identity){ bl->usb_id, "ispwiz-emu", name, false };
-}
-
-/* The board (and the second one of --extra-bootloader); 0, 1 for an
- * internal failure, 2 for bad options. */
-static int
-caterina_setup(const struct emu_args *a, const struct catalog *cat, struct emu *e,
-	       struct emurun_boards *bs, struct caterina_names *names,
-	       struct sim_target **t2, struct emu **e2)
-{
-	const struct catalog_bootloader *bl = pick_caterina(cat, catalog_find_part(cat, a->part), a->bootloader_id);
-	struct emurun_board *b = &bs->b[0];
-	struct iw_error err;
-
-	if (bl == NULL)
-		return 2;
-	memset(b, 0, sizeof(*b));
-	b->e = e;
-	b->port = 1;
-	snprintf(b->serial, sizeof(b->serial), "ISPWIZEMU01");
-	boot_identity(&b->boot, bl, names->boot[0], sizeof(names->boot[0]));
-	if (a->sketch) {
-		if (!bl->has_sketch_usb_id) {
-			fprintf(stderr, "ispwiz-emu: --sketch: %s has no sketch USB ID in the catalog\n", bl->id);
-			return 2;
-		}
-		snprintf(names->sketch, sizeof(names->sketch), "%s sketch", names->boot[0]);
-		b->sketch = (struct usb_identity){ bl->sketch_usb_id, "ispwiz-emu", names->sketch, false };
-		b->has_sketch = true;
-		b->app = b->sketch;
-		b->has_app = true;
-	}
-	if (a->then_id) {
-		struct catalog_usb_id id;
-
-		if (parse_usb_id(a->then_id, &id) != 0)
-			return 2;
-		b->app = app_identity(cat, id);
-		b->has_app = true;
-	}
-	b->shown_gen = UINT32_MAX;
-	bs->n = 1;
-	if (a->extra_bootloader) {
-		const struct catalog_bootloader *bl2 = pick_caterina(cat, NULL, a->extra_bootloader);
-		const struct catalog_part *part2 = bl2 ? catalog_find_part(cat, bl2->part) : NULL;
-		struct emu_options o = { .kind = EMU_CATERINA };
-
-		if (bl2 == NULL || part2 == NULL)
-			return 2;
-		*t2 = sim_target_new(part2, NULL, &err);
-		if (*t2 == NULL || (*e2 = emu_new(&o, *t2, &err)) == NULL) {
-			fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
-			return 1;
-		}
-		b = &bs->b[1];
-		memset(b, 0, sizeof(*b));
-		b->e = *e2;
-		b->port = 2;
-		snprintf(b->serial, sizeof(b->serial), "ISPWIZEMU02");
-		boot_identity(&b->boot, bl2, names->boot[1], sizeof(names->boot[1]));
-		b->shown_gen = UINT32_MAX;
-		bs->n = 2;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -599,7 +452,6 @@ main(int argc, char **argv)
 	struct pump p;
 	char node[64], sketch_node[64] = "", node2[64] = "", numbuf[16];
 	struct emurun_boards boards;
-	struct caterina_names names;
 	struct sim_target *t2 = NULL;
 	struct emu *e2 = NULL;
 	struct subst sub[3];
@@ -713,7 +565,7 @@ main(int argc, char **argv)
 	p.t0 = iw_clock_ns();
 	tb = umockdev_testbed_new();
 	if (a.caterina) {
-		int st = caterina_setup(&a, &cat, e, &boards, &names, &t2, &e2);
+		int st = emurun_caterina_setup(&a.cat_args, &cat, e, &boards, &t2, &e2);
 
 		if (st != 0) {
 			rc = st;
