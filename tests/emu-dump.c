@@ -117,6 +117,15 @@ emurun_dump_json(const struct sim_target *t, const struct emu *e, const char *pa
 	json_object_set_new(em, "power_ons", json_integer((json_int_t)st->power_ons));
 	json_object_set_new(em, "pullup_ons", json_integer((json_int_t)st->pullup_ons));
 	json_object_set_new(em, "open_drain", json_integer((json_int_t)st->open_drain));
+	json_object_set_new(em, "touches", json_integer((json_int_t)st->touches));
+	json_object_set_new(em, "erases", json_integer((json_int_t)st->erases));
+	json_object_set_new(em, "blocks_written", json_integer((json_int_t)st->blocks_written));
+	json_object_set_new(em, "blocks_read", json_integer((json_int_t)st->blocks_read));
+	json_object_set_new(em, "protected_writes",
+			    json_integer((json_int_t)st->protected_writes));
+	json_object_set_new(em, "dropped", json_integer((json_int_t)st->dropped));
+	json_object_set_new(em, "window_closes", json_integer((json_int_t)st->window_closes));
+	json_object_set_new(em, "exits", json_integer((json_int_t)st->exits));
 	json_object_set_new(em, "programming_mode", json_boolean(emu_in_programming_mode(e)));
 	json_object_set_new(doc, "emulator", em);
 	em = NULL;

@@ -117,20 +117,170 @@ trace_bytes(FILE *tr, char dir, const uint8_t *b, size_t n, uint64_t t0)
 	fputc('\n', tr);
 }
 
+/* The baud the client set on the link's tty (termios ioctls on a pty
+ * master act on the slave). */
+static void
+refresh_baud(struct pump_link *l)
+{
+	struct termios tio;
+
+	if (l->master >= 0 && tcgetattr(l->master, &tio) == 0)
+		emu_set_host_baud(l->e, speed_value(cfgetospeed(&tio)));
+}
+
 static void
 pump_events(struct pump *p)
 {
 	struct shim_event ev;
 
+	/* The shim keeps one line state per process and does not say which
+	 * port it is about: every port hears it, each with its own baud. */
 	while (read(p->events, &ev, sizeof(ev)) == (ssize_t)sizeof(ev)) {
+		bool dtr = (ev.lines & TIOCM_DTR) != 0, rts = (ev.lines & TIOCM_RTS) != 0;
+
 		if (ev.magic[0] != 'M' || ev.magic[1] != 'L')
 			continue;
-		emu_set_lines(p->e, (ev.lines & TIOCM_DTR) != 0, (ev.lines & TIOCM_RTS) != 0);
+		for (size_t i = 0; i < EMURUN_MAX_LINKS; i++) {
+			struct pump_link *l = &p->links[i];
+
+			if (!l->used || l->master < 0)
+				continue;
+			refresh_baud(l);
+			emu_set_lines(l->e, dtr, rts);
+		}
 		if (p->trace)
 			fprintf(p->trace, "%10.3f lines DTR=%d RTS=%d\n",
-				(double)(iw_clock_ns() - p->t0) / 1e6,
-				(ev.lines & TIOCM_DTR) != 0, (ev.lines & TIOCM_RTS) != 0);
+				(double)(iw_clock_ns() - p->t0) / 1e6, dtr, rts);
 	}
+}
+
+void
+emurun_pump_add_emu(struct pump *p, struct emu *e)
+{
+	for (size_t i = 0; i < p->n_emus; i++)
+		if (p->emus[i] == e)
+			return;
+	if (p->n_emus < EMURUN_MAX_LINKS)
+		p->emus[p->n_emus++] = e;
+}
+
+struct pump_link *
+emurun_pump_attach(struct pump *p, int master, struct emu *e, const char *name)
+{
+	for (size_t i = 0; i < EMURUN_MAX_LINKS; i++) {
+		struct pump_link *l = &p->links[i];
+
+		if (l->used)
+			continue;
+		tq_free(&l->rx);
+		tq_free(&l->tx);
+		memset(l, 0, sizeof(*l));
+		l->used = true;
+		l->master = master;
+		l->e = e;
+		l->name = name;
+		emurun_pump_add_emu(p, e);
+		if (p->trace)
+			fprintf(p->trace, "%10.3f plugged %s\n",
+				(double)(iw_clock_ns() - p->t0) / 1e6, name ? name : "?");
+		return l;
+	}
+	return NULL;
+}
+
+void
+emurun_pump_detach(struct pump *p, struct pump_link *l)
+{
+	if (l == NULL || !l->used)
+		return;
+	if (p->trace)
+		fprintf(p->trace, "%10.3f unplugged %s\n",
+			(double)(iw_clock_ns() - p->t0) / 1e6, l->name ? l->name : "?");
+	tq_free(&l->rx);
+	tq_free(&l->tx);
+	memset(l, 0, sizeof(*l));
+	l->master = -1;
+}
+
+static void
+link_closed(struct pump_link *l)
+{
+	l->connected = false;
+	/* pending output to a closed port is lost */
+	tq_pop(&l->tx, l->tx.len);
+	refresh_baud(l);
+	emu_port_closed(l->e);
+}
+
+/* Read what the client wrote; -1 when out of memory. */
+static int
+link_read(struct pump *p, struct pump_link *l, uint64_t now)
+{
+	uint8_t buf[4096];
+	ssize_t n = read(l->master, buf, sizeof(buf));
+
+	refresh_baud(l);
+	if (n > 0 && tq_push(&l->rx, buf, (size_t)n, now, p->step_ns, &l->rx_last) != 0)
+		return -1;
+	return 0;
+}
+
+/* Bytes in and out of one link. */
+static int
+link_move(struct pump *p, struct pump_link *l, uint64_t now)
+{
+	/* hand the bytes that have "arrived" to the firmware */
+	size_t n = p->step_ns ? tq_ready(&l->rx, now) : l->rx.len;
+
+	if (n) {
+		trace_bytes(p->trace, '>', l->rx.b + l->rx.head, n, p->t0);
+		emu_input(l->e, l->rx.b + l->rx.head, n);
+		tq_pop(&l->rx, n);
+	}
+	if (emu_vanished(l->e) && l->master >= 0) {
+		/* unplugged: the host's next read or write gets EIO */
+		emurun_hangup(l->master);
+		l->master = -1;
+		if (p->trace)
+			fprintf(p->trace, "vanished\n");
+	}
+	/* collect replies, then send what is due */
+	{
+		const uint8_t *out;
+
+		n = emu_output(l->e, &out);
+		if (n) {
+			if (l->master >= 0 && l->connected &&
+			    tq_push(&l->tx, out, n, now, p->step_ns, &l->tx_last) != 0)
+				return -1;
+			emu_output_consume(l->e, n);
+		}
+	}
+	if (l->master >= 0 && l->tx.len) {
+		n = p->step_ns ? tq_ready(&l->tx, now) : l->tx.len;
+		if (n) {
+			ssize_t w = write(l->master, l->tx.b + l->tx.head, n);
+
+			if (w > 0) {
+				trace_bytes(p->trace, '<', l->tx.b + l->tx.head, (size_t)w, p->t0);
+				tq_pop(&l->tx, (size_t)w);
+			}
+		}
+	} else if (l->master < 0) {
+		tq_pop(&l->tx, l->tx.len);
+	}
+	return 0;
+}
+
+static void
+queue_wait(const struct timed_queue *q, uint64_t now, uint64_t *wait_ns)
+{
+	if (!q->len)
+		return;
+	if (q->due[q->head] <= now)
+		*wait_ns = 0;
+	else if (q->due[q->head] - now < *wait_ns)
+		*wait_ns = q->due[q->head] - now;
 }
 
 int
@@ -139,11 +289,11 @@ emurun_pump(struct pump *p)
 	uint64_t last = iw_clock_ns();
 
 	for (;;) {
-		struct pollfd fds[2];
+		struct pollfd fds[1 + EMURUN_MAX_LINKS];
+		int idx[EMURUN_MAX_LINKS];
 		struct timespec ts;
 		uint64_t now, wait_ns = 5000000;   /* 5 ms: child and HUP checks */
 		nfds_t nfds = 0;
-		int master_idx = -1;
 		pid_t w;
 
 		w = waitpid(p->child, &p->status, WNOHANG);
@@ -153,107 +303,68 @@ emurun_pump(struct pump *p)
 		fds[nfds].fd = p->events;
 		fds[nfds].events = POLLIN;
 		nfds++;
-		if (p->master >= 0) {
-			master_idx = (int)nfds;
-			fds[nfds].fd = p->master;
+		now = iw_clock_ns();
+		for (size_t i = 0; i < EMURUN_MAX_LINKS; i++) {
+			struct pump_link *l = &p->links[i];
+
+			idx[i] = -1;
+			if (!l->used || l->master < 0)
+				continue;
+			if (!l->connected) {
+				/* A pty nobody has open reports POLLHUP at once:
+				 * look again every 2 ms instead of spinning. */
+				struct pollfd q = { l->master, POLLIN, 0 };
+
+				if (poll(&q, 1, 0) > 0 && (q.revents & POLLHUP) &&
+				    !(q.revents & POLLIN)) {
+					if (wait_ns > 2000000)
+						wait_ns = 2000000;
+					continue;
+				}
+				l->connected = true;
+				refresh_baud(l);
+				emu_port_opened(l->e);
+			}
+			idx[i] = (int)nfds;
+			fds[nfds].fd = l->master;
 			fds[nfds].events = POLLIN;
 			nfds++;
+			queue_wait(&l->rx, now, &wait_ns);
+			queue_wait(&l->tx, now, &wait_ns);
 		}
-		now = iw_clock_ns();
-		if (p->rx.len && p->rx.due[p->rx.head] > now &&
-		    p->rx.due[p->rx.head] - now < wait_ns)
-			wait_ns = p->rx.due[p->rx.head] - now;
-		if (p->tx.len && p->tx.due[p->tx.head] > now &&
-		    p->tx.due[p->tx.head] - now < wait_ns)
-			wait_ns = p->tx.due[p->tx.head] - now;
-		if ((p->rx.len && p->rx.due[p->rx.head] <= now) ||
-		    (p->tx.len && p->tx.due[p->tx.head] <= now))
-			wait_ns = 0;
 		ts.tv_sec = (time_t)(wait_ns / 1000000000u);
 		ts.tv_nsec = (long)(wait_ns % 1000000000u);
 		if (ppoll(fds, nfds, &ts, NULL) < 0 && errno != EINTR)
 			return -1;
 
 		now = iw_clock_ns();
-		emu_advance_us(p->e, (now - last) / 1000u);
+		for (size_t i = 0; i < p->n_emus; i++)
+			emu_advance_us(p->emus[i], (now - last) / 1000u);
 		last = now;
 
 		if (fds[0].revents & POLLIN)
 			pump_events(p);
 
-		if (master_idx >= 0) {
-			short re = fds[master_idx].revents;
+		for (size_t i = 0; i < EMURUN_MAX_LINKS; i++) {
+			struct pump_link *l = &p->links[i];
 
-			if ((re & POLLHUP) && !(re & POLLIN)) {
-				/* no client has the port open */
-				struct timespec nap = { 0, 2000000 };
-
-				p->connected = false;
-				/* pending output to a closed port is lost */
-				tq_pop(&p->tx, p->tx.len);
-				nanosleep(&nap, NULL);
+			if (!l->used)
 				continue;
-			}
-			if (!p->connected) {
-				p->connected = true;
-				emu_port_opened(p->e);
-			}
-			if (re & POLLIN) {
-				uint8_t buf[4096];
-				ssize_t n = read(p->master, buf, sizeof(buf));
-				struct termios tio;
+			if (idx[i] >= 0 && l->master >= 0) {
+				short re = fds[idx[i]].revents;
 
-				if (tcgetattr(p->master, &tio) == 0)
-					emu_set_host_baud(p->e, speed_value(cfgetospeed(&tio)));
-				if (n > 0 && tq_push(&p->rx, buf, (size_t)n, now, p->step_ns,
-						     &p->rx_last) != 0)
-					return -1;
-			}
-		}
-
-		/* hand the bytes that have "arrived" to the firmware */
-		{
-			size_t n = p->step_ns ? tq_ready(&p->rx, now) : p->rx.len;
-
-			if (n) {
-				trace_bytes(p->trace, '>', p->rx.b + p->rx.head, n, p->t0);
-				emu_input(p->e, p->rx.b + p->rx.head, n);
-				tq_pop(&p->rx, n);
-			}
-		}
-		if (emu_vanished(p->e) && p->master >= 0) {
-			/* unplugged: the host's next read or write gets EIO */
-			close(p->master);
-			p->master = -1;
-			if (p->trace)
-				fprintf(p->trace, "vanished\n");
-		}
-		/* collect replies, then send what is due */
-		{
-			const uint8_t *out;
-			size_t n = emu_output(p->e, &out);
-
-			if (n) {
-				if (tq_push(&p->tx, out, n, now, p->step_ns, &p->tx_last) != 0)
-					return -1;
-				emu_output_consume(p->e, n);
-			}
-		}
-		if (p->master >= 0 && p->tx.len) {
-			size_t n = p->step_ns ? tq_ready(&p->tx, now) : p->tx.len;
-
-			if (n) {
-				ssize_t w2 = write(p->master, p->tx.b + p->tx.head, n);
-
-				if (w2 > 0) {
-					trace_bytes(p->trace, '<', p->tx.b + p->tx.head,
-						    (size_t)w2, p->t0);
-					tq_pop(&p->tx, (size_t)w2);
+				if (re & POLLIN) {
+					if (link_read(p, l, now) != 0)
+						return -1;
+				} else if (re & POLLHUP) {
+					link_closed(l);
 				}
 			}
-		} else if (p->master < 0) {
-			tq_pop(&p->tx, p->tx.len);
+			if (link_move(p, l, now) != 0)
+				return -1;
 		}
+		if (p->tick != NULL && p->tick(p, p->tick_ctx) != 0)
+			return -1;
 	}
 }
 
@@ -261,6 +372,8 @@ emurun_pump(struct pump *p)
 void
 emurun_pump_free(struct pump *p)
 {
-	tq_free(&p->rx);
-	tq_free(&p->tx);
+	for (size_t i = 0; i < EMURUN_MAX_LINKS; i++) {
+		tq_free(&p->links[i].rx);
+		tq_free(&p->links[i].tx);
+	}
 }

@@ -25,6 +25,19 @@
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
  * ioctl emulation serves to libusb; {port} becomes "usb".
  *
+ * With --bootloader caterina there is no programmer: the chip's own
+ * bootloader (src/sim/emu-caterina.c) is on USB, with the USB ID of a
+ * catalog Caterina entry (--bootloader-id), and the board around it comes
+ * and goes on USB as it would (tests/emu-board.c): with --sketch it starts
+ * as the running sketch (the entry's sketch ID), whose 1200-baud touch
+ * makes it leave and the bootloader appear at a new tty; --appear-after-ms
+ * brings the bootloader only later, as a person resetting it by hand; after
+ * 'E' it leaves and the application appears (--then-id VID:PID, e.g. the
+ * ISP programmer the board has become; else the sketch again with
+ * --sketch).  {port} is the bootloader's tty (the one it will get when it
+ * is not there yet), {sketch} the sketch's; --extra-bootloader ID plugs in
+ * a second Caterina board ({port2}).  busy and eacces act on {port}.
+ *
  * Test tool only: built by `make check`, never installed.
  */
 #include <errno.h>
@@ -71,6 +84,12 @@ struct emu_args {
 	char **command;
 	bool usb;                    /* usbtiny or usbasp */
 	struct emurun_usb_args usb_args;
+	/* --bootloader caterina */
+	bool caterina;
+	struct emurun_caterina_args cat_args;
+	bool sketch;
+	unsigned window_ms;
+	unsigned appear_after_ms;
 };
 
 static void
@@ -83,7 +102,12 @@ usage(FILE *out)
 		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
 		"         [--catalog FILE]\n"
 		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
-		"Runs COMMAND with {port} replaced by an emulated programmer's tty.\n"
+		"       ispwiz-emu --bootloader caterina --part PART [--bootloader-id ID]\n"
+		"         [--sketch] [--window-ms MS] [--appear-after-ms MS] [--then-id VID:PID]\n"
+		"         [--extra-bootloader ID] [--preload FILE.hex] [--pace BAUD]\n"
+		"         [--fault KNOB[=N]]... [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
+		"Runs COMMAND with {port} replaced by an emulated programmer's tty\n"
+		"(or the bootloader's; {sketch} and {port2} with --bootloader).\n"
 		"Programmer knobs:\n");
 	for (int k = 0; k < EMU_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_fault_name(k), emu_fault_help(k));
@@ -117,7 +141,8 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
-	       O_USERIAL, O_UEXTRA, O_SELFPOWER };
+	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOT, O_BOOT_ID, O_EXTRA_BOOT,
+	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -142,9 +167,16 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "usb-product", required_argument, NULL, O_UPRODUCT },
 		{ "usb-serial", required_argument, NULL, O_USERIAL },
 		{ "usb-extra", required_argument, NULL, O_UEXTRA },
+		{ "bootloader", required_argument, NULL, O_BOOT },
+		{ "bootloader-id", required_argument, NULL, O_BOOT_ID },
+		{ "extra-bootloader", required_argument, NULL, O_EXTRA_BOOT },
+		{ "then-id", required_argument, NULL, O_THEN_ID },
+		{ "sketch", no_argument, NULL, O_SKETCH },
+		{ "window-ms", required_argument, NULL, O_WINDOW },
+		{ "appear-after-ms", required_argument, NULL, O_APPEAR },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = NULL;
+	const char *prog = NULL, *boot = NULL;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -188,6 +220,17 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_UPRODUCT: a->usb_args.product = optarg; break;
 		case O_USERIAL: a->usb_args.serial = optarg; break;
 		case O_UEXTRA: a->usb_args.extra = (unsigned)parse_ulong("--usb-extra", optarg, 4); break;
+		case O_BOOT: boot = optarg; break;
+		case O_BOOT_ID: a->cat_args.bootloader_id = optarg; break;
+		case O_EXTRA_BOOT: a->cat_args.extra_bootloader = optarg; break;
+		case O_THEN_ID: a->cat_args.then_id = optarg; break;
+		case O_SKETCH: a->sketch = a->cat_args.sketch = true; break;
+		case O_WINDOW:
+			a->window_ms = (unsigned)parse_ulong("--window-ms", optarg, 600000);
+			break;
+		case O_APPEAR:
+			a->appear_after_ms = (unsigned)parse_ulong("--appear-after-ms", optarg, 600000);
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -196,10 +239,21 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			exit(2);
 		}
 	}
-	if (!prog || !a->part || !a->dump || optind >= argc) {
-		fprintf(stderr, "ispwiz-emu: --programmer, --part, --dump and a command after -- are required\n");
+	if ((!prog && !boot) || (prog && boot) || !a->part || !a->dump || optind >= argc) {
+		fprintf(stderr, "ispwiz-emu: --programmer or --bootloader, --part, --dump and a command after -- are required\n");
 		usage(stderr);
 		exit(2);
+	}
+	a->command = argv + optind;
+	if (boot) {
+		if (strcmp(boot, "caterina") != 0) {
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated here; say caterina\n", boot);
+			exit(2);
+		}
+		a->caterina = true;
+		a->kind = EMU_CATERINA;
+		a->cat_args.part = a->part;
+		return;
 	}
 	if (strcmp(prog, "avrisp") == 0)
 		a->kind = EMU_AVRISP;
@@ -322,25 +376,39 @@ identity_for(const struct catalog *cat, const struct emu_args *a)
 	return u;
 }
 
-/* Every "{port}" in every argument becomes the node. */
+/* "{port}" (and the other keys) in every argument become their nodes. */
+struct subst {
+	const char *key;             /* "{port}" */
+	const char *value;
+};
+
 static char *
-substitute_one(const char *arg, const char *node)
+substitute_one(const char *arg, const struct subst *sub, size_t n_sub)
 {
-	size_t n = 0, len;
+	size_t len = strlen(arg) + 1, n;
 	char *out, *o;
 
-	for (const char *at = strstr(arg, "{port}"); at; at = strstr(at + 6, "{port}"))
-		n++;
-	len = strlen(arg) + n * strlen(node) + 1;
+	for (size_t k = 0; k < n_sub; k++) {
+		n = 0;
+		for (const char *at = strstr(arg, sub[k].key); at;
+		     at = strstr(at + strlen(sub[k].key), sub[k].key))
+			n++;
+		len += n * strlen(sub[k].value);
+	}
 	out = malloc(len);
 	if (!out)
 		return NULL;
 	o = out;
 	while (*arg) {
-		if (strncmp(arg, "{port}", 6) == 0) {
-			strcpy(o, node);
-			o += strlen(node);
-			arg += 6;
+		size_t k;
+
+		for (k = 0; k < n_sub; k++)
+			if (strncmp(arg, sub[k].key, strlen(sub[k].key)) == 0)
+				break;
+		if (k < n_sub) {
+			strcpy(o, sub[k].value);
+			o += strlen(sub[k].value);
+			arg += strlen(sub[k].key);
 		} else {
 			*o++ = *arg++;
 		}
@@ -350,7 +418,7 @@ substitute_one(const char *arg, const char *node)
 }
 
 static char **
-substitute_port(char **cmd, const char *node)
+substitute_port(char **cmd, const struct subst *sub, size_t n_sub)
 {
 	size_t n = 0;
 	char **out;
@@ -361,7 +429,7 @@ substitute_port(char **cmd, const char *node)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		out[i] = substitute_one(cmd[i], node);
+		out[i] = substitute_one(cmd[i], sub, n_sub);
 		if (!out[i])
 			return NULL;
 	}
@@ -382,14 +450,18 @@ main(int argc, char **argv)
 	struct usb_identity ident;
 	UMockdevTestbed *tb = NULL;
 	struct pump p;
-	char node[64], numbuf[16];
+	char node[64], sketch_node[64] = "", node2[64] = "", numbuf[16];
+	struct emurun_boards boards;
+	struct sim_target *t2 = NULL;
+	struct emu *e2 = NULL;
+	struct subst sub[3];
 	char **cmd = NULL;
 	int evpipe[2] = { -1, -1 };
 	int open_errno = 0;
 	int rc = 1;
 
 	memset(&p, 0, sizeof(p));
-	p.master = -1;
+	memset(&boards, 0, sizeof(boards));
 	p.events = -1;
 	parse_args(argc, argv, &a);
 	ensure_preload(argv);
@@ -437,6 +509,9 @@ main(int argc, char **argv)
 	eopts.auto_reset = a.auto_reset;
 	eopts.reset_on_aux = a.reset_on_aux;
 	eopts.self_powered = a.self_powered;
+	eopts.window_ms = a.window_ms;
+	eopts.sketch = a.sketch;
+	eopts.appear_after_ms = a.appear_after_ms;
 	e = emu_new(&eopts, t, &err);
 	if (!e) {
 		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
@@ -482,12 +557,43 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (a.trace) {
+		p.trace = fopen(a.trace, "w");
+		if (!p.trace)
+			fprintf(stderr, "ispwiz-emu: --trace %s: %s\n", a.trace, strerror(errno));
+	}
+	p.t0 = iw_clock_ns();
 	tb = umockdev_testbed_new();
-	ident = identity_for(&cat, &a);
-	p.e = e;
-	p.master = emurun_build_testbed(tb, &ident, node, sizeof(node));
-	if (p.master < 0)
-		goto out;
+	if (a.caterina) {
+		int st = emurun_caterina_setup(&a.cat_args, &cat, e, &boards, &t2, &e2);
+
+		if (st != 0) {
+			rc = st;
+			goto out;
+		}
+		boards.tb = tb;
+		emurun_testbed_root_hub(tb);
+		if (emurun_boards_tick(&p, &boards) != 0)
+			goto out;
+		p.tick = emurun_boards_tick;
+		p.tick_ctx = &boards;
+		/* {port}: the bootloader's tty, now or the next one to come */
+		if (boards.b[0].plugged && boards.b[0].shown == EMU_USB_BOOTLOADER)
+			snprintf(node, sizeof(node), "%s", boards.b[0].tty.node);
+		else
+			snprintf(node, sizeof(node), "/dev/ttyACM%u", boards.next_tty);
+		if (boards.b[0].plugged && boards.b[0].shown == EMU_USB_SKETCH)
+			snprintf(sketch_node, sizeof(sketch_node), "%s", boards.b[0].tty.node);
+		if (boards.n > 1 && boards.b[1].plugged)
+			snprintf(node2, sizeof(node2), "%s", boards.b[1].tty.node);
+	} else {
+		int master;
+
+		ident = identity_for(&cat, &a);
+		master = emurun_build_testbed(tb, &ident, node, sizeof(node));
+		if (master < 0 || !emurun_pump_attach(&p, master, e, node))
+			goto out;
+	}
 	if (pipe(evpipe) != 0) {
 		fprintf(stderr, "ispwiz-emu: pipe: %s\n", strerror(errno));
 		goto out;
@@ -498,14 +604,11 @@ main(int argc, char **argv)
 	snprintf(numbuf, sizeof(numbuf), "%d", evpipe[1]);
 	if (a.pace)
 		p.step_ns = 10000000000ull / a.pace;
-	if (a.trace) {
-		p.trace = fopen(a.trace, "w");
-		if (!p.trace)
-			fprintf(stderr, "ispwiz-emu: --trace %s: %s\n", a.trace, strerror(errno));
-	}
-	p.t0 = iw_clock_ns();
 
-	cmd = substitute_port(a.command, node);
+	sub[0] = (struct subst){ "{port}", node };
+	sub[1] = (struct subst){ "{sketch}", sketch_node };
+	sub[2] = (struct subst){ "{port2}", node2 };
+	cmd = substitute_port(a.command, sub, 3);
 	if (!cmd) {
 		fprintf(stderr, "ispwiz-emu: out of memory\n");
 		goto out;
@@ -562,6 +665,8 @@ out:
 			free(cmd[i]);
 		free(cmd);
 	}
+	if (tb && boards.n)
+		emurun_boards_unplug(&p, &boards);
 	if (p.trace)
 		fclose(p.trace);
 	emurun_pump_free(&p);
@@ -572,7 +677,9 @@ out:
 	if (tb)
 		g_object_unref(tb);
 	emu_free(e);
+	emu_free(e2);
 	sim_target_free(t);
+	sim_target_free(t2);
 	catalog_free(&cat);
 	return rc;
 }

@@ -19,6 +19,9 @@
 
 #define POLL_MS 100u
 #define WAIT_DEFAULT_MS 30000u
+/* After the 1200-baud touch the bootloader appears within a second; only
+ * when it has not after this long is a person asked to start it. */
+#define TOUCH_GRACE_MS 3000u
 
 static bool
 id_equal(struct catalog_usb_id a, struct catalog_usb_id b)
@@ -77,11 +80,16 @@ where_of(const struct boot_driver *d, const struct detect_device *dev, char *buf
 	return true;
 }
 
-/* Whether the user's -P names this device. */
+/* Whether the user's -P names this device.  After the sketch -P named was
+ * touched, the bootloader comes back at another tty: the same USB port
+ * (`touched_at`, its bus path) is what -P meant then. */
 static bool
-port_names(const char *port, const struct detect_device *dev)
+port_names(const char *port, const char *touched_at, const struct detect_device *dev)
 {
 	if (port == NULL)
+		return true;
+	if (touched_at != NULL && touched_at[0] != '\0' && dev->bus_path != NULL &&
+	    strcmp(touched_at, dev->bus_path) == 0)
 		return true;
 	if (strncmp(port, "usb:", 4) == 0)
 		return (dev->bus_path != NULL && strcmp(port + 4, dev->bus_path) == 0) ||
@@ -92,11 +100,18 @@ port_names(const char *port, const struct detect_device *dev)
 
 enum scan { SCAN_NONE, SCAN_ONE, SCAN_MANY, SCAN_SKETCH };
 
+/* A sketch that can be asked to start its bootloader. */
+struct sketch_seen {
+	const struct boot_driver *driver;
+	const struct catalog_bootloader *bl;
+	char port[128];
+	char bus_path[64];           /* its USB port, "" when not known */
+};
+
 /* One look at what is plugged in. */
 static enum scan
-scan(const struct job_plan *plan, const struct detect_list *list, struct boot_target *t,
-     char *many, size_t many_size, char *sketch_port, size_t sketch_size,
-     const struct catalog_bootloader **sketch_bl)
+scan(const struct job_plan *plan, const char *touched_at, const struct detect_list *list,
+     struct boot_target *t, char *many, size_t many_size, struct sketch_seen *sk)
 {
 	size_t found = 0, used = 0;
 	enum scan result = SCAN_NONE;
@@ -105,7 +120,7 @@ scan(const struct job_plan *plan, const struct detect_list *list, struct boot_ta
 	for (size_t i = 0; i < list->n; i++) {
 		const struct detect_device *dev = &list->items[i];
 
-		if (!dev->is_usb || !port_names(plan->port, dev))
+		if (!dev->is_usb || !port_names(plan->port, touched_at, dev))
 			continue;
 		for (size_t k = 0; boot_driver_at(k) != NULL; k++) {
 			const struct boot_driver *d = boot_driver_at(k);
@@ -129,9 +144,13 @@ scan(const struct job_plan *plan, const struct detect_list *list, struct boot_ta
 					used = many_size - 1;
 			} else if (sketch_of(plan->catalog, d, dev->usb_id) != NULL &&
 				   result == SCAN_NONE) {
-				snprintf(sketch_port, sketch_size, "%s", where);
-				*sketch_bl = sketch_of(plan->catalog, d, dev->usb_id);
-				t->driver = d;
+				/* Not into *t: a bootloader found later in the
+				 * list must keep its own client. */
+				snprintf(sk->port, sizeof sk->port, "%s", where);
+				snprintf(sk->bus_path, sizeof sk->bus_path, "%s",
+					 dev->bus_path != NULL ? dev->bus_path : "");
+				sk->bl = sketch_of(plan->catalog, d, dev->usb_id);
+				sk->driver = d;
 				result = SCAN_SKETCH;
 			}
 		}
@@ -145,7 +164,7 @@ scan(const struct job_plan *plan, const struct detect_list *list, struct boot_ta
 
 /* What to tell a person who has to start the bootloader by hand. */
 static void
-instructions(struct job_runner *r, unsigned wait_ms)
+instructions(struct job_runner *r, unsigned wait_ms, bool touched)
 {
 	const struct job_plan *plan = r->plan;
 	const struct boot_driver *only = plan->via != NULL ? boot_driver_find(plan->via) : NULL;
@@ -163,8 +182,9 @@ instructions(struct job_runner *r, unsigned wait_ms)
 		if (n > 0)
 			used += (size_t)n;
 	}
-	job_say(r, JOB_EVENT_WARNING, "no bootloader is there yet: start it now (%s); "
-		"waiting up to %u s for it to appear%s%s", how, wait_ms / 1000u,
+	job_say(r, JOB_EVENT_WARNING, "%s: start it now (%s); waiting up to %u s for it to "
+		"appear%s%s", touched ? "the sketch did not start its bootloader" :
+		"no bootloader is there yet", how, wait_ms / 1000u,
 		plan->port != NULL ? " at " : "", plan->port != NULL ? plan->port : "");
 }
 
@@ -174,8 +194,9 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 	const struct job_plan *plan = r->plan;
 	struct iw_error *err = &r->res->error;
 	unsigned wait_ms = plan->wait_ms != 0 ? plan->wait_ms : WAIT_DEFAULT_MS;
-	uint64_t t0 = iw_clock_ms(), last_report = 0;
+	uint64_t t0 = iw_clock_ms(), last_report = 0, touched_ms = 0;
 	bool told = false, touched = false;
+	char touched_at[64] = "";
 	struct detect_list list;
 	enum iw_status st;
 
@@ -188,18 +209,18 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 	}
 	job_phase_begin(r, JOB_PHASE_WAIT, wait_ms);
 	for (;;) {
-		const struct catalog_bootloader *sketch_bl = NULL;
-		char many[512], sketch_port[128];
+		struct sketch_seen sk;
+		char many[512];
 		uint64_t now;
 		enum scan s;
 
+		memset(&sk, 0, sizeof sk);
 		detect_list_init(&list);
 		if ((st = detect_enumerate(plan->catalog, NULL, &list, err)) != IW_OK) {
 			detect_list_free(&list);
 			return st;
 		}
-		s = scan(plan, &list, t, many, sizeof many, sketch_port, sizeof sketch_port,
-			 &sketch_bl);
+		s = scan(plan, touched_at, &list, t, many, sizeof many, &sk);
 		detect_list_free(&list);
 		if (s == SCAN_ONE) {
 			job_progress(r, wait_ms, wait_ms);
@@ -214,17 +235,19 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 			 * bootloader, then wait for that to appear. */
 			job_say(r, JOB_EVENT_INFO, "%s is %s's sketch, not its bootloader: "
 				"asking it to start the bootloader (the 1200-baud touch)",
-				sketch_port, catalog_bootloader_label(sketch_bl));
-			if ((st = t->driver->enter(sketch_port, err)) != IW_OK) {
+				sk.port, catalog_bootloader_label(sk.bl));
+			if ((st = sk.driver->enter(sk.port, err)) != IW_OK) {
 				iw_error_prefix(err, "starting the bootloader from the sketch at %s",
-						sketch_port);
+						sk.port);
 				return st;
 			}
 			touched = true;
+			touched_ms = iw_clock_ms();
+			snprintf(touched_at, sizeof touched_at, "%s", sk.bus_path);
 			r->res->touched = true;
 			memset(t, 0, sizeof *t);
-		} else if (!told) {
-			instructions(r, wait_ms);
+		} else if (!told && (!touched || iw_clock_ms() - touched_ms >= TOUCH_GRACE_MS)) {
+			instructions(r, wait_ms, touched);
 			told = true;
 			memset(t, 0, sizeof *t);
 		}
@@ -255,9 +278,16 @@ job_wait_for_ids(struct job_runner *r, const struct catalog_usb_id *ids, size_t 
 {
 	struct iw_error *err = &r->res->error;
 	uint64_t t0 = iw_clock_ms(), last_report = 0;
-	struct detect_list list;
+	struct detect_list list, before;
 	enum iw_status st;
 
+	/* What is there already is another board: the one just started has
+	 * not left the bus yet (a Caterina leaves 500 ms after 'E'). */
+	detect_list_init(&before);
+	if ((st = detect_enumerate(r->plan->catalog, NULL, &before, err)) != IW_OK) {
+		detect_list_free(&before);
+		return st;
+	}
 	job_phase_begin(r, JOB_PHASE_WAIT_AFTER, wait_ms);
 	for (;;) {
 		uint64_t now;
@@ -265,17 +295,26 @@ job_wait_for_ids(struct job_runner *r, const struct catalog_usb_id *ids, size_t 
 		detect_list_init(&list);
 		if ((st = detect_enumerate(r->plan->catalog, NULL, &list, err)) != IW_OK) {
 			detect_list_free(&list);
+			detect_list_free(&before);
 			return st;
 		}
-		for (size_t i = 0; i < list.n; i++)
+		for (size_t i = 0; i < list.n; i++) {
+			const struct detect_device *dev = &list.items[i];
+			bool wanted = false, old = false;
+
 			for (size_t k = 0; k < n_ids; k++)
-				if (list.items[i].is_usb && list.items[i].port != NULL &&
-				    id_equal(list.items[i].usb_id, ids[k])) {
-					snprintf(port, size, "%s", list.items[i].port);
-					detect_list_free(&list);
-					job_progress(r, wait_ms, wait_ms);
-					return IW_OK;
-				}
+				wanted |= dev->is_usb && dev->port != NULL &&
+					  id_equal(dev->usb_id, ids[k]);
+			for (size_t k = 0; wanted && k < before.n; k++)
+				old |= detect_device_same(dev, &before.items[k]);
+			if (!wanted || old)
+				continue;
+			snprintf(port, size, "%s", dev->port);
+			detect_list_free(&list);
+			detect_list_free(&before);
+			job_progress(r, wait_ms, wait_ms);
+			return IW_OK;
+		}
 		detect_list_free(&list);
 		now = iw_clock_ms();
 		if (now - t0 >= wait_ms)
@@ -284,11 +323,14 @@ job_wait_for_ids(struct job_runner *r, const struct catalog_usb_id *ids, size_t 
 			job_progress(r, (uint32_t)(now - t0), wait_ms);
 			last_report = now;
 		}
-		if (job_stop_requested(r))
+		if (job_stop_requested(r)) {
+			detect_list_free(&before);
 			return iw_error_set(err, IW_CANCELLED, "cancelled while waiting for %s; "
 					    "the firmware was written", what);
+		}
 		iw_sleep_ms(POLL_MS);
 	}
+	detect_list_free(&before);
 	return iw_error_set(err, IW_NO_PROGRAMMER, "the firmware was written, but %s did not "
 			    "appear on USB within %u s: unplug the board and plug it in again; if "
 			    "it still does not appear, load the firmware once more (`ispwiz "

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 
@@ -45,9 +46,18 @@ to_write(const struct hex_image *img, const struct boot *b, uint64_t a, uint8_t 
 	return any && !blank(buf, bs);
 }
 
-/* A device node appears a moment before udev has given this user access
- * to it: retry an open that fails for a short while, but not so long that
- * a Caterina bootloader's window closes. */
+/* A device node appears a moment after the device and before udev has
+ * given this user access to it: retry an open that fails for a short
+ * while, but not so long that a Caterina bootloader's window closes.  A
+ * node that was there and has gone is a device that left (its window
+ * closed, it was unplugged): no retry, so the client's own message about
+ * it stands. */
+static bool
+still_there(const char *port)
+{
+	return port[0] != '/' || access(port, F_OK) == 0;
+}
+
 static enum iw_status
 open_client(struct job_runner *r, const struct boot_target *t, struct boot *b)
 {
@@ -62,8 +72,11 @@ open_client(struct job_runner *r, const struct boot_target *t, struct boot *b)
 	opt.part = plan->part;
 	job_phase_begin(r, JOB_PHASE_CONNECT, 0);
 	for (;;) {
+		bool was_there = still_there(t->port);
+
 		st = boot_open(b, t->driver, &opt, &r->res->error);
-		if (st != IW_NO_PROGRAMMER || iw_clock_ms() - t0 > OPEN_RETRY_MS)
+		if (st != IW_NO_PROGRAMMER || iw_clock_ms() - t0 > OPEN_RETRY_MS ||
+		    (was_there && !still_there(t->port)) || job_stop_requested(r))
 			break;
 		iw_sleep_ms(50);
 	}

@@ -1,6 +1,6 @@
 /*
  * emu-int.h - what the emulator files (emu.c, emu-avrisp.c,
- * emu-buspirate.c) share.  Nothing else includes it.
+ * emu-buspirate.c, emu-caterina.c) share.  Nothing else includes it.
  */
 #ifndef ISPWIZ_SIM_EMU_INT_H
 #define ISPWIZ_SIM_EMU_INT_H
@@ -40,6 +40,40 @@ struct emu_buspirate {
 	size_t line_len;
 };
 
+/* Where a Caterina board is: what runs on it decides what it shows on
+ * USB.  OFF is the moment between two enumerations (reset, leaving the
+ * bootloader) or before a person starts the bootloader by hand. */
+enum emu_cat_state {
+	EMU_CAT_OFF,
+	EMU_CAT_SKETCH,
+	EMU_CAT_BOOT,
+	EMU_CAT_APP,
+};
+
+#define EMU_CAT_PAGE_MAX 256         /* the largest SPM page of the catalog parts */
+
+/* The Caterina board's state. */
+struct emu_caterina {
+	enum emu_cat_state state;
+	enum emu_cat_state next;     /* OFF: what runs when timer_us has passed */
+	uint64_t timer_us;           /* OFF: until `next`; SKETCH: until the touch resets it */
+	bool touch_pending;          /* SKETCH: the watchdog runs, the reset is coming */
+	uint32_t generation;         /* enumerations so far */
+	uint64_t window_us;
+	/* Caterina's timeout counter: it runs only while the application
+	 * area holds a program; block commands set it back to 0, 'E' close
+	 * to the end. */
+	uint64_t idle_us;
+	bool exiting;                /* 'E' was answered */
+	bool seen_command;           /* this bootloader session had a command */
+	uint32_t boot_start;         /* first byte of its own section */
+	uint32_t addr;               /* CurrAddress: a byte address */
+	/* The SPM page buffer: a word can be filled once until the buffer
+	 * is cleared (page write, RWW enable). */
+	uint8_t page[EMU_CAT_PAGE_MAX];
+	bool filled[EMU_CAT_PAGE_MAX / 2];
+};
+
 struct emu {
 	struct emu_options opts;
 	struct sim_target *t;
@@ -67,6 +101,7 @@ struct emu {
 	union {
 		struct emu_avrisp avrisp;
 		struct emu_buspirate bp;
+		struct emu_caterina cat;
 	} u;
 };
 
@@ -85,5 +120,17 @@ void emu_avrisp_init(struct emu *e);
 void emu_buspirate_init(struct emu *e);
 /* Board reset (auto-reset): the sketch starts from scratch. */
 void emu_avrisp_reset(struct emu *e);
+
+/* Caterina (emu-caterina.c): its own input loop, because the bytes after a
+ * command in the same USB packet are lost (`chunk_start`: where the
+ * host's latest transfer begins in e->in); time; the modem lines and the
+ * port closing (the 1200-baud touch); what it shows on USB. */
+void emu_caterina_init(struct emu *e);
+void emu_caterina_process(struct emu *e, size_t chunk_start);
+void emu_caterina_advance(struct emu *e, uint64_t us);
+void emu_caterina_lines(struct emu *e, bool dtr);
+void emu_caterina_closed(struct emu *e);
+enum emu_usb_presence emu_caterina_presence(const struct emu *e, uint32_t *generation);
+const char *emu_caterina_mode(const struct emu *e);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * emu.c - what both programmer emulators share: buffers, the fault knobs,
- * auto-reset and time.  The protocols live in emu-avrisp.c and
- * emu-buspirate.c.
+ * emu.c - what the serial emulators share: buffers, the fault knobs,
+ * auto-reset and time.  The protocols live in emu-avrisp.c,
+ * emu-buspirate.c and emu-caterina.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,8 @@ emu_new(const struct emu_options *opts, struct sim_target *t,
 	e->noise = 0x2545F491u;
 	if (opts->kind == EMU_BUSPIRATE)
 		emu_buspirate_init(e);
+	else if (opts->kind == EMU_CATERINA)
+		emu_caterina_init(e);
 	else
 		emu_avrisp_init(e);
 	return e;
@@ -161,10 +163,14 @@ emu_reply_byte(struct emu *e, uint8_t b)
 }
 
 static void
-process(struct emu *e)
+process(struct emu *e, size_t chunk_start)
 {
 	size_t used = 0;
 
+	if (e->opts.kind == EMU_CATERINA) {
+		emu_caterina_process(e, chunk_start);
+		return;
+	}
 	for (;;) {
 		size_t n;
 
@@ -186,6 +192,8 @@ process(struct emu *e)
 void
 emu_input(struct emu *e, const uint8_t *buf, size_t len)
 {
+	size_t chunk_start = e->in_len;
+
 	for (size_t i = 0; i < len; i++) {
 		uint8_t b = buf[i];
 
@@ -219,7 +227,7 @@ emu_input(struct emu *e, const uint8_t *buf, size_t len)
 		}
 		e->in[e->in_len++] = b;
 	}
-	process(e);
+	process(e, chunk_start);
 }
 
 size_t
@@ -243,6 +251,8 @@ void
 emu_advance_us(struct emu *e, uint64_t us)
 {
 	sim_target_advance_us(e->t, us);
+	if (e->opts.kind == EMU_CATERINA)
+		emu_caterina_advance(e, us);
 	if (e->boot_left_us) {
 		e->boot_left_us = us >= e->boot_left_us ? 0 : e->boot_left_us - us;
 	}
@@ -265,6 +275,11 @@ void
 emu_set_lines(struct emu *e, bool dtr, bool rts)
 {
 	(void)rts;
+	if (e->opts.kind == EMU_CATERINA) {
+		emu_caterina_lines(e, dtr);
+		e->dtr = dtr;
+		return;
+	}
 	/* The reset capacitor passes the edge of DTR being asserted. */
 	if (dtr && !e->dtr)
 		board_reset(e);
@@ -277,6 +292,24 @@ emu_port_opened(struct emu *e)
 	/* Opening a tty raises DTR. */
 	board_reset(e);
 	e->dtr = true;
+}
+
+void
+emu_port_closed(struct emu *e)
+{
+	e->dtr = false;
+	if (e->opts.kind == EMU_CATERINA)
+		emu_caterina_closed(e);
+}
+
+enum emu_usb_presence
+emu_usb_presence(const struct emu *e, uint32_t *generation)
+{
+	if (e->opts.kind == EMU_CATERINA)
+		return emu_caterina_presence(e, generation);
+	if (generation != NULL)
+		*generation = 1;
+	return e->vanished ? EMU_USB_NONE : EMU_USB_APPLICATION;
 }
 
 void
@@ -302,6 +335,8 @@ emu_mode_name(const struct emu *e)
 {
 	if (e->opts.kind == EMU_AVRISP)
 		return e->boot_left_us ? "booting" : "sketch";
+	if (e->opts.kind == EMU_CATERINA)
+		return emu_caterina_mode(e);
 	switch (e->u.bp.mode) {
 	case EMU_BP_TEXT:
 		return "text";
