@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,14 +387,31 @@ test_wait_device_already_there(void **state)
 	detect_device_clear(&dev);
 }
 
-static void *
-plug_later(void *arg)
+/* Plug `d` in 150 ms from now, from a child process: the testbed lives in
+ * files and a socket, so a child can change it, while a thread changing it
+ * under the wait's libudev calls races inside umockdev's preload (a crash
+ * now and then on a loaded machine). */
+static pid_t
+plug_later(const struct fx_dev *d)
 {
-	const struct fx_dev *d = arg;
+	pid_t pid = fork();
 
-	usleep(150 * 1000);
-	plug(d);
-	return NULL;
+	if (pid == 0) {
+		usleep(150 * 1000);
+		plug(d);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+plugged(pid_t pid)
+{
+	int status;
+
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void
@@ -403,19 +419,68 @@ test_wait_device_arrives(void **state)
 {
 	struct detect_device dev;
 	struct iw_error err;
-	pthread_t th;
+	pid_t pid;
 	int64_t t0, took;
 
 	(void)state;
 	t0 = (int64_t)iw_clock_ms();
-	assert_int_equal(pthread_create(&th, NULL, plug_later, (void *)&fx_caterina), 0);
+	pid = plug_later(&fx_caterina);
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 3000, -1, &dev, &err), IW_OK);
 	took = (int64_t)iw_clock_ms() - t0;
-	pthread_join(th, NULL);
+	plugged(pid);
 	assert_true(took >= 150);
 	assert_true(took < 2000);
 	assert_string_equal(dev.id, "caterina-promicro16");
 	/* Waited for the port too, not just the USB device. */
+	assert_non_null(dev.port);
+	assert_string_equal(dev.port, "/dev/ttyACM1");
+	detect_device_clear(&dev);
+}
+
+/* The board's USB device first, its tty 400 ms later (after the debounce
+ * window that usually folds the two): the wait is for the port too. */
+static pid_t
+plug_port_late(const struct fx_dev *d)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct fx_dev bare = *d;
+		char *full = fx_describe(d), *tty;
+		GError *gerr = NULL;
+
+		bare.tty = NULL;
+		usleep(100 * 1000);
+		plug(&bare);
+		usleep(400 * 1000);
+		tty = strstr(full, "\nP: ");
+		while (tty != NULL && strstr(tty + 1, "\nP: ") != NULL)
+			tty = strstr(tty + 1, "\nP: ");
+		if (tty == NULL || !umockdev_testbed_add_from_string(tb, tty + 1, &gerr))
+			_exit(1);
+		umockdev_testbed_uevent(tb, fx_tty_path(d), "add");
+		g_free(full);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+test_wait_for_a_port_that_comes_late(void **state)
+{
+	struct detect_device dev;
+	struct iw_error err;
+	pid_t pid;
+	int64_t t0, took;
+
+	(void)state;
+	t0 = (int64_t)iw_clock_ms();
+	pid = plug_port_late(&fx_caterina);
+	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 3000, -1, &dev, &err), IW_OK);
+	took = (int64_t)iw_clock_ms() - t0;
+	plugged(pid);
+	assert_true(took >= 500);
+	assert_non_null(dev.port);
 	assert_string_equal(dev.port, "/dev/ttyACM1");
 	detect_device_clear(&dev);
 }
@@ -425,17 +490,17 @@ test_wait_times_out_and_says_so(void **state)
 {
 	struct detect_device dev;
 	struct iw_error err;
-	pthread_t th;
+	pid_t pid;
 	int64_t t0, took;
 
 	(void)state;
 	t0 = (int64_t)iw_clock_ms();
 	/* Something else arriving does not end the wait. */
-	assert_int_equal(pthread_create(&th, NULL, plug_later, (void *)&fx_usbtiny), 0);
+	pid = plug_later(&fx_usbtiny);
 	assert_int_equal(detect_wait_for_usb_id(&fx_catalog, caterina_id, 600, -1, &dev, &err),
 			 IW_TIMEOUT);
 	took = (int64_t)iw_clock_ms() - t0;
-	pthread_join(th, NULL);
+	plugged(pid);
 	assert_true(took >= 600);
 	assert_true(took < 1600);
 	assert_int_equal(err.code, IW_TIMEOUT);
@@ -572,6 +637,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flush_ignores_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_device_already_there, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_device_arrives, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_a_port_that_comes_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out_and_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_can_be_cancelled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_watch_prints_one_line_per_event, setup, teardown),

@@ -410,22 +410,44 @@ catalog_bootloader_label(const struct catalog_bootloader *b)
 	return b->name != NULL ? b->name : b->id;
 }
 
+/* The bootloader families, in words and by how they are reached: only
+ * Caterina shows up as a serial port (CDC ACM). */
+struct family_row {
+	const char *family, *words;
+	enum catalog_transport transport;
+};
+
+static const struct family_row *
+family_row(const char *family)
+{
+	static const struct family_row families[] = {
+		{ "atmel-dfu", "Atmel DFU", CATALOG_TRANSPORT_USB },
+		{ "caterina", "Caterina", CATALOG_TRANSPORT_SERIAL },
+		{ "bootloadhid", "BootloadHID", CATALOG_TRANSPORT_USB },
+		{ "usbasploader", "USBaspLoader", CATALOG_TRANSPORT_USB },
+		{ "halfkay", "HalfKay", CATALOG_TRANSPORT_USB },
+	};
+
+	for (size_t i = 0; family != NULL && i < sizeof families / sizeof families[0]; i++)
+		if (strcmp(family, families[i].family) == 0)
+			return &families[i];
+	return NULL;
+}
+
 const char *
 catalog_family_label(const char *family)
 {
-	static const struct {
-		const char *family, *words;
-	} families[] = {
-		{ "atmel-dfu", "Atmel DFU" },
-		{ "caterina", "Caterina" },
-		{ "bootloadhid", "BootloadHID" },
-		{ "usbasploader", "USBaspLoader" },
-	};
+	const struct family_row *f = family_row(family);
 
 	if (family == NULL)
 		return "bootloader";
-	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-		if (strcmp(family, families[i].family) == 0)
-			return families[i].words;
-	return family;
+	return f != NULL ? f->words : family;
+}
+
+enum catalog_transport
+catalog_family_transport(const char *family)
+{
+	const struct family_row *f = family_row(family);
+
+	return f != NULL ? f->transport : CATALOG_TRANSPORT_USB;
 }

@@ -240,6 +240,9 @@ const char *catalog_bootloader_label(const struct catalog_bootloader *b);
 /* A bootloader family in words: "atmel-dfu" -> "Atmel DFU"; unknown ones as
  * they are. */
 const char *catalog_family_label(const char *family);
+/* How a bootloader family is reached: CATALOG_TRANSPORT_SERIAL for the one
+ * that is a serial port (Caterina), USB for the others and unknown ones. */
+enum catalog_transport catalog_family_transport(const char *family);
 const struct catalog_part *catalog_find_part_by_signature(const struct catalog *cat, const uint8_t sig[3]);
 const struct catalog_bootloader *catalog_find_bootloader(const struct catalog *cat, const char *id);
 const struct catalog_preset *catalog_find_preset(const struct catalog_bootloader *bl, const char *name);

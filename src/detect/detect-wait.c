@@ -17,6 +17,10 @@ struct wait_state {
 	struct catalog_usb_id id;
 	struct detect_device *out;
 	bool found;
+	/* Seen, but its serial port is still to come: the USB device and its
+	 * tty are announced apart, and on a busy machine the tty can come
+	 * after the debounce window that usually folds them. */
+	bool portless;
 	bool nomem;
 };
 
@@ -26,12 +30,32 @@ has_id(const struct detect_device *d, struct catalog_usb_id id)
 	return d->is_usb && d->usb_id.vid == id.vid && d->usb_id.pid == id.pid;
 }
 
+/* Whether what the catalog says the device is talks over a serial port. */
+static bool
+wants_port(const struct detect_device *d)
+{
+	for (size_t i = 0; i < d->n_candidates; i++) {
+		const struct detect_candidate *c = &d->candidates[i];
+
+		if (c->programmer != NULL && c->programmer->transport == CATALOG_TRANSPORT_SERIAL)
+			return true;
+		if (c->bootloader != NULL &&
+		    catalog_family_transport(c->bootloader->family) == CATALOG_TRANSPORT_SERIAL)
+			return true;
+	}
+	return false;
+}
+
 static void
 take(struct wait_state *ws, const struct detect_device *d)
 {
-	ws->found = true;
-	if (ws->out != NULL && !detect_device_copy(ws->out, d))
-		ws->nomem = true;
+	if (ws->out != NULL) {
+		detect_device_clear(ws->out);
+		if (!detect_device_copy(ws->out, d))
+			ws->nomem = true;
+	}
+	ws->portless = d->port == NULL && wants_port(d);
+	ws->found = !ws->portless;
 }
 
 static void
@@ -41,6 +65,8 @@ on_event(const struct hotplug_event *ev, void *user)
 
 	if (!ws->found && ev->action == HOTPLUG_ADD && has_id(ev->dev, ws->id))
 		take(ws, ev->dev);
+	else if (ws->portless && ev->action == HOTPLUG_REMOVE && has_id(ev->dev, ws->id))
+		ws->portless = false;
 }
 
 
@@ -87,6 +113,12 @@ detect_wait_for_usb_id(const struct catalog *cat, struct catalog_usb_id id,
 			st = hotplug_flush(h, on_event, &ws, err);
 			if (st != IW_OK || ws.found)
 				break;
+			/* It is there without its port: that is still the
+			 * answer (the caller says the port is missing). */
+			if (ws.portless) {
+				ws.found = true;
+				break;
+			}
 			st = iw_error_set(err, IW_TIMEOUT,
 					  "no USB device with ID %s appeared within %d.%d s; "
 					  "check the cable, that the board was reset into its "
