@@ -27,8 +27,11 @@ wait_for_text() {   # FILE TEXT: up to 20 s
 	done
 }
 
+# Each run starts from no output files: the one before left the text the
+# wait looks for, and the new run's shell truncates them only once it runs.
 for sig in TERM HUP INT; do
 	chip=$T/chip-$sig.json
+	rm -f "$T/out" "$T/err"
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" flash -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-state "$chip" --sim-fault realtime --json \
 		>"$T/out" 2>"$T/err" &
@@ -60,6 +63,7 @@ EOF2
 done
 
 # Without --json the person is told what happened, and where the backup is.
+rm -f "$T/out" "$T/err"
 ${ISPWIZ_WRAPPER:-} "$ISPWIZ" flash -c sim -p atmega32u4 -f "$T/big.hex" \
 	--sim-state "$T/chip-text.json" --sim-fault realtime >"$T/out" 2>"$T/err" &
 pid=$!
@@ -78,6 +82,7 @@ fi
 # The station: SIGTERM mid-board aborts it at a safe point and logs it.
 for sig in TERM HUP; do
 	log=$T/boards-$sig.jsonl
+	rm -f "$T/out" "$T/err"
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" station -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-fault realtime --log "$log" --json >"$T/out" 2>"$T/err" &
 	pid=$!
