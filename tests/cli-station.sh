@@ -151,11 +151,15 @@ expect_in "$T/out" "--backup"
 wait_for_text() {   # FILE TEXT: up to 20 s
 	within 20 grep -sqF -- "$2" "$1"
 }
+# A station started in the background writes $T/out and $T/err: remove
+# them first, or the wait can read the last run's text before the new run's
+# shell truncates them.
 stop_station() {    # PID: SIGINT, then its exit status in $got
 	kill -INT "$1"
 	if wait "$1"; then got=0; else got=$?; fi
 }
 
+rm -f "$T/out" "$T/err"
 # shellcheck disable=SC2086
 ${ISPWIZ_WRAPPER:-} "$ISPWIZ" station $job --yes --sim-state "$T/chip.json" \
 	>"$T/out" 2>"$T/err" &
@@ -177,6 +181,7 @@ else
 fi
 
 # A board whose RESET is not wired never answers: the station keeps waiting.
+rm -f "$T/out" "$T/err"
 # shellcheck disable=SC2086
 ${ISPWIZ_WRAPPER:-} "$ISPWIZ" station $job --yes --sim-fault reset-not-wired \
 	>"$T/out" 2>"$T/err" &
@@ -196,6 +201,7 @@ fi
 # the next safe point.  28 KiB with real write delays takes about a second.
 gen_hex "$T/big.hex" 0:0x7000:ramp=13,5
 for presses in 1 2; do
+	rm -f "$T/out" "$T/err"
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" station -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-fault realtime --json >"$T/out" 2>"$T/err" &
 	pid=$!
