@@ -313,6 +313,16 @@ promote_held(struct usb_emu_port *p, UMockdevIoctlClient *c)
 	}
 }
 
+/* Client `c`'s first URB in `list`, left there; NULL: none. */
+static const struct urb_slot *
+take_peek(const struct urb_slot *list, UMockdevIoctlClient *c)
+{
+	for (; list != NULL; list = list->next)
+		if (list->client == c)
+			return list;
+	return NULL;
+}
+
 /* The earliest time one of client `c`'s held transfers is due; 0: none. */
 static uint64_t
 next_held(const struct usb_emu_port *p, UMockdevIoctlClient *c)
@@ -334,18 +344,25 @@ usb_emu_reap_urb(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlDa
 
 	promote_held(p, c);
 	s = take(&p->done, c, 0);
-	/* Nothing done yet, and a held transfer due later: a umockdev node
-	 * always polls ready, so the host asks again at once, in a busy loop.
-	 * Keep it waiting here for most of that time (a short while at most:
-	 * the host's own timeout is late by that at worst); the last
-	 * millisecond it polls, so that the answer is seen when it is due. */
-	if (s == NULL && !p->removed && (next = next_held(p, c)) != 0 &&
-	    next > iw_clock_us() + 2 * REAP_SPIN_US) {
-		uint64_t until = iw_clock_us() + HOLD_SLEEP_MAX_US;
+	/* Nothing done yet, but a transfer held back or never to be answered:
+	 * a umockdev node always polls ready, so the host asks again at once,
+	 * in a busy loop.  Keep it waiting here for most of that time (a short
+	 * while at most: the host's own timeout is late by that at worst); the
+	 * last millisecond before a held answer it polls, so that the answer is
+	 * seen when it is due. */
+	if (s == NULL && !p->removed) {
+		uint64_t now = iw_clock_us(), until = now + HOLD_SLEEP_MAX_US;
 
-		wait_unlocked(p, next - REAP_SPIN_US < until ? next - REAP_SPIN_US : until);
-		promote_held(p, c);
-		s = take(&p->done, c, 0);
+		next = next_held(p, c);
+		if (next != 0 && next - REAP_SPIN_US < until)
+			until = next > now + 2 * REAP_SPIN_US ? next - REAP_SPIN_US : now;
+		else if (next == 0 && take_peek(p->hanging, c) == NULL)
+			until = now;
+		if (until > now) {
+			wait_unlocked(p, until);
+			promote_held(p, c);
+			s = take(&p->done, c, 0);
+		}
 	}
 	if (s == NULL) {
 		/* Nothing finished: after an unplug nothing ever will. */
