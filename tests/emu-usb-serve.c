@@ -285,7 +285,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	o.serial = u->serial;
 	if ((emu[0] = emu_usb_new(&o, t, &err)) == NULL) {
 		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
-		return 1;
+		return err.code == IW_USAGE ? 2 : 1;
 	}
 	for (size_t i = 0; i < n_faults; i++) {
 		enum iw_status st;

@@ -123,6 +123,10 @@ expect_in "$T/err" "HalfKay at USB 1-2"
 expect_in "$T/err" "1 blank skipped"
 # the reference client and ispwiz leave the same chip, with as many reports
 json_check "$T/u1.usb.json" "$CLEAN and d['reports'] == $(python3 -c "import json; print(json.load(open('$T/r1.usb.json'))['reports'])")"
+# ... and as JSON: the result says it was not verified.
+run 0 emu --dump "$T/u1j" -- $ISPWIZ_RUN upload -p atmega32u4 -f "$T/app.hex" --json
+tail -1 "$T/out" >"$T/u1j.result"
+json_check "$T/u1j.result" 'd["status"] == "OK" and d["result"]["verified"] is False and d["result"]["bootloader"] == "HalfKay" and d["result"]["pages"]["written"] == 84'
 # Named with -P usb:PATH, plugged in (the button) 1.5 s after the start.
 run 0 emu --appear-after-ms 1500 --dump "$T/u2" -- \
 	$ISPWIZ_RUN upload -P usb:1-2 -p atmega32u4 -f "$T/full.hex"
@@ -212,5 +216,7 @@ run 2 emu --fault busy-first --dump "$T/k1" -- true
 expect_in "$T/err" "busy-first=MS"
 run 2 emu --fault short --dump "$T/k2" -- true
 expect_in "$T/err" "not a knob of the halfkay emulator"
+run 2 "$EMU" --bootloader halfkay --part atmega16u4 --dump "$T/k3" -- true
+expect_in "$T/err" "its chip is an ATmega32U4"
 
 finish

@@ -90,6 +90,13 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 			     (int)opts->kind);
 		return NULL;
 	}
+	if (opts->kind == EMU_USB_HALFKAY &&
+	    (sim_target_part(t)->flash_size != 32768 || sim_target_part(t)->page_size != 128)) {
+		iw_error_set(err, IW_USAGE, "the HalfKay emulator is a Teensy 2.0: its chip is an "
+			     "ATmega32U4 (32 KiB of flash in 128-byte pages), not the %s",
+			     sim_target_part(t)->id);
+		return NULL;
+	}
 	u = calloc(1, sizeof *u);
 	if (u == NULL) {
 		iw_error_set(err, IW_NOMEM, "USB emulator: out of memory");
