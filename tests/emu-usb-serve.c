@@ -65,6 +65,7 @@ emurun_usb_usage(FILE *out)
 	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_usb_fault_name(k), emu_usb_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "eacces", "opening the usbfs node fails: permission denied");
+	fprintf(out, "  %-12s %s\n", "held", "another program has claimed the device's interface 0");
 }
 
 /* The target's own knob. */
@@ -270,7 +271,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	unsigned extra = u->extra < USBRUN_MAX_EXTRA ? u->extra : USBRUN_MAX_EXTRA;
 	struct iw_error err;
 	struct serve_state ss = { .serial_fd = -1 };
-	bool eacces = false;
+	bool eacces = false, held = false;
 	char **cmd = NULL, path[16], node[32];
 	pid_t child;
 	int rc = 1;
@@ -290,6 +291,10 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	for (size_t i = 0; i < n_faults; i++) {
 		enum iw_status st;
 
+		if (strcmp(faults[i], "held") == 0) {
+			held = true;
+			continue;
+		}
 		if (strcmp(faults[i], "eacces") == 0) {
 			eacces = true;
 			continue;
@@ -308,6 +313,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	}
 	memset(&po, 0, sizeof po);
 	po.latency_us = u->latency_us;
+	po.held = held;
 	ss.u = u;
 	ss.tb = tb;
 	ss.emu = emu[0];

@@ -190,6 +190,16 @@ expect_in "$T/err" "USB stall"
 expect_in "$T/err" "writing the block at 0x00000"
 python3 -c "import sys; sys.exit(0 if $secs < 10 else 1)" || fail "a stalling HalfKay took $secs s"
 
+# Another program (PJRC's own loader, say) holds the interface: ispwiz says
+# so and does not take it away (teensy_loader_cli, which detaches whatever
+# driver has it, would).
+run 5 emu --fault held --dump "$T/f5h" -- $ISPWIZ_RUN upload -p atmega32u4 -f "$T/app.hex"
+expect_in "$T/err" "cannot take interface 0 of the Teensy (HalfKay bootloader) at USB 1-2"
+expect_in "$T/err" "close any other program that uses it"
+json_check "$T/f5h.usb.json" 'd["reports"] == 0'
+run 0 emu --fault held --dump "$T/f5t" -- "$TEENSY" --mcu=atmega32u4 -w "$T/app.hex"
+same "$T/f5t" "$T/app.hex"
+
 # An image reaching into HalfKay's own section: the addresses, nothing written.
 run 3 emu --dump "$T/f6" -- $ISPWIZ_RUN upload -p atmega32u4 -f "$T/big.hex"
 expect_in "$T/err" "from 0x00000 to 0x07E00"

@@ -67,6 +67,7 @@ struct usb_emu_port {
 	 * on a HID, NULL when none), and the usbfs client that claimed it. */
 	const char *kdriver;
 	UMockdevIoctlClient *claimed_by;
+	char other;                   /* &other: "another process" (opts.held) */
 };
 
 /* The requests usb-emu.c hands to usb-emu-xfer.c (the port locked):

@@ -377,6 +377,12 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 		p->opts.devnum = p->opts.port + 1;
 	pthread_mutex_init(&p->lock, NULL);
 	p->kdriver = emu_usb_interface_driver(emu);
+	if (p->opts.held) {
+		/* Another program (PJRC's own loader, say) has detached the
+		 * driver and holds the interface. */
+		p->kdriver = NULL;
+		p->claimed_by = (UMockdevIoctlClient *)(void *)&p->other;
+	}
 	/* With the timing model each transfer lasts as long as the firmware
 	 * worked on it (model_delay()). */
 	emu_usb_set_timing(emu, p->opts.latency_us > 0);

@@ -42,6 +42,7 @@ struct usb_emu_plug_options {
 	unsigned devnum;          /* 0 = port + 1 */
 	unsigned port;            /* root-hub port, the bus path is BUS-PORT; 0 = 2 */
 	uint32_t latency_us;      /* per control transfer; 0 = as fast as possible */
+	bool held;                /* another process has claimed interface 0 */
 };
 
 /* Add the bus's root hub (once per bus; harmless to repeat). */
