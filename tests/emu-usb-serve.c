@@ -1,9 +1,10 @@
-/* emu-usb-serve.c - ispwiz-emu's USB mode: the emulated USB programmer
- * (src/sim/emu-usb.h) plugged into the testbed through tests/usb-emu.c,
- * and the command run against it. */
+/* emu-usb-serve.c - ispwiz-emu's USB mode: the emulated USB programmer or
+ * bootloader (src/sim/emu-usb.h) plugged into the testbed through
+ * tests/usb-emu.c, and the command run against it. */
 #include "emu-usb-serve.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "usb-emu.h"
 
 #define USBRUN_MAX_EXTRA 4
+#define USBRUN_BUS 1
+#define USBRUN_PORT 2
+/* From HalfKay's reboot report to the application on the bus. */
+#define USBRUN_APP_ENUM_MS 300
 
 bool
 emurun_usb_kind(const char *name, enum emu_usb_kind *kind)
@@ -25,6 +31,15 @@ emurun_usb_kind(const char *name, enum emu_usb_kind *kind)
 		*kind = EMU_USB_USBASP;
 	else
 		return false;
+	return true;
+}
+
+bool
+emurun_usb_bootloader(const char *name, enum emu_usb_kind *kind)
+{
+	if (strcmp(name, "halfkay") != 0)
+		return false;
+	*kind = EMU_USB_HALFKAY;
 	return true;
 }
 
@@ -41,10 +56,16 @@ emurun_usb_usage(FILE *out)
 		"  --usb-product STR  another product string (\"\" for none)\n"
 		"  --usb-serial STR   a serial number string\n"
 		"  --usb-extra N      N more devices with the same ID, each on a fresh chip\n"
-		"USB programmer knobs:\n");
+		"USB bootloaders (--bootloader halfkay: a Teensy 2.0, use --part atmega32u4):\n"
+		"  --erase-ms N       the first write's erase takes N ms (default %u)\n"
+		"  --appear-after-ms N  the device plugs in N ms after the start (the button)\n"
+		"  --then-id VID:PID  after the reboot report a USB serial device with this ID\n"
+		"                     and a tty (/dev/ttyACM0) appears: the loaded firmware\n"
+		"USB device knobs:\n", EMU_HALFKAY_ERASE_US_DEFAULT / 1000u);
 	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_usb_fault_name(k), emu_usb_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "eacces", "opening the usbfs node fails: permission denied");
+	fprintf(out, "  %-12s %s\n", "held", "another program has claimed the device's interface 0");
 }
 
 /* The target's own knob. */
@@ -107,12 +128,62 @@ nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Wait for the child, pulling the cable when the unplug knob fires. */
+/* What the serve loop looks after. */
+struct serve_state {
+	const struct emurun_usb_args *u;
+	UMockdevTestbed *tb;
+	struct emu_usb *emu;
+	struct usb_emu_plug_options po;
+	struct usb_emu_port *port;   /* NULL until plugged in */
+	uint64_t t0_ms;
+	uint64_t left_ms;            /* when it left the bus after a reboot; 0 */
+	int serial_fd;               /* the --then-id device's pty master */
+};
+
+static int
+plug(struct serve_state *st)
+{
+	struct iw_error err;
+
+	if ((st->port = usb_emu_plug(st->tb, st->emu, &st->po, &err)) == NULL) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The firmware HalfKay loaded, running: a USB serial device at the same
+ * port. */
 static void
-serve(pid_t child, struct usb_emu_port *port, int *status)
+add_then_device(struct serve_state *st)
+{
+	struct usb_emu_serial sd;
+	struct iw_error err;
+	bool teensy = st->u->then_id.vid == 0x16C0 && st->u->then_id.pid == 0x0483;
+	char node[32];
+
+	memset(&sd, 0, sizeof sd);
+	sd.busnum = USBRUN_BUS;
+	sd.port = USBRUN_PORT;
+	sd.vid = st->u->then_id.vid;
+	sd.pid = st->u->then_id.pid;
+	sd.manufacturer = teensy ? "Teensyduino" : "ispwiz-emu";
+	sd.product = teensy ? "USB Serial" : "USB serial firmware";
+	sd.serial = "ISPWIZEMU01";
+	st->serial_fd = usb_emu_add_serial(st->tb, &sd, node, sizeof node, &err);
+	if (st->serial_fd < 0)
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+}
+
+/* Wait for the child: plug the device in when its time comes, pull the
+ * cable when it leaves the bus (a knob, a reboot), and bring up what the
+ * reboot started. */
+static void
+serve(pid_t child, struct serve_state *st, int *status)
 {
 	for (;;) {
 		pid_t w = waitpid(child, status, WNOHANG);
+		uint64_t now = iw_clock_ms();
 
 		if (w == child)
 			return;
@@ -120,10 +191,71 @@ serve(pid_t child, struct usb_emu_port *port, int *status)
 			*status = 0;
 			return;
 		}
-		if (usb_emu_wants_unplug(port))
-			usb_emu_unplug(port);
-		nap_ms(5);
+		if (st->port == NULL && now - st->t0_ms >= st->u->appear_after_ms &&
+		    plug(st) != 0) {
+			kill(child, SIGTERM);
+			waitpid(child, status, 0);
+			return;
+		}
+		if (st->port != NULL && usb_emu_wants_unplug(st->port)) {
+			usb_emu_unplug(st->port);
+			if (emu_usb_rebooted(st->emu))
+				st->left_ms = now;
+		}
+		if (st->u->then && st->left_ms != 0 && st->serial_fd < 0 &&
+		    now - st->left_ms >= USBRUN_APP_ENUM_MS) {
+			add_then_device(st);
+			if (st->serial_fd < 0)
+				st->left_ms = 0;     /* reported; do not try again */
+		}
+		nap_ms(st->port == NULL ? 1 : 5);
 	}
+}
+
+/* PREFIX.usb.json: what the device saw (written via temp + rename). */
+static void
+dump_usb_json(const char *prefix, struct emu_usb *emu, struct usb_emu_port *port,
+	      bool then_appeared)
+{
+	const struct emu_usb_stats *st = emu_usb_stats(emu);
+	json_t *doc = json_object(), *viol = json_array();
+	char *path = NULL, *tmp = NULL;
+
+	if (port != NULL)
+		usb_emu_lock(port);
+	json_object_set_new(doc, "kind", json_string(emu_usb_kind_name(emu)));
+	json_object_set_new(doc, "plugged_in", json_boolean(port != NULL));
+	json_object_set_new(doc, "transfers", json_integer((json_int_t)st->transfers));
+	json_object_set_new(doc, "vendor_requests", json_integer((json_int_t)st->vendor_requests));
+	json_object_set_new(doc, "class_requests", json_integer((json_int_t)st->class_requests));
+	json_object_set_new(doc, "reports", json_integer((json_int_t)st->reports));
+	json_object_set_new(doc, "blocks_written", json_integer((json_int_t)st->blocks_written));
+	json_object_set_new(doc, "erases", json_integer((json_int_t)st->erases));
+	json_object_set_new(doc, "busy_naks", json_integer((json_int_t)st->busy_naks));
+	json_object_set_new(doc, "busy_ignored", json_integer((json_int_t)st->busy_ignored));
+	json_object_set_new(doc, "stalls", json_integer((json_int_t)st->stalls));
+	json_object_set_new(doc, "unknown", json_integer((json_int_t)st->unknown));
+	json_object_set_new(doc, "violation_count", json_integer((json_int_t)st->violations));
+	/* From the first request of the device's protocol to the last (for
+	 * HalfKay: the first report, which erases, to the reboot report). */
+	json_object_set_new(doc, "request_span_s",
+			    json_real((double)(st->last_request_us - st->first_request_us) / 1e6));
+	for (size_t i = 0; i < emu_usb_violation_count(emu); i++)
+		json_array_append_new(viol, json_string(emu_usb_violation(emu, i)));
+	json_object_set_new(doc, "violations", viol);
+	json_object_set_new(doc, "left_bus", json_boolean(emu_usb_unplugged(emu)));
+	json_object_set_new(doc, "rebooted", json_boolean(emu_usb_rebooted(emu)));
+	json_object_set_new(doc, "then_appeared", json_boolean(then_appeared));
+	if (port != NULL)
+		usb_emu_unlock(port);
+	if (asprintf(&path, "%s.usb.json", prefix) < 0 || asprintf(&tmp, "%s.tmp", path) < 0 ||
+	    json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
+	    rename(tmp, path) != 0)
+		fprintf(stderr, "ispwiz-emu: cannot write %s: %s\n", path != NULL ? path : prefix,
+			strerror(errno));
+	free(path);
+	free(tmp);
+	json_decref(doc);
 }
 
 int
@@ -138,13 +270,15 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	struct usb_emu_port *port[1 + USBRUN_MAX_EXTRA] = { NULL };
 	unsigned extra = u->extra < USBRUN_MAX_EXTRA ? u->extra : USBRUN_MAX_EXTRA;
 	struct iw_error err;
-	bool eacces = false;
-	char **cmd = NULL;
+	struct serve_state ss = { .serial_fd = -1 };
+	bool eacces = false, held = false;
+	char **cmd = NULL, path[16], node[32];
 	pid_t child;
 	int rc = 1;
 
 	memset(&o, 0, sizeof o);
 	o.kind = u->kind;
+	o.erase_us = u->erase_ms > UINT32_MAX / 1000u ? UINT32_MAX : u->erase_ms * 1000u;
 	o.old_firmware = u->old_firmware;
 	o.cap_3mhz = u->cap_3mhz;
 	o.slow_jumper = u->slow_jumper;
@@ -152,11 +286,15 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	o.serial = u->serial;
 	if ((emu[0] = emu_usb_new(&o, t, &err)) == NULL) {
 		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
-		return 1;
+		return err.code == IW_USAGE ? 2 : 1;
 	}
 	for (size_t i = 0; i < n_faults; i++) {
 		enum iw_status st;
 
+		if (strcmp(faults[i], "held") == 0) {
+			held = true;
+			continue;
+		}
 		if (strcmp(faults[i], "eacces") == 0) {
 			eacces = true;
 			continue;
@@ -175,6 +313,14 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	}
 	memset(&po, 0, sizeof po);
 	po.latency_us = u->latency_us;
+	po.held = held;
+	ss.u = u;
+	ss.tb = tb;
+	ss.emu = emu[0];
+	ss.po = po;
+	ss.po.port = USBRUN_PORT;
+	snprintf(path, sizeof path, "%u-%u", USBRUN_BUS, USBRUN_PORT);
+	snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", USBRUN_BUS, USBRUN_PORT + 1);
 	for (unsigned i = 0; i <= extra; i++) {
 		if (i > 0) {
 			/* look-alikes: same ID and strings, no serial, own chip */
@@ -185,7 +331,9 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 				goto out;
 			}
 		}
-		po.port = 2 + i;
+		po.port = USBRUN_PORT + i;
+		if (i == 0 && u->appear_after_ms > 0)
+			continue;            /* plugged in later, by serve() */
 		if ((port[i] = usb_emu_plug(tb, emu[i], &po, &err)) == NULL) {
 			fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
 			goto out;
@@ -203,18 +351,25 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	}
 	if (child == 0) {
 		unsetenv("ISPWIZ_EMU_PRELOADED");
-		setenv("ISPWIZ_EMU_USB_PATH", usb_emu_bus_path(port[0]), 1);
+		setenv("ISPWIZ_EMU_USB_PATH", path, 1);
 		if (eacces) {
-			setenv("ISPWIZ_SHIM_PORT", usb_emu_node(port[0]), 1);
+			setenv("ISPWIZ_SHIM_PORT", node, 1);
 			setenv("ISPWIZ_SHIM_OPEN_ERRNO", "13", 1);
 		}
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "ispwiz-emu: cannot run %s: %s\n", cmd[0], strerror(errno));
 		_exit(127);
 	}
-	serve(child, port[0], status);
+	ss.port = port[0];
+	ss.t0_ms = iw_clock_ms();
+	serve(child, &ss, status);
+	port[0] = ss.port;
+	if (u->dump != NULL)
+		dump_usb_json(u->dump, emu[0], port[0], ss.serial_fd >= 0);
 	rc = 0;
 out:
+	if (ss.serial_fd >= 0)
+		close(ss.serial_fd);
 	if (cmd != NULL) {
 		for (size_t i = 0; cmd[i] != NULL; i++)
 			g_free(cmd[i]);

@@ -1,7 +1,10 @@
 /*
- * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp):
- * plug an emulated USBtinyISP or USBasp over the target into the testbed,
- * run the command inside it, and serve the device until the command ends.
+ * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp,
+ * --bootloader halfkay): plug an emulated USBtinyISP, USBasp or Teensy in
+ * HalfKay over the target into the testbed, run the command inside it, and
+ * serve the device until the command ends.  A HalfKay can plug in late (as
+ * when its button is pressed), and after its reboot report a USB serial
+ * device with another ID can appear (the firmware it loaded, running).
  * Test tool only.
  */
 #ifndef ISPWIZ_TESTS_EMU_USB_SERVE_H
@@ -27,10 +30,17 @@ struct emurun_usb_args {
 	const char *product;         /* --usb-product: another product string */
 	const char *serial;          /* --usb-serial */
 	unsigned extra;              /* --usb-extra N: more look-alike devices */
+	uint32_t erase_ms;           /* --erase-ms: HalfKay's erase (0: realistic) */
+	uint32_t appear_after_ms;    /* --appear-after-ms: plugged in that late */
+	bool then;                   /* --then-id VID:PID: after HalfKay's reboot */
+	struct catalog_usb_id then_id;
+	const char *dump;            /* --dump PREFIX: PREFIX.usb.json */
 };
 
 /* Whether `name` names a USB programmer; sets *kind. */
 bool emurun_usb_kind(const char *name, enum emu_usb_kind *kind);
+/* Whether `name` names an emulated USB bootloader ("halfkay"). */
+bool emurun_usb_bootloader(const char *name, enum emu_usb_kind *kind);
 
 /* Print the USB knobs for --help. */
 void emurun_usb_usage(FILE *out);
@@ -41,7 +51,8 @@ void emurun_usb_usage(FILE *out);
  * the usbfs node fail (through the preloaded shim).  COMMAND runs with
  * every "{port}" replaced by "usb" and ISPWIZ_EMU_USB_PATH set to the bus
  * path of the first device ("1-2").  Returns 0 and the command's wait
- * status in *status, 2 for a bad knob, 1 for an internal failure.
+ * status in *status, 2 for a bad knob, 1 for an internal failure.  With
+ * u->dump, PREFIX.usb.json gets the device's statistics and violations.
  */
 int emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	       const struct catalog *cat, struct sim_target *t,

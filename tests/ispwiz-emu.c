@@ -23,7 +23,8 @@
  *
  * With --programmer usbtiny or usbasp the testbed holds an emulated USB
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
- * ioctl emulation serves to libusb; {port} becomes "usb".
+ * ioctl emulation serves to libusb; {port} becomes "usb".  The same goes
+ * for --bootloader halfkay, a Teensy 2.0 in its HalfKay bootloader.
  *
  * With --bootloader caterina there is no programmer: the chip's own
  * bootloader (src/sim/emu-caterina.c) is on USB, with the USB ID of a
@@ -106,8 +107,11 @@ usage(FILE *out)
 		"         [--sketch] [--window-ms MS] [--appear-after-ms MS] [--then-id VID:PID]\n"
 		"         [--extra-bootloader ID] [--preload FILE.hex] [--pace BAUD]\n"
 		"         [--fault KNOB[=N]]... [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
+		"       ispwiz-emu --bootloader halfkay --part atmega32u4 [--erase-ms N]\n"
+		"         [--appear-after-ms N] [--then-id VID:PID] [--latency-us N]\n"
+		"         [--fault KNOB[=N]]... --dump PREFIX -- COMMAND ARGS...\n"
 		"Runs COMMAND with {port} replaced by an emulated programmer's tty\n"
-		"(or the bootloader's; {sketch} and {port2} with --bootloader).\n"
+		"(or the bootloader's; {sketch} and {port2} with --bootloader caterina).\n"
 		"Programmer knobs:\n");
 	for (int k = 0; k < EMU_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_fault_name(k), emu_fault_help(k));
@@ -142,7 +146,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
 	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOT, O_BOOT_ID, O_EXTRA_BOOT,
-	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR };
+	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR, O_ERASE };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -174,6 +178,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "sketch", no_argument, NULL, O_SKETCH },
 		{ "window-ms", required_argument, NULL, O_WINDOW },
 		{ "appear-after-ms", required_argument, NULL, O_APPEAR },
+		{ "erase-ms", required_argument, NULL, O_ERASE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = NULL, *boot = NULL;
@@ -188,7 +193,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_PROG_ID: a->programmer_id = optarg; break;
 		case O_CATALOG: a->catalog = optarg; break;
 		case O_PRELOAD: a->preload = optarg; break;
-		case O_DUMP: a->dump = optarg; break;
+		case O_DUMP: a->dump = a->usb_args.dump = optarg; break;
 		case O_TRACE: a->trace = optarg; break;
 		case O_FUSES: a->fuses = optarg; break;
 		case O_LOCK: a->lock = (int)parse_ulong("--lock", optarg, 0xFF); break;
@@ -223,14 +228,33 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_BOOT: boot = optarg; break;
 		case O_BOOT_ID: a->cat_args.bootloader_id = optarg; break;
 		case O_EXTRA_BOOT: a->cat_args.extra_bootloader = optarg; break;
-		case O_THEN_ID: a->cat_args.then_id = optarg; break;
 		case O_SKETCH: a->sketch = a->cat_args.sketch = true; break;
 		case O_WINDOW:
 			a->window_ms = (unsigned)parse_ulong("--window-ms", optarg, 600000);
 			break;
 		case O_APPEAR:
 			a->appear_after_ms = (unsigned)parse_ulong("--appear-after-ms", optarg, 600000);
+			a->usb_args.appear_after_ms = a->appear_after_ms;
 			break;
+		case O_ERASE:
+			a->usb_args.erase_ms = (uint32_t)parse_ulong("--erase-ms", optarg, 600000);
+			break;
+		case O_THEN_ID: {
+			unsigned vid, pid;
+			char extra;
+
+			if (sscanf(optarg, "%x:%x%c", &vid, &pid, &extra) != 2 || vid > 0xFFFF ||
+			    pid > 0xFFFF) {
+				fprintf(stderr, "ispwiz-emu: --then-id: write VID:PID in hex, not '%s'\n",
+					optarg);
+				exit(2);
+			}
+			a->cat_args.then_id = optarg;
+			a->usb_args.then = true;
+			a->usb_args.then_id.vid = (uint16_t)vid;
+			a->usb_args.then_id.pid = (uint16_t)pid;
+			break;
+		}
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -239,23 +263,29 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			exit(2);
 		}
 	}
-	if ((!prog && !boot) || (prog && boot) || !a->part || !a->dump || optind >= argc) {
-		fprintf(stderr, "ispwiz-emu: --programmer or --bootloader, --part, --dump and a command after -- are required\n");
+	if ((!prog && !boot) || !a->part || !a->dump || optind >= argc) {
+		fprintf(stderr, "ispwiz-emu: --programmer (or --bootloader), --part, --dump and a command after -- are required\n");
 		usage(stderr);
 		exit(2);
 	}
+	if (boot && prog) {
+		fprintf(stderr, "ispwiz-emu: --programmer or --bootloader, not both\n");
+		exit(2);
+	}
 	a->command = argv + optind;
-	if (boot) {
-		if (strcmp(boot, "caterina") != 0) {
-			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated here; say caterina\n", boot);
-			exit(2);
-		}
+	if (boot && strcmp(boot, "caterina") == 0) {
 		a->caterina = true;
 		a->kind = EMU_CATERINA;
 		a->cat_args.part = a->part;
 		return;
 	}
-	if (strcmp(prog, "avrisp") == 0)
+	if (boot) {
+		if (!emurun_usb_bootloader(boot, &a->usb_args.kind)) {
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say caterina or halfkay\n", boot);
+			exit(2);
+		}
+		a->usb = true;
+	} else if (strcmp(prog, "avrisp") == 0)
 		a->kind = EMU_AVRISP;
 	else if (strcmp(prog, "buspirate") == 0)
 		a->kind = EMU_BUSPIRATE;
@@ -265,7 +295,6 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		fprintf(stderr, "ispwiz-emu: --programmer: '%s' is not emulated; say avrisp, buspirate, usbtiny or usbasp\n", prog);
 		exit(2);
 	}
-	a->command = argv + optind;
 }
 
 static int

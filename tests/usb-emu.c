@@ -1,282 +1,142 @@
 /*
- * usb-emu.c - an emulated USB programmer inside a umockdev testbed: sysfs
- * entry, usbfs node, and the ioctl handler that answers for the device.
+ * usb-emu.c - an emulated USB device (a programmer, or the HalfKay
+ * bootloader) inside a umockdev testbed: sysfs entry, usbfs node, and the
+ * ioctl handler that answers for the device and for the kernel around it
+ * (the interface's driver: usbhid on a HID, which a client must detach
+ * before it may claim the interface and send it class requests).  The
+ * transfers themselves are in usb-emu-xfer.c.
  */
-#include "usb-emu.h"
+#include "usb-emu-int.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 #include <linux/usbdevice_fs.h>
 #include "core/clock.h"
 
-#define USB_EMU_MAX_CLIENTS 16
-#define USB_SPEED_LOW 1          /* enum usb_device_speed */
+/* --- the interface and its driver ---------------------------------------------- */
 
-/* A URB the device has taken and not yet handed back. */
-struct urb_slot {
-	UMockdevIoctlData *urb;       /* the client's struct usbdevfs_urb */
-	UMockdevIoctlClient *client;  /* who submitted it (not owned) */
-	struct urb_slot *next;
-};
-
-struct client_pos {
-	UMockdevIoctlClient *client;  /* not owned: cleared when it vanishes */
-	size_t read_pos;              /* read() offset into the descriptors */
-};
-
-struct usb_emu_port {
-	UMockdevTestbed *tb;
-	UMockdevIoctlBase *handler;
-	struct emu_usb *emu;
-	struct usb_emu_plug_options opts;
-	char node[64];
-	char syspath[160];
-	char bus_path[32];
-	pthread_mutex_t lock;
-	bool removed;                 /* taken out of the testbed */
-	uint64_t transfers;
-
-	struct urb_slot *done;        /* completed, waiting for REAPURB */
-	struct urb_slot *hanging;     /* never answered (timeout knob) */
-	struct client_pos clients[USB_EMU_MAX_CLIENTS];
-};
-
-
-static void
-sleep_until_us(uint64_t when)
+static guint32
+arg_u32(UMockdevIoctlData *arg, bool *ok)
 {
-	uint64_t now = iw_clock_us();
-	struct timespec ts;
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
+	guint32 v;
 
-	if (when <= now)
-		return;
-	ts.tv_sec = (time_t)((when - now) / 1000000u);
-	ts.tv_nsec = (long)((when - now) % 1000000u) * 1000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* Hold the answer back as a low-speed device would: the model's latency
- * plus what the firmware spent on the request. */
-static void
-model_delay(const struct usb_emu_port *p, uint64_t start, const struct emu_usb_reply *r)
-{
-	if (p->opts.latency_us == 0)
-		return;
-	sleep_until_us(start + p->opts.latency_us + r->device_us);
-}
-
-/* --- the URB queues --------------------------------------------------------- */
-
-static void
-push(struct urb_slot **list, UMockdevIoctlData *urb, UMockdevIoctlClient *client)
-{
-	struct urb_slot *s = calloc(1, sizeof *s), **at = list;
-
-	if (s == NULL)
-		return;
-	s->urb = umockdev_ioctl_data_ref(urb);
-	s->client = client;
-	while (*at != NULL)
-		at = &(*at)->next;
-	*at = s;
-}
-
-static struct urb_slot *
-take(struct urb_slot **list, UMockdevIoctlClient *client, gulong client_addr)
-{
-	for (struct urb_slot **at = list; *at != NULL; at = &(*at)->next) {
-		struct urb_slot *s = *at;
-
-		if (s->client != client || (client_addr != 0 && s->urb->client_addr != client_addr))
-			continue;
-		*at = s->next;
-		return s;
-	}
-	return NULL;
-}
-
-static void
-drop_slot(struct urb_slot *s)
-{
-	umockdev_ioctl_data_unref(s->urb);
-	free(s);
-}
-
-static void
-drop_client(struct urb_slot **list, UMockdevIoctlClient *client)
-{
-	struct urb_slot *s;
-
-	while ((s = take(list, client, 0)) != NULL)
-		drop_slot(s);
-}
-
-/* --- requests ----------------------------------------------------------------- */
-
-static void
-run_control(struct usb_emu_port *p, const uint8_t setup[8], uint8_t *data,
-	    size_t len, struct emu_usb_reply *r)
-{
-	uint64_t start = iw_clock_us();
-
-	if (p->removed) {
-		memset(r, 0, sizeof *r);
-		r->status = -ENODEV;
-		return;
-	}
-	p->transfers++;
-	emu_usb_control(p->emu, setup, data, len, start, r);
-	if (!r->no_answer)
-		model_delay(p, start, r);
-}
-
-static gboolean
-submit_urb(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *arg)
-{
-	UMockdevIoctlData *ud, *bd = NULL;
-	struct usbdevfs_urb *urb;
-	struct emu_usb_reply r;
-	uint8_t setup[8];
-	size_t len = 0;
-
-	ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
-	if (ud == NULL)
-		return FALSE;
-	urb = (struct usbdevfs_urb *)ud->data;
-	if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
-		/* Neither programmer has other endpoints. */
-		umockdev_ioctl_data_unref(ud);
-		umockdev_ioctl_client_complete(c, -1, EINVAL);
-		return TRUE;
-	}
-	bd = umockdev_ioctl_data_resolve(ud, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
-					 (gsize)urb->buffer_length, NULL);
-	if (bd == NULL) {
-		umockdev_ioctl_data_unref(ud);
-		return FALSE;
-	}
-	memcpy(setup, bd->data, 8);
-	len = (size_t)(setup[6] | setup[7] << 8);
-	if (len > (size_t)urb->buffer_length - 8)
-		len = (size_t)urb->buffer_length - 8;
-	run_control(p, setup, bd->data + 8, len, &r);
-	umockdev_ioctl_data_unref(bd);
-	if (r.status == -ENODEV) {
-		umockdev_ioctl_client_complete(c, -1, ENODEV);
-	} else if (r.no_answer) {
-		/* Accepted, never completed: the host's timeout discards it. */
-		push(&p->hanging, ud, c);
-		umockdev_ioctl_client_complete(c, 0, 0);
-	} else {
-		urb->status = r.status < 0 ? r.status : 0;
-		urb->actual_length = r.status < 0 ? 0 : r.status;
-		push(&p->done, ud, c);
-		umockdev_ioctl_client_complete(c, 0, 0);
-	}
-	umockdev_ioctl_data_unref(ud);
-	return TRUE;
-}
-
-static gboolean
-reap_urb(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *arg)
-{
-	struct urb_slot *s = take(&p->done, c, 0);
-	UMockdevIoctlData *ptr;
-
-	if (s == NULL) {
-		/* Nothing finished: after an unplug nothing ever will. */
-		umockdev_ioctl_client_complete(c, -1, p->removed ? ENODEV : EAGAIN);
-		return TRUE;
-	}
-	ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), NULL);
-	if (ptr == NULL) {
-		drop_slot(s);
-		return FALSE;
-	}
-	umockdev_ioctl_data_set_ptr(ptr, 0, s->urb);
-	umockdev_ioctl_data_unref(ptr);
-	drop_slot(s);
-	umockdev_ioctl_client_complete(c, 0, 0);
-	return TRUE;
-}
-
-static gboolean
-discard_urb(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *arg)
-{
-	gulong addr = *(gulong *)arg->data;
-	struct urb_slot *s = take(&p->hanging, c, addr);
-
-	if (s == NULL) {
-		umockdev_ioctl_client_complete(c, -1, EINVAL);
-		return TRUE;
-	}
-	{
-		struct usbdevfs_urb copy;
-
-		/* update() marks the block for writing back to the client. */
-		memcpy(&copy, s->urb->data, sizeof copy);
-		copy.status = -ENOENT;
-		copy.actual_length = 0;
-		umockdev_ioctl_data_update(s->urb, 0, (guint8 *)&copy, (gint)sizeof copy);
-	}
-	push(&p->done, s->urb, c);
-	drop_slot(s);
-	umockdev_ioctl_client_complete(c, 0, 0);
-	return TRUE;
-}
-
-/* libusb-0.1's synchronous control transfer. */
-static gboolean
-sync_control(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *arg)
-{
-	UMockdevIoctlData *d, *b = NULL;
-	struct usbdevfs_ctrltransfer *ct;
-	struct emu_usb_reply r;
-	uint8_t setup[8], none[1];
-	uint32_t timeout_ms;
-
-	d = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_ctrltransfer), NULL);
+	*ok = d != NULL;
 	if (d == NULL)
-		return FALSE;
-	ct = (struct usbdevfs_ctrltransfer *)d->data;
-	setup[0] = ct->bRequestType;
-	setup[1] = ct->bRequest;
-	setup[2] = (uint8_t)ct->wValue;
-	setup[3] = (uint8_t)(ct->wValue >> 8);
-	setup[4] = (uint8_t)ct->wIndex;
-	setup[5] = (uint8_t)(ct->wIndex >> 8);
-	setup[6] = (uint8_t)ct->wLength;
-	setup[7] = (uint8_t)(ct->wLength >> 8);
-	if (ct->wLength > 0) {
-		b = umockdev_ioctl_data_resolve(d, G_STRUCT_OFFSET(struct usbdevfs_ctrltransfer, data),
-						ct->wLength, NULL);
-		if (b == NULL) {
-			umockdev_ioctl_data_unref(d);
-			return FALSE;
-		}
-	}
-	run_control(p, setup, b != NULL ? b->data : none, ct->wLength, &r);
-	timeout_ms = ct->timeout != 0 ? ct->timeout : 5000;
-	if (b != NULL)
-		umockdev_ioctl_data_unref(b);
+		return 0;
+	memcpy(&v, d->data, sizeof v);
 	umockdev_ioctl_data_unref(d);
-	if (r.no_answer) {
-		/* The kernel gives up after the request's own timeout. */
-		sleep_until_us(iw_clock_us() + (uint64_t)timeout_ms * 1000u);
-		umockdev_ioctl_client_complete(c, -1, ETIMEDOUT);
-	} else if (r.status < 0) {
-		umockdev_ioctl_client_complete(c, -1, -r.status);
-	} else {
-		umockdev_ioctl_client_complete(c, r.status, 0);
+	return v;
+}
+
+static int
+claim(struct usb_emu_port *p, UMockdevIoctlClient *c, guint32 ifno)
+{
+	if (ifno != 0)
+		return -EINVAL;
+	if (p->claimed_by == c)
+		return 0;
+	if (p->claimed_by != NULL || p->kdriver != NULL)
+		return -EBUSY;             /* usbhid (or another process) has it */
+	p->claimed_by = c;
+	return 0;
+}
+
+/* USBDEVFS_GETDRIVER: the driver bound to the interface ("usbfs" while a
+ * process holds it), ENODATA when none. */
+static int
+get_driver(struct usb_emu_port *p, UMockdevIoctlData *arg, bool *ok)
+{
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0,
+		sizeof(struct usbdevfs_getdriver), NULL);
+	struct usbdevfs_getdriver gd;
+	const char *name = p->claimed_by != NULL ? "usbfs" : p->kdriver;
+
+	*ok = d != NULL;
+	if (d == NULL)
+		return 0;
+	memcpy(&gd, d->data, sizeof gd);
+	if (gd.interface != 0 || name == NULL) {
+		umockdev_ioctl_data_unref(d);
+		return gd.interface != 0 ? -EINVAL : -ENODATA;
 	}
-	return TRUE;
+	snprintf(gd.driver, sizeof gd.driver, "%s", name);
+	umockdev_ioctl_data_update(d, 0, (guint8 *)&gd, (gint)sizeof gd);
+	umockdev_ioctl_data_unref(d);
+	return 0;
+}
+
+/* USBDEVFS_IOCTL: DISCONNECT unbinds whatever driver has the interface,
+ * CONNECT lets the kernel bind its own again (when nothing holds it). */
+static int
+interface_ioctl(struct usb_emu_port *p, UMockdevIoctlData *arg, bool *ok)
+{
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0,
+		sizeof(struct usbdevfs_ioctl), NULL);
+	struct usbdevfs_ioctl io;
+
+	*ok = d != NULL;
+	if (d == NULL)
+		return 0;
+	memcpy(&io, d->data, sizeof io);
+	umockdev_ioctl_data_unref(d);
+	if (io.ifno != 0)
+		return -EINVAL;
+	switch (io.ioctl_code) {
+	case USBDEVFS_DISCONNECT:
+		if (p->kdriver == NULL && p->claimed_by == NULL)
+			return -ENODATA;
+		p->kdriver = NULL;
+		p->claimed_by = NULL;
+		return 0;
+	case USBDEVFS_CONNECT:
+		if (p->claimed_by != NULL)
+			return -EBUSY;
+		p->kdriver = emu_usb_interface_driver(p->emu);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* USBDEVFS_DISCONNECT_CLAIM, as libusb-1.0's auto-detach uses it. */
+static int
+disconnect_claim(struct usb_emu_port *p, UMockdevIoctlClient *c, UMockdevIoctlData *arg,
+		 bool *ok)
+{
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0,
+		sizeof(struct usbdevfs_disconnect_claim), NULL);
+	struct usbdevfs_disconnect_claim dc;
+	bool same;
+
+	*ok = d != NULL;
+	if (d == NULL)
+		return 0;
+	memcpy(&dc, d->data, sizeof dc);
+	umockdev_ioctl_data_unref(d);
+	dc.driver[sizeof dc.driver - 1] = '\0';
+	if (dc.interface != 0)
+		return -EINVAL;
+	if (p->kdriver != NULL) {
+		same = strcmp(dc.driver, p->kdriver) == 0;
+		if (((dc.flags & USBDEVFS_DISCONNECT_CLAIM_IF_DRIVER) != 0 && !same) ||
+		    ((dc.flags & USBDEVFS_DISCONNECT_CLAIM_EXCEPT_DRIVER) != 0 && same))
+			return -EBUSY;
+		p->kdriver = NULL;
+	}
+	return claim(p, c, 0);
+}
+
+static void
+complete_rc(struct usb_emu_port *p, UMockdevIoctlClient *c, int rc)
+{
+	if (p->removed)
+		rc = -ENODEV;
+	umockdev_ioctl_client_complete(c, rc < 0 ? -1 : rc, rc < 0 ? -rc : 0);
 }
 
 static gboolean
@@ -286,22 +146,24 @@ on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(c);
 	gulong request = umockdev_ioctl_client_get_request(c);
 	gboolean handled = TRUE;
+	bool ok = true;
+	int rc;
 
 	(void)handler;
 	pthread_mutex_lock(&p->lock);
 	switch (request) {
 	case USBDEVFS_SUBMITURB:
-		handled = submit_urb(p, c, arg);
+		handled = usb_emu_submit_urb(p, c, arg);
 		break;
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
-		handled = reap_urb(p, c, arg);
+		handled = usb_emu_reap_urb(p, c, arg);
 		break;
 	case USBDEVFS_DISCARDURB:
-		handled = discard_urb(p, c, arg);
+		handled = usb_emu_discard_urb(p, c, arg);
 		break;
 	case USBDEVFS_CONTROL:
-		handled = sync_control(p, c, arg);
+		handled = usb_emu_sync_control(p, c, arg);
 		break;
 	case USBDEVFS_GET_CAPABILITIES: {
 		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
@@ -326,22 +188,43 @@ on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 		}
 		ci = (struct usbdevfs_connectinfo *)d->data;
 		ci->devnum = p->opts.devnum;
-		ci->slow = 1;
+		ci->slow = emu_usb_full_speed(p->emu) ? 0 : 1;
 		umockdev_ioctl_data_unref(d);
 		umockdev_ioctl_client_complete(c, 0, 0);
 		break;
 	}
 	case USBDEVFS_GET_SPEED:
-		umockdev_ioctl_client_complete(c, p->removed ? -1 : USB_SPEED_LOW,
-					       p->removed ? ENODEV : 0);
+		complete_rc(p, c, emu_usb_full_speed(p->emu) ? USB_SPEED_FULL : USB_SPEED_LOW);
 		break;
+	/* The interface's driver: none on a vendor-class programmer, usbhid
+	 * on a HID until a client detaches it. */
 	case USBDEVFS_GETDRIVER:
+		rc = get_driver(p, arg, &ok);
+		if ((handled = ok))
+			complete_rc(p, c, rc);
+		break;
 	case USBDEVFS_IOCTL:
-		/* No kernel driver is bound to a vendor-class programmer. */
-		umockdev_ioctl_client_complete(c, -1, p->removed ? ENODEV : ENODATA);
+		rc = interface_ioctl(p, arg, &ok);
+		if ((handled = ok))
+			complete_rc(p, c, rc);
+		break;
+	case USBDEVFS_DISCONNECT_CLAIM:
+		rc = disconnect_claim(p, c, arg, &ok);
+		if ((handled = ok))
+			complete_rc(p, c, rc);
 		break;
 	case USBDEVFS_CLAIMINTERFACE:
+		rc = claim(p, c, arg_u32(arg, &ok));
+		if ((handled = ok))
+			complete_rc(p, c, rc);
+		break;
 	case USBDEVFS_RELEASEINTERFACE:
+		rc = arg_u32(arg, &ok) != 0 || p->claimed_by != c ? -EINVAL : 0;
+		if (rc == 0)
+			p->claimed_by = NULL;
+		if ((handled = ok))
+			complete_rc(p, c, rc);
+		break;
 	case USBDEVFS_SETCONFIGURATION:
 	case USBDEVFS_SETINTERFACE:
 	case USBDEVFS_CLEAR_HALT:
@@ -423,8 +306,10 @@ on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 	pthread_mutex_lock(&p->lock);
 	if ((pos = client_slot(p, c, false)) != NULL)
 		pos->client = NULL;
-	drop_client(&p->done, c);
-	drop_client(&p->hanging, c);
+	usb_emu_drop_urbs(p, c);
+	/* Closing the node releases what it claimed. */
+	if (p->claimed_by == c)
+		p->claimed_by = NULL;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -491,6 +376,13 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	if (p->opts.devnum == 0)
 		p->opts.devnum = p->opts.port + 1;
 	pthread_mutex_init(&p->lock, NULL);
+	p->kdriver = emu_usb_interface_driver(emu);
+	if (p->opts.held) {
+		/* Another program (PJRC's own loader, say) has detached the
+		 * driver and holds the interface. */
+		p->kdriver = NULL;
+		p->claimed_by = (UMockdevIoctlClient *)(void *)&p->other;
+	}
 	/* With the timing model each transfer lasts as long as the firmware
 	 * worked on it (model_delay()). */
 	emu_usb_set_timing(emu, p->opts.latency_us > 0);
@@ -521,23 +413,25 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	g_string_append_printf(s, "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
 			       "E: BUSNUM=%03u\nE: DEVNUM=%03u\nE: DEVNAME=%s\n",
 			       p->opts.busnum, p->opts.devnum, p->node);
+	n = emu_usb_descriptors(emu, desc, sizeof desc);
 	g_string_append_printf(s, "E: PRODUCT=%x/%x/%x\nE: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), 0x104u, emu_usb_vid(emu),
-			       emu_usb_pid(emu));
+			       emu_usb_vid(emu), emu_usb_pid(emu), emu_usb_bcd_device(emu),
+			       emu_usb_vid(emu), emu_usb_pid(emu));
 	if (serial != NULL)
 		g_string_append_printf(s, "E: ID_SERIAL_SHORT=%s\n", serial);
-	g_string_append_printf(s, "A: idVendor=%04x\nA: idProduct=%04x\nA: bDeviceClass=ff\n"
-			       "A: busnum=%u\nA: devnum=%u\nA: speed=1.5\n"
+	g_string_append_printf(s, "A: idVendor=%04x\nA: idProduct=%04x\nA: bcdDevice=%04x\n"
+			       "A: bDeviceClass=%02x\n"
+			       "A: busnum=%u\nA: devnum=%u\nA: speed=%s\n"
 			       "A: bConfigurationValue=1\nA: bNumConfigurations=1\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), p->opts.busnum,
-			       p->opts.devnum);
+			       emu_usb_vid(emu), emu_usb_pid(emu), emu_usb_bcd_device(emu),
+			       desc[4], p->opts.busnum, p->opts.devnum,
+			       emu_usb_full_speed(emu) ? "12" : "1.5");
 	if (mfr != NULL)
 		g_string_append_printf(s, "A: manufacturer=%s\n", mfr);
 	if (prod != NULL)
 		g_string_append_printf(s, "A: product=%s\n", prod);
 	if (serial != NULL)
 		g_string_append_printf(s, "A: serial=%s\n", serial);
-	n = emu_usb_descriptors(emu, desc, sizeof desc);
 	g_string_append(s, "H: descriptors=");
 	append_hex(s, desc, n);
 	g_string_append(s, "\n");
@@ -557,6 +451,71 @@ fail:
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return NULL;
+}
+
+int
+usb_emu_add_serial(UMockdevTestbed *tb, const struct usb_emu_serial *sd, char *node,
+		   size_t node_size, struct iw_error *err)
+{
+	unsigned busnum = sd->busnum != 0 ? sd->busnum : 1, port = sd->port != 0 ? sd->port : 2;
+	unsigned devnum = sd->devnum != 0 ? sd->devnum : port + 10;
+	char dev[96], tty_sys[256];
+	GError *gerr = NULL;
+	GString *s;
+	gboolean ok;
+	int fd;
+
+	usb_emu_add_root_hub(tb, busnum);
+	snprintf(dev, sizeof dev, "/devices/pci0000:00/0000:00:14.0/usb%u/%u-%u", busnum,
+		 busnum, port);
+	s = g_string_new(NULL);
+	/* The USB device (no usbfs node: nothing here talks to it over libusb). */
+	g_string_append_printf(s, "P: %s\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\n"
+			       "E: DRIVER=usb\nE: BUSNUM=%03u\nE: DEVNUM=%03u\n"
+			       "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n"
+			       "A: idVendor=%04x\nA: idProduct=%04x\nA: bDeviceClass=02\n"
+			       "A: busnum=%u\nA: devnum=%u\nA: speed=12\n",
+			       dev, busnum, devnum, sd->vid, sd->pid, sd->vid, sd->pid, busnum,
+			       devnum);
+	if (sd->manufacturer != NULL)
+		g_string_append_printf(s, "A: manufacturer=%s\n", sd->manufacturer);
+	if (sd->product != NULL)
+		g_string_append_printf(s, "A: product=%s\n", sd->product);
+	if (sd->serial != NULL)
+		g_string_append_printf(s, "A: serial=%s\n", sd->serial);
+	/* Its CDC ACM interface and the tty under it; umockdev makes the
+	 * node a pty. */
+	g_string_append_printf(s, "\nP: %s/%u-%u:1.0\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\n"
+			       "E: DRIVER=cdc_acm\nA: bInterfaceClass=02\nA: bInterfaceNumber=00\n",
+			       dev, busnum, port);
+	g_string_append_printf(s, "\nP: %s/%u-%u:1.0/tty/ttyACM0\nN: ttyACM0\n"
+			       "E: DEVNAME=/dev/ttyACM0\nE: SUBSYSTEM=tty\nE: ID_BUS=usb\n"
+			       "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\nE: ID_USB_DRIVER=cdc_acm\n"
+			       "%s%s%sA: dev=166:0\n", dev, busnum, port, sd->vid, sd->pid,
+			       sd->serial != NULL ? "E: ID_SERIAL_SHORT=" : "",
+			       sd->serial != NULL ? sd->serial : "", sd->serial != NULL ? "\n" : "");
+	ok = umockdev_testbed_add_from_string(tb, s->str, &gerr);
+	g_string_free(s, TRUE);
+	if (!ok) {
+		iw_error_set(err, IW_IO, "umockdev cannot add the serial device: %s",
+			     gerr != NULL ? gerr->message : "unknown error");
+		g_clear_error(&gerr);
+		return -1;
+	}
+	snprintf(tty_sys, sizeof tty_sys, "/sys%s/%u-%u:1.0/tty/ttyACM0", dev, busnum, port);
+	{
+		char target[48];
+
+		snprintf(target, sizeof target, "../../../%u-%u:1.0", busnum, port);
+		umockdev_testbed_set_attribute_link(tb, tty_sys, "device", target);
+	}
+	snprintf(node, node_size, "/dev/ttyACM0");
+	fd = umockdev_testbed_get_dev_fd(tb, node);
+	if (fd < 0) {
+		iw_error_set(err, IW_IO, "umockdev made no pty for %s", node);
+		return -1;
+	}
+	return fd;
 }
 
 const char *
@@ -580,6 +539,7 @@ usb_emu_unplug(struct usb_emu_port *p)
 		return;
 	}
 	p->removed = true;
+	p->removed_us = iw_clock_us();
 	pthread_mutex_unlock(&p->lock);
 	umockdev_testbed_remove_device(p->tb, p->syspath);
 }
@@ -587,25 +547,17 @@ usb_emu_unplug(struct usb_emu_port *p)
 bool
 usb_emu_wants_unplug(const struct usb_emu_port *p)
 {
-	return emu_usb_unplugged(p->emu) && !p->removed;
+	return emu_usb_unplugged(p->emu) && !p->removed &&
+	       iw_clock_us() >= emu_usb_leaves_at(p->emu);
 }
 
 void
 usb_emu_free(struct usb_emu_port *p)
 {
-	struct urb_slot *s;
-
 	if (p == NULL)
 		return;
 	umockdev_testbed_detach_ioctl(p->tb, p->node, NULL);
-	while ((s = p->done) != NULL) {
-		p->done = s->next;
-		drop_slot(s);
-	}
-	while ((s = p->hanging) != NULL) {
-		p->hanging = s->next;
-		drop_slot(s);
-	}
+	usb_emu_free_urbs(p);
 	g_clear_object(&p->handler);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

@@ -1,13 +1,18 @@
 /*
- * usb-emu.h - plug an emulated USB programmer (src/sim/emu-usb.h) into a
- * umockdev testbed, so that libusb-1.0 and libusb-0.1 (and with them our
+ * usb-emu.h - plug an emulated USB programmer or bootloader
+ * (src/sim/emu-usb.h) into a umockdev testbed, so that libusb-1.0 and libusb-0.1 (and with them our
  * drivers and avrdude) find it and talk to it unmodified.
  *
  * The device appears in the testbed's sysfs with its descriptors and
  * strings, and its usbfs node (/dev/bus/usb/BBB/DDD) is answered by an
  * ioctl handler: control URBs (SUBMITURB/REAPURB/DISCARDURB, as libusb-1.0
  * uses them), synchronous USBDEVFS_CONTROL (libusb-0.1), CONNECTINFO,
- * claim/release and friends, and read() of the descriptors.  The handler
+ * claim/release and friends, the interface's kernel driver (GETDRIVER,
+ * DISCONNECT/CONNECT, DISCONNECT_CLAIM: usbhid on a HID until a client
+ * detaches it; class requests to an interface need it claimed), and read()
+ * of the descriptors.  A device that holds a transfer back (HalfKay while
+ * it erases) gets it answered later, or never when the host's timeout ends
+ * it first.  The handler
  * runs on umockdev's own thread: a process that serves another (the
  * emulator runner) just waits, and an in-process test calls libusb on its
  * own thread.  Works for clients in this process and in child processes
@@ -37,6 +42,7 @@ struct usb_emu_plug_options {
 	unsigned devnum;          /* 0 = port + 1 */
 	unsigned port;            /* root-hub port, the bus path is BUS-PORT; 0 = 2 */
 	uint32_t latency_us;      /* per control transfer; 0 = as fast as possible */
+	bool held;                /* another process has claimed interface 0 */
 };
 
 /* Add the bus's root hub (once per bus; harmless to repeat). */
@@ -46,6 +52,18 @@ void usb_emu_add_root_hub(UMockdevTestbed *tb, unsigned busnum);
 struct usb_emu_port *usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 				  const struct usb_emu_plug_options *opts,
 				  struct iw_error *err);
+/* A USB serial device (CDC ACM, its tty /dev/ttyACM0 a pty) at bus path
+ * BUS-PORT: what a board running a USB-serial firmware shows, such as a
+ * Teensy with the ISP firmware (16C0:0483).  Returns the pty's master fd
+ * (the caller closes it) and the node in `node`, or -1. */
+struct usb_emu_serial {
+	unsigned busnum, port, devnum;   /* 0: 1, 2, port + 10 */
+	uint16_t vid, pid;
+	const char *manufacturer, *product, *serial;   /* NULL: none */
+};
+int usb_emu_add_serial(UMockdevTestbed *tb, const struct usb_emu_serial *sd, char *node,
+		       size_t node_size, struct iw_error *err);
+
 /* /dev/bus/usb/BBB/DDD, and the bus path ("1-2"). */
 const char *usb_emu_node(const struct usb_emu_port *p);
 const char *usb_emu_bus_path(const struct usb_emu_port *p);

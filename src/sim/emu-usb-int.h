@@ -1,6 +1,6 @@
 /*
  * emu-usb-int.h - what the USB emulator files (emu-usb.c, emu-usbtiny.c,
- * emu-usbasp.c) share.  Nothing else includes it.
+ * emu-usbasp.c, emu-halfkay.c) share.  Nothing else includes it.
  */
 #ifndef ISPWIZ_SIM_EMU_USB_INT_H
 #define ISPWIZ_SIM_EMU_USB_INT_H
@@ -10,6 +10,8 @@
 /* bmRequestType bits */
 #define EMU_USB_DIR_IN     0x80
 #define EMU_USB_TYPE_MASK  0x60
+#define EMU_USB_TYPE_STD   0x00
+#define EMU_USB_TYPE_CLASS 0x20
 #define EMU_USB_TYPE_VENDOR 0x40
 
 /* The USBtiny firmware's state (its globals). */
@@ -38,6 +40,25 @@ struct emu_usbasp {
 	bool connected;
 };
 
+#define EMU_HALFKAY_VIOLATIONS_KEPT 64
+#define EMU_HALFKAY_VIOLATION_LEN   96
+
+/* The HalfKay bootloader's state. */
+struct emu_halfkay {
+	uint32_t erase_us, page_us;  /* from the options, defaults filled in */
+	bool erased;                 /* the first write came: the chip was erased */
+	bool erasing;                /* ... and the erase runs until erase_end_us */
+	bool erase_silent;           /* busy-first: nothing answered meanwhile */
+	uint64_t erase_end_us;       /* caller's clock */
+	bool pending;                /* the first block, written when the erase ends */
+	uint32_t pending_addr;
+	uint8_t pending_data[128];
+	uint64_t page_end_us;        /* a page write runs until then */
+	bool rebooted;
+	char violations[EMU_HALFKAY_VIOLATIONS_KEPT][EMU_HALFKAY_VIOLATION_LEN];
+	size_t n_violations;
+};
+
 enum {
 	EMU_USBASP_IDLE,
 	EMU_USBASP_WRITEFLASH,
@@ -60,6 +81,7 @@ struct emu_usb {
 	bool fault_on[EMU_USB_FAULT_COUNT];
 	uint64_t fault_n[EMU_USB_FAULT_COUNT];
 	bool unplugged;
+	uint64_t leave_at_us;           /* leaves the bus then (0: not leaving) */
 
 	/* caller's clock -> target clock (see emu_usb_set_timing()) */
 	bool device_time_slept;
@@ -70,6 +92,7 @@ struct emu_usb {
 	union {
 		struct emu_usbtiny tiny;
 		struct emu_usbasp asp;
+		struct emu_halfkay hk;
 	} u;
 };
 
@@ -84,5 +107,17 @@ int emu_usbasp_vendor(struct emu_usb *u, const uint8_t setup[8],
 		      uint8_t *data, size_t len);
 uint32_t emu_usbtiny_sck_hz(const struct emu_usb *u);
 uint32_t emu_usbasp_sck_hz(const struct emu_usb *u);
+/* HalfKay: a class request (the caller has applied the stall and timeout
+ * knobs); fills `r`. */
+void emu_halfkay_init(struct emu_usb *u);
+void emu_halfkay_class(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+		       size_t len, uint64_t now_us, struct emu_usb_reply *r);
+/* HalfKay's descriptors (emu_usb_descriptors() for this kind) and the
+ * HID report descriptor; return the full length, copy at most `size`. */
+size_t emu_halfkay_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size);
+size_t emu_halfkay_report_descriptor(uint8_t *buf, size_t size);
+/* Whether the fault knob that counts reports fires at this report. */
+bool emu_usb_fault_at(const struct emu_usb *u, enum emu_usb_fault_kind k,
+		      uint64_t index);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * emu-usb.c - what both USB programmer emulators share: identity and
- * descriptors, the standard requests, the fault knobs and the clock.  The
- * firmware protocols live in emu-usbtiny.c and emu-usbasp.c.
+ * emu-usb.c - what the USB emulators share: identity and descriptors, the
+ * standard requests, the fault knobs and the clock.  The firmware protocols
+ * live in emu-usbtiny.c, emu-usbasp.c and emu-halfkay.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "sim/emu-knob.h"
 #include "prog/usbasp-proto.h"
 #include "prog/usbtiny-proto.h"
+#include "boot/halfkay-proto.h"
 
 #define USB_REQ_GET_STATUS        0x00
 #define USB_REQ_GET_DESCRIPTOR    0x06
@@ -20,6 +21,10 @@
 #define USB_DT_DEVICE  1
 #define USB_DT_CONFIG  2
 #define USB_DT_STRING  3
+#define USB_DT_HID     0x21
+#define USB_DT_REPORT  0x22
+#define USB_RECIP_MASK 0x1F
+#define USB_RECIP_INTERFACE 0x01
 #define USB_LANGID_EN_US 0x0409
 
 /* String indices as each firmware numbers them: USBtiny gives the vendor
@@ -30,10 +35,23 @@
 #define STR_SERIAL       3
 
 static const struct emu_knob usb_faults[EMU_USB_FAULT_COUNT] = {
-#define EMU_USB_FAULT_ROW(id, name, help) { name, help },
+#define EMU_USB_FAULT_ROW(id, name, kinds, help) { name, help },
 	EMU_USB_FAULT_LIST(EMU_USB_FAULT_ROW)
 #undef EMU_USB_FAULT_ROW
 };
+
+static const unsigned fault_kinds[] = {
+#define EMU_USB_FAULT_KINDS(id, name, kinds, help) kinds,
+	EMU_USB_FAULT_LIST(EMU_USB_FAULT_KINDS)
+#undef EMU_USB_FAULT_KINDS
+};
+
+static unsigned
+kind_bit(enum emu_usb_kind kind)
+{
+	return kind == EMU_USB_USBTINY ? EMU_USB_K_TINY :
+	       kind == EMU_USB_USBASP ? EMU_USB_K_ASP : EMU_USB_K_HK;
+}
 
 const char *
 emu_usb_fault_name(enum emu_usb_fault_kind kind)
@@ -58,15 +76,23 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 	    struct iw_error *err)
 {
 	struct emu_usb *u;
-	bool tiny;
+	bool tiny, hk;
 
 	if (opts == NULL || t == NULL) {
 		iw_error_set(err, IW_USAGE, "USB emulator: no options or no target");
 		return NULL;
 	}
-	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP) {
+	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP &&
+	    opts->kind != EMU_USB_HALFKAY) {
 		iw_error_set(err, IW_USAGE, "USB emulator: unknown programmer kind %d",
 			     (int)opts->kind);
+		return NULL;
+	}
+	if (opts->kind == EMU_USB_HALFKAY &&
+	    (sim_target_part(t)->flash_size != 32768 || sim_target_part(t)->page_size != 128)) {
+		iw_error_set(err, IW_USAGE, "the HalfKay emulator is a Teensy 2.0: its chip is an "
+			     "ATmega32U4 (32 KiB of flash in 128-byte pages), not the %s",
+			     sim_target_part(t)->id);
 		return NULL;
 	}
 	u = calloc(1, sizeof *u);
@@ -77,18 +103,23 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 	u->opts = *opts;
 	u->t = t;
 	tiny = opts->kind == EMU_USB_USBTINY;
+	hk = opts->kind == EMU_USB_HALFKAY;
 	if (u->opts.vid == 0 && u->opts.pid == 0) {
-		u->opts.vid = tiny ? USBTINY_VID : USBASP_VID;
-		u->opts.pid = tiny ? USBTINY_PID : USBASP_PID;
+		u->opts.vid = tiny ? USBTINY_VID : hk ? HALFKAY_VID : USBASP_VID;
+		u->opts.pid = tiny ? USBTINY_PID : hk ? HALFKAY_PID : USBASP_PID;
 	}
 	/* The USBtiny firmware is usually built without a vendor name; the
-	 * USBasp's strings are what avrdude checks on the shared VID/PID. */
-	copy_string(u->manufacturer, opts->manufacturer, tiny ? "" : USBASP_MANUFACTURER);
-	copy_string(u->product, opts->product, tiny ? USBTINY_PRODUCT : USBASP_PRODUCT);
+	 * USBasp's strings are what avrdude checks on the shared VID/PID;
+	 * HalfKay has no strings at all. */
+	copy_string(u->manufacturer, opts->manufacturer, tiny || hk ? "" : USBASP_MANUFACTURER);
+	copy_string(u->product, opts->product, tiny ? USBTINY_PRODUCT : hk ? "" : USBASP_PRODUCT);
 	copy_string(u->serial, opts->serial, "");
-	u->bcd_device = tiny ? 0x0107 : (opts->old_firmware ? 0x0102 : 0x0104);
+	u->bcd_device = tiny ? 0x0107 : hk ? 0x0100 : (opts->old_firmware ? 0x0102 : 0x0104);
 	u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
-	/* The firmware's state starts zeroed (calloc), as its globals do. */
+	/* The firmware's state starts zeroed (calloc), as its globals do;
+	 * HalfKay's has times to set. */
+	if (hk)
+		emu_halfkay_init(u);
 	return u;
 }
 
@@ -101,8 +132,31 @@ emu_usb_free(struct emu_usb *u)
 enum iw_status
 emu_usb_set_fault(struct emu_usb *u, const char *spec, struct iw_error *err)
 {
-	return emu_knob_set(usb_faults, EMU_USB_FAULT_COUNT, spec, "USB programmer",
-			    u->fault_on, u->fault_n, err);
+	const char *eq = strchr(spec, '=');
+	size_t name_len = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
+	enum iw_status st;
+
+	/* The name first, for what the shared parser does not know: which
+	 * emulators a knob applies to, and the one that needs its =N. */
+	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++) {
+		if (strlen(usb_faults[k].name) != name_len ||
+		    strncmp(usb_faults[k].name, spec, name_len) != 0)
+			continue;
+		if ((fault_kinds[k] & kind_bit(u->opts.kind)) == 0)
+			return iw_error_set(err, IW_USAGE, "--fault %s is not a knob of the %s "
+					    "emulator", usb_faults[k].name, emu_usb_kind_name(u));
+		if (k == EMU_USB_FAULT_BUSY_FIRST && eq == NULL)
+			return iw_error_set(err, IW_USAGE, "--fault busy-first: say how long the "
+					    "erase takes: busy-first=MS");
+	}
+	st = emu_knob_set(usb_faults, EMU_USB_FAULT_COUNT, spec, "USB device", u->fault_on,
+			  u->fault_n, err);
+	if (st == IW_OK && u->fault_on[EMU_USB_FAULT_BUSY_FIRST]) {
+		uint64_t n = u->fault_n[EMU_USB_FAULT_BUSY_FIRST];
+
+		u->u.hk.erase_us = (uint32_t)(n > UINT32_MAX / 1000u ? UINT32_MAX : n * 1000u);
+	}
+	return st;
 }
 
 uint16_t
@@ -141,10 +195,60 @@ emu_usb_serial(const struct emu_usb *u)
 	return or_null(u->serial);
 }
 
+const char *
+emu_usb_kind_name(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_USBTINY ? "usbtiny" :
+	       u->opts.kind == EMU_USB_HALFKAY ? "halfkay" : "usbasp";
+}
+
 bool
 emu_usb_unplugged(const struct emu_usb *u)
 {
-	return u->unplugged;
+	return u->unplugged || u->leave_at_us != 0;
+}
+
+uint64_t
+emu_usb_leaves_at(const struct emu_usb *u)
+{
+	return u->unplugged ? 0 : u->leave_at_us;
+}
+
+bool
+emu_usb_rebooted(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_HALFKAY && u->u.hk.rebooted;
+}
+
+bool
+emu_usb_full_speed(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_HALFKAY;
+}
+
+const char *
+emu_usb_interface_driver(const struct emu_usb *u)
+{
+	/* A HID: the kernel binds usbhid; the programmers are vendor-class. */
+	return u->opts.kind == EMU_USB_HALFKAY ? "usbhid" : NULL;
+}
+
+uint16_t
+emu_usb_bcd_device(const struct emu_usb *u)
+{
+	return u->bcd_device;
+}
+
+size_t
+emu_usb_violation_count(const struct emu_usb *u)
+{
+	return u->opts.kind == EMU_USB_HALFKAY ? u->u.hk.n_violations : 0;
+}
+
+const char *
+emu_usb_violation(const struct emu_usb *u, size_t i)
+{
+	return i < emu_usb_violation_count(u) ? u->u.hk.violations[i] : NULL;
 }
 
 const struct emu_usb_stats *
@@ -156,6 +260,8 @@ emu_usb_stats(const struct emu_usb *u)
 uint32_t
 emu_usb_sck_hz(const struct emu_usb *u)
 {
+	if (u->opts.kind == EMU_USB_HALFKAY)
+		return 0;
 	return u->opts.kind == EMU_USB_USBTINY ? emu_usbtiny_sck_hz(u) :
 	       emu_usbasp_sck_hz(u);
 }
@@ -213,7 +319,11 @@ size_t
 emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size)
 {
 	uint8_t all[36];
-	size_t n = device_descriptor(u, all);
+	size_t n;
+
+	if (u->opts.kind == EMU_USB_HALFKAY)
+		return emu_halfkay_descriptors(u, buf, size);
+	n = device_descriptor(u, all);
 
 	n += config_descriptor(u, all + n);
 	memcpy(buf, all, size < n ? size : n);
@@ -246,7 +356,33 @@ copy_out(uint8_t *data, size_t len, const uint8_t *src, size_t n)
 	return (int)n;
 }
 
-/* Standard requests: what the USB stack of either firmware answers. */
+/* HalfKay's descriptors from the whole set: the device descriptor, the
+ * configuration (with everything under it), the HID descriptor inside it
+ * and the report descriptor. */
+static size_t
+halfkay_descriptor(const struct emu_usb *u, uint8_t type, uint8_t *buf, size_t cap)
+{
+	uint8_t all[64];
+	size_t n = emu_halfkay_descriptors(u, all, sizeof all);
+
+	switch (type) {
+	case USB_DT_DEVICE:
+		memcpy(buf, all, 18);
+		return 18;
+	case USB_DT_CONFIG:
+		memcpy(buf, all + 18, n - 18);
+		return n - 18;
+	case USB_DT_HID:
+		memcpy(buf, all + 18 + 9 + 9, 9);
+		return 9;
+	case USB_DT_REPORT:
+		return emu_halfkay_report_descriptor(buf, cap);
+	default:
+		return 0;
+	}
+}
+
+/* Standard requests: what the USB stack of each firmware answers. */
 static int
 standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		 size_t len)
@@ -255,6 +391,22 @@ standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	uint8_t type = setup[3], index = setup[2];
 	size_t n;
 
+	if (u->opts.kind == EMU_USB_HALFKAY && setup[1] == USB_REQ_GET_DESCRIPTOR) {
+		bool to_intf = (setup[0] & USB_RECIP_MASK) == USB_RECIP_INTERFACE;
+
+		/* No strings; HID and report descriptors from the interface. */
+		n = 0;
+		if (!to_intf && (type == USB_DT_DEVICE || (type == USB_DT_CONFIG && index == 0)))
+			n = halfkay_descriptor(u, type, buf, sizeof buf);
+		else if (to_intf && (type == USB_DT_HID || type == USB_DT_REPORT) && index == 0 &&
+			 setup[4] == 0)
+			n = halfkay_descriptor(u, type, buf, sizeof buf);
+		if (n == 0) {
+			u->stats.stalls++;
+			return -EPIPE;
+		}
+		return copy_out(data, len, buf, n);
+	}
 	switch (setup[1]) {
 	case USB_REQ_GET_DESCRIPTOR:
 		if (type == USB_DT_DEVICE) {
@@ -340,6 +492,34 @@ fault_from(const struct emu_usb *u, enum emu_usb_fault_kind k, uint64_t index)
 	return u->fault_on[k] && index >= u->fault_n[k];
 }
 
+bool
+emu_usb_fault_at(const struct emu_usb *u, enum emu_usb_fault_kind k, uint64_t index)
+{
+	return fault_from(u, k, index);
+}
+
+/* HalfKay: its HID class requests.  The knobs count the reports taken so
+ * far, so a report the device held back and sees again is the same one. */
+static void
+halfkay_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data, size_t len,
+		uint64_t now_us, struct emu_usb_reply *r)
+{
+	uint64_t index = u->stats.reports;
+
+	u->stats.class_requests++;
+	if (fault_from(u, EMU_USB_FAULT_TIMEOUT, index)) {
+		r->no_answer = true;
+		r->status = -ETIMEDOUT;
+		return;
+	}
+	if (fault_from(u, EMU_USB_FAULT_STALL, index)) {
+		u->stats.stalls++;
+		r->status = -EPIPE;
+		return;
+	}
+	emu_halfkay_class(u, setup, data, len, now_us, r);
+}
+
 void
 emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		size_t len, uint64_t now_us, struct emu_usb_reply *r)
@@ -351,12 +531,32 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 
 	memset(r, 0, sizeof *r);
 	u->stats.transfers++;
+	if (u->leave_at_us != 0 && now_us >= u->leave_at_us)
+		u->unplugged = true;
 	if (u->unplugged) {
 		r->status = -ENODEV;
 		return;
 	}
 	sync_clock(u, now_us);
 	before = sim_target_now_us(u->t);
+	if ((setup[0] & EMU_USB_TYPE_MASK) == EMU_USB_TYPE_STD) {
+		r->status = standard_request(u, setup, data, len);
+		return;
+	}
+	if (u->stats.first_request_us == 0)
+		u->stats.first_request_us = now_us;
+	u->stats.last_request_us = now_us;
+	if (u->opts.kind == EMU_USB_HALFKAY) {
+		if ((setup[0] & EMU_USB_TYPE_MASK) == EMU_USB_TYPE_CLASS) {
+			halfkay_control(u, setup, data, len, now_us, r);
+		} else {
+			/* HalfKay knows no vendor requests. */
+			u->stats.stalls++;
+			u->stats.unknown++;
+			r->status = -EPIPE;
+		}
+		return;
+	}
 	if ((setup[0] & EMU_USB_TYPE_MASK) != EMU_USB_TYPE_VENDOR) {
 		r->status = standard_request(u, setup, data, len);
 		return;

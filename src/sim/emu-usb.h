@@ -1,11 +1,12 @@
 /*
- * emu-usb.h - device-side emulators of the USB programmers, over a
- * simulated target (sim-target.h).
+ * emu-usb.h - device-side emulators of the USB programmers and of the
+ * HalfKay bootloader, over a simulated target (sim-target.h).
  *
- * An emulated programmer is a USB device seen from the bus: its descriptors
- * and strings, and its answer to each control transfer.  Both programmers
- * talk only through vendor control requests on endpoint 0, so one call per
- * transfer is the whole interface:
+ * An emulated device is a USB device seen from the bus: its descriptors
+ * and strings, and its answer to each control transfer.  All of them talk
+ * only through control requests on endpoint 0 (vendor requests for the
+ * programmers, HID class requests for HalfKay), so one call per transfer is
+ * the whole interface:
  *   usbtiny  Dick Streefland's USBtiny ISP firmware (Adafruit USBtinyISP,
  *            SparkFun PocketAVR): POWERUP/POWERDOWN, raw 4-byte SPI, chunked
  *            FLASH/EEPROM read and write with the firmware's 16-bit address
@@ -15,7 +16,15 @@
  *            SCK table and the slow-clock jumper, TRANSMIT, ENABLEPROG with
  *            its 32 retries, READ/WRITE FLASH/EEPROM with the FIRST/LAST
  *            block flags and the firmware's own page commit and data
- *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES.
+ *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES;
+ *   halfkay  PJRC's HalfKay bootloader of a Teensy 2.0 (ATmega32U4), the chip
+ *            writing its own flash (emu-halfkay.c): a full-speed HID without
+ *            strings whose usbhid driver a host must detach, taking HID
+ *            SET_REPORTs of 2 address bytes + 128 data bytes; the first
+ *            erases the chip, and while it erases (and while a page is
+ *            written) the device holds reports back; blocks at or past 32256
+ *            are refused (ignored, counted as violations); FF FF FF reboots:
+ *            the device leaves the bus (emu_usb_rebooted()).
  * Quirks are kept (the 8-bit page counter of USBasp, the stale fourth byte
  * of USBtiny's read instructions, zero-length answers to unknown requests),
  * because the point is to test real drivers, avrdude included, against
@@ -50,24 +59,43 @@
 enum emu_usb_kind {
 	EMU_USB_USBTINY,
 	EMU_USB_USBASP,
+	EMU_USB_HALFKAY,
 };
 
+/* Which kinds a fault knob applies to (EMU_USB_FAULT_LIST). */
+#define EMU_USB_K_TINY 0x1
+#define EMU_USB_K_ASP  0x2
+#define EMU_USB_K_HK   0x4
+#define EMU_USB_K_PROG (EMU_USB_K_TINY | EMU_USB_K_ASP)
+#define EMU_USB_K_ALL  (EMU_USB_K_PROG | EMU_USB_K_HK)
+
+/* HalfKay's times when the options leave them 0: erasing the 252
+ * application pages of an ATmega32U4 by SPM (page erase 3.7-4.5 ms each),
+ * and writing one page. */
+#define EMU_HALFKAY_ERASE_US_DEFAULT 1008000u
+#define EMU_HALFKAY_PAGE_US_DEFAULT  4000u
+
 /*
- * Programmer-side fault knobs (`--fault NAME[=N]`).  N counts from 0; the
- * target's own knobs (sim-target.h) are separate.
+ * Device-side fault knobs (`--fault NAME[=N]`), with the kinds each applies
+ * to.  N counts from 0: a programmer's vendor requests, HalfKay's reports
+ * taken so far.  The target's own knobs (sim-target.h) are separate.
  */
 #define EMU_USB_FAULT_LIST(X)                                                 \
-	X(UNPLUG,  "unplug",                                                      \
+	X(UNPLUG,  "unplug", EMU_USB_K_PROG,                                      \
 	  "the cable is pulled at the Nth flash-writing request: ENODEV from then on") \
-	X(STALL,   "stall",                                                       \
-	  "from vendor request N on, every vendor request stalls (EPIPE)")       \
-	X(TIMEOUT, "timeout",                                                     \
-	  "from vendor request N on, the programmer never answers")              \
-	X(SHORT,   "short",                                                       \
-	  "from vendor request N on, replies with data come back one byte short")
+	X(STALL,   "stall", EMU_USB_K_ALL,                                        \
+	  "from request N on (HalfKay: report N), every one stalls (EPIPE)")     \
+	X(TIMEOUT, "timeout", EMU_USB_K_ALL,                                      \
+	  "from request N on (HalfKay: report N), the device never answers")     \
+	X(SHORT,   "short", EMU_USB_K_PROG,                                       \
+	  "from vendor request N on, replies with data come back one byte short") \
+	X(BUSY_FIRST, "busy-first", EMU_USB_K_HK,                                 \
+	  "HalfKay: the first write's erase takes N ms (busy-first=MS) and no report is answered meanwhile") \
+	X(VANISH,  "vanish", EMU_USB_K_HK,                                        \
+	  "HalfKay: the device leaves the bus after N reports (vanish=N)")
 
 enum emu_usb_fault_kind {
-#define EMU_USB_FAULT_ENUM(id, name, help) EMU_USB_FAULT_##id,
+#define EMU_USB_FAULT_ENUM(id, name, kinds, help) EMU_USB_FAULT_##id,
 	EMU_USB_FAULT_LIST(EMU_USB_FAULT_ENUM)
 #undef EMU_USB_FAULT_ENUM
 	EMU_USB_FAULT_COUNT
@@ -89,6 +117,10 @@ struct emu_usb_options {
 	bool cap_3mhz;
 	/* USBasp's slow-clock jumper (JP3) is closed: SCK 8 kHz. */
 	bool slow_jumper;
+	/* HalfKay: how long the first write's erase and each page write take,
+	 * in µs; 0 = EMU_HALFKAY_*_DEFAULT. */
+	uint32_t erase_us;
+	uint32_t page_us;
 };
 
 /* What one control transfer did. */
@@ -101,6 +133,14 @@ struct emu_usb_reply {
 	bool no_answer;
 	/* Microseconds the firmware worked on it (SPI, its waits). */
 	uint64_t device_us;
+	/* The device holds the transfer back until `until_us` (the caller's
+	 * clock; 0: it does not).  With `nak` it has not taken it yet (it is
+	 * busy, NAKing): present it again at that time if the host is still
+	 * waiting, and only that answer counts.  Without, it has taken it and
+	 * `status` is the answer, due then: a host that gives up first gets no
+	 * answer, but what the device did stays done. */
+	uint64_t until_us;
+	bool nak;
 };
 
 struct emu_usb;
@@ -125,6 +165,8 @@ uint16_t emu_usb_pid(const struct emu_usb *u);
 const char *emu_usb_manufacturer(const struct emu_usb *u);
 const char *emu_usb_product(const struct emu_usb *u);
 const char *emu_usb_serial(const struct emu_usb *u);
+/* "usbtiny", "usbasp", "halfkay": what the device emulates. */
+const char *emu_usb_kind_name(const struct emu_usb *u);
 
 /* Device descriptor followed by the configuration descriptor(s), as the
  * kernel shows them in sysfs `descriptors` and in a read() of the usbfs
@@ -145,8 +187,21 @@ void emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
  * no, the firmware's time is added to the caller's clock instead). */
 void emu_usb_set_timing(struct emu_usb *u, bool device_time_slept);
 
-/* The unplug knob fired: the glue should remove the device. */
+/* The device left the bus (the unplug or vanish knob fired, or HalfKay
+ * rebooted), or leaves it at emu_usb_leaves_at() (the caller's clock; 0:
+ * at once), once the answer to the last request it took is out: the glue
+ * should remove it then.  Every transfer fails with ENODEV from then on. */
 bool emu_usb_unplugged(const struct emu_usb *u);
+uint64_t emu_usb_leaves_at(const struct emu_usb *u);
+/* HalfKay took the reboot report: the application runs now. */
+bool emu_usb_rebooted(const struct emu_usb *u);
+
+/* What the bus shows besides the descriptors: full speed (12 Mbit/s)
+ * rather than low speed, and the kernel driver bound to interface 0 when
+ * the device is plugged in ("usbhid"; NULL for none). */
+bool emu_usb_full_speed(const struct emu_usb *u);
+const char *emu_usb_interface_driver(const struct emu_usb *u);
+uint16_t emu_usb_bcd_device(const struct emu_usb *u);
 
 struct emu_usb_stats {
 	uint64_t transfers;          /* control transfers, standard ones included */
@@ -156,10 +211,31 @@ struct emu_usb_stats {
 	uint64_t unknown;            /* vendor requests the firmware ignores */
 	uint64_t page_commits;       /* USBasp: pages the firmware committed */
 	uint64_t enable_tries;       /* Programming Enables clocked */
+	uint64_t class_requests;     /* HalfKay: HID class requests, retries included */
+	uint64_t reports;            /* HalfKay: reports taken (blocks and the reboot) */
+	uint64_t blocks_written;     /* HalfKay: pages written into the flash */
+	uint64_t erases;             /* HalfKay: chip erases (the first write) */
+	uint64_t busy_naks;          /* HalfKay: reports held back while busy */
+	uint64_t busy_ignored;       /* HalfKay: reports lost to busy-first */
+	uint64_t violations;         /* HalfKay: see emu_usb_violation() */
+	/* The caller's clock at the first and the last request of the device's
+	 * own protocol (vendor or class), retries included; 0 before any. */
+	uint64_t first_request_us, last_request_us;
 };
 const struct emu_usb_stats *emu_usb_stats(const struct emu_usb *u);
 
 /* The SCK the firmware clocks with now (0 before any power-up/connect). */
 uint32_t emu_usb_sck_hz(const struct emu_usb *u);
+
+/*
+ * What a host did that the device refuses or a real chip would punish
+ * (HalfKay: a block at or past 32256, refused; a report of the wrong size,
+ * stalled; an address inside a block, whose low bits the chip ignores; a
+ * block wanting bits to go from 0 to 1 without an erase).  The first 64
+ * are kept as lines ("report 3: block 0x7E00 is HalfKay's own: refused");
+ * stats.violations counts them all.
+ */
+size_t emu_usb_violation_count(const struct emu_usb *u);
+const char *emu_usb_violation(const struct emu_usb *u, size_t i);
 
 #endif
