@@ -10,7 +10,8 @@
  * boot_<name>_driver`. */
 #define BOOT_DRIVER_LIST(X) \
 	X(caterina) \
-	X(halfkay)
+	X(halfkay) \
+	X(bootloadhid)
 
 #define BOOT_DRIVER_EXTERN(name) extern const struct boot_driver boot_##name##_driver;
 BOOT_DRIVER_LIST(BOOT_DRIVER_EXTERN)
