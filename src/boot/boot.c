@@ -11,7 +11,8 @@
 #define BOOT_DRIVER_LIST(X) \
 	X(caterina) \
 	X(halfkay) \
-	X(bootloadhid)
+	X(bootloadhid) \
+	X(usbasploader)
 
 #define BOOT_DRIVER_EXTERN(name) extern const struct boot_driver boot_##name##_driver;
 BOOT_DRIVER_LIST(BOOT_DRIVER_EXTERN)
