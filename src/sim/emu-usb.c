@@ -10,6 +10,7 @@
 
 #include "sim/emu-usb-int.h"
 #include "sim/emu-knob.h"
+#include "boot/bootloadhid-proto.h"
 #include "prog/usbasp-proto.h"
 #include "prog/usbtiny-proto.h"
 
@@ -20,6 +21,8 @@
 #define USB_DT_DEVICE  1
 #define USB_DT_CONFIG  2
 #define USB_DT_STRING  3
+#define USB_DT_HID_REPORT 0x22
+#define USBASPLOADER_BCD_DEVICE 0x0102   /* its usbconfig.h: version 1.02 */
 #define USB_LANGID_EN_US 0x0409
 
 /* String indices as each firmware numbers them: USBtiny gives the vendor
@@ -64,7 +67,8 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 		iw_error_set(err, IW_USAGE, "USB emulator: no options or no target");
 		return NULL;
 	}
-	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP) {
+	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP &&
+	    opts->kind != EMU_USB_BOOTLOADHID) {
 		iw_error_set(err, IW_USAGE, "USB emulator: unknown programmer kind %d",
 			     (int)opts->kind);
 		return NULL;
@@ -77,16 +81,30 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 	u->opts = *opts;
 	u->t = t;
 	tiny = opts->kind == EMU_USB_USBTINY;
+	if (opts->kind == EMU_USB_BOOTLOADHID) {
+		if (u->opts.vid == 0 && u->opts.pid == 0) {
+			u->opts.vid = BOOTLOADHID_VID;
+			u->opts.pid = BOOTLOADHID_PID;
+		}
+		copy_string(u->manufacturer, opts->manufacturer, BOOTLOADHID_MANUFACTURER);
+		copy_string(u->product, opts->product, BOOTLOADHID_PRODUCT);
+		copy_string(u->serial, opts->serial, "");
+		u->bcd_device = BOOTLOADHID_BCD_DEVICE;
+		u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
+		return u;
+	}
 	if (u->opts.vid == 0 && u->opts.pid == 0) {
 		u->opts.vid = tiny ? USBTINY_VID : USBASP_VID;
 		u->opts.pid = tiny ? USBTINY_PID : USBASP_PID;
 	}
 	/* The USBtiny firmware is usually built without a vendor name; the
-	 * USBasp's strings are what avrdude checks on the shared VID/PID. */
+	 * USBasp's strings are what avrdude checks on the shared VID/PID, and
+	 * USBaspLoader has them too. */
 	copy_string(u->manufacturer, opts->manufacturer, tiny ? "" : USBASP_MANUFACTURER);
 	copy_string(u->product, opts->product, tiny ? USBTINY_PRODUCT : USBASP_PRODUCT);
 	copy_string(u->serial, opts->serial, "");
-	u->bcd_device = tiny ? 0x0107 : (opts->old_firmware ? 0x0102 : 0x0104);
+	u->bcd_device = tiny ? 0x0107 : opts->usbasploader ? USBASPLOADER_BCD_DEVICE :
+			(opts->old_firmware ? 0x0102 : 0x0104);
 	u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
 	/* The firmware's state starts zeroed (calloc), as its globals do. */
 	return u;
@@ -147,6 +165,12 @@ emu_usb_unplugged(const struct emu_usb *u)
 	return u->unplugged;
 }
 
+uint64_t
+emu_usb_leaves_at(const struct emu_usb *u)
+{
+	return u->leave_at_us;
+}
+
 const struct emu_usb_stats *
 emu_usb_stats(const struct emu_usb *u)
 {
@@ -156,6 +180,8 @@ emu_usb_stats(const struct emu_usb *u)
 uint32_t
 emu_usb_sck_hz(const struct emu_usb *u)
 {
+	if (u->opts.kind == EMU_USB_BOOTLOADHID || u->opts.usbasploader)
+		return 0;                /* no ISP: the chip writes itself */
 	return u->opts.kind == EMU_USB_USBTINY ? emu_usbtiny_sck_hz(u) :
 	       emu_usbasp_sck_hz(u);
 }
@@ -213,7 +239,11 @@ size_t
 emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size)
 {
 	uint8_t all[36];
-	size_t n = device_descriptor(u, all);
+	size_t n;
+
+	if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		return emu_bootloadhid_descriptors(u, buf, size);
+	n = device_descriptor(u, all);
 
 	n += config_descriptor(u, all + n);
 	memcpy(buf, all, size < n ? size : n);
@@ -257,10 +287,21 @@ standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 
 	switch (setup[1]) {
 	case USB_REQ_GET_DESCRIPTOR:
-		if (type == USB_DT_DEVICE) {
-			n = device_descriptor(u, buf);
-		} else if (type == USB_DT_CONFIG && index == 0) {
-			n = config_descriptor(u, buf);
+		if (type == USB_DT_DEVICE || (type == USB_DT_CONFIG && index == 0)) {
+			/* The device descriptor is 18 bytes, the configuration
+			 * (with its interface and endpoints) follows it. */
+			uint8_t all[128];
+			size_t total = emu_usb_descriptors(u, all, sizeof all);
+
+			if (type == USB_DT_DEVICE) {
+				memcpy(buf, all, 18);
+				n = 18;
+			} else {
+				n = total - 18;
+				memcpy(buf, all + 18, n);
+			}
+		} else if (type == USB_DT_HID_REPORT && u->opts.kind == EMU_USB_BOOTLOADHID) {
+			n = emu_bootloadhid_report_descriptor(buf, sizeof buf);
 		} else if (type == USB_DT_STRING && index == 0) {
 			buf[0] = 4;
 			buf[1] = USB_DT_STRING;
@@ -347,23 +388,37 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	bool in = (setup[0] & EMU_USB_DIR_IN) != 0;
 	bool flash_write;
 	uint64_t index, before;
+	uint8_t type;
 	int n;
 
 	memset(r, 0, sizeof *r);
 	u->stats.transfers++;
+	/* A bootloader that started the application has left the bus. */
+	if (u->leave_at_us != 0 && now_us >= u->leave_at_us)
+		u->unplugged = true;
 	if (u->unplugged) {
 		r->status = -ENODEV;
 		return;
 	}
+	u->now_us = now_us;
 	sync_clock(u, now_us);
 	before = sim_target_now_us(u->t);
-	if ((setup[0] & EMU_USB_TYPE_MASK) != EMU_USB_TYPE_VENDOR) {
+	type = setup[0] & EMU_USB_TYPE_MASK;
+	/* BootloadHID talks HID class requests; the others vendor requests
+	 * (their class requests are answered as the standard ones were). */
+	if (type != EMU_USB_TYPE_VENDOR &&
+	    !(type == EMU_USB_TYPE_CLASS && u->opts.kind == EMU_USB_BOOTLOADHID)) {
 		r->status = standard_request(u, setup, data, len);
 		return;
 	}
-	index = u->stats.vendor_requests++;
-	flash_write = setup[1] == (u->opts.kind == EMU_USB_USBTINY ? USBTINY_FLASH_WRITE :
-				   USBASP_WRITEFLASH);
+	index = u->requests++;
+	if (type == EMU_USB_TYPE_VENDOR)
+		u->stats.vendor_requests++;
+	if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		flash_write = emu_bootloadhid_is_flash_write(setup);
+	else
+		flash_write = setup[1] == (u->opts.kind == EMU_USB_USBTINY ? USBTINY_FLASH_WRITE :
+					   USBASP_WRITEFLASH);
 	if (flash_write) {
 		uint64_t nth = u->stats.flash_write_requests++;
 
@@ -385,6 +440,11 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	}
 	if (u->opts.kind == EMU_USB_USBTINY)
 		n = emu_usbtiny_vendor(u, setup, data, len);
+	else if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		/* V-USB answers vendor requests it does not know with no data. */
+		n = type == EMU_USB_TYPE_CLASS ? emu_bootloadhid_class(u, setup, data, len) : 0;
+	else if (u->opts.usbasploader)
+		n = emu_usbasploader_vendor(u, setup, data, len);
 	else
 		n = emu_usbasp_vendor(u, setup, data, len);
 	if (in && n > 0 && fault_from(u, EMU_USB_FAULT_SHORT, index))

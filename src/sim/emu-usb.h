@@ -15,7 +15,19 @@
  *            SCK table and the slow-clock jumper, TRANSMIT, ENABLEPROG with
  *            its 32 retries, READ/WRITE FLASH/EEPROM with the FIRST/LAST
  *            block flags and the firmware's own page commit and data
- *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES.
+ *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES;
+ *            or, with `usbasploader`, the USBaspLoader bootloader on the chip
+ *            itself (emu-usbasploader.c): the same requests answered for its
+ *            own flash, instructions emulated (own signature, fuse reads,
+ *            Chip Erase of the application area, fuse/lock writes ignored,
+ *            no echo), its own section never written, DISCONNECT leaving the
+ *            bus 500 ms later (the application starts) unless it stays;
+ *   bootloadhid  obdev's BootloadHID on the chip itself (emu-bootloadhid.c):
+ *            a low-speed HID, 16C0:05DF "obdev.at" "HIDBoot", whose feature
+ *            report 1 gives page and flash size, report 2 writes 128 bytes at
+ *            a 24-bit address (a page erased when a write reaches it), report
+ *            1 set leaves; it writes wherever it is told, its own section
+ *            included (counted in stats.own_section_writes).
  * Quirks are kept (the 8-bit page counter of USBasp, the stale fourth byte
  * of USBtiny's read instructions, zero-length answers to unknown requests),
  * because the point is to test real drivers, avrdude included, against
@@ -50,7 +62,12 @@
 enum emu_usb_kind {
 	EMU_USB_USBTINY,
 	EMU_USB_USBASP,
+	EMU_USB_BOOTLOADHID,
 };
+
+/* USBaspLoader leaves the bus this long after DISCONNECT (its builds that
+ * exit after an upload wait 500 ms first). */
+#define EMU_USBASPLOADER_EXIT_US 500000u
 
 /*
  * Programmer-side fault knobs (`--fault NAME[=N]`).  N counts from 0; the
@@ -60,11 +77,17 @@ enum emu_usb_kind {
 	X(UNPLUG,  "unplug",                                                      \
 	  "the cable is pulled at the Nth flash-writing request: ENODEV from then on") \
 	X(STALL,   "stall",                                                       \
-	  "from vendor request N on, every vendor request stalls (EPIPE)")       \
+	  "from vendor (BootloadHID: class) request N on, every one stalls (EPIPE)") \
 	X(TIMEOUT, "timeout",                                                     \
-	  "from vendor request N on, the programmer never answers")              \
+	  "from vendor (BootloadHID: class) request N on, the device never answers") \
 	X(SHORT,   "short",                                                       \
-	  "from vendor request N on, replies with data come back one byte short")
+	  "from vendor request N on, replies with data come back one byte short") \
+	X(FLASH_SIZE, "flash-size",                                               \
+	  "BootloadHID: the info report says the chip has N bytes of flash (flash-size=N)") \
+	X(NO_CHIP_ERASE, "no-chip-erase",                                         \
+	  "USBaspLoader built without Chip Erase: AC 80 does nothing (pages are erased as written)") \
+	X(STAY,    "stay",                                                        \
+	  "USBaspLoader built to stay after DISCONNECT: it never leaves the bus by itself")
 
 enum emu_usb_fault_kind {
 #define EMU_USB_FAULT_ENUM(id, name, help) EMU_USB_FAULT_##id,
@@ -89,6 +112,9 @@ struct emu_usb_options {
 	bool cap_3mhz;
 	/* USBasp's slow-clock jumper (JP3) is closed: SCK 8 kHz. */
 	bool slow_jumper;
+	/* EMU_USB_USBASP only: the USBaspLoader bootloader on the target chip
+	 * itself rather than a programmer wired to it. */
+	bool usbasploader;
 };
 
 /* What one control transfer did. */
@@ -147,6 +173,10 @@ void emu_usb_set_timing(struct emu_usb *u, bool device_time_slept);
 
 /* The unplug knob fired: the glue should remove the device. */
 bool emu_usb_unplugged(const struct emu_usb *u);
+/* The device leaves the bus by itself at this time (the caller's clock):
+ * a bootloader that started the application.  0: it does not.  From then on
+ * every transfer fails with ENODEV; the glue should remove it then. */
+uint64_t emu_usb_leaves_at(const struct emu_usb *u);
 
 struct emu_usb_stats {
 	uint64_t transfers;          /* control transfers, standard ones included */
@@ -156,6 +186,17 @@ struct emu_usb_stats {
 	uint64_t unknown;            /* vendor requests the firmware ignores */
 	uint64_t page_commits;       /* USBasp: pages the firmware committed */
 	uint64_t enable_tries;       /* Programming Enables clocked */
+	uint64_t class_requests;     /* BootloadHID: HID class requests */
+	/* The bootloaders: pages written by SPM, Chip Erases done, writes the
+	 * real one ignores (USBaspLoader, into its own section), writes into
+	 * the bootloader's own section that happened (BootloadHID overwrites
+	 * itself), pages written without an erase (bits stuck at 0). */
+	uint64_t spm_pages;
+	uint64_t chip_erases;
+	uint64_t ignored_writes;
+	uint64_t own_section_writes;
+	uint64_t unerased_writes;
+	bool left;                   /* it started the application */
 };
 const struct emu_usb_stats *emu_usb_stats(const struct emu_usb *u);
 
