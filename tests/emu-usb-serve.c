@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "usb-emu.h"
 
 #define USBRUN_MAX_EXTRA 4
@@ -28,6 +30,21 @@ emurun_usb_kind(const char *name, enum emu_usb_kind *kind)
 	return true;
 }
 
+bool
+emurun_usb_bootloader(const char *name, struct emurun_usb_args *u)
+{
+	if (strcmp(name, "bootloadhid") == 0) {
+		u->kind = EMU_USB_BOOTLOADHID;
+		u->usbasploader = false;
+	} else if (strcmp(name, "usbasploader") == 0) {
+		u->kind = EMU_USB_USBASP;
+		u->usbasploader = true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 void
 emurun_usb_usage(FILE *out)
 {
@@ -41,7 +58,11 @@ emurun_usb_usage(FILE *out)
 		"  --usb-product STR  another product string (\"\" for none)\n"
 		"  --usb-serial STR   a serial number string\n"
 		"  --usb-extra N      N more devices with the same ID, each on a fresh chip\n"
-		"USB programmer knobs:\n");
+		"USB bootloaders (--bootloader bootloadhid|usbasploader): the chip writes\n"
+		"itself; its own section is where its high fuse (--fuses) puts it, and a\n"
+		"bootloader that starts the application leaves the bus.  PREFIX.usb.json\n"
+		"says what the device saw.\n"
+		"USB device knobs:\n");
 	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_usb_fault_name(k), emu_usb_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "eacces", "opening the usbfs node fails: permission denied");
@@ -107,7 +128,33 @@ nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Wait for the child, pulling the cable when the unplug knob fires. */
+/* What the device saw, for the tests: PREFIX.usb.json. */
+static int
+write_usb_json(const struct emu_usb *e, const char *path)
+{
+	const struct emu_usb_stats *st = emu_usb_stats(e);
+	json_t *doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+				"transfers", (json_int_t)st->transfers,
+				"vendor_requests", (json_int_t)st->vendor_requests,
+				"class_requests", (json_int_t)st->class_requests,
+				"flash_write_requests", (json_int_t)st->flash_write_requests,
+				"stalls", (json_int_t)st->stalls,
+				"spm_pages", (json_int_t)st->spm_pages,
+				"chip_erases", (json_int_t)st->chip_erases,
+				"ignored_writes", (json_int_t)st->ignored_writes,
+				"own_section_writes", (json_int_t)st->own_section_writes,
+				"unerased_writes", (json_int_t)st->unerased_writes,
+				"left", st->left);
+	int rc = doc != NULL && json_dump_file(doc, path, JSON_INDENT(2)) == 0 ? 0 : 1;
+
+	if (rc != 0)
+		fprintf(stderr, "ispwiz-emu: cannot write %s\n", path);
+	json_decref(doc);
+	return rc;
+}
+
+/* Wait for the child, pulling the cable when the unplug knob fires or the
+ * device leaves the bus by itself. */
 static void
 serve(pid_t child, struct usb_emu_port *port, int *status)
 {
@@ -148,6 +195,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	o.old_firmware = u->old_firmware;
 	o.cap_3mhz = u->cap_3mhz;
 	o.slow_jumper = u->slow_jumper;
+	o.usbasploader = u->usbasploader;
 	o.product = u->product;
 	o.serial = u->serial;
 	if ((emu[0] = emu_usb_new(&o, t, &err)) == NULL) {
@@ -213,7 +261,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 		_exit(127);
 	}
 	serve(child, port[0], status);
-	rc = 0;
+	rc = u->usb_json != NULL ? write_usb_json(emu[0], u->usb_json) : 0;
 out:
 	if (cmd != NULL) {
 		for (size_t i = 0; cmd[i] != NULL; i++)

@@ -1,7 +1,8 @@
 /*
- * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp):
- * plug an emulated USBtinyISP or USBasp over the target into the testbed,
- * run the command inside it, and serve the device until the command ends.
+ * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp,
+ * --bootloader bootloadhid|usbasploader): plug an emulated USBtinyISP or
+ * USBasp over the target, or a USB bootloader on it, into the testbed, run
+ * the command inside it, and serve the device until the command ends.
  * Test tool only.
  */
 #ifndef ISPWIZ_TESTS_EMU_USB_SERVE_H
@@ -27,10 +28,16 @@ struct emurun_usb_args {
 	const char *product;         /* --usb-product: another product string */
 	const char *serial;          /* --usb-serial */
 	unsigned extra;              /* --usb-extra N: more look-alike devices */
+	bool usbasploader;           /* --bootloader usbasploader */
+	/* PREFIX.usb.json: what the device saw (its statistics); NULL: none. */
+	const char *usb_json;
 };
 
 /* Whether `name` names a USB programmer; sets *kind. */
 bool emurun_usb_kind(const char *name, enum emu_usb_kind *kind);
+/* Whether `name` names a USB bootloader ispwiz-emu emulates here
+ * (bootloadhid, usbasploader); sets the kind and mode in `u`. */
+bool emurun_usb_bootloader(const char *name, struct emurun_usb_args *u);
 
 /* Print the USB knobs for --help. */
 void emurun_usb_usage(FILE *out);

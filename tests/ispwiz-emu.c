@@ -1,7 +1,8 @@
 /*
  * ispwiz-emu - run a command against an emulated serial programmer.
  *
- *   ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART [--fuses L,H,E]
+ *   ispwiz-emu (--programmer avrisp|buspirate|usbtiny|usbasp |
+ *               --bootloader bootloadhid|usbasploader) --part PART [--fuses L,H,E]
  *              [--lock L] [--preload FILE.hex] [--pace BAUD] [--fault KNOB]...
  *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux] [--self-powered]
  *              [--programmer-id ID] [--catalog FILE] [--trace FILE]
@@ -23,7 +24,9 @@
  *
  * With --programmer usbtiny or usbasp the testbed holds an emulated USB
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
- * ioctl emulation serves to libusb; {port} becomes "usb".
+ * ioctl emulation serves to libusb; {port} becomes "usb".  With
+ * --bootloader NAME it holds that USB bootloader running on the target chip
+ * itself (the same way), and PREFIX.usb.json tells what the device saw.
  *
  * Test tool only: built by `make check`, never installed.
  */
@@ -77,13 +80,15 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART\n"
+		"usage: ispwiz-emu (--programmer avrisp|buspirate|usbtiny|usbasp |\n"
+		"                   --bootloader bootloadhid|usbasploader) --part PART\n"
 		"         [--fuses L,H,E] [--lock L] [--preload FILE.hex] [--pace BAUD]\n"
 		"         [--fault KNOB[=N]]... [--uart-baud N] [--auto-reset]\n"
 		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
 		"         [--catalog FILE]\n"
 		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
-		"Runs COMMAND with {port} replaced by an emulated programmer's tty.\n"
+		"Runs COMMAND with {port} replaced by an emulated programmer's tty\n"
+		"(\"usb\" for a USB programmer or bootloader).\n"
 		"Programmer knobs:\n");
 	for (int k = 0; k < EMU_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_fault_name(k), emu_fault_help(k));
@@ -117,9 +122,10 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
-	       O_USERIAL, O_UEXTRA, O_SELFPOWER };
+	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOT };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
+		{ "bootloader", required_argument, NULL, O_BOOT },
 		{ "part", required_argument, NULL, O_PART },
 		{ "programmer-id", required_argument, NULL, O_PROG_ID },
 		{ "catalog", required_argument, NULL, O_CATALOG },
@@ -144,7 +150,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "usb-extra", required_argument, NULL, O_UEXTRA },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = NULL;
+	const char *prog = NULL, *boot = NULL;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -152,6 +158,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_PROG: prog = optarg; break;
+		case O_BOOT: boot = optarg; break;
 		case O_PART: a->part = optarg; break;
 		case O_PROG_ID: a->programmer_id = optarg; break;
 		case O_CATALOG: a->catalog = optarg; break;
@@ -196,10 +203,22 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			exit(2);
 		}
 	}
-	if (!prog || !a->part || !a->dump || optind >= argc) {
-		fprintf(stderr, "ispwiz-emu: --programmer, --part, --dump and a command after -- are required\n");
+	if ((prog == NULL) == (boot == NULL) || !a->part || !a->dump || optind >= argc) {
+		fprintf(stderr, "ispwiz-emu: --programmer or --bootloader (one of them), --part, "
+			"--dump and a command after -- are required\n");
 		usage(stderr);
 		exit(2);
+	}
+	a->command = argv + optind;
+	/* One --bootloader NAME, dispatched by name. */
+	if (boot != NULL) {
+		if (!emurun_usb_bootloader(boot, &a->usb_args)) {
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say "
+				"bootloadhid or usbasploader\n", boot);
+			exit(2);
+		}
+		a->usb = true;
+		return;
 	}
 	if (strcmp(prog, "avrisp") == 0)
 		a->kind = EMU_AVRISP;
@@ -422,9 +441,15 @@ main(int argc, char **argv)
 	if (a.preload && emurun_preload_flash(t, a.preload) != 0)
 		goto out;
 	if (a.usb) {
+		char *usb_json = NULL;
+
+		if (asprintf(&usb_json, "%s.usb.json", a.dump) < 0)
+			goto out;
+		a.usb_args.usb_json = usb_json;
 		tb = umockdev_testbed_new();
 		rc = emurun_usb(&a.usb_args, tb, &cat, t, a.faults, a.n_faults, a.command,
 				&p.status);
+		free(usb_json);
 		if (rc != 0)
 			goto out;
 		rc = 1;

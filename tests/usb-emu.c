@@ -587,7 +587,9 @@ usb_emu_unplug(struct usb_emu_port *p)
 bool
 usb_emu_wants_unplug(const struct usb_emu_port *p)
 {
-	return emu_usb_unplugged(p->emu) && !p->removed;
+	uint64_t at = emu_usb_leaves_at(p->emu);
+
+	return (emu_usb_unplugged(p->emu) || (at != 0 && iw_clock_us() >= at)) && !p->removed;
 }
 
 void
