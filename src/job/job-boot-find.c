@@ -142,7 +142,10 @@ scan(const struct job_plan *plan, const struct detect_list *list, struct boot_ta
 				continue;
 			if (!where_of(d, dev, where, sizeof where))
 				continue;
-			if (is_boot_id(plan->catalog, d, dev->usb_id) && !strings_fit(d, dev))
+			/* A device named with -P goes to the client, which says
+			 * what it is instead. */
+			if (is_boot_id(plan->catalog, d, dev->usb_id) && plan->port == NULL &&
+			    !strings_fit(d, dev))
 				continue;
 			if (is_boot_id(plan->catalog, d, dev->usb_id) && d->only_via &&
 			    plan->via == NULL) {
