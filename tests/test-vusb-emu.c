@@ -265,7 +265,8 @@ test_loader_erase_keeps_itself(void **state)
 static int
 write_flash(struct vfx *f, uint16_t addr, uint8_t *data, uint16_t len, uint8_t flags)
 {
-	return ctl(f, OUT_VENDOR, USBASP_WRITEFLASH, addr, (uint16_t)((flags << 8) | 128), data, len);
+	return ctl(f, OUT_VENDOR, USBASP_WRITEFLASH, addr, (uint16_t)((flags << 8) | 128), data,
+		   len);
 }
 
 static void
@@ -289,7 +290,8 @@ test_loader_writes_pages_not_itself(void **state)
 	assert_int_equal(emu_usb_stats(f.u)->ignored_writes, 1);
 	/* A partial page goes in with LAST. */
 	memset(page, 0x44, sizeof page);
-	assert_int_equal(write_flash(&f, 0x0400, page, 64, USBASP_FLAG_FIRST | USBASP_FLAG_LAST), 64);
+	assert_int_equal(write_flash(&f, 0x0400, page, 64, USBASP_FLAG_FIRST | USBASP_FLAG_LAST),
+			 64);
 	assert_int_equal(flash(&f, 0x043F), 0x44);
 	assert_int_equal(flash(&f, 0x0440), 0xFF);
 	vfx_free(&f);

@@ -78,7 +78,8 @@ read_sizes(struct boot *b, struct bootloadhid *h, const struct catalog_part *par
 
 	st = usb_link_control(&h->link, BOOTLOADHID_TYPE_GET, BOOTLOADHID_GET_REPORT,
 			      BOOTLOADHID_FEATURE | BOOTLOADHID_REPORT_INFO, BLH_INTERFACE, info,
-			      sizeof info, BLH_TIMEOUT_MS, "reading its sizes (report 1)", &got, err);
+			      sizeof info, BLH_TIMEOUT_MS, "reading its sizes (report 1)", &got,
+			      err);
 	if (st != IW_OK)
 		return went_away(h, st, "reading its sizes", err);
 	if (got < BOOTLOADHID_INFO_LEN || info[0] != BOOTLOADHID_REPORT_INFO)
@@ -99,7 +100,8 @@ read_sizes(struct boot *b, struct bootloadhid *h, const struct catalog_part *par
 				    part->flash_size, part->page_size);
 	/* Pages of 128 bytes or less go whole in one report; larger ones in
 	 * several, all of them (the page is written when its end is reached). */
-	if (page == 0 || (page < BOOTLOADHID_BLOCK ? BOOTLOADHID_BLOCK % page : page % BOOTLOADHID_BLOCK) != 0)
+	if (page == 0 || (page < BOOTLOADHID_BLOCK ? BOOTLOADHID_BLOCK % page :
+			  page % BOOTLOADHID_BLOCK) != 0)
 		return iw_error_set(err, IW_PROTOCOL, "the BootloadHID bootloader at USB %s "
 				    "reports %u-byte pages, which do not fit its 128-byte reports",
 				    h->link.bus_path, page);
@@ -191,8 +193,8 @@ blh_write(struct boot *b, uint32_t addr, const uint8_t *data, uint32_t len,
 	if (addr % bs != 0 || addr + bs > b->info.app_end)
 		return iw_error_set(err, IW_RANGE, "the block at 0x%05X is %s: BootloadHID does "
 				    "not protect its own section (from 0x%05X), so ispwiz never "
-				    "writes there; nothing was sent", addr,
-				    addr % bs != 0 ? "not block-aligned" : "in the bootloader's own section",
+				    "writes there; nothing was sent", addr, addr % bs != 0 ?
+				    "not block-aligned" : "in the bootloader's own section",
 				    b->info.app_end);
 	for (uint32_t off = 0; off < bs; off += BOOTLOADHID_BLOCK) {
 		uint32_t at = addr + off;

@@ -333,8 +333,8 @@ job_upload_run(struct job_runner *r)
 				 "back)", res->device_name);
 		else
 			snprintf(verified, sizeof verified, "written and verified");
-		snprintf(msg, sizeof msg, "done in %.1f s: %u block%s, %u blank skipped: %s; %s%s%s",
-			 res->seconds, res->pages_written, res->pages_written == 1 ? "" : "s",
+		snprintf(msg, sizeof msg, "done in %.1f s: %u block%s, %u blank skipped: %s; "
+			 "%s%s%s", res->seconds, res->pages_written, res->pages_written == 1 ? "" : "s",
 			 res->pages_skipped, verified, res->app_not_started ?
 			 "the bootloader stays: start the application by hand (see above)" :
 			 "the application was started",
