@@ -21,6 +21,20 @@
 #   wall    ispwiz's whole command (process start, catalog, USB enumeration)
 #   avrdude avrdude's wall time for the same job on the same emulator (its
 #           default SCK), where avrdude is installed
+# Then the V-USB bootloaders: `ispwiz upload` of a 28 KiB application to an
+# ATmega32A in BootloadHID and in USBaspLoader (--via usbasploader), on the
+# same timing model, the bootloader doing its SPM work inside each transfer:
+#   time    erase + write + verify, as the job measures its phases
+#   bound   the transfers the protocol needs for that (BootloadHID: one SET_
+#           REPORT per 128-byte block; USBaspLoader: the Chip Erase TRANSMIT
+#           and its poll, one WRITEFLASH per page, one READFLASH per 200
+#           bytes), 1 ms each, plus the chip's own time: 4 ms to erase and 4 ms
+#           to write a page (the emulator's SPM times; the datasheets say 3.7
+#           to 4.5 ms), and Chip Erase's page erases
+#   over    (time - bound) / transfers: what each transfer cost beyond the
+#           model, the testbed's own overhead (compare xfer above)
+#   start   starting the application (USBaspLoader: DISCONNECT, and the
+#           500 ms its builds wait before they leave the bus)
 # A benchmark that prints figures, not a test: it exits 0 unless it could not
 # run at all.  Usage (from the build dir, or with top_builddir, top_srcdir and
 # ISPWIZ_DATADIR set):  sh tests/bench-usb.sh [LATENCY_US]
@@ -113,5 +127,63 @@ for prog in ${BENCH_PROGRAMMERS:-usbtiny usbasp}; do
 		printf '%-8s %-7s %8s %8s %6s %6s %7s %8s %8s\n' $prog $image "$1" "$2" "$3" "$4" "$5" \
 			"$wall" "$d"
 	done
+done
+# upload_report CLIENT BYTES JSON_LOG : "time bound ratio start" from an
+# upload's JSON events.
+upload_report() {
+	python3 - "$1" "$2" "$3" "$LATENCY" <<'EOF2'
+import json, math, sys
+client, nbytes, log, latency = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+start, result = {}, None
+for line in open(log):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get('event') == 'phase':
+        start.setdefault(e['phase'], e['elapsed'])
+    if e.get('event') == 'done':
+        result = e.get('result')
+if not result or result.get('status') != 'OK':
+    print('failed'); sys.exit(0)
+xfer, spm_erase, spm_write = latency / 1e6, 0.004, 0.004
+pages = nbytes // 128
+first = start.get('erase', start['write'])
+t = start['start'] - first
+if client == 'bootloadhid':
+    n = pages
+    bound = pages * (xfer + spm_erase + spm_write)
+else:
+    app_pages = 0x7000 // 128
+    n = 2 + pages + math.ceil(nbytes / 200)
+    bound = (2 * xfer + app_pages * spm_erase          # Chip Erase, then one poll
+             + pages * (xfer + spm_erase + spm_write)  # WRITEFLASH, erased on demand
+             + math.ceil(nbytes / 200) * xfer)         # READFLASH for the verify
+print('%.3f %.3f %.2f %.2f %.3f' % (t, bound, t / bound, (t - bound) / n * 1e3,
+                                    result['seconds'] - start['start']))
+EOF2
+}
+
+gen_hex "$T/app28k.hex" 0:28672:random=5
+printf '\n%-13s %-7s %8s %8s %6s %6s %8s %8s\n' bootloader image time bound ratio over start wall
+printf '%-13s %-7s %8s %8s %6s %6s %8s %8s\n' '' '' '(s)' '(s)' '' '(ms)' '(s)' '(s)'
+for client in bootloadhid usbasploader; do
+	case $client in
+	bootloadhid) fuses=0F,D0 via= ;;
+	*) fuses=1F,C0 via="--via usbasploader" ;;
+	esac
+	s0=$(now)
+	# shellcheck disable=SC2086
+	"$EMU" --bootloader $client --part m32a --fuses $fuses --latency-us "$LATENCY" \
+		--dump "$T/b" -- "$ISPWIZ" upload $via -p m32a -f "$T/app28k.hex" --json \
+		>"$T/out" 2>"$T/err"
+	wall=$(since "$s0")
+	set -- $(upload_report $client 28672 "$T/out")
+	if [ "$1" = failed ]; then
+		printf '%-13s %-7s   failed: %s\n' $client app28k "$(tail -1 "$T/err")"
+		continue
+	fi
+	printf '%-13s %-7s %8s %8s %6s %6s %8s %8s\n' $client app28k "$1" "$2" "$3" "$4" "$5" \
+		"$wall"
 done
 exit 0

@@ -35,11 +35,19 @@ emurun_usb_kind(const char *name, enum emu_usb_kind *kind)
 }
 
 bool
-emurun_usb_bootloader(const char *name, enum emu_usb_kind *kind)
+emurun_usb_bootloader(const char *name, struct emurun_usb_args *u)
 {
-	if (strcmp(name, "halfkay") != 0)
+	u->usbasploader = false;
+	if (strcmp(name, "halfkay") == 0) {
+		u->kind = EMU_USB_HALFKAY;
+	} else if (strcmp(name, "bootloadhid") == 0) {
+		u->kind = EMU_USB_BOOTLOADHID;
+	} else if (strcmp(name, "usbasploader") == 0) {
+		u->kind = EMU_USB_USBASP;
+		u->usbasploader = true;
+	} else {
 		return false;
-	*kind = EMU_USB_HALFKAY;
+	}
 	return true;
 }
 
@@ -61,6 +69,10 @@ emurun_usb_usage(FILE *out)
 		"  --appear-after-ms N  the device plugs in N ms after the start (the button)\n"
 		"  --then-id VID:PID  after the reboot report a USB serial device with this ID\n"
 		"                     and a tty (/dev/ttyACM0) appears: the loaded firmware\n"
+		"USB bootloaders (--bootloader bootloadhid|usbasploader): the chip writes\n"
+		"itself; its own section is where its high fuse (--fuses) puts it, and a\n"
+		"bootloader that starts the application leaves the bus.\n"
+		"PREFIX.usb.json says what the device saw.\n"
 		"USB device knobs:\n", EMU_HALFKAY_ERASE_US_DEFAULT / 1000u);
 	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_usb_fault_name(k), emu_usb_fault_help(k));
@@ -228,6 +240,16 @@ dump_usb_json(const char *prefix, struct emu_usb *emu, struct usb_emu_port *port
 	json_object_set_new(doc, "transfers", json_integer((json_int_t)st->transfers));
 	json_object_set_new(doc, "vendor_requests", json_integer((json_int_t)st->vendor_requests));
 	json_object_set_new(doc, "class_requests", json_integer((json_int_t)st->class_requests));
+	json_object_set_new(doc, "flash_write_requests",
+			    json_integer((json_int_t)st->flash_write_requests));
+	/* The V-USB bootloaders writing their own chip. */
+	json_object_set_new(doc, "spm_pages", json_integer((json_int_t)st->spm_pages));
+	json_object_set_new(doc, "chip_erases", json_integer((json_int_t)st->chip_erases));
+	json_object_set_new(doc, "ignored_writes", json_integer((json_int_t)st->ignored_writes));
+	json_object_set_new(doc, "own_section_writes",
+			    json_integer((json_int_t)st->own_section_writes));
+	json_object_set_new(doc, "unerased_writes", json_integer((json_int_t)st->unerased_writes));
+	json_object_set_new(doc, "left", json_boolean(st->left));
 	json_object_set_new(doc, "reports", json_integer((json_int_t)st->reports));
 	json_object_set_new(doc, "blocks_written", json_integer((json_int_t)st->blocks_written));
 	json_object_set_new(doc, "erases", json_integer((json_int_t)st->erases));
@@ -282,6 +304,7 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	o.old_firmware = u->old_firmware;
 	o.cap_3mhz = u->cap_3mhz;
 	o.slow_jumper = u->slow_jumper;
+	o.usbasploader = u->usbasploader;
 	o.product = u->product;
 	o.serial = u->serial;
 	if ((emu[0] = emu_usb_new(&o, t, &err)) == NULL) {

@@ -1,8 +1,9 @@
 /*
  * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp,
- * --bootloader halfkay): plug an emulated USBtinyISP, USBasp or Teensy in
- * HalfKay over the target into the testbed, run the command inside it, and
- * serve the device until the command ends.  A HalfKay can plug in late (as
+ * --bootloader halfkay|bootloadhid|usbasploader): plug an emulated USBtinyISP
+ * or USBasp over the target, or a USB bootloader on it (a Teensy in HalfKay,
+ * BootloadHID, USBaspLoader), into the testbed, run the command inside it,
+ * and serve the device until the command ends.  A HalfKay can plug in late (as
  * when its button is pressed), and after its reboot report a USB serial
  * device with another ID can appear (the firmware it loaded, running).
  * Test tool only.
@@ -34,13 +35,15 @@ struct emurun_usb_args {
 	uint32_t appear_after_ms;    /* --appear-after-ms: plugged in that late */
 	bool then;                   /* --then-id VID:PID: after HalfKay's reboot */
 	struct catalog_usb_id then_id;
+	bool usbasploader;           /* --bootloader usbasploader */
 	const char *dump;            /* --dump PREFIX: PREFIX.usb.json */
 };
 
 /* Whether `name` names a USB programmer; sets *kind. */
 bool emurun_usb_kind(const char *name, enum emu_usb_kind *kind);
-/* Whether `name` names an emulated USB bootloader ("halfkay"). */
-bool emurun_usb_bootloader(const char *name, enum emu_usb_kind *kind);
+/* Whether `name` names a USB bootloader ispwiz-emu emulates here
+ * (halfkay, bootloadhid, usbasploader); sets the kind and mode in `u`. */
+bool emurun_usb_bootloader(const char *name, struct emurun_usb_args *u);
 
 /* Print the USB knobs for --help. */
 void emurun_usb_usage(FILE *out);

@@ -1,7 +1,8 @@
 /*
  * ispwiz-emu - run a command against an emulated serial programmer.
  *
- *   ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART [--fuses L,H,E]
+ *   ispwiz-emu (--programmer avrisp|buspirate|usbtiny|usbasp |
+ *               --bootloader bootloadhid|usbasploader) --part PART [--fuses L,H,E]
  *              [--lock L] [--preload FILE.hex] [--pace BAUD] [--fault KNOB]...
  *              [--uart-baud N] [--auto-reset] [--reset-pin cs|aux] [--self-powered]
  *              [--programmer-id ID] [--catalog FILE] [--trace FILE]
@@ -24,7 +25,9 @@
  * With --programmer usbtiny or usbasp the testbed holds an emulated USB
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
  * ioctl emulation serves to libusb; {port} becomes "usb".  The same goes
- * for --bootloader halfkay, a Teensy 2.0 in its HalfKay bootloader.
+ * for --bootloader halfkay (a Teensy 2.0 in its HalfKay bootloader) and
+ * --bootloader bootloadhid|usbasploader (V-USB bootloaders on the target
+ * chip itself); PREFIX.usb.json tells what the USB device saw.
  *
  * With --bootloader caterina there is no programmer: the chip's own
  * bootloader (src/sim/emu-caterina.c) is on USB, with the USB ID of a
@@ -97,7 +100,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ispwiz-emu --programmer avrisp|buspirate|usbtiny|usbasp --part PART\n"
+		"usage: ispwiz-emu (--programmer avrisp|buspirate|usbtiny|usbasp |\n"
+		"                   --bootloader bootloadhid|usbasploader) --part PART\n"
 		"         [--fuses L,H,E] [--lock L] [--preload FILE.hex] [--pace BAUD]\n"
 		"         [--fault KNOB[=N]]... [--uart-baud N] [--auto-reset]\n"
 		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
@@ -110,7 +114,11 @@ usage(FILE *out)
 		"       ispwiz-emu --bootloader halfkay --part atmega32u4 [--erase-ms N]\n"
 		"         [--appear-after-ms N] [--then-id VID:PID] [--latency-us N]\n"
 		"         [--fault KNOB[=N]]... --dump PREFIX -- COMMAND ARGS...\n"
-		"Runs COMMAND with {port} replaced by an emulated programmer's tty\n"
+		"       ispwiz-emu --bootloader bootloadhid|usbasploader --part PART\n"
+		"         [--fuses L,H,E] [--preload FILE.hex] [--fault KNOB[=N]]...\n"
+		"         --dump PREFIX -- COMMAND ARGS...\n"
+		"Runs COMMAND with {port} replaced by an emulated programmer's tty (\"usb\"\n"
+		"for a USB one)\n"
 		"(or the bootloader's; {sketch} and {port2} with --bootloader caterina).\n"
 		"Programmer knobs:\n");
 	for (int k = 0; k < EMU_FAULT_COUNT; k++)
@@ -280,8 +288,8 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		return;
 	}
 	if (boot) {
-		if (!emurun_usb_bootloader(boot, &a->usb_args.kind)) {
-			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say caterina or halfkay\n", boot);
+		if (!emurun_usb_bootloader(boot, &a->usb_args)) {
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say caterina, halfkay, bootloadhid or usbasploader\n", boot);
 			exit(2);
 		}
 		a->usb = true;

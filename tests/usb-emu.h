@@ -70,8 +70,10 @@ const char *usb_emu_bus_path(const struct usb_emu_port *p);
 /* Pull the cable: the device leaves sysfs (a remove uevent) and every
  * ioctl on an open handle fails with ENODEV. */
 void usb_emu_unplug(struct usb_emu_port *p);
-/* The emulator's unplug knob fired (the handler cannot touch the testbed
- * from its thread; call usb_emu_unplug() from the testbed's). */
+/* The emulator's unplug knob fired, or the device leaves the bus by itself
+ * now (a bootloader that started the application); the handler cannot
+ * touch the testbed from its thread: call usb_emu_unplug() from the
+ * testbed's. */
 bool usb_emu_wants_unplug(const struct usb_emu_port *p);
 /* Detach the handler and free (the emulator is the caller's). */
 void usb_emu_free(struct usb_emu_port *p);

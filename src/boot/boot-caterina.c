@@ -10,9 +10,9 @@
  * touch: open the sketch's port at 1200 baud and drop DTR.
  *
  * AVR109 does not say where the bootloader's own section starts; the
- * catalog does (the boot identity of every Caterina for the part), and
- * when it has none, the largest boot section the part can have is kept
- * clear, which no Caterina exceeds.
+ * catalog does (boot_own_section(): the boot identity of every Caterina for
+ * the part), and when it has none, the largest boot section the part can
+ * have is kept clear, which no Caterina exceeds.
  *
  * One command at a time: Caterina throws away whatever else the USB
  * packet of a command held, so nothing is sent before the answer to the
@@ -145,32 +145,6 @@ cmd_moving(struct caterina *c, const uint8_t *cmd, size_t n, uint8_t *reply, siz
 	return IW_OK;
 }
 
-/* Where the bootloader's own section starts: the lowest boot start of the
- * catalog's Caterina identities for this part, else the part's largest
- * boot section. */
-static uint32_t
-own_section(const struct boot_options *opt, const struct catalog_part *part)
-{
-	uint32_t start = part->boot[0].size_words != 0 ? part->boot[0].start_word * 2u :
-			 part->flash_size;
-	bool found = false;
-
-	for (size_t i = 0; opt->catalog != NULL && i < opt->catalog->n_bootloaders; i++) {
-		const struct catalog_bootloader *bl = &opt->catalog->bootloaders[i];
-
-		if (bl->family == NULL || strcmp(bl->family, "caterina") != 0 ||
-		    catalog_find_part(opt->catalog, bl->part) != part)
-			continue;
-		for (size_t k = 0; k < bl->n_identities; k++)
-			if (bl->identities[k].has_boot &&
-			    (!found || bl->identities[k].boot.start < start)) {
-				start = bl->identities[k].boot.start;
-				found = true;
-			}
-	}
-	return start;
-}
-
 static enum iw_status
 cat_open(struct boot *b, const struct boot_options *opt, struct iw_error *err)
 {
@@ -270,7 +244,7 @@ cat_open(struct boot *b, const struct boot_options *opt, struct iw_error *err)
 		goto fail;
 	}
 	b->info.flash_size = b->info.part->flash_size;
-	b->info.app_end = own_section(opt, b->info.part);
+	b->info.app_end = boot_own_section(opt->catalog, b->info.part, "caterina");
 	b->info.can_read = true;
 	b->info.explicit_erase = true;
 	snprintf(b->info.name, sizeof b->info.name, "Caterina");

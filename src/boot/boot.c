@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fuses.h"
+
 /* One line per client: each file defines `const struct boot_driver
  * boot_<name>_driver`. */
 #define BOOT_DRIVER_LIST(X) \
 	X(caterina) \
-	X(halfkay)
+	X(halfkay) \
+	X(bootloadhid) \
+	X(usbasploader)
 
 #define BOOT_DRIVER_EXTERN(name) extern const struct boot_driver boot_##name##_driver;
 BOOT_DRIVER_LIST(BOOT_DRIVER_EXTERN)
@@ -66,6 +70,48 @@ boot_driver_names(char *buf, size_t size)
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+/* Whether `bl` is a bootloader of `family` for `part`. */
+static bool
+family_on_part(const struct catalog *cat, const struct catalog_bootloader *bl,
+	       const char *family, const struct catalog_part *part)
+{
+	return bl->family != NULL && strcmp(bl->family, family) == 0 &&
+	       catalog_find_part(cat, bl->part) == part;
+}
+
+uint32_t
+boot_own_section(const struct catalog *cat, const struct catalog_part *part,
+		 const char *family)
+{
+	uint32_t from_ids = UINT32_MAX, from_fuses = UINT32_MAX;
+
+	for (size_t i = 0; cat != NULL && family != NULL && i < cat->n_bootloaders; i++) {
+		const struct catalog_bootloader *bl = &cat->bootloaders[i];
+
+		if (!family_on_part(cat, bl, family, part))
+			continue;
+		for (size_t k = 0; k < bl->n_identities; k++)
+			if (bl->identities[k].has_boot && bl->identities[k].boot.start < from_ids)
+				from_ids = bl->identities[k].boot.start;
+		for (size_t k = 0; k < bl->n_presets; k++) {
+			const struct catalog_preset *pr = &bl->presets[k];
+			const struct boot_section *sec;
+
+			if (!pr->has_fuse[FUSE_HIGH] ||
+			    (sec = fuses_bootsz(part, pr->fuse[FUSE_HIGH])) == NULL)
+				continue;
+			if (sec->start_word * 2u < from_fuses)
+				from_fuses = sec->start_word * 2u;
+		}
+	}
+	if (from_ids != UINT32_MAX)
+		return from_ids;
+	if (from_fuses != UINT32_MAX)
+		return from_fuses;
+	/* boot[] is indexed by BOOTSZ: 0 is the largest section. */
+	return part->boot[0].size_words != 0 ? part->boot[0].start_word * 2u : part->flash_size;
 }
 
 enum iw_status

@@ -49,6 +49,14 @@ struct boot_info {
 	/* The first write erases the chip, so block 0 is always written first,
 	 * blank or not (HalfKay). */
 	bool first_block_erases;
+	/* Every block from the image's first to its last is written, blank or
+	 * not: nothing erases the application area, each write erases only the
+	 * page it writes (BootloadHID), so a block left out would keep what an
+	 * earlier firmware put there. */
+	bool write_blank;
+	/* Set by start_app when the application did not start by itself: what
+	 * a person does to start it, one sentence ("" when it started). */
+	char start_note[256];
 	char name[64];              /* "Caterina", "HalfKay" */
 	char version[32];           /* "1.0", "" when the protocol has none */
 	char where[128];            /* "/dev/ttyACM1", "USB 1-2" */
@@ -73,6 +81,16 @@ struct boot_driver {
 	const char *family;
 	const struct catalog_usb_id *ids;
 	size_t n_ids;
+	/* The IDs are shared with other devices (V-USB's 16C0:05DF): a device
+	 * with them is this bootloader only when its strings say so (NULL: not
+	 * looked at). */
+	const char *manufacturer, *product;
+	/* The ID and strings alone cannot tell this bootloader from another
+	 * device (USBaspLoader looks exactly like a USBasp programmer): finding
+	 * never picks it, only --via does; `looks_like` says what else such a
+	 * device may be ("a USBasp programmer"). */
+	bool only_via;
+	const char *looks_like;
 	/* What a person does to start this bootloader by hand, one sentence. */
 	const char *how_to_enter;
 	/* Optional: ask a running application (at `port`, enumerating as a
@@ -114,6 +132,19 @@ const struct boot_driver *boot_driver_for_family(const char *family);
 const struct boot_driver *boot_driver_at(size_t i);
 /* "caterina, halfkay, ..." for messages. */
 const char *boot_driver_names(char *buf, size_t size);
+
+/*
+ * Where the bootloader of `family` on `part` starts its own section: the
+ * first byte an upload must not write.  For a protocol that does not say
+ * (AVR109, BootloadHID, USBaspLoader): the lowest boot start of the
+ * catalog's identities of that family for the part (where the known files
+ * sit); without one, the lowest boot section the family's fuse presets
+ * select (BOOTSZ in their high fuse); without those, the largest boot
+ * section the part can have, which keeps clear whatever the fuses select.
+ * The part's flash size when it has no boot sections.
+ */
+uint32_t boot_own_section(const struct catalog *cat, const struct catalog_part *part,
+			  const char *family);
 
 /* Open `b` with client `d`; on failure `b` needs no boot_close(). */
 enum iw_status boot_open(struct boot *b, const struct boot_driver *d,

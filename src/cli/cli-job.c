@@ -551,6 +551,8 @@ cli_job_result_json(const struct job_plan *plan, const struct job_result *res)
 		json_object_set_new(o, "touched", json_boolean(res->touched));
 		json_object_set_new(o, "verified", json_boolean(res->status == IW_OK &&
 								!res->not_verified));
+		json_object_set_new(o, "app_started", json_boolean(res->status == IW_OK &&
+								   !res->app_not_started));
 		json_object_set_new(o, "programmer_port", json_string_or_null(
 			res->new_port[0] != '\0' ? res->new_port : NULL));
 	}

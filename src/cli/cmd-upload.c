@@ -19,10 +19,18 @@
 #include "core/catalog-identify.h"
 
 #define UPLOAD_USAGE \
-	"upload [-P PORT] [--via caterina|halfkay] (-p PART | --keyboard NAME) -f FILE.hex " \
-	"[--wait SECONDS] [--json]\n" \
+	"upload [-P PORT] [--via caterina|halfkay|bootloadhid|usbasploader] " \
+	"(-p PART | --keyboard NAME) -f FILE.hex [--wait SECONDS] [--json]\n" \
 	"  Without -P, the one bootloader plugged in is used; ispwiz waits --wait " \
-	"seconds (30) for one to appear."
+	"seconds (30) for one to appear.\n" \
+	"  --via CLIENT uses only that bootloader client (any of them by name).\n" \
+	"  bootloadhid: obdev's BootloadHID (16C0:05DF \"obdev.at\" \"HIDBoot\"); it " \
+	"reports its flash size, which must be the part's; it cannot read back, so the " \
+	"upload is written, not verified.\n" \
+	"  usbasploader: USBaspLoader looks exactly like a USBasp programmer " \
+	"(16C0:05DC), so it is used only with --via usbasploader, and a device that " \
+	"turns out to be a USBasp is refused before anything is erased; some builds " \
+	"stay in the bootloader afterwards (ispwiz says so: reset the board)."
 
 static int upload_run(struct session *ctx, int argc, char **argv);
 

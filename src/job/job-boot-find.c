@@ -80,6 +80,32 @@ where_of(const struct boot_driver *d, const struct detect_device *dev, char *buf
 	return true;
 }
 
+/* Whether the device's strings (when the kernel could read them) are the
+ * ones `d` needs on a shared ID; the client checks again when it opens. */
+static bool
+strings_fit(const struct boot_driver *d, const struct detect_device *dev)
+{
+	if (d->manufacturer != NULL && dev->manufacturer != NULL &&
+	    strcmp(d->manufacturer, dev->manufacturer) != 0)
+		return false;
+	return d->product == NULL || dev->product == NULL || strcmp(d->product, dev->product) == 0;
+}
+
+/* "the device at USB 1-2 (16C0:05DC) may be a USBasp programmer or a
+ * USBaspLoader bootloader: ..." for a client only --via picks. */
+static void
+lookalike_text(const struct boot_driver *d, const struct detect_device *dev, char *buf,
+	       size_t size)
+{
+	char idtext[10];
+
+	snprintf(buf, size, "the device at USB %s (%s) may be %s or a %s bootloader: the two "
+		 "look the same on USB, and ispwiz does not guess; if it is the keyboard's "
+		 "bootloader, pass --via %s", dev->bus_path != NULL ? dev->bus_path : "?",
+		 catalog_usb_id_str(dev->usb_id, idtext),
+		 d->looks_like != NULL ? d->looks_like : "another device", d->title, d->name);
+}
+
 /* Whether the user's -P names this device.  After the sketch -P named was
  * touched, the bootloader comes back at another tty: the same USB port
  * (`touched_at`, its bus path) is what -P meant then. */
@@ -111,12 +137,14 @@ struct sketch_seen {
 /* One look at what is plugged in. */
 static enum scan
 scan(const struct job_plan *plan, const char *touched_at, const struct detect_list *list,
-     struct boot_target *t, char *many, size_t many_size, struct sketch_seen *sk)
+     struct boot_target *t, char *many, size_t many_size, struct sketch_seen *sk,
+     char *alike, size_t alike_size)
 {
 	size_t found = 0, used = 0;
 	enum scan result = SCAN_NONE;
 
 	many[0] = '\0';
+	alike[0] = '\0';
 	for (size_t i = 0; i < list->n; i++) {
 		const struct detect_device *dev = &list->items[i];
 
@@ -130,6 +158,17 @@ scan(const struct job_plan *plan, const char *touched_at, const struct detect_li
 				continue;
 			if (!where_of(d, dev, where, sizeof where))
 				continue;
+			/* A device named with -P goes to the client, which says
+			 * what it is instead. */
+			if (is_boot_id(plan->catalog, d, dev->usb_id) && plan->port == NULL &&
+			    !strings_fit(d, dev))
+				continue;
+			if (is_boot_id(plan->catalog, d, dev->usb_id) && d->only_via &&
+			    plan->via == NULL) {
+				if (alike[0] == '\0')
+					lookalike_text(d, dev, alike, alike_size);
+				continue;
+			}
 			if (is_boot_id(plan->catalog, d, dev->usb_id)) {
 				if (found++ == 0) {
 					t->driver = d;
@@ -175,7 +214,7 @@ instructions(struct job_runner *r, unsigned wait_ms, bool touched)
 		const struct boot_driver *d = boot_driver_at(k);
 		int n;
 
-		if (only != NULL && d != only)
+		if ((only != NULL && d != only) || (only == NULL && d->only_via))
 			continue;
 		n = snprintf(how + used, sizeof how - used, "%s%s: %s", used > 0 ? "; " : "",
 			     d->title, d->how_to_enter);
@@ -196,6 +235,7 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 	unsigned wait_ms = plan->wait_ms != 0 ? plan->wait_ms : WAIT_DEFAULT_MS;
 	uint64_t t0 = iw_clock_ms(), last_report = 0, touched_ms = 0;
 	bool told = false, touched = false;
+	char alike_seen[400] = "";
 	char touched_at[64] = "";
 	struct detect_list list;
 	enum iw_status st;
@@ -210,7 +250,7 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 	job_phase_begin(r, JOB_PHASE_WAIT, wait_ms);
 	for (;;) {
 		struct sketch_seen sk;
-		char many[512];
+		char many[512], alike[400];
 		uint64_t now;
 		enum scan s;
 
@@ -220,8 +260,13 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 			detect_list_free(&list);
 			return st;
 		}
-		s = scan(plan, touched_at, &list, t, many, sizeof many, &sk);
+		s = scan(plan, touched_at, &list, t, many, sizeof many, &sk, alike, sizeof alike);
 		detect_list_free(&list);
+		if (alike[0] != '\0' && alike_seen[0] == '\0' && s != SCAN_ONE) {
+			/* Said at once, so nobody waits out --wait for it. */
+			snprintf(alike_seen, sizeof alike_seen, "%s", alike);
+			job_say(r, JOB_EVENT_WARNING, "%s", alike_seen);
+		}
 		if (s == SCAN_ONE) {
 			job_progress(r, wait_ms, wait_ms);
 			snprintf(r->res->device, sizeof r->res->device, "%s", t->port);
@@ -263,6 +308,9 @@ job_find_bootloader(struct job_runner *r, struct boot_target *t)
 					    "bootloader; nothing was written");
 		iw_sleep_ms(POLL_MS);
 	}
+	if (alike_seen[0] != '\0')
+		return iw_error_set(err, IW_NO_PROGRAMMER, "no bootloader ispwiz may use appeared "
+				    "within %u s: %s", wait_ms / 1000u, alike_seen);
 	return iw_error_set(err, IW_NO_PROGRAMMER, "no bootloader appeared within %u s%s%s: "
 			    "start it again and run the upload at once (a Caterina bootloader "
 			    "waits only 750 ms after a single reset: reset twice quickly), try "

@@ -33,7 +33,8 @@ blank(const uint8_t *b, uint32_t n)
 }
 
 /* Whether the block at `a` is written: it holds data that is not all
- * 0xFF, or it is block 0 of a protocol whose first write erases the chip.
+ * 0xFF, or it is block 0 of a protocol whose first write erases the chip,
+ * or the protocol has nothing that erases it otherwise (write_blank).
  * `buf` gets the block, padded with 0xFF. */
 static bool
 to_write(const struct hex_image *img, const struct boot *b, uint64_t a, uint8_t *buf)
@@ -41,7 +42,7 @@ to_write(const struct hex_image *img, const struct boot *b, uint64_t a, uint8_t 
 	uint32_t bs = b->info.block_size;
 	bool any = hex_image_read_range(img, (uint32_t)a, bs, 0xFF, buf);
 
-	if (a == 0 && b->info.first_block_erases)
+	if ((a == 0 && b->info.first_block_erases) || b->info.write_blank)
 		return true;
 	return any && !blank(buf, bs);
 }
@@ -302,6 +303,10 @@ run_steps(struct job_runner *r, struct boot *b)
 				res->not_verified ? "" : " and verified");
 		return st;
 	}
+	if (b->info.start_note[0] != '\0') {
+		res->app_not_started = true;
+		job_say(r, JOB_EVENT_WARNING, "%s", b->info.start_note);
+	}
 	boot_close(b);
 	r->boot = NULL;
 	if (plan->n_then_ids > 0)
@@ -334,12 +339,19 @@ job_upload_run(struct job_runner *r)
 	if (st == IW_OK) {
 		r->phase = JOB_PHASE_DONE;
 		iw_error_clear(&res->error);
-		snprintf(msg, sizeof msg, "done in %.1f s: %u block%s written, %u blank skipped, "
-			 "%s; the application was started%s%s", res->seconds, res->pages_written,
-			 res->pages_written == 1 ? "" : "s", res->pages_skipped,
-			 res->not_verified ? "not verified (the bootloader cannot read back)" :
-			 "verified", res->new_port[0] != '\0' ? "; the programmer is at " : "",
-			 res->new_port);
+		char verified[160];
+
+		if (res->not_verified)
+			snprintf(verified, sizeof verified, "written, not verified (%s cannot read "
+				 "back)", res->device_name);
+		else
+			snprintf(verified, sizeof verified, "written and verified");
+		snprintf(msg, sizeof msg, "done in %.1f s: %u block%s, %u blank skipped: %s; "
+			 "%s%s%s", res->seconds, res->pages_written, res->pages_written == 1 ? "" : "s",
+			 res->pages_skipped, verified, res->app_not_started ?
+			 "the bootloader stays: start the application by hand (see above)" :
+			 "the application was started",
+			 res->new_port[0] != '\0' ? "; the programmer is at " : "", res->new_port);
 	} else {
 		snprintf(msg, sizeof msg, "%s", res->error.msg);
 		res->error.code = st;

@@ -355,6 +355,7 @@ struct job_result {
 	char device_name[112];                /* what it said it is: "Caterina 1.0" */
 	bool touched;                         /* a sketch was asked to start it (1200 baud) */
 	bool not_verified;                    /* the protocol cannot read flash back */
+	bool app_not_started;                 /* the bootloader stayed after start_app */
 	char new_port[128];                   /* prepare: the programmer's port afterwards */
 
 	/* Fetches. */

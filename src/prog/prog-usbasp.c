@@ -52,6 +52,7 @@ static const struct catalog_usb_id asp_ids[] = {
 struct asp {
 	struct usb_link link;
 	uint32_t caps;               /* GETCAPABILITIES, 0 when it has none */
+	bool answers_caps;           /* ... and whether it answered at all */
 	bool can_set_sck;            /* firmware 1.3 or later */
 	bool newmode;                /* SETLONGADDRESS sent since CONNECT */
 	bool connected;
@@ -108,6 +109,7 @@ probe_firmware(struct asp *a, struct iw_error *err)
 		    r, 4, &got, err);
 	if (st != IW_OK)
 		return st;
+	a->answers_caps = got == 4;
 	a->caps = got == 4 ? (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 |
 		  (uint32_t)r[3] << 24 : 0;
 	memset(r, 0xEE, sizeof r);
@@ -469,6 +471,21 @@ asp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 		done += n;
 	}
 	return IW_OK;
+}
+
+bool
+prog_usbasp_firmware(const struct prog *p, struct prog_usbasp_firmware *out)
+{
+	const struct asp *a;
+
+	memset(out, 0, sizeof *out);
+	if (p->driver != &prog_usbasp_driver || (a = p->priv) == NULL)
+		return false;
+	out->answers_caps = a->answers_caps;
+	out->caps = a->caps;
+	out->can_set_sck = a->can_set_sck;
+	snprintf(out->bus_path, sizeof out->bus_path, "%s", a->link.bus_path);
+	return true;
 }
 
 const struct prog_driver prog_usbasp_driver = {

@@ -13,4 +13,19 @@
 
 extern const struct prog_driver prog_usbasp_driver;
 
+/* What the firmware at the other end said about itself when the driver
+ * opened it.  For the USBaspLoader client (src/boot), which must tell that
+ * bootloader from a USBasp programmer with the same ID and strings: the
+ * 2011 USBasp firmware answers GETCAPABILITIES with 4 bytes, USBaspLoader
+ * with none. */
+struct prog_usbasp_firmware {
+	bool answers_caps;           /* GETCAPABILITIES gave its 4 bytes */
+	uint32_t caps;
+	bool can_set_sck;            /* SETISPSCK answered (firmware 1.3 on) */
+	char bus_path[32];           /* where it is: "1-2" */
+};
+
+/* Fill `out`; false when `p` is not open on prog_usbasp_driver. */
+bool prog_usbasp_firmware(const struct prog *p, struct prog_usbasp_firmware *out);
+
 #endif

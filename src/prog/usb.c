@@ -165,7 +165,9 @@ scan(libusb_context *ctx, const struct usb_want *w, libusb_device **list,
 		read_string(ctx, c->h, d.iSerialNumber, c->serial);
 		c->shared = id_in(w->shared, w->n_shared, d.idVendor, d.idProduct);
 		c->is_programmer = !c->shared ||
-				   (w->product != NULL && strcmp(c->product, w->product) == 0);
+				   (w->product != NULL && strcmp(c->product, w->product) == 0 &&
+				    (w->manufacturer == NULL ||
+				     strcmp(c->manufacturer, w->manufacturer) == 0));
 	}
 }
 

@@ -40,11 +40,12 @@ struct usb_want {
 	const char *name;                   /* "USBasp": used in messages */
 	struct catalog_usb_id ids[USB_MAX_IDS];
 	size_t n_ids;
-	/* IDs other devices use too, and the product string that tells the
-	 * programmer apart on them. */
+	/* IDs other devices use too, and the product string (and, when not
+	 * NULL, the manufacturer string) that tell the device apart on them. */
 	struct catalog_usb_id shared[USB_MAX_IDS];
 	size_t n_shared;
 	const char *product;
+	const char *manufacturer;
 };
 
 struct usb_link {

@@ -1,10 +1,12 @@
 /*
  * emu-usb-int.h - what the USB emulator files (emu-usb.c, emu-usbtiny.c,
- * emu-usbasp.c, emu-halfkay.c) share.  Nothing else includes it.
+ * emu-usbasp.c, emu-halfkay.c, emu-usbasploader.c, emu-bootloadhid.c)
+ * share.  Nothing else includes it.
  */
 #ifndef ISPWIZ_SIM_EMU_USB_INT_H
 #define ISPWIZ_SIM_EMU_USB_INT_H
 
+#include "sim/emu-spm.h"
 #include "sim/emu-usb.h"
 
 /* bmRequestType bits */
@@ -59,6 +61,20 @@ struct emu_halfkay {
 	size_t n_violations;
 };
 
+/* USBaspLoader's state (its globals). */
+struct emu_usbasploader {
+	uint32_t address;            /* `currentAddress`, bytes */
+	uint8_t remaining;           /* `bytesRemaining`: wLength's low byte */
+	bool last_page;              /* WRITEFLASH's LAST flag */
+	uint8_t request;             /* the block request in progress */
+	struct emu_spm spm;
+};
+
+/* BootloadHID's state: only the SPM page buffer lives across reports. */
+struct emu_bootloadhid {
+	struct emu_spm spm;
+};
+
 enum {
 	EMU_USBASP_IDLE,
 	EMU_USBASP_WRITEFLASH,
@@ -82,6 +98,8 @@ struct emu_usb {
 	uint64_t fault_n[EMU_USB_FAULT_COUNT];
 	bool unplugged;
 	uint64_t leave_at_us;           /* leaves the bus then (0: not leaving) */
+	uint64_t now_us;                /* the caller's clock at this transfer */
+	uint64_t requests;              /* vendor and class requests, for the knobs */
 
 	/* caller's clock -> target clock (see emu_usb_set_timing()) */
 	bool device_time_slept;
@@ -93,6 +111,8 @@ struct emu_usb {
 		struct emu_usbtiny tiny;
 		struct emu_usbasp asp;
 		struct emu_halfkay hk;
+		struct emu_usbasploader ldr;
+		struct emu_bootloadhid blh;
 	} u;
 };
 
@@ -119,5 +139,18 @@ size_t emu_halfkay_report_descriptor(uint8_t *buf, size_t size);
 /* Whether the fault knob that counts reports fires at this report. */
 bool emu_usb_fault_at(const struct emu_usb *u, enum emu_usb_fault_kind k,
 		      uint64_t index);
+
+/* USBaspLoader: a vendor request, as emu_usbasp_vendor(). */
+int emu_usbasploader_vendor(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+			    size_t len);
+/* BootloadHID: a HID class request; bytes moved.  Its descriptors
+ * (emu_usb_descriptors() for this kind) and its HID report descriptor:
+ * the full length, at most `size` copied. */
+int emu_bootloadhid_class(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
+			  size_t len);
+size_t emu_bootloadhid_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size);
+size_t emu_bootloadhid_report_descriptor(uint8_t *buf, size_t size);
+/* Whether the request writes flash (for the unplug knob). */
+bool emu_bootloadhid_is_flash_write(const uint8_t setup[8]);
 
 #endif

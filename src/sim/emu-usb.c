@@ -10,6 +10,7 @@
 
 #include "sim/emu-usb-int.h"
 #include "sim/emu-knob.h"
+#include "boot/bootloadhid-proto.h"
 #include "prog/usbasp-proto.h"
 #include "prog/usbtiny-proto.h"
 #include "boot/halfkay-proto.h"
@@ -25,6 +26,7 @@
 #define USB_DT_REPORT  0x22
 #define USB_RECIP_MASK 0x1F
 #define USB_RECIP_INTERFACE 0x01
+#define USBASPLOADER_BCD_DEVICE 0x0102   /* its usbconfig.h: version 1.02 */
 #define USB_LANGID_EN_US 0x0409
 
 /* String indices as each firmware numbers them: USBtiny gives the vendor
@@ -50,7 +52,8 @@ static unsigned
 kind_bit(enum emu_usb_kind kind)
 {
 	return kind == EMU_USB_USBTINY ? EMU_USB_K_TINY :
-	       kind == EMU_USB_USBASP ? EMU_USB_K_ASP : EMU_USB_K_HK;
+	       kind == EMU_USB_USBASP ? EMU_USB_K_ASP :
+	       kind == EMU_USB_HALFKAY ? EMU_USB_K_HK : EMU_USB_K_BLH;
 }
 
 const char *
@@ -83,7 +86,7 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 		return NULL;
 	}
 	if (opts->kind != EMU_USB_USBTINY && opts->kind != EMU_USB_USBASP &&
-	    opts->kind != EMU_USB_HALFKAY) {
+	    opts->kind != EMU_USB_HALFKAY && opts->kind != EMU_USB_BOOTLOADHID) {
 		iw_error_set(err, IW_USAGE, "USB emulator: unknown programmer kind %d",
 			     (int)opts->kind);
 		return NULL;
@@ -104,17 +107,30 @@ emu_usb_new(const struct emu_usb_options *opts, struct sim_target *t,
 	u->t = t;
 	tiny = opts->kind == EMU_USB_USBTINY;
 	hk = opts->kind == EMU_USB_HALFKAY;
+	if (opts->kind == EMU_USB_BOOTLOADHID) {
+		if (u->opts.vid == 0 && u->opts.pid == 0) {
+			u->opts.vid = BOOTLOADHID_VID;
+			u->opts.pid = BOOTLOADHID_PID;
+		}
+		copy_string(u->manufacturer, opts->manufacturer, BOOTLOADHID_MANUFACTURER);
+		copy_string(u->product, opts->product, BOOTLOADHID_PRODUCT);
+		copy_string(u->serial, opts->serial, "");
+		u->bcd_device = BOOTLOADHID_BCD_DEVICE;
+		u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
+		return u;
+	}
 	if (u->opts.vid == 0 && u->opts.pid == 0) {
 		u->opts.vid = tiny ? USBTINY_VID : hk ? HALFKAY_VID : USBASP_VID;
 		u->opts.pid = tiny ? USBTINY_PID : hk ? HALFKAY_PID : USBASP_PID;
 	}
 	/* The USBtiny firmware is usually built without a vendor name; the
-	 * USBasp's strings are what avrdude checks on the shared VID/PID;
-	 * HalfKay has no strings at all. */
+	 * USBasp's strings are what avrdude checks on the shared VID/PID (and
+	 * USBaspLoader has them too); HalfKay has no strings at all. */
 	copy_string(u->manufacturer, opts->manufacturer, tiny || hk ? "" : USBASP_MANUFACTURER);
 	copy_string(u->product, opts->product, tiny ? USBTINY_PRODUCT : hk ? "" : USBASP_PRODUCT);
 	copy_string(u->serial, opts->serial, "");
-	u->bcd_device = tiny ? 0x0107 : hk ? 0x0100 : (opts->old_firmware ? 0x0102 : 0x0104);
+	u->bcd_device = tiny ? 0x0107 : hk ? 0x0100 : opts->usbasploader ? USBASPLOADER_BCD_DEVICE :
+			(opts->old_firmware ? 0x0102 : 0x0104);
 	u->opts.manufacturer = u->opts.product = u->opts.serial = NULL;
 	/* The firmware's state starts zeroed (calloc), as its globals do;
 	 * HalfKay's has times to set. */
@@ -199,7 +215,9 @@ const char *
 emu_usb_kind_name(const struct emu_usb *u)
 {
 	return u->opts.kind == EMU_USB_USBTINY ? "usbtiny" :
-	       u->opts.kind == EMU_USB_HALFKAY ? "halfkay" : "usbasp";
+	       u->opts.kind == EMU_USB_HALFKAY ? "halfkay" :
+	       u->opts.kind == EMU_USB_BOOTLOADHID ? "bootloadhid" :
+	       u->opts.usbasploader ? "usbasploader" : "usbasp";
 }
 
 bool
@@ -260,8 +278,9 @@ emu_usb_stats(const struct emu_usb *u)
 uint32_t
 emu_usb_sck_hz(const struct emu_usb *u)
 {
-	if (u->opts.kind == EMU_USB_HALFKAY)
-		return 0;
+	if (u->opts.kind == EMU_USB_HALFKAY || u->opts.kind == EMU_USB_BOOTLOADHID ||
+	    u->opts.usbasploader)
+		return 0;                /* no ISP: the chip writes itself */
 	return u->opts.kind == EMU_USB_USBTINY ? emu_usbtiny_sck_hz(u) :
 	       emu_usbasp_sck_hz(u);
 }
@@ -323,6 +342,8 @@ emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size)
 
 	if (u->opts.kind == EMU_USB_HALFKAY)
 		return emu_halfkay_descriptors(u, buf, size);
+	if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		return emu_bootloadhid_descriptors(u, buf, size);
 	n = device_descriptor(u, all);
 
 	n += config_descriptor(u, all + n);
@@ -409,10 +430,21 @@ standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	}
 	switch (setup[1]) {
 	case USB_REQ_GET_DESCRIPTOR:
-		if (type == USB_DT_DEVICE) {
-			n = device_descriptor(u, buf);
-		} else if (type == USB_DT_CONFIG && index == 0) {
-			n = config_descriptor(u, buf);
+		if (type == USB_DT_DEVICE || (type == USB_DT_CONFIG && index == 0)) {
+			/* The device descriptor is 18 bytes, the configuration
+			 * (with its interface and endpoints) follows it. */
+			uint8_t all[128];
+			size_t total = emu_usb_descriptors(u, all, sizeof all);
+
+			if (type == USB_DT_DEVICE) {
+				memcpy(buf, all, 18);
+				n = 18;
+			} else {
+				n = total - 18;
+				memcpy(buf, all + 18, n);
+			}
+		} else if (type == USB_DT_REPORT && u->opts.kind == EMU_USB_BOOTLOADHID) {
+			n = emu_bootloadhid_report_descriptor(buf, sizeof buf);
 		} else if (type == USB_DT_STRING && index == 0) {
 			buf[0] = 4;
 			buf[1] = USB_DT_STRING;
@@ -527,6 +559,7 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	bool in = (setup[0] & EMU_USB_DIR_IN) != 0;
 	bool flash_write;
 	uint64_t index, before;
+	uint8_t type;
 	int n;
 
 	memset(r, 0, sizeof *r);
@@ -537,9 +570,11 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		r->status = -ENODEV;
 		return;
 	}
+	u->now_us = now_us;
 	sync_clock(u, now_us);
 	before = sim_target_now_us(u->t);
-	if ((setup[0] & EMU_USB_TYPE_MASK) == EMU_USB_TYPE_STD) {
+	type = setup[0] & EMU_USB_TYPE_MASK;
+	if (type == EMU_USB_TYPE_STD) {
 		r->status = standard_request(u, setup, data, len);
 		return;
 	}
@@ -547,7 +582,7 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		u->stats.first_request_us = now_us;
 	u->stats.last_request_us = now_us;
 	if (u->opts.kind == EMU_USB_HALFKAY) {
-		if ((setup[0] & EMU_USB_TYPE_MASK) == EMU_USB_TYPE_CLASS) {
+		if (type == EMU_USB_TYPE_CLASS) {
 			halfkay_control(u, setup, data, len, now_us, r);
 		} else {
 			/* HalfKay knows no vendor requests. */
@@ -557,13 +592,21 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		}
 		return;
 	}
-	if ((setup[0] & EMU_USB_TYPE_MASK) != EMU_USB_TYPE_VENDOR) {
+	/* BootloadHID talks HID class requests; the others vendor requests
+	 * (their class requests are answered as the standard ones were). */
+	if (type != EMU_USB_TYPE_VENDOR &&
+	    !(type == EMU_USB_TYPE_CLASS && u->opts.kind == EMU_USB_BOOTLOADHID)) {
 		r->status = standard_request(u, setup, data, len);
 		return;
 	}
-	index = u->stats.vendor_requests++;
-	flash_write = setup[1] == (u->opts.kind == EMU_USB_USBTINY ? USBTINY_FLASH_WRITE :
-				   USBASP_WRITEFLASH);
+	index = u->requests++;
+	if (type == EMU_USB_TYPE_VENDOR)
+		u->stats.vendor_requests++;
+	if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		flash_write = emu_bootloadhid_is_flash_write(setup);
+	else
+		flash_write = setup[1] == (u->opts.kind == EMU_USB_USBTINY ? USBTINY_FLASH_WRITE :
+					   USBASP_WRITEFLASH);
 	if (flash_write) {
 		uint64_t nth = u->stats.flash_write_requests++;
 
@@ -585,6 +628,11 @@ emu_usb_control(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 	}
 	if (u->opts.kind == EMU_USB_USBTINY)
 		n = emu_usbtiny_vendor(u, setup, data, len);
+	else if (u->opts.kind == EMU_USB_BOOTLOADHID)
+		/* V-USB answers vendor requests it does not know with no data. */
+		n = type == EMU_USB_TYPE_CLASS ? emu_bootloadhid_class(u, setup, data, len) : 0;
+	else if (u->opts.usbasploader)
+		n = emu_usbasploader_vendor(u, setup, data, len);
 	else
 		n = emu_usbasp_vendor(u, setup, data, len);
 	if (in && n > 0 && fault_from(u, EMU_USB_FAULT_SHORT, index))

@@ -17,6 +17,12 @@
  *            its 32 retries, READ/WRITE FLASH/EEPROM with the FIRST/LAST
  *            block flags and the firmware's own page commit and data
  *            polling, SETLONGADDRESS, SETISPSCK, GETCAPABILITIES;
+ *            or, with `usbasploader`, the USBaspLoader bootloader on the chip
+ *            itself (emu-usbasploader.c): the same requests answered for its
+ *            own flash, instructions emulated (own signature, fuse reads,
+ *            Chip Erase of the application area, fuse/lock writes ignored,
+ *            no echo), its own section never written, DISCONNECT leaving the
+ *            bus 500 ms later (the application starts) unless it stays;
  *   halfkay  PJRC's HalfKay bootloader of a Teensy 2.0 (ATmega32U4), the chip
  *            writing its own flash (emu-halfkay.c): a full-speed HID without
  *            strings whose usbhid driver a host must detach, taking HID
@@ -24,7 +30,13 @@
  *            erases the chip, and while it erases (and while a page is
  *            written) the device holds reports back; blocks at or past 32256
  *            are refused (ignored, counted as violations); FF FF FF reboots:
- *            the device leaves the bus (emu_usb_rebooted()).
+ *            the device leaves the bus (emu_usb_rebooted());
+ *   bootloadhid  obdev's BootloadHID on the chip itself (emu-bootloadhid.c):
+ *            a low-speed HID, 16C0:05DF "obdev.at" "HIDBoot", whose feature
+ *            report 1 gives page and flash size, report 2 writes 128 bytes at
+ *            a 24-bit address (a page erased when a write reaches it), report
+ *            1 set leaves; it writes wherever it is told, its own section
+ *            included (counted in stats.own_section_writes).
  * Quirks are kept (the 8-bit page counter of USBasp, the stale fourth byte
  * of USBtiny's read instructions, zero-length answers to unknown requests),
  * because the point is to test real drivers, avrdude included, against
@@ -60,14 +72,17 @@ enum emu_usb_kind {
 	EMU_USB_USBTINY,
 	EMU_USB_USBASP,
 	EMU_USB_HALFKAY,
+	EMU_USB_BOOTLOADHID,
 };
 
-/* Which kinds a fault knob applies to (EMU_USB_FAULT_LIST). */
+/* Which kinds a fault knob applies to (EMU_USB_FAULT_LIST); USBaspLoader
+ * is the USBasp kind in its bootloader mode. */
 #define EMU_USB_K_TINY 0x1
 #define EMU_USB_K_ASP  0x2
 #define EMU_USB_K_HK   0x4
+#define EMU_USB_K_BLH  0x8
 #define EMU_USB_K_PROG (EMU_USB_K_TINY | EMU_USB_K_ASP)
-#define EMU_USB_K_ALL  (EMU_USB_K_PROG | EMU_USB_K_HK)
+#define EMU_USB_K_ALL  (EMU_USB_K_PROG | EMU_USB_K_HK | EMU_USB_K_BLH)
 
 /* HalfKay's times when the options leave them 0: erasing the 252
  * application pages of an ATmega32U4 by SPM (page erase 3.7-4.5 ms each),
@@ -75,24 +90,34 @@ enum emu_usb_kind {
 #define EMU_HALFKAY_ERASE_US_DEFAULT 1008000u
 #define EMU_HALFKAY_PAGE_US_DEFAULT  4000u
 
+/* USBaspLoader leaves the bus this long after DISCONNECT (its builds that
+ * exit after an upload wait 500 ms first). */
+#define EMU_USBASPLOADER_EXIT_US 500000u
+
 /*
  * Device-side fault knobs (`--fault NAME[=N]`), with the kinds each applies
  * to.  N counts from 0: a programmer's vendor requests, HalfKay's reports
  * taken so far.  The target's own knobs (sim-target.h) are separate.
  */
 #define EMU_USB_FAULT_LIST(X)                                                 \
-	X(UNPLUG,  "unplug", EMU_USB_K_PROG,                                      \
+	X(UNPLUG,  "unplug", EMU_USB_K_PROG | EMU_USB_K_BLH,                      \
 	  "the cable is pulled at the Nth flash-writing request: ENODEV from then on") \
 	X(STALL,   "stall", EMU_USB_K_ALL,                                        \
-	  "from request N on (HalfKay: report N), every one stalls (EPIPE)")     \
+	  "from request N on (HalfKay: report N; BootloadHID: class request N), every one stalls (EPIPE)") \
 	X(TIMEOUT, "timeout", EMU_USB_K_ALL,                                      \
-	  "from request N on (HalfKay: report N), the device never answers")     \
+	  "from request N on (HalfKay: report N; BootloadHID: class request N), the device never answers") \
 	X(SHORT,   "short", EMU_USB_K_PROG,                                       \
 	  "from vendor request N on, replies with data come back one byte short") \
 	X(BUSY_FIRST, "busy-first", EMU_USB_K_HK,                                 \
 	  "HalfKay: the first write's erase takes N ms (busy-first=MS) and no report is answered meanwhile") \
 	X(VANISH,  "vanish", EMU_USB_K_HK,                                        \
-	  "HalfKay: the device leaves the bus after N reports (vanish=N)")
+	  "HalfKay: the device leaves the bus after N reports (vanish=N)")       \
+	X(FLASH_SIZE, "flash-size", EMU_USB_K_BLH,                                \
+	  "BootloadHID: the info report says the chip has N bytes of flash (flash-size=N)") \
+	X(NO_CHIP_ERASE, "no-chip-erase", EMU_USB_K_ASP,                          \
+	  "USBaspLoader built without Chip Erase: AC 80 does nothing (pages are erased as written)") \
+	X(STAY,    "stay", EMU_USB_K_ASP,                                         \
+	  "USBaspLoader built to stay after DISCONNECT: it never leaves the bus by itself")
 
 enum emu_usb_fault_kind {
 #define EMU_USB_FAULT_ENUM(id, name, kinds, help) EMU_USB_FAULT_##id,
@@ -121,6 +146,9 @@ struct emu_usb_options {
 	 * in µs; 0 = EMU_HALFKAY_*_DEFAULT. */
 	uint32_t erase_us;
 	uint32_t page_us;
+	/* EMU_USB_USBASP only: the USBaspLoader bootloader on the target chip
+	 * itself rather than a programmer wired to it. */
+	bool usbasploader;
 };
 
 /* What one control transfer did. */
@@ -211,7 +239,7 @@ struct emu_usb_stats {
 	uint64_t unknown;            /* vendor requests the firmware ignores */
 	uint64_t page_commits;       /* USBasp: pages the firmware committed */
 	uint64_t enable_tries;       /* Programming Enables clocked */
-	uint64_t class_requests;     /* HalfKay: HID class requests, retries included */
+	uint64_t class_requests;     /* HalfKay, BootloadHID: HID class requests, retries included */
 	uint64_t reports;            /* HalfKay: reports taken (blocks and the reboot) */
 	uint64_t blocks_written;     /* HalfKay: pages written into the flash */
 	uint64_t erases;             /* HalfKay: chip erases (the first write) */
@@ -221,6 +249,17 @@ struct emu_usb_stats {
 	/* The caller's clock at the first and the last request of the device's
 	 * own protocol (vendor or class), retries included; 0 before any. */
 	uint64_t first_request_us, last_request_us;
+	/* The V-USB bootloaders: pages written by SPM, Chip Erases done,
+	 * writes the real one ignores (USBaspLoader, into its own section),
+	 * writes into the bootloader's own section that happened (BootloadHID
+	 * overwrites itself), pages written without an erase (bits stuck at
+	 * 0); whether it started the application. */
+	uint64_t spm_pages;
+	uint64_t chip_erases;
+	uint64_t ignored_writes;
+	uint64_t own_section_writes;
+	uint64_t unerased_writes;
+	bool left;
 };
 const struct emu_usb_stats *emu_usb_stats(const struct emu_usb *u);
 
