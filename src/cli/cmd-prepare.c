@@ -53,73 +53,34 @@ list_with_firmware(const struct catalog *cat, char *buf, size_t size)
 	}
 }
 
-/* FILE when given; else the upstream name in this folder, else in the
- * download cache (`ispwiz fetch` puts it there). */
-static int
-find_file(struct session *ctx, const struct catalog_programmer *pg, const char *given,
-	  char *path, size_t size)
-{
-	const struct catalog_isp_firmware *fw = pg->firmware;
-	struct iw_error err;
-	char dir[3072];
-
-	if (given != NULL) {
-		snprintf(path, size, "%s", given);
-		return 0;
-	}
-	if (access(fw->file, R_OK) == 0) {
-		snprintf(path, size, "%s", fw->file);
-		return 0;
-	}
-	if (file_cache_dir(dir, sizeof dir)) {
-		snprintf(path, size, "%s/%s", dir, fw->file);
-		if (access(path, R_OK) == 0)
-			return 0;
-	}
-	iw_error_set(&err, IW_NOT_FOUND, "%s is neither here nor in the download cache: get "
-		     "it with `ispwiz fetch %s`, or download it from %s and give it with -f",
-		     fw->file, pg->id, fw->url != NULL ? fw->url :
-		     fw->page != NULL ? fw->page : "its upstream project");
-	return cli_fail(ctx, &err);
-}
-
 /* Is it this programmer's firmware?  0 to go on, or the exit code. */
 static int
 judge(struct session *ctx, const struct catalog *cat, const struct catalog_programmer *pg,
       const struct catalog_part *part, const struct hex_image *img, const char *path,
       bool yes)
 {
-	struct catalog_matches m;
 	struct iw_error err;
+	bool known;
+	enum iw_status st = job_prepare_judge(cat, pg, part, img, path, &known, &err);
 
-	if (catalog_identify(cat, img, &m, &err) != IW_OK)
-		return cli_fail(ctx, &err);
-	for (size_t i = 0; i < m.n; i++) {
-		if (m.m[i].programmer == pg) {
-			if (!ctx->json)
-				fprintf(stderr, "%s: %s is the known upstream %s.\n", ctx->argv0,
-					path, pg->firmware->file);
-			return 0;
-		}
-		iw_error_set(&err, IW_REFUSED, "%s is %s, not the ISP firmware of the %s: "
-			     "give that programmer's file (%s)", path,
-			     m.m[i].programmer != NULL ? m.m[i].programmer->firmware->file :
-			     catalog_bootloader_label(m.m[i].bootloader),
-			     catalog_programmer_label(pg), pg->firmware->file);
-		return cli_fail(ctx, &err);
+	if (st == IW_CONFIRM && yes) {
+		if (!ctx->json)
+			fprintf(stderr, "%s: warning: %s; loading it because of --yes\n",
+				ctx->argv0, err.msg);
+		return 0;
 	}
-	if (hex_image_check_fits(img, part->flash_size, catalog_part_label(part), &err) != IW_OK)
-		return cli_fail(ctx, &err);
-	if (!yes) {
-		iw_error_set(&err, IW_CONFIRM, "%s is not the known upstream %s (it matches no "
-			     "file ispwiz knows): if you built it for this %s yourself, give "
-			     "--yes to load it anyway", path, pg->firmware->file,
-			     catalog_part_label(part));
-		return cli_fail(ctx, &err);
+	if (st == IW_CONFIRM) {
+		char why[sizeof err.msg];
+
+		snprintf(why, sizeof why, "%s", err.msg);
+		iw_error_set(&err, IW_CONFIRM, "%.900s; if you did, give --yes to load it anyway",
+			     why);
 	}
+	if (st != IW_OK)
+		return cli_fail(ctx, &err);
 	if (!ctx->json)
-		fprintf(stderr, "%s: warning: %s is not the known upstream %s; loading it "
-			"because of --yes\n", ctx->argv0, path, pg->firmware->file);
+		fprintf(stderr, "%s: %s is the known upstream %s.\n", ctx->argv0, path,
+			pg->firmware->file);
 	return 0;
 }
 
@@ -139,6 +100,7 @@ prepare_run(struct session *ctx, int argc, char **argv)
 	const struct catalog_part *part;
 	struct hex_image *img = NULL;
 	struct job_plan plan;
+	struct iw_error err;
 	char names[512], path[4096];
 	bool yes = false;
 	int c, rc = 0;
@@ -168,38 +130,22 @@ prepare_run(struct session *ctx, int argc, char **argv)
 		return cli_unknown_id(ctx, "programmer", argv[optind], "the ones with an ISP "
 				      "firmware of their own are: %s", names);
 	if (pg->firmware == NULL) {
-		struct iw_error err;
-
 		iw_error_set(&err, IW_USAGE, "the %s needs no firmware of its own: it is ready "
 			     "as it is (those that do: %s)", catalog_programmer_label(pg), names);
 		return cli_fail(ctx, &err);
 	}
-	part = catalog_find_part(cat, pg->firmware->part != NULL ? pg->firmware->part :
-				 "atmega32u4");
-	if (part == NULL) {
-		struct iw_error err;
-
-		iw_error_set(&err, IW_CATALOG, "programmer %s's isp_firmware names part '%s', "
-			     "which the catalog does not have", pg->id, pg->firmware->part);
+	if ((part = job_prepare_part(cat, pg, &err)) == NULL)
 		return cli_fail(ctx, &err);
-	}
-	if ((rc = find_file(ctx, pg, o.file, path, sizeof path)) != 0 ||
-	    (rc = cli_upload_read(ctx, path, &img)) != 0 ||
+	if (o.file != NULL)
+		snprintf(path, sizeof path, "%s", o.file);
+	else if (job_prepare_find_file(pg, path, sizeof path, &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	if ((rc = cli_upload_read(ctx, path, &img)) != 0 ||
 	    (rc = judge(ctx, cat, pg, part, img, path, yes)) != 0)
 		goto out;
-	job_plan_init(&plan);
-	plan.kind = JOB_KIND_UPLOAD;
-	plan.catalog = cat;
-	plan.programmer = pg;
-	plan.part = part;
-	plan.image = img;
-	plan.image_path = path;
+	job_plan_prepare(&plan, cat, pg, part, img, path);
 	plan.port = o.port;
-	plan.via = pg->firmware->loader;
 	plan.wait_ms = o.wait_ms;
-	plan.then_ids = pg->usb_ids;
-	plan.n_then_ids = pg->n_usb_ids;
-	plan.then_name = catalog_programmer_label(pg);
 	rc = cli_upload_execute(ctx, &plan);
 out:
 	hex_image_free(img);

@@ -224,6 +224,32 @@ enum iw_status job_plan_use_bootloader(struct job_plan *plan,
 				       const struct catalog_preset *preset,
 				       struct iw_error *err);
 
+/* --- preparing a programmer (job-prepare.c) ---------------------------------------- */
+
+/* The part a programmer's ISP firmware is built for (the board's chip);
+ * NULL with IW_USAGE for a programmer that needs none, IW_CATALOG for an
+ * entry naming an unknown part. */
+const struct catalog_part *job_prepare_part(const struct catalog *cat,
+					    const struct catalog_programmer *pg,
+					    struct iw_error *err);
+/* The firmware's upstream file in the current folder, else in the download
+ * cache (`ispwiz fetch` puts it there); IW_NOT_FOUND saying how to get it. */
+enum iw_status job_prepare_find_file(const struct catalog_programmer *pg, char *path,
+				     size_t size, struct iw_error *err);
+/* Whether `img` is that programmer's firmware: IW_OK with *known when it
+ * is the known upstream image; IW_REFUSED when it is something else ispwiz
+ * knows (a bootloader, another firmware) or does not fit the chip;
+ * IW_CONFIRM for an unknown image, which only the person can accept. */
+enum iw_status job_prepare_judge(const struct catalog *cat, const struct catalog_programmer *pg,
+				 const struct catalog_part *part, const struct hex_image *img,
+				 const char *path, bool *known, struct iw_error *err);
+/* The upload that loads it through the board's bootloader (the entry's
+ * loader: Caterina, HalfKay) and then waits for the programmer's USB ID;
+ * the caller may set port and wait_ms after. */
+void job_plan_prepare(struct job_plan *plan, const struct catalog *cat,
+		      const struct catalog_programmer *pg, const struct catalog_part *part,
+		      const struct hex_image *img, const char *path);
+
 /* A restore: the plan writes back what a backup (backup.h, backup_load())
  * holds: all its flash (the bootloader section too), its EEPROM, its fuses
  * and, when its chip had lock bits programmed, its lock byte last.
