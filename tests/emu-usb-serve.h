@@ -1,8 +1,10 @@
 /*
- * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp):
- * plug an emulated USBtinyISP or USBasp over the target into the testbed,
- * run the command inside it, and serve the device until the command ends.
- * Test tool only.
+ * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp,
+ * --bootloader atmel-dfu): plug an emulated USBtinyISP, USBasp or Atmel DFU
+ * bootloader over the target into the testbed, run the command inside it,
+ * and serve the device until the command ends.  The DFU bootloader can
+ * plug in late (as when a person starts it), leaves the bus when it starts
+ * the application and comes back after a reset.  Test tool only.
  */
 #ifndef ISPWIZ_TESTS_EMU_USB_SERVE_H
 #define ISPWIZ_TESTS_EMU_USB_SERVE_H
@@ -27,6 +29,11 @@ struct emurun_usb_args {
 	const char *product;         /* --usb-product: another product string */
 	const char *serial;          /* --usb-serial */
 	unsigned extra;              /* --usb-extra N: more look-alike devices */
+	bool dfu;                    /* --bootloader atmel-dfu */
+	uint32_t erase_ms;           /* --erase-ms: the chip erase (0: realistic) */
+	bool instant_chip;           /* --instant-chip: erase and page writes take no time */
+	uint32_t appear_after_ms;    /* --appear-after-ms: plugged in that late */
+	const char *dump;            /* --dump PREFIX: PREFIX.dfu.json */
 };
 
 /* Whether `name` names a USB programmer; sets *kind. */
@@ -41,7 +48,9 @@ void emurun_usb_usage(FILE *out);
  * the usbfs node fail (through the preloaded shim).  COMMAND runs with
  * every "{port}" replaced by "usb" and ISPWIZ_EMU_USB_PATH set to the bus
  * path of the first device ("1-2").  Returns 0 and the command's wait
- * status in *status, 2 for a bad knob, 1 for an internal failure.
+ * status in *status, 2 for a bad knob, 1 for an internal failure.  With
+ * u->dfu the device is an Atmel DFU bootloader, and with u->dump
+ * PREFIX.dfu.json gets its statistics and violations.
  */
 int emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	       const struct catalog *cat, struct sim_target *t,

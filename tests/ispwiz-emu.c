@@ -23,7 +23,9 @@
  *
  * With --programmer usbtiny or usbasp the testbed holds an emulated USB
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
- * ioctl emulation serves to libusb; {port} becomes "usb".
+ * ioctl emulation serves to libusb; {port} becomes "usb".  The same goes
+ * for --bootloader atmel-dfu, the chip in Atmel's DFU bootloader (which can
+ * also appear late: --appear-after-ms).
  *
  * Test tool only: built by `make check`, never installed.
  */
@@ -83,6 +85,9 @@ usage(FILE *out)
 		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
 		"         [--catalog FILE]\n"
 		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
+		"       ispwiz-emu --bootloader atmel-dfu --part PART [--fuses L,H,E]\n"
+		"         [--preload FILE.hex] [--erase-ms N | --instant-chip] [--appear-after-ms N]\n"
+		"         [--latency-us N] [--fault KNOB[=N]]... --dump PREFIX -- COMMAND ARGS...\n"
 		"Runs COMMAND with {port} replaced by an emulated programmer's tty.\n"
 		"Programmer knobs:\n");
 	for (int k = 0; k < EMU_FAULT_COUNT; k++)
@@ -117,7 +122,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	enum { O_PART = 256, O_PROG_ID, O_CATALOG, O_PRELOAD, O_DUMP, O_TRACE,
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
-	       O_USERIAL, O_UEXTRA, O_SELFPOWER };
+	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOTLOADER, O_ERASE, O_APPEAR, O_INSTANT };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -142,9 +147,13 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "usb-product", required_argument, NULL, O_UPRODUCT },
 		{ "usb-serial", required_argument, NULL, O_USERIAL },
 		{ "usb-extra", required_argument, NULL, O_UEXTRA },
+		{ "bootloader", required_argument, NULL, O_BOOTLOADER },
+		{ "erase-ms", required_argument, NULL, O_ERASE },
+		{ "appear-after-ms", required_argument, NULL, O_APPEAR },
+		{ "instant-chip", no_argument, NULL, O_INSTANT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = NULL;
+	const char *prog = NULL, *boot = NULL;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -156,7 +165,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_PROG_ID: a->programmer_id = optarg; break;
 		case O_CATALOG: a->catalog = optarg; break;
 		case O_PRELOAD: a->preload = optarg; break;
-		case O_DUMP: a->dump = optarg; break;
+		case O_DUMP: a->dump = a->usb_args.dump = optarg; break;
 		case O_TRACE: a->trace = optarg; break;
 		case O_FUSES: a->fuses = optarg; break;
 		case O_LOCK: a->lock = (int)parse_ulong("--lock", optarg, 0xFF); break;
@@ -188,6 +197,15 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		case O_UPRODUCT: a->usb_args.product = optarg; break;
 		case O_USERIAL: a->usb_args.serial = optarg; break;
 		case O_UEXTRA: a->usb_args.extra = (unsigned)parse_ulong("--usb-extra", optarg, 4); break;
+		case O_BOOTLOADER: boot = optarg; break;
+		case O_ERASE:
+			a->usb_args.erase_ms = (uint32_t)parse_ulong("--erase-ms", optarg, 600000);
+			break;
+		case O_INSTANT: a->usb_args.instant_chip = true; break;
+		case O_APPEAR:
+			a->usb_args.appear_after_ms = (uint32_t)parse_ulong("--appear-after-ms",
+									    optarg, 600000);
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -196,12 +214,23 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			exit(2);
 		}
 	}
-	if (!prog || !a->part || !a->dump || optind >= argc) {
-		fprintf(stderr, "ispwiz-emu: --programmer, --part, --dump and a command after -- are required\n");
+	if ((!prog && !boot) || !a->part || !a->dump || optind >= argc) {
+		fprintf(stderr, "ispwiz-emu: --programmer (or --bootloader), --part, --dump and a command after -- are required\n");
 		usage(stderr);
 		exit(2);
 	}
-	if (strcmp(prog, "avrisp") == 0)
+	if (boot && prog) {
+		fprintf(stderr, "ispwiz-emu: --programmer or --bootloader, not both\n");
+		exit(2);
+	}
+	if (boot) {
+		if (strcmp(boot, "atmel-dfu") != 0) {
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say atmel-dfu\n", boot);
+			exit(2);
+		}
+		a->usb_args.dfu = true;
+		a->usb = true;
+	} else if (strcmp(prog, "avrisp") == 0)
 		a->kind = EMU_AVRISP;
 	else if (strcmp(prog, "buspirate") == 0)
 		a->kind = EMU_BUSPIRATE;

@@ -1,6 +1,7 @@
 /*
- * usb-emu.c - an emulated USB programmer inside a umockdev testbed: sysfs
- * entry, usbfs node, and the ioctl handler that answers for the device.
+ * usb-emu.c - an emulated USB device (a programmer, a bootloader) inside a
+ * umockdev testbed: sysfs entry, usbfs node, and the ioctl handler that
+ * answers for the device.
  */
 #include "usb-emu.h"
 
@@ -17,6 +18,8 @@
 
 #define USB_EMU_MAX_CLIENTS 16
 #define USB_SPEED_LOW 1          /* enum usb_device_speed */
+#define USB_SPEED_FULL 2
+#define USB_EMU_STRING_MAX 64
 
 /* A URB the device has taken and not yet handed back. */
 struct urb_slot {
@@ -33,7 +36,10 @@ struct client_pos {
 struct usb_emu_port {
 	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
-	struct emu_usb *emu;
+	struct usb_emu_device dev;    /* its strings point at the copies below */
+	char manufacturer[USB_EMU_STRING_MAX];
+	char product[USB_EMU_STRING_MAX];
+	char serial[USB_EMU_STRING_MAX];
 	struct usb_emu_plug_options opts;
 	char node[64];
 	char syspath[160];
@@ -132,7 +138,7 @@ run_control(struct usb_emu_port *p, const uint8_t setup[8], uint8_t *data,
 		return;
 	}
 	p->transfers++;
-	emu_usb_control(p->emu, setup, data, len, start, r);
+	p->dev.control(p->dev.dev, setup, data, len, start, r);
 	if (!r->no_answer)
 		model_delay(p, start, r);
 }
@@ -326,13 +332,14 @@ on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 		}
 		ci = (struct usbdevfs_connectinfo *)d->data;
 		ci->devnum = p->opts.devnum;
-		ci->slow = 1;
+		ci->slow = p->dev.full_speed ? 0 : 1;
 		umockdev_ioctl_data_unref(d);
 		umockdev_ioctl_client_complete(c, 0, 0);
 		break;
 	}
 	case USBDEVFS_GET_SPEED:
-		umockdev_ioctl_client_complete(c, p->removed ? -1 : USB_SPEED_LOW,
+		umockdev_ioctl_client_complete(c, p->removed ? -1 :
+					       p->dev.full_speed ? USB_SPEED_FULL : USB_SPEED_LOW,
 					       p->removed ? ENODEV : 0);
 		break;
 	case USBDEVFS_GETDRIVER:
@@ -386,7 +393,7 @@ on_read(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 
 	(void)handler;
 	pthread_mutex_lock(&p->lock);
-	total = emu_usb_descriptors(p->emu, desc, sizeof desc);
+	total = p->dev.descriptors(p->dev.dev, desc, sizeof desc);
 	pos = client_slot(p, c, true);
 	if (pos != NULL && pos->read_pos < total) {
 		n = total - pos->read_pos;
@@ -463,13 +470,71 @@ append_hex(GString *s, const uint8_t *b, size_t n)
 		g_string_append_printf(s, "%02X", b[i]);
 }
 
+/* --- a programmer (struct emu_usb) as a device ------------------------------------ */
+
+static void
+prog_control(void *dev, const uint8_t setup[8], uint8_t *data, size_t len, uint64_t now_us,
+	     struct emu_usb_reply *r)
+{
+	emu_usb_control(dev, setup, data, len, now_us, r);
+}
+
+static size_t
+prog_descriptors(const void *dev, uint8_t *buf, size_t size)
+{
+	return emu_usb_descriptors(dev, buf, size);
+}
+
+static void
+prog_set_timing(void *dev, bool device_time_slept)
+{
+	emu_usb_set_timing(dev, device_time_slept);
+}
+
+static bool
+prog_leaving(const void *dev, uint64_t now_us)
+{
+	(void)now_us;
+	return emu_usb_unplugged(dev);
+}
+
 struct usb_emu_port *
 usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	     const struct usb_emu_plug_options *opts, struct iw_error *err)
 {
+	struct usb_emu_device d = {
+		.dev = emu,
+		.control = prog_control,
+		.descriptors = prog_descriptors,
+		.set_timing = prog_set_timing,
+		.leaving = prog_leaving,
+		.vid = emu_usb_vid(emu),
+		.pid = emu_usb_pid(emu),
+		.bcd_device = 0x104u,
+		.device_class = 0xFF,
+		.manufacturer = emu_usb_manufacturer(emu),
+		.product = emu_usb_product(emu),
+		.serial = emu_usb_serial(emu),
+	};
+
+	return usb_emu_plug_device(tb, &d, opts, err);
+}
+
+static const char *
+keep_string(char *dst, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	snprintf(dst, USB_EMU_STRING_MAX, "%s", s);
+	return dst;
+}
+
+struct usb_emu_port *
+usb_emu_plug_device(UMockdevTestbed *tb, const struct usb_emu_device *dev,
+		    const struct usb_emu_plug_options *opts, struct iw_error *err)
+{
 	struct usb_emu_port *p = calloc(1, sizeof *p);
-	const char *mfr = emu_usb_manufacturer(emu), *prod = emu_usb_product(emu);
-	const char *serial = emu_usb_serial(emu);
+	const char *mfr, *prod, *serial;
 	uint8_t desc[64];
 	size_t n;
 	GString *s;
@@ -481,7 +546,10 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 		return NULL;
 	}
 	p->tb = tb;
-	p->emu = emu;
+	p->dev = *dev;
+	mfr = p->dev.manufacturer = keep_string(p->manufacturer, dev->manufacturer);
+	prod = p->dev.product = keep_string(p->product, dev->product);
+	serial = p->dev.serial = keep_string(p->serial, dev->serial);
 	if (opts != NULL)
 		p->opts = *opts;
 	if (p->opts.busnum == 0)
@@ -493,7 +561,7 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	pthread_mutex_init(&p->lock, NULL);
 	/* With the timing model each transfer lasts as long as the firmware
 	 * worked on it (model_delay()). */
-	emu_usb_set_timing(emu, p->opts.latency_us > 0);
+	p->dev.set_timing(p->dev.dev, p->opts.latency_us > 0);
 	snprintf(p->node, sizeof p->node, "/dev/bus/usb/%03u/%03u", p->opts.busnum,
 		 p->opts.devnum);
 	snprintf(p->bus_path, sizeof p->bus_path, "%u-%u", p->opts.busnum, p->opts.port);
@@ -522,22 +590,21 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 			       "E: BUSNUM=%03u\nE: DEVNUM=%03u\nE: DEVNAME=%s\n",
 			       p->opts.busnum, p->opts.devnum, p->node);
 	g_string_append_printf(s, "E: PRODUCT=%x/%x/%x\nE: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), 0x104u, emu_usb_vid(emu),
-			       emu_usb_pid(emu));
+			       dev->vid, dev->pid, dev->bcd_device, dev->vid, dev->pid);
 	if (serial != NULL)
 		g_string_append_printf(s, "E: ID_SERIAL_SHORT=%s\n", serial);
-	g_string_append_printf(s, "A: idVendor=%04x\nA: idProduct=%04x\nA: bDeviceClass=ff\n"
-			       "A: busnum=%u\nA: devnum=%u\nA: speed=1.5\n"
+	g_string_append_printf(s, "A: idVendor=%04x\nA: idProduct=%04x\nA: bDeviceClass=%02x\n"
+			       "A: busnum=%u\nA: devnum=%u\nA: speed=%s\n"
 			       "A: bConfigurationValue=1\nA: bNumConfigurations=1\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), p->opts.busnum,
-			       p->opts.devnum);
+			       dev->vid, dev->pid, dev->device_class, p->opts.busnum,
+			       p->opts.devnum, dev->full_speed ? "12" : "1.5");
 	if (mfr != NULL)
 		g_string_append_printf(s, "A: manufacturer=%s\n", mfr);
 	if (prod != NULL)
 		g_string_append_printf(s, "A: product=%s\n", prod);
 	if (serial != NULL)
 		g_string_append_printf(s, "A: serial=%s\n", serial);
-	n = emu_usb_descriptors(emu, desc, sizeof desc);
+	n = p->dev.descriptors(p->dev.dev, desc, sizeof desc);
 	g_string_append(s, "H: descriptors=");
 	append_hex(s, desc, n);
 	g_string_append(s, "\n");
@@ -587,7 +654,7 @@ usb_emu_unplug(struct usb_emu_port *p)
 bool
 usb_emu_wants_unplug(const struct usb_emu_port *p)
 {
-	return emu_usb_unplugged(p->emu) && !p->removed;
+	return !p->removed && p->dev.leaving(p->dev.dev, iw_clock_us());
 }
 
 void

@@ -1,5 +1,6 @@
 /*
- * usb-emu.h - plug an emulated USB programmer (src/sim/emu-usb.h) into a
+ * usb-emu.h - plug an emulated USB programmer (src/sim/emu-usb.h) or
+ * another emulated USB device (a bootloader: struct usb_emu_device) into a
  * umockdev testbed, so that libusb-1.0 and libusb-0.1 (and with them our
  * drivers and avrdude) find it and talk to it unmodified.
  *
@@ -46,14 +47,38 @@ void usb_emu_add_root_hub(UMockdevTestbed *tb, unsigned busnum);
 struct usb_emu_port *usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 				  const struct usb_emu_plug_options *opts,
 				  struct iw_error *err);
+
+/*
+ * Any emulated device, as the port sees it: its answer to each control
+ * transfer (as emu_usb_control()), its descriptors (as sysfs shows them),
+ * whether the caller sleeps its time (emu_usb_set_timing()), whether it
+ * leaves the bus now, and its identity (strings NULL when absent; copied).
+ * usb_emu_plug() builds one for a struct emu_usb.
+ */
+struct usb_emu_device {
+	void *dev;
+	void (*control)(void *dev, const uint8_t setup[8], uint8_t *data, size_t len,
+			uint64_t now_us, struct emu_usb_reply *r);
+	size_t (*descriptors)(const void *dev, uint8_t *buf, size_t size);
+	void (*set_timing)(void *dev, bool device_time_slept);
+	bool (*leaving)(const void *dev, uint64_t now_us);
+	uint16_t vid, pid, bcd_device;
+	uint8_t device_class;
+	const char *manufacturer, *product, *serial;
+	bool full_speed;
+};
+struct usb_emu_port *usb_emu_plug_device(UMockdevTestbed *tb, const struct usb_emu_device *d,
+					 const struct usb_emu_plug_options *opts,
+					 struct iw_error *err);
 /* /dev/bus/usb/BBB/DDD, and the bus path ("1-2"). */
 const char *usb_emu_node(const struct usb_emu_port *p);
 const char *usb_emu_bus_path(const struct usb_emu_port *p);
 /* Pull the cable: the device leaves sysfs (a remove uevent) and every
  * ioctl on an open handle fails with ENODEV. */
 void usb_emu_unplug(struct usb_emu_port *p);
-/* The emulator's unplug knob fired (the handler cannot touch the testbed
- * from its thread; call usb_emu_unplug() from the testbed's). */
+/* The emulator's unplug knob fired, or the device leaves the bus now (the
+ * handler cannot touch the testbed from its thread; call usb_emu_unplug()
+ * from the testbed's). */
 bool usb_emu_wants_unplug(const struct usb_emu_port *p);
 /* Detach the handler and free (the emulator is the caller's). */
 void usb_emu_free(struct usb_emu_port *p);

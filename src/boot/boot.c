@@ -8,6 +8,7 @@
  * boot_<name>_driver`. */
 #define BOOT_DRIVER_LIST(X) \
 	X(caterina) \
+	X(atmel_dfu) \
 	X(halfkay)
 
 #define BOOT_DRIVER_EXTERN(name) extern const struct boot_driver boot_##name##_driver;
