@@ -96,6 +96,13 @@ run 0 emu --bootloader atmel-dfu --part atmega32u4 $QUICK --preload "$T/fw28k.he
 	$ISPWIZ_RUN upload -p atmega32u4 -f "$T/small.hex"
 flash_is "$T/u3" "$T/small.hex"
 
+# A QMK keyboard whose info.json names the part and the Atmel DFU bootloader.
+mkdir -p "$T/qmk/keyboards/acme/dfu"
+echo '{ "processor": "atmega32u4", "bootloader": "atmel-dfu" }' >"$T/qmk/keyboards/acme/dfu/info.json"
+run 0 emu --bootloader atmel-dfu --part atmega32u4 $QUICK --dump "$T/u5" -- \
+	env QMK_HOME="$T/qmk" $ISPWIZ_RUN upload --keyboard acme/dfu -f "$T/small.hex"
+flash_is "$T/u5" "$T/small.hex"
+
 # The bootloader is started by hand a moment later: ispwiz says how and waits.
 run 0 emu --bootloader atmel-dfu --part atmega32u4 $QUICK --appear-after-ms 1500 --dump "$T/u4" -- \
 	$ISPWIZ_RUN upload -p atmega32u4 -f "$T/small.hex" --wait 10

@@ -67,7 +67,8 @@ dnload(struct dfx *f, const uint8_t *p, uint16_t len)
 {
 	uint8_t buf[1200];
 
-	memcpy(buf, p, len);
+	if (len > 0)
+		memcpy(buf, p, len);
 	return ctl(f, ATMEL_DFU_TYPE_OUT, ATMEL_DFU_DNLOAD, 0, 0, buf, len);
 }
 
