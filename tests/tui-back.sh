@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 
 tui_start --demo
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys Enter
 wait_for "Which programmer will you use?" || finish
 keys Enter
@@ -12,23 +12,23 @@ wait_for "Wire the Simulated programmer" || finish
 keys Escape
 wait_for "Which programmer will you use?" || finish
 keys BSpace
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys Enter Enter
-wait_for "step 3 of 9: Wiring" || finish
+wait_step Wiring || finish
 
 # Help for the current step, closed by any key.
 keys '?'
 wait_for "Help: Wiring" || finish
 keys x
-wait_gone "Help: Wiring" || finish
-on_screen "step 3 of 9: Wiring"
+wait_for --gone "Help: Wiring" || finish
+on_step Wiring
 
 keys Enter
 wait_for "Found the Simulated programmer: selected" || finish
 keys Enter
 wait_for "Found an ATmega32U4" || finish
 keys Escape
-wait_for "step 4 of 9: Port" || finish
+wait_step Port || finish
 # The programmer is still there and still chosen.
 on_screen "> * Simulated programmer"
 keys Enter
@@ -39,14 +39,14 @@ wait_for "Bootloaders for the ATmega32U4" || finish
 keys Down
 wait_for '"jtag-disabled"' || finish
 keys Enter
-wait_for "step 7 of 9: Review" || finish
+wait_step Review || finish
 on_screen "BOOTRST (hfuse). Read what they do below."
 not_on_screen "JTAGEN"
 keys Escape
 wait_for "Bootloaders for the ATmega32U4" || finish
 on_screen '"jtag-disabled"'
 keys Escape
-wait_for "step 5 of 9: Target" || finish
+wait_step Target || finish
 keys q
 wait_exit || finish
 [ "$exit_status" = 0 ] || fail "q exited with $exit_status, expected 0"

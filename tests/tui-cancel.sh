@@ -13,14 +13,14 @@ wait_for "Backup read  [#" 20 || finish
 keys c
 wait_for "Stop flashing at the next safe point?" || finish
 keys n
-wait_gone "Stop flashing at the next safe point?" || finish
+wait_for --gone "Stop flashing at the next safe point?" || finish
 on_screen "Working. c cancels"
 
 keys c
 wait_for "Stop flashing at the next safe point?" || finish
 keys y
 wait_for "Cancelled. r starts again" || finish
-on_screen "step 8 of 9: Flash"
+on_step Flash
 on_screen "cancelled"
 # Once stopped, the key hints say what works now: c no longer does.
 on_screen "r start again  Esc back"

@@ -12,7 +12,7 @@ wait_for '"" is not ATmega32U4: nothing will be written' || finish
 type_text "ATmega16U4"
 keys Enter
 wait_for '"ATmega16U4" is not ATmega32U4' || finish
-on_screen "step 7 of 9: Review"
+on_step Review
 # Letters that are keys elsewhere (q quits, j moves) are typed here.
 keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 type_text "qj"
@@ -21,8 +21,8 @@ wait_for '"qj" is not ATmega32U4' || finish
 keys BSpace BSpace
 type_text "atmega32u4"
 keys Enter
-wait_for "step 8 of 9: Flash" || finish
-wait_for "step 9 of 9: Done" 30 || finish
+wait_step Flash || finish
+wait_step Done 30 || finish
 keys q
 wait_exit || finish
 [ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 
 tui_start --demo --log "$T/session.log"
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 on_screen "DEMO: nothing is real"
 # The welcome text is longer than 24 rows: the "more" mark has a row of its
 # own instead of covering the end of a line of text.  (Wait for it: under
@@ -40,8 +40,8 @@ on_screen "BOOTRST (hfuse)"
 on_screen "Type ATmega32U4 to confirm:"
 type_text "ATmega32U4"
 keys Enter
-wait_for "step 8 of 9: Flash" || finish
-wait_for "step 9 of 9: Done" 30 || finish
+wait_step Flash || finish
+wait_step Done 30 || finish
 on_screen "written and verified"
 on_screen "$T/session.log"
 on_screen "Fuses now: lfuse 0x5E, hfuse 0x99, efuse 0xF3"

@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 
 tui_start --demo --demo-fault reset-not-wired
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys Enter Enter Enter
 wait_for "Found the Simulated programmer: selected" || finish
 keys Enter
@@ -17,12 +17,12 @@ on_screen "RESET"
 on_screen "  - RESET does not reach the target: the programmer's RESET output must go to"
 keys Enter
 wait_for "The chip has not answered yet" || finish
-on_screen "step 5 of 9: Target"
+on_step Target
 keys r
 wait_for "Connecting through the Simulated programmer" || finish
 wait_for "What the wiring doctor says:" || finish
 keys Escape
-wait_for "step 4 of 9: Port" || finish
+wait_step Port || finish
 keys q
 wait_exit || finish
 [ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"

@@ -7,9 +7,15 @@
 #                         $T/stderr, and when it ends the pane records the
 #                         exit status ($T/exit) and the terminal's mode
 #                         ($T/stty), then keeps the pane open
-#   wait_for TEXT [SECS]  poll the screen until TEXT is on it (deadline)
-#   wait_gone TEXT [SECS] ... until TEXT is no longer on it
-#   wait_line N TEXT      ... until line N of the screen has TEXT
+#   wait_for TEXT [SECS]  the one way to wait on the screen: poll it until
+#                         TEXT is on it, a failure (with the screen) when the
+#                         deadline passes; with --gone first: until TEXT is
+#                         no longer on it; with --line N first: until line N
+#                         has TEXT
+#   wait_step NAME [SECS] wait_for the title of the demo's step NAME
+#                         ("step N of M: NAME", counted from $demo_steps)
+#   on_screen TEXT        fail unless TEXT is on the screen now (and
+#                         not_on_screen); on_step NAME: the step's title
 #   keys KEY...           tmux send-keys (Enter, Escape, Tab, BSpace, ...)
 #   type_text TEXT        type TEXT literally
 #   screen                the screen now, in $T/screen
@@ -24,7 +30,12 @@
 
 need_tool tmux
 
-sock="ispwiz-${test_name%.sh}-$$"
+# One tmux server socket per tui_start (ispwiz-NAME-PID-N): a server that
+# was just killed may still be going away, and a new session on its socket
+# can reach it and fail with "server exited unexpectedly".  The exit trap
+# reads $sock when it runs, so it stops the newest server.
+sessions=0
+sock="ispwiz-${test_name%.sh}-$$-0"
 trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 scale=1
 [ -n "${ISPWIZ_WRAPPER:-}" ] && scale=8
@@ -55,6 +66,10 @@ tui_start() {
 		printf 'exec sleep 3600\n'
 	} >"$T/run.sh"
 	rm -f "$T/exit" "$T/stty"
+	# A fresh server, and none of the earlier ones left running.
+	tmuxc kill-server >/dev/null 2>&1
+	sessions=$((sessions + 1))
+	sock="ispwiz-${test_name%.sh}-$$-$sessions"
 	tmuxc new-session -d -s w -x 80 -y 24 "exec sh '$T/run.sh'" ||
 		{ fail "tmux could not start a session"; finish; }
 }
@@ -69,57 +84,88 @@ show_screen() {
 	return 0
 }
 
-# screen_has TEXT, screen_lacks TEXT, line_has N TEXT: the screen now.
+# The demo's steps in order, as the title counts them ("step N of M").
+# Firmware is left out: it applies only to a programmer that needs ISP
+# firmware of its own, and the demo's simulated one does not.  A step added
+# to the wizard is added here, and every test's step checks follow.
+demo_steps="Welcome Programmer Wiring Port Target Bootloader Review Flash Done"
+
+# step_title NAME: the title of step NAME into $step_title; false (and a
+# failure) when the demo has no such step.
+step_title() {
+	_st_n=0
+	_st_m=0
+	for _st_name in $demo_steps; do
+		_st_m=$((_st_m + 1))
+		[ "$_st_name" = "$1" ] && _st_n=$_st_m
+	done
+	if [ "$_st_n" -eq 0 ]; then
+		fail "the demo has no step '$1' (steps: $demo_steps)"
+		return 1
+	fi
+	step_title="step $_st_n of $_st_m: $1"
+}
+
+# until_deadline SECONDS CMD...: lib.sh's `within`, with SECONDS stretched
+# under $ISPWIZ_WRAPPER; wait_for and wait_exit are built on it.
+until_deadline() {
+	_dl_secs=$(( $1 * scale ))
+	shift
+	within "$_dl_secs" "$@"
+}
+
+# screen_has HOW LINE TEXT: a fresh capture shows TEXT (HOW=shows), no
+# longer shows it (gone), or shows it on line LINE (line).
 screen_has() {
 	screen
-	grep -qF -- "$1" "$T/screen"
+	case $1 in
+	shows) grep -qF -- "$3" "$T/screen" ;;
+	gone) ! grep -qF -- "$3" "$T/screen" ;;
+	line) sed -n "${2}p" "$T/screen" | grep -qF -- "$3" ;;
+	esac
 }
 
-screen_lacks() {
-	! screen_has "$1"
-}
-
-line_has() {
-	screen
-	sed -n "${1}p" "$T/screen" | grep -qF -- "$2"
-}
-
-# settle SECONDS MESSAGE CHECK... : true once CHECK holds; a failure
-# (MESSAGE, with the screen) when the deadline passes.
-settle() {
-	secs=$1 msg=$2
-	shift 2
-	within $((secs * scale)) "$@" && return 0
-	fail "$msg"
+# wait_for [--gone | --line N] TEXT [SECONDS]: see the top of this file.
+wait_for() {
+	_wf_how=shows
+	_wf_line=
+	case $1 in
+	--gone) _wf_how=gone; shift ;;
+	--line) _wf_how=line; _wf_line=$2; shift 2 ;;
+	esac
+	until_deadline "${2:-15}" screen_has "$_wf_how" "$_wf_line" "$1" && return 0
+	case $_wf_how in
+	shows) fail "'$1' did not appear on the screen" ;;
+	gone) fail "'$1' stayed on the screen" ;;
+	line) fail "'$1' did not appear on line $_wf_line" ;;
+	esac
 	show_screen
 	return 1
 }
 
-# wait_for TEXT [SECONDS]: true once TEXT is on the screen; a failure (with
-# the screen) when the deadline passes.
-wait_for() {
-	settle "${2:-15}" "'$1' did not appear on the screen" screen_has "$1"
-}
-
-wait_gone() {
-	settle "${2:-15}" "'$1' stayed on the screen" screen_lacks "$1"
-}
-
-# wait_line N TEXT [SECONDS]: ... until line N of the screen has TEXT.
-wait_line() {
-	settle "${3:-15}" "'$2' did not appear on line $1" line_has "$1" "$2"
+# wait_step NAME [SECONDS]: wait_for the title of the demo's step NAME.
+wait_step() {
+	step_title "$1" || return 1
+	wait_for "$step_title" "${2:-15}"
 }
 
 # Fail unless TEXT is on the screen right now.
 on_screen() {
-	screen_has "$1" || { fail "expected '$1' on the screen"; show_screen; }
+	screen
+	grep -qF -- "$1" "$T/screen" || { fail "expected '$1' on the screen"; show_screen; }
 }
 
 not_on_screen() {
-	if screen_has "$1"; then
+	screen
+	if grep -qF -- "$1" "$T/screen"; then
 		fail "did not expect '$1' on the screen"
 		show_screen
 	fi
+}
+
+# on_step NAME: fail unless the title shows the demo's step NAME now.
+on_step() {
+	step_title "$1" && on_screen "$step_title"
 }
 
 keys() {
@@ -131,7 +177,7 @@ type_text() {
 }
 
 wait_exit() {
-	if within $(( ${1:-15} * scale )) test -f "$T/exit"; then
+	if until_deadline "${1:-15}" test -f "$T/exit"; then
 		exit_status=$(cat "$T/exit")
 		return 0
 	fi
@@ -165,7 +211,7 @@ expect_restored() {
 
 # From the start of the demo to its review step, accepting every default.
 to_review() {
-	wait_for "step 1 of 9: Welcome" || finish
+	wait_step Welcome || finish
 	keys Enter
 	wait_for "Which programmer will you use?" || finish
 	keys Enter
@@ -177,5 +223,5 @@ to_review() {
 	keys Enter
 	wait_for "Bootloaders for the ATmega32U4" || finish
 	keys Enter
-	wait_for "step 7 of 9: Review" || finish
+	wait_step Review || finish
 }

@@ -10,7 +10,7 @@ has_colour() {
 }
 
 look() {
-	wait_for "step 1 of 9: Welcome" || finish
+	wait_step Welcome || finish
 	keys Enter Enter
 	wait_for "Wire the Simulated programmer" || finish
 	on_screen "!  Simulation only"

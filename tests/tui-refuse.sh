@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 
 tui_start --demo --log "$T/session.log"
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys Enter Enter Enter
 wait_for "Found the Simulated programmer: selected" || finish
 keys Enter
@@ -16,18 +16,18 @@ keys Tab Down Down BSpace BSpace BSpace BSpace
 type_text "0xF8"
 wait_for "Custom fuses: the review" || finish
 keys Enter
-wait_for "step 7 of 9: Review" || finish
+wait_step Review || finish
 on_screen "Refused: SPIEN (hfuse) would end ISP access"
 on_screen "Nothing will be written. Esc goes back."
 keys Enter
 wait_for "Nothing will be written: a refused fuse change cannot be flashed." || finish
-on_screen "step 7 of 9: Review"
+on_step Review
 not_on_screen "Type ATmega32U4 to confirm"
 keys Enter
 sleep 0.5
-on_screen "step 7 of 9: Review"
+on_step Review
 keys Escape
-wait_for "step 6 of 9: Bootloader" || finish
+wait_step Bootloader || finish
 on_screen "hfuse:  0xF8"
 keys q
 wait_exit || finish

@@ -12,8 +12,8 @@ wait_for "Backup read  [#" 20 || finish
 
 tmuxc resize-window -t w -x 100 -y 30
 # The key hints move to the new last line; the frame and bars are all there.
-wait_line 30 "c cancel" || finish
-on_screen "step 8 of 9: Flash"
+wait_for --line 30 "c cancel" || finish
+on_step Flash
 on_screen "Verify"
 on_screen "Fuses"
 
@@ -22,12 +22,12 @@ wait_for "Make the window at least 80x24 (now 60x20)" || finish
 not_on_screen "Backup read"
 
 tmuxc resize-window -t w -x 80 -y 24
-wait_line 24 "c cancel" || finish
-on_screen "step 8 of 9: Flash"
+wait_for --line 24 "c cancel" || finish
+on_step Flash
 not_on_screen "Make the window"
 
 # Nothing was lost: the job finishes and the bootloader shows up.
-wait_for "step 9 of 9: Done" 60 || finish
+wait_step Done 60 || finish
 wait_for "The new" || finish
 keys q
 wait_exit || finish

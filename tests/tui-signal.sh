@@ -6,7 +6,7 @@
 
 # Idle, on a step: SIGTERM.
 tui_start --demo
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys Enter
 wait_for "Which programmer will you use?" || finish
 pid=$(wizard_pid)
@@ -32,7 +32,7 @@ tmuxc kill-server
 
 # Ctrl-C (SIGINT through the terminal).
 tui_start --demo
-wait_for "step 1 of 9: Welcome" || finish
+wait_step Welcome || finish
 keys C-c
 wait_exit || finish
 [ "$exit_status" = 130 ] || fail "Ctrl-C: exit status $exit_status, expected 130"

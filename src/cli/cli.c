@@ -17,6 +17,7 @@
 static const struct cli_command *const commands[] = {
 	&cmd_flash,
 	&cmd_read,
+	&cmd_restore,
 	&cmd_station,
 	&cmd_upload,
 	&cmd_prepare,

@@ -95,6 +95,7 @@ extern const struct cli_command cmd_fuses;
 extern const struct cli_command cmd_detect;
 extern const struct cli_command cmd_flash;
 extern const struct cli_command cmd_read;
+extern const struct cli_command cmd_restore;
 extern const struct cli_command cmd_station;
 extern const struct cli_command cmd_upload;
 extern const struct cli_command cmd_prepare;

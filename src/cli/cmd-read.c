@@ -14,6 +14,7 @@
 
 #include "cli/cli-job.h"
 #include "cli/cli.h"
+#include "core/file-util.h"
 
 #define READ_USAGE \
 	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART (-o BACKUP | --identify) " \
@@ -53,36 +54,25 @@ strip_suffix(char *base)
 static int
 check_out_dir(struct session *ctx, const char *out)
 {
-	const char *slash = strrchr(out, '/');
 	struct iw_error err;
 	struct stat st;
-	char *dir;
-	int rc = 0;
+	char dir[4096];
 
-	if (slash == NULL)
-		dir = strdup(".");
-	else if (slash == out)
-		dir = strdup("/");
-	else
-		dir = strndup(out, (size_t)(slash - out));
-	if (dir == NULL) {
-		iw_error_set(&err, IW_NOMEM, "out of memory");
-		return cli_fail(ctx, &err);
-	}
+	file_dir_of(out, dir, sizeof dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		iw_error_set(&err, IW_NOT_FOUND, "-o %s: the directory %s %s; create it "
 			     "or choose another place for the backup (nothing was read)",
 			     out, dir, stat(dir, &st) != 0 ? "does not exist" :
 			     "is not a directory");
-		rc = cli_fail(ctx, &err);
-	} else if (access(dir, W_OK | X_OK) != 0) {
+		return cli_fail(ctx, &err);
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
 		iw_error_set(&err, IW_USAGE, "-o %s: the directory %s is not writable; "
 			     "choose another place for the backup (nothing was read)",
 			     out, dir);
-		rc = cli_fail(ctx, &err);
+		return cli_fail(ctx, &err);
 	}
-	free(dir);
-	return rc;
+	return 0;
 }
 
 static void

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 int
 file_read_all(const char *path, size_t max_bytes, char **out, size_t *len)
@@ -83,4 +85,41 @@ file_cache_dir(char *buf, size_t size)
 	else
 		return false;
 	return n > 0 && (size_t)n < size;
+}
+
+int
+file_make_dirs(const char *dir, char *failed, size_t size)
+{
+	char path[4096];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof path)
+		return ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			int e = errno;
+
+			snprintf(failed, size, "%s", path);
+			return e;
+		}
+		path[i] = i < len ? '/' : '\0';
+	}
+	return 0;
+}
+
+void
+file_dir_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(buf, size, ".");
+	else if (slash == path)
+		snprintf(buf, size, "/");
+	else
+		snprintf(buf, size, "%.*s", (int)(slash - path), path);
 }

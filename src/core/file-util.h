@@ -17,6 +17,14 @@ int file_read_all(const char *path, size_t max_bytes, char **out, size_t *len);
  * variable is set or the path does not fit. */
 bool file_cache_dir(char *buf, size_t size);
 
+/* Create `dir` and the folders above it (0755; ones that exist are fine).
+ * Returns 0, or the errno of the mkdir that failed, with that folder in
+ * `failed`; ENAMETOOLONG when `dir` is empty or does not fit. */
+int file_make_dirs(const char *dir, char *failed, size_t size);
+
+/* The folder `path` is in: "." for a bare name, "/" at the root. */
+void file_dir_of(const char *path, char *buf, size_t size);
+
 /* Value of one hex digit, or -1. */
 int hex_digit_value(char c);
 

@@ -12,8 +12,10 @@
 
 #include <jansson.h>
 
+#include "core/file-util.h"
 #include "core/hex-image.h"
 #include "core/json-util.h"
+#include "core/sha256.h"
 
 /* EEPROM rows left out of the file when blank; flash goes by pages. */
 #define BACKUP_EEPROM_ROW 16u
@@ -42,23 +44,14 @@ backup_default_dir(char *buf, size_t size, struct iw_error *err)
 static enum iw_status
 make_dirs(const char *dir, struct iw_error *err)
 {
-	char path[BACKUP_PATH_MAX];
-	size_t len = strlen(dir);
+	char failed[BACKUP_PATH_MAX];
+	int e = file_make_dirs(dir, failed, sizeof failed);
 
-	if (len == 0 || len >= sizeof path)
+	if (e == ENAMETOOLONG && failed[0] == '\0')
 		return iw_error_set(err, IW_IO, "backup directory \"%s\" is not usable", dir);
-	memcpy(path, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return iw_error_set(err, IW_IO,
-					    "cannot create the backup directory %s: %s; "
-					    "choose another place or pass --no-backup",
-					    path, strerror(errno));
-		path[i] = i < len ? '/' : '\0';
-	}
+	if (e != 0)
+		return iw_error_set(err, IW_IO, "cannot create the backup directory %s: %s; "
+				    "choose another place or pass --no-backup", failed, strerror(e));
 	return IW_OK;
 }
 
@@ -78,15 +71,9 @@ static enum iw_status
 sync_dir_of(const char *path, struct iw_error *err)
 {
 	char dir[BACKUP_PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	int fd;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	file_dir_of(path, dir, sizeof dir);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return iw_error_set(err, IW_IO, "cannot open the folder %s to sync it: %s",
 				    dir, strerror(errno));
@@ -271,6 +258,21 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* A memory's record: its file, its size, and the SHA-256 of all `size`
+ * bytes as the chip held them (blank bytes 0xFF), so that a restore can
+ * tell a file changed since from the backup it was. */
+static json_t *
+memory_json(const char *path, const uint8_t *mem, uint32_t size)
+{
+	char sha[SHA256_HEX_LEN + 1];
+
+	if (path[0] == '\0' || mem == NULL)
+		return json_pack("{s:n, s:I}", "file", "size", (json_int_t)size);
+	sha256_buffer_hex(mem, size, sha);
+	return json_pack("{s:s, s:I, s:s}", "file", base_name(path), "size", (json_int_t)size,
+			 "sha256", sha);
+}
+
 static json_t *
 info_json(const struct backup_info *info, const struct backup_paths *paths)
 {
@@ -296,12 +298,10 @@ info_json(const struct backup_info *info, const struct backup_paths *paths)
 	json_object_set_new(root, "signature", sig);
 	json_object_set_new(root, "fuses", fuses);
 	json_object_set_new(root, "lock", info->have_lock ? json_hex_byte(info->lock) : json_null());
-	json_object_set_new(root, "flash", json_pack("{s:o, s:I}",
-		"file", paths->hex[0] != '\0' ? json_string(base_name(paths->hex)) : json_null(),
-		"size", (json_int_t)info->part->flash_size));
-	json_object_set_new(root, "eeprom", json_pack("{s:o, s:I}",
-		"file", paths->eeprom[0] != '\0' ? json_string(base_name(paths->eeprom)) : json_null(),
-		"size", (json_int_t)info->part->eeprom_size));
+	json_object_set_new(root, "flash", memory_json(paths->hex, info->flash,
+						       info->part->flash_size));
+	json_object_set_new(root, "eeprom", memory_json(paths->eeprom, info->eeprom,
+							info->part->eeprom_size));
 	json_object_set_new(root, "note", json_string_or_null(info->note));
 	return root;
 }

@@ -26,6 +26,7 @@
 #include "core/catalog.h"
 #include "core/error.h"
 #include "core/fuses.h"
+#include "core/hex-image.h"
 
 struct backup_info {
 	const struct catalog_part *part;
@@ -67,6 +68,35 @@ enum iw_status backup_reserve(const char *base, const struct catalog_part *part,
 			      struct iw_error *err);
 /* Give a reservation back (the job failed before its backup was written). */
 void backup_release(const char *base);
+
+/* A backup read back (ispwiz restore, backup-load.c). */
+struct backup_set {
+	char json[BACKUP_PATH_MAX];
+	char hex[BACKUP_PATH_MAX];        /* "" when the backup has no flash */
+	char eeprom[BACKUP_PATH_MAX];     /* "" when it has no EEPROM */
+	const struct catalog_part *part;
+	uint8_t signature[3];
+	struct fuse_set fuses;            /* as the chip held them */
+	bool have_lock;
+	uint8_t lock;
+	/* The flash as the file holds it (NULL: not saved, the note says why)
+	 * and as the chip held it, part->flash_size bytes with blanks 0xFF. */
+	struct hex_image *flash;
+	uint8_t *flash_data;
+	uint8_t *eeprom_data;             /* part->eeprom_size bytes, or NULL */
+	char created[40];                 /* "2026-12-02T21:51:00Z", "" unknown */
+	char programmer[64];              /* the catalog id it was read with, or "" */
+	char note[256];                   /* why a memory is missing, or "" */
+	char what[BACKUP_PATH_MAX + 64];  /* "the backup taken 2026-... (BASE.json)" */
+};
+
+/* Read the backup `path` names (BASE, BASE.json, BASE.hex or BASE.eep.hex)
+ * and check it against the catalog and its files against the record:
+ * IW_NOT_FOUND / IW_INPUT saying what is wrong and that nothing was
+ * touched.  Free with backup_set_free(), also after a failure. */
+enum iw_status backup_load(const char *path, const struct catalog *cat,
+			   struct backup_set *set, struct iw_error *err);
+void backup_set_free(struct backup_set *set);
 
 /* Write BASE.hex, BASE.eep.hex and BASE.json under a reserved base (on
  * failure the reservation and whatever was written are removed); `out`

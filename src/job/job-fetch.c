@@ -69,21 +69,14 @@ find_what(const struct catalog *cat, const char *id, struct fetch_what *w)
 static enum iw_status
 make_dirs(const char *dir, struct iw_error *err)
 {
-	char path[4096];
-	size_t len = strlen(dir);
+	char failed[4096];
+	int e = file_make_dirs(dir, failed, sizeof failed);
 
-	if (len == 0 || len >= sizeof path)
+	if (e == ENAMETOOLONG && failed[0] == '\0')
 		return iw_error_set(err, IW_IO, "the folder \"%s\" is not usable", dir);
-	memcpy(path, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return iw_error_set(err, IW_IO, "cannot create the folder %s: %s", path,
-					    strerror(errno));
-		path[i] = i < len ? '/' : '\0';
-	}
+	if (e != 0)
+		return iw_error_set(err, IW_IO, "cannot create the folder %s: %s", failed,
+				    strerror(e));
 	return IW_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file-util.h"
 #include "prog/prog.h"
 #include "prog/prog-sim.h"
 
@@ -60,7 +61,6 @@ job_plan_check_sim(const struct job_plan *plan, struct iw_error *err)
 {
 	const char *path = plan->sim_state;
 	char dir[JOB_PATH_MAX];
-	const char *slash;
 	struct stat st;
 
 	for (size_t i = 0; i < plan->n_sim_faults; i++)
@@ -76,13 +76,7 @@ job_plan_check_sim(const struct job_plan *plan, struct iw_error *err)
 		return iw_error_set(err, IW_USAGE, "--sim-state %s is a folder; give the "
 				    "file that holds the simulated chip (it is made on the first "
 				    "run), e.g. %s/chip.json", path, path);
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	file_dir_of(path, dir, sizeof dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return iw_error_set(err, IW_USAGE, "--sim-state %s: the folder %s %s, so the "
 				    "simulated chip could not be saved; create it first (nothing "

@@ -136,8 +136,15 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 				    part->flash_size / 1024u,
 				    pg->limit_note != NULL ? " (" : "",
 				    pg->limit_note != NULL ? pg->limit_note : "");
+	if (plan->eeprom != NULL && plan->eeprom_size != part->eeprom_size)
+		return iw_error_set(err, IW_RANGE,
+				    "%s holds %u bytes of EEPROM and the %s has %u; it is "
+				    "not this part's EEPROM", plan->eeprom_path != NULL ?
+				    plan->eeprom_path : "the EEPROM image", plan->eeprom_size,
+				    catalog_part_label(part), part->eeprom_size);
 	if (plan->read_to != NULL &&
-	    (plan->image != NULL || fuse_set_any(&plan->fuses) || plan->has_lock))
+	    (plan->image != NULL || fuse_set_any(&plan->fuses) || plan->has_lock ||
+	     plan->eeprom != NULL))
 		return iw_error_set(err, IW_USAGE,
 				    "a read job only reads; write the image, fuses or lock "
 				    "in a separate job");
@@ -372,6 +379,12 @@ job_plan_avrdude_command(const struct job_plan *plan, char *buf, size_t size)
 		put(&o, " -e -U ");
 		put_word(&o, arg);
 	}
+	if (plan->eeprom != NULL) {
+		snprintf(arg, sizeof arg, "eeprom:w:%s:i",
+			 plan->eeprom_path != NULL ? plan->eeprom_path : "EEPROM.hex");
+		put(&o, " -U ");
+		put_word(&o, arg);
+	}
 	for (int b = 0; b < FUSE_COUNT; b++)
 		if (plan->fuses.present[b])
 			put(&o, " -U %s:w:0x%02X:m", fuse_byte_name((enum fuse_byte)b),
@@ -479,6 +492,10 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 	} else {
 		line(fn, user, "Image:      none (flash is left as it is)");
 	}
+	if (plan->eeprom != NULL)
+		line(fn, user, "EEPROM:     %s: %u bytes, written where they differ from "
+		     "the chip, then read back", plan->eeprom_path != NULL ?
+		     plan->eeprom_path : "(in memory)", plan->eeprom_size);
 	if (fuse_set_any(&plan->fuses)) {
 		char bytes[64];
 		size_t used = 0;
@@ -508,9 +525,10 @@ job_plan_describe(const struct job_plan *plan, job_line_fn fn, void *user)
 		else
 			line(fn, user, "Backup:     on, but no directory (set HOME)");
 	}
-	snprintf(steps, sizeof steps, "connect, signature, read fuses%s%s%s%s",
+	snprintf(steps, sizeof steps, "connect, signature, read fuses%s%s%s%s%s",
 		 plan->backup || plan->read_to != NULL ? ", backup" : "",
 		 plan->image != NULL ? ", erase, write, verify" : "",
+		 plan->eeprom != NULL ? ", EEPROM write and verify" : "",
 		 fuse_set_any(&plan->fuses) ? ", fuses, fuse check" : "",
 		 plan->has_lock ? ", lock" : "");
 	line(fn, user, "Steps:      %s", steps);

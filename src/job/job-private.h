@@ -51,6 +51,7 @@ enum iw_status job_step_inspect(struct job_runner *r);   /* job-inspect.c */
 enum iw_status job_step_erase(struct job_runner *r);
 enum iw_status job_step_write(struct job_runner *r);
 enum iw_status job_step_verify(struct job_runner *r);
+enum iw_status job_step_eeprom(struct job_runner *r);   /* job-eeprom.c */
 enum iw_status job_step_fuses(struct job_runner *r);
 enum iw_status job_step_lock(struct job_runner *r);
 

@@ -484,11 +484,16 @@ static void
 finish(struct job_runner *r, enum iw_status st)
 {
 	struct job_result *res = r->res;
-	char msg[JOB_MESSAGE_MAX];
+	char msg[JOB_MESSAGE_MAX], eeprom[80] = "";
 
 	res->status = st;
 	if (st != IW_OK)
 		res->phase = r->phase;
+	if (res->eeprom_verified && res->eeprom_written == 0)
+		snprintf(eeprom, sizeof eeprom, " EEPROM already as wanted (verified);");
+	else if (res->eeprom_verified)
+		snprintf(eeprom, sizeof eeprom, " EEPROM: %u byte%s written, verified;",
+			 res->eeprom_written, res->eeprom_written == 1 ? "" : "s");
 	if (r->connected)
 		isp_disconnect(r->p);
 	if (r->opened) {
@@ -506,16 +511,23 @@ finish(struct job_runner *r, enum iw_status st)
 		r->phase = JOB_PHASE_DONE;
 		iw_error_clear(&res->error);
 		if (r->plan->read_to != NULL || (r->plan->image == NULL &&
+						   r->plan->eeprom == NULL &&
 						   !fuse_set_any(&r->plan->fuses) &&
 						   !r->plan->has_lock))
 			snprintf(msg, sizeof msg, "read the %s in %.1f s; nothing was written",
 				 catalog_part_label(r->plan->part), res->seconds);
+		else if (r->plan->image == NULL)
+			snprintf(msg, sizeof msg, "done in %.1f s: flash not touched;%s %s; %s",
+				 res->seconds, eeprom,
+				 fuse_set_any(&res->fuses_written) ?
+				 "fuses written and checked" : "fuses unchanged",
+				 res->lock_written ? "lock bits written" : "lock unchanged");
 		else
 			snprintf(msg, sizeof msg,
 				 "done in %.1f s: %u page%s written, %u blank skipped, %u "
-				 "verified; %s; %s", res->seconds, res->pages_written,
+				 "verified;%s %s; %s", res->seconds, res->pages_written,
 				 res->pages_written == 1 ? "" : "s", res->pages_skipped,
-				 res->pages_verified,
+				 res->pages_verified, eeprom,
 				 fuse_set_any(&res->fuses_written) ?
 				 "fuses written and checked" : "fuses unchanged",
 				 res->lock_written ? "lock bits written" : "lock unchanged");
@@ -568,7 +580,8 @@ job_runner_run(struct job_runner *r)
 	if (plan->read_to != NULL)
 		goto done;
 	if ((st = job_step_erase(r)) != IW_OK || (st = job_step_write(r)) != IW_OK ||
-	    (st = job_step_verify(r)) != IW_OK || (st = job_step_fuses(r)) != IW_OK ||
+	    (st = job_step_verify(r)) != IW_OK || (st = job_step_eeprom(r)) != IW_OK ||
+	    (st = job_step_fuses(r)) != IW_OK ||
 	    (st = job_step_lock(r)) != IW_OK)
 		goto done;
 done:

@@ -186,8 +186,10 @@ verify_failed(struct job_runner *r, const struct mismatch *m, uint32_t start,
 	unsigned line = 0;
 	char where[JOB_PATH_MAX + 32];
 
-	if (hex_image_origin(img, m->first, &origin, &line))
+	if (hex_image_origin(img, m->first, &origin, &line) && line > 0)
 		snprintf(where, sizeof where, " (%s:%u)", origin, line);
+	else if (origin != NULL)
+		snprintf(where, sizeof where, " (%s)", origin);
 	else
 		snprintf(where, sizeof where, " (blank fill)");
 	memset(&obs, 0, sizeof obs);

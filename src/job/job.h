@@ -6,9 +6,10 @@
  * The order never changes (it is what keeps a chip recoverable at every step):
  *   connect (auto SCK) -> signature (a mismatch stops) -> read fuses and
  *   lock -> back up flash, EEPROM and fuses -> chip erase -> write the pages
- *   the image covers (all-0xFF pages skipped) -> verify them -> fuses, only
- *   if verify passed -> read the fuses back (unused bits ignored) -> lock
- *   bits last -> leave programming mode.
+ *   the image covers (all-0xFF pages skipped) -> verify them -> EEPROM (a
+ *   restore: the bytes that differ, then all read back) -> fuses, only if
+ *   verify passed -> read the fuses back (unused bits ignored) -> lock bits
+ *   last -> leave programming mode.
  * Steps without anything to do are skipped (no image: no erase, write or
  * verify).  A read job (plan.read_to) stops after the backup, which it
  * writes to the given name.
@@ -61,6 +62,8 @@ struct prog;
 	X(ERASE,      "erase",      "Erasing")                        \
 	X(WRITE,      "write",      "Writing")                        \
 	X(VERIFY,     "verify",     "Verifying")                      \
+	X(EEPROM,     "eeprom",     "Writing the EEPROM")             \
+	X(EEPROM_VERIFY, "eeprom-verify", "Verifying the EEPROM")     \
 	X(FUSES,      "fuses",      "Writing fuses")                  \
 	X(FUSE_CHECK, "fuse-check", "Reading fuses back")             \
 	X(LOCK,       "lock",       "Writing lock bits")              \
@@ -124,6 +127,12 @@ struct job_plan {
 	 * image)", "the known upstream Caterina-promicro16.hex"), for the plan
 	 * in words; NULL when nobody judged it. */
 	const char *image_what;
+
+	/* EEPROM to put on the chip (ispwiz restore), eeprom_size bytes from
+	 * address 0, NULL for none; eeprom_path names it. */
+	const uint8_t *eeprom;
+	uint32_t eeprom_size;
+	const char *eeprom_path;
 
 	struct fuse_set fuses;                         /* bytes to write; none = keep */
 	bool has_lock;
@@ -214,6 +223,14 @@ enum iw_status job_plan_use_bootloader(struct job_plan *plan,
 				       const struct catalog_bootloader *bl,
 				       const struct catalog_preset *preset,
 				       struct iw_error *err);
+
+/* A restore: the plan writes back what a backup (backup.h, backup_load())
+ * holds: all its flash (the bootloader section too), its EEPROM, its fuses
+ * and, when its chip had lock bits programmed, its lock byte last.
+ * IW_USAGE when plan->part is set and is another part. */
+struct backup_set;
+enum iw_status job_plan_use_backup(struct job_plan *plan, const struct backup_set *set,
+				   struct iw_error *err);
 
 /* Everything that can be checked without the chip: programmer and part
  * given, the programmer's flash limit, the image fits the part, the fuse
@@ -320,6 +337,8 @@ struct job_result {
 
 	uint32_t pages_written, pages_skipped, pages_verified;
 	uint32_t bytes_written;
+	uint32_t eeprom_written;              /* EEPROM bytes that differed and were written */
+	bool eeprom_verified;
 
 	/* What the chip holds (plan.inspect). */
 	bool have_chip_boot;

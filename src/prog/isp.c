@@ -419,6 +419,25 @@ isp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf, uint32_t len,
 
 /* --- EEPROM ------------------------------------------------------------------ */
 
+/* Byte by byte with Write EEPROM Memory (0xC0): every part of the catalog
+ * has it, and every driver can send it, where the paged form (0xC1/0xC2)
+ * differs between parts.  Each byte is a wait of up to t_WD_EEPROM (9 ms on
+ * the megaAVRs), so the caller writes only the bytes that differ. */
+enum iw_status
+isp_write_eeprom_byte(struct prog *p, uint32_t addr, uint8_t value,
+		      struct iw_error *err)
+{
+	uint8_t out[4];
+	char what[64];
+	enum iw_status st;
+
+	st = isp_cmd(p, 0xC0, (uint8_t)(addr >> 8), (uint8_t)addr, value, out, err);
+	if (st != IW_OK)
+		return st;
+	snprintf(what, sizeof what, "writing the EEPROM byte at 0x%04X", addr);
+	return isp_wait_ready(p, ISP_EEPROM_TIMEOUT_MS, what, err);
+}
+
 enum iw_status
 isp_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf, uint32_t len,
 		isp_progress_fn fn, void *user, struct iw_error *err)

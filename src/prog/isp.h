@@ -27,6 +27,7 @@
 #define ISP_PAGE_TIMEOUT_MS   250u
 #define ISP_FUSE_TIMEOUT_MS   250u
 #define ISP_ERASE_TIMEOUT_MS  1000u
+#define ISP_EEPROM_TIMEOUT_MS 250u   /* t_WD_EEPROM: 9 ms on the megaAVRs */
 
 /* How long the target stays busy after a Write Page nobody polls for:
  * t_WD_FLASH (4.5 ms), and a margin. */
@@ -94,10 +95,15 @@ enum iw_status isp_read_flash(struct prog *p, uint32_t addr, uint8_t *buf,
 enum iw_status isp_write_page(struct prog *p, uint32_t addr, const uint8_t *buf,
 			      uint32_t len, struct iw_error *err);
 
-/* EEPROM, byte by byte (only the backup reads it). */
+/* EEPROM, in chunks through the driver's read_eeprom when it has one,
+ * else byte by byte (Read EEPROM Memory, 0xA0). */
 enum iw_status isp_read_eeprom(struct prog *p, uint32_t addr, uint8_t *buf,
 			       uint32_t len, isp_progress_fn fn, void *user,
 			       struct iw_error *err);
+/* One EEPROM byte (Write EEPROM Memory, 0xC0), waiting until the target is
+ * ready again (a restore writes the bytes that differ). */
+enum iw_status isp_write_eeprom_byte(struct prog *p, uint32_t addr, uint8_t value,
+				     struct iw_error *err);
 
 /* Poll RDY/BSY (0xF0) until the target is ready or `timeout_ms` passes
  * (IW_TIMEOUT naming `what`). */

@@ -22,7 +22,7 @@
 #define LIST_ROWS 7
 #define FIELD_X 10
 
-static struct {
+struct bootloader_state {
 	struct tui_list list;
 	const struct catalog_bootloader *bl[MAX_ITEMS];
 	const struct catalog_preset *preset[MAX_ITEMS];
@@ -35,7 +35,13 @@ static struct {
 	int shown_item;
 	char note[400];
 	enum tui_role note_role;
-} s;
+};
+
+static struct bootloader_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_bootloader);
+}
 
 static int
 list_y(void)
@@ -52,81 +58,84 @@ form_y(void)
 static void
 default_file(struct tui *t, const struct catalog_bootloader *bl)
 {
+	struct bootloader_state *s = state(t);
 	const char *file = "";
 
 	if (t->demo != NULL)
 		file = demo_image_path(t->demo);
 	else if (bl->file != NULL && access(bl->file, R_OK) == 0)
 		file = bl->file;
-	tui_form_set(&s.form, 0, file);
+	tui_form_set(&s->form, 0, file);
 }
 
 static void
 apply_item(struct tui *t, int i)
 {
+	struct bootloader_state *s = state(t);
 	char v[8];
 
-	if (i < 0 || (size_t)i >= s.n)
+	if (i < 0 || (size_t)i >= s->n)
 		return;
-	s.shown_item = i;
-	for (size_t f = 1; f < s.n_fields; f++) {
-		enum fuse_byte b = s.field_byte[f];
+	s->shown_item = i;
+	for (size_t f = 1; f < s->n_fields; f++) {
+		enum fuse_byte b = s->field_byte[f];
 
-		snprintf(v, sizeof v, s.preset[i]->has_fuse[b] ? "0x%02X" : "",
-			 s.preset[i]->fuse[b]);
-		tui_form_set(&s.form, f, v);
+		snprintf(v, sizeof v, s->preset[i]->has_fuse[b] ? "0x%02X" : "",
+			 s->preset[i]->fuse[b]);
+		tui_form_set(&s->form, f, v);
 	}
-	if (!s.file_edited)
-		default_file(t, s.bl[i]);
+	if (!s->file_edited)
+		default_file(t, s->bl[i]);
 }
 
 static void
 enter(struct tui *t)
 {
+	struct bootloader_state *s = state(t);
 	char labels[MAX_ITEMS][160];
 	const char *ptrs[MAX_ITEMS];
 	int widths[TUI_FORM_MAX] = { 56 }, select = 0;
 
-	memset(&s, 0, sizeof s);
-	s.focus = -1;
+	memset(s, 0, sizeof *s);
+	s->focus = -1;
 	for (size_t i = 0; i < t->cat->n_bootloaders; i++) {
 		const struct catalog_bootloader *bl = &t->cat->bootloaders[i];
 
 		if (catalog_find_part(t->cat, bl->part) != t->part)
 			continue;
-		for (size_t p = 0; p < bl->n_presets && s.n < MAX_ITEMS; p++) {
+		for (size_t p = 0; p < bl->n_presets && s->n < MAX_ITEMS; p++) {
 			const struct catalog_preset *pr = &bl->presets[p];
 
 			char title[120];
 
-			snprintf(labels[s.n], sizeof labels[s.n], "%-38.38s %-14.14s "
+			snprintf(labels[s->n], sizeof labels[s->n], "%-38.38s %-14.14s "
 				 "%02X %02X %02X", tui_bootloader_title(bl, title, sizeof title),
 				 pr->name, pr->fuse[FUSE_LOW],
 				 pr->fuse[FUSE_HIGH], pr->fuse[FUSE_EXT]);
 			if (!pr->has_fuse[FUSE_EXT])
-				labels[s.n][strlen(labels[s.n]) - 3] = '\0';
-			ptrs[s.n] = labels[s.n];
+				labels[s->n][strlen(labels[s->n]) - 3] = '\0';
+			ptrs[s->n] = labels[s->n];
 			/* The previous choice, else the demo's swap to Atmel DFU. */
 			if ((t->bootloader == bl && (t->preset == pr || (t->preset == NULL && p == 0))) ||
 			    (t->bootloader == NULL && t->demo != NULL && p == 0 &&
 			     strcmp(bl->id, DEMO_BOOTLOADER) == 0))
-				select = (int)s.n;
-			s.bl[s.n] = bl;
-			s.preset[s.n++] = pr;
+				select = (int)s->n;
+			s->bl[s->n] = bl;
+			s->preset[s->n++] = pr;
 		}
 	}
-	tui_list_init(&s.list, ptrs, s.n);
-	tui_list_select(&s.list, select);
-	s.n_fields = 1;
+	tui_list_init(&s->list, ptrs, s->n);
+	tui_list_select(&s->list, select);
+	s->n_fields = 1;
 	for (int b = 0; b < FUSE_COUNT; b++)
 		if (t->part->fuses[b].present) {
-			s.field_byte[s.n_fields] = (enum fuse_byte)b;
-			widths[s.n_fields++] = 6;   /* room for the cursor after "0xD8" */
+			s->field_byte[s->n_fields] = (enum fuse_byte)b;
+			widths[s->n_fields++] = 6;   /* room for the cursor after "0xD8" */
 		}
-	tui_form_init(&s.form, widths, s.n_fields);
-	tui_form_focus(&s.form, false);
-	s.shown_item = -1;
-	if (s.n == 0)
+	tui_form_init(&s->form, widths, s->n_fields);
+	tui_form_focus(&s->form, false);
+	s->shown_item = -1;
+	if (s->n == 0)
 		tui_message(t, TUI_ROLE_ERROR, "The catalog has no bootloader for the %s; "
 			    "add one in ~/.config/ispwiz/ (see ispwiz-catalog(5)).",
 			    catalog_part_label(t->part));
@@ -135,51 +144,54 @@ enter(struct tui *t)
 static void
 leave(struct tui *t)
 {
-	(void)t;
-	tui_list_free(&s.list);
-	tui_form_free(&s.form);
+	struct bootloader_state *s = state(t);
+
+	tui_list_free(&s->list);
+	tui_form_free(&s->form);
 }
 
 static void
 layout(struct tui *t)
 {
-	tui_list_place(&s.list, list_y(), 2, LIST_ROWS, COLS - 4);
-	tui_form_place(&s.form, form_y(), FIELD_X);
+	struct bootloader_state *s = state(t);
+
+	tui_list_place(&s->list, list_y(), 2, LIST_ROWS, COLS - 4);
+	tui_form_place(&s->form, form_y(), FIELD_X);
 	/* Fill after placing: the form keeps the cursor only while posted. */
-	if (s.shown_item < 0) {
-		apply_item(t, tui_list_index(&s.list));
+	if (s->shown_item < 0) {
+		apply_item(t, tui_list_index(&s->list));
 		if (t->bootloader != NULL && t->image_path[0] != '\0') {
-			tui_form_set(&s.form, 0, t->image_path);
-			s.file_edited = true;
+			tui_form_set(&s->form, 0, t->image_path);
+			s->file_edited = true;
 		}
 		if (t->bootloader != NULL && t->preset == NULL)
-			for (size_t f = 1; f < s.n_fields; f++) {
+			for (size_t f = 1; f < s->n_fields; f++) {
 				char v[8];
 
-				snprintf(v, sizeof v, "0x%02X", t->fuses.value[s.field_byte[f]]);
-				tui_form_set(&s.form, f, v);
+				snprintf(v, sizeof v, "0x%02X", t->fuses.value[s->field_byte[f]]);
+				tui_form_set(&s->form, f, v);
 			}
 	}
-	tui_form_goto(&s.form, s.focus >= 0 ? (size_t)s.focus : 0);
+	tui_form_goto(&s->form, s->focus >= 0 ? (size_t)s->focus : 0);
 }
 
 /* Whether the fuse fields still hold the highlighted preset's values. */
 static bool
-fields_match_preset(int item)
+fields_match_preset(struct bootloader_state *s, int item)
 {
 	char v[16];
 	uint8_t byte;
 
-	for (size_t f = 1; f < s.n_fields; f++) {
-		enum fuse_byte b = s.field_byte[f];
+	for (size_t f = 1; f < s->n_fields; f++) {
+		enum fuse_byte b = s->field_byte[f];
 
-		tui_form_get(&s.form, f, v, sizeof v);
-		if (!s.preset[item]->has_fuse[b]) {
+		tui_form_get(&s->form, f, v, sizeof v);
+		if (!s->preset[item]->has_fuse[b]) {
 			if (v[0] != '\0')
 				return false;
 			continue;
 		}
-		if (fuse_parse_byte(v, &byte, NULL) != IW_OK || byte != s.preset[item]->fuse[b])
+		if (fuse_parse_byte(v, &byte, NULL) != IW_OK || byte != s->preset[item]->fuse[b])
 			return false;
 	}
 	return true;
@@ -188,7 +200,8 @@ fields_match_preset(int item)
 static void
 draw(struct tui *t)
 {
-	int i = tui_list_index(&s.list), y = list_y() + LIST_ROWS;
+	struct bootloader_state *s = state(t);
+	int i = tui_list_index(&s->list), y = list_y() + LIST_ROWS;
 	const struct catalog_bootloader *bl;
 	char id[10];
 
@@ -199,40 +212,42 @@ draw(struct tui *t)
 	tui_put(tui_body_top() + 1, 2 + 2 + 39 + 15, 9, TUI_ROLE_DIM, "L  H  E");
 	if (i < 0)
 		return;
-	bl = s.bl[i];
+	bl = s->bl[i];
 	tui_putf(y, 4, COLS - 6, TUI_ROLE_DIM, "%s. Enumerates as %s.",
-		 s.preset[i]->description != NULL ? s.preset[i]->description : s.preset[i]->name,
+		 s->preset[i]->description != NULL ? s->preset[i]->description : s->preset[i]->name,
 		 catalog_usb_id_str(bl->usb_id, id));
 	tui_putf(y + 1, 4, COLS - 6, TUI_ROLE_DIM, "Upstream: %s",
 		 bl->url != NULL ? bl->url : bl->file != NULL ? bl->file : "build it yourself");
 	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
-	for (size_t f = 1; f < s.n_fields; f++)
+	for (size_t f = 1; f < s->n_fields; f++)
 		tui_putf(form_y() + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
-			 fuse_byte_name(s.field_byte[f]));
-	if (fields_match_preset(i))
+			 fuse_byte_name(s->field_byte[f]));
+	if (fields_match_preset(s, i))
 		tui_putf(y + 2, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
-			 "edit them for custom fuses.", s.preset[i]->name);
+			 "edit them for custom fuses.", s->preset[i]->name);
 	else
 		tui_put(y + 2, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
 			"shows what each change does and refuses dangerous ones.");
-	tui_put(form_y() + (int)s.n_fields, 2, COLS - 4, s.note_role, s.note);
+	tui_put(form_y() + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
 }
 
 static void
 paint(struct tui *t)
 {
-	(void)t;
-	tui_list_focus(&s.list, s.focus < 0);
-	tui_list_refresh(&s.list);
-	tui_form_focus(&s.form, s.focus >= 0);
-	tui_form_refresh(&s.form);
+	struct bootloader_state *s = state(t);
+
+	tui_list_focus(&s->list, s->focus < 0);
+	tui_list_refresh(&s->list);
+	tui_form_focus(&s->form, s->focus >= 0);
+	tui_form_refresh(&s->form);
 }
 
 static bool
 text_focus(const struct tui *t)
 {
-	(void)t;
-	return s.focus >= 0;
+	struct bootloader_state *s = state(t);
+
+	return s->focus >= 0;
 }
 
 /* What the file is, by its identity (the rule `ispwiz flash` follows too):
@@ -270,14 +285,15 @@ judge_file(struct tui *t, const struct catalog_bootloader *bl, const char *path,
 		t->sha_role = TUI_ROLE_ERROR;
 		break;
 	}
-	tui_log("file %s: %s", path, t->sha_note);
+	tui_log(t, "file %s: %s", path, t->sha_note);
 	return !catalog_verdict_refuses(j.verdict) && j.verdict != CATALOG_FILE_IS_OTHER;
 }
 
 static void
 choose(struct tui *t)
 {
-	int i = tui_list_index(&s.list);
+	struct bootloader_state *s = state(t);
+	int i = tui_list_index(&s->list);
 	char path[4096], v[16];
 	struct fuse_set fuses;
 	struct hex_image *img;
@@ -285,33 +301,33 @@ choose(struct tui *t)
 
 	if (i < 0)
 		return;
-	tui_form_get(&s.form, 0, path, sizeof path);
+	tui_form_get(&s->form, 0, path, sizeof path);
 	if (path[0] == '\0') {
 		tui_message(t, TUI_ROLE_ERROR, "Give the bootloader file: download %s (see "
 			    "Upstream above) and type its path; Tab completes.",
-			    s.bl[i]->file != NULL ? s.bl[i]->file : "it");
+			    s->bl[i]->file != NULL ? s->bl[i]->file : "it");
 		return;
 	}
 	fuse_set_init(&fuses);
-	for (size_t f = 1; f < s.n_fields; f++) {
+	for (size_t f = 1; f < s->n_fields; f++) {
 		uint8_t byte;
 
-		tui_form_get(&s.form, f, v, sizeof v);
+		tui_form_get(&s->form, f, v, sizeof v);
 		if (v[0] == '\0')
 			continue;
 		if (fuse_parse_byte(v, &byte, &err) != IW_OK) {
-			tui_message(t, TUI_ROLE_ERROR, "%s: %s.", fuse_byte_name(s.field_byte[f]),
+			tui_message(t, TUI_ROLE_ERROR, "%s: %s.", fuse_byte_name(s->field_byte[f]),
 				    err.msg);
 			return;
 		}
-		fuse_set_put(&fuses, s.field_byte[f], byte);
+		fuse_set_put(&fuses, s->field_byte[f], byte);
 	}
 	if ((img = hex_image_new()) == NULL || hex_image_read_file(img, path, &err) != IW_OK) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", img == NULL ? "Out of memory." : err.msg);
 		hex_image_free(img);
 		return;
 	}
-	if (!judge_file(t, s.bl[i], path, img)) {
+	if (!judge_file(t, s->bl[i], path, img)) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", t->sha_note);
 		hex_image_free(img);
 		return;
@@ -319,10 +335,10 @@ choose(struct tui *t)
 	hex_image_free(t->image);
 	t->image = img;
 	snprintf(t->image_path, sizeof t->image_path, "%s", path);
-	t->bootloader = s.bl[i];
-	t->preset = fields_match_preset(i) ? s.preset[i] : NULL;
+	t->bootloader = s->bl[i];
+	t->preset = fields_match_preset(s, i) ? s->preset[i] : NULL;
 	t->fuses = fuses;
-	tui_log("bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
+	tui_log(t, "bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
 		t->preset != NULL ? t->preset->name : "custom", fuses.value[FUSE_LOW],
 		fuses.value[FUSE_HIGH], fuses.value[FUSE_EXT]);
 	tui_next(t);
@@ -331,42 +347,43 @@ choose(struct tui *t)
 static void
 field_action(struct tui *t, enum tui_action a, int ch)
 {
-	size_t f = (size_t)s.focus;
+	struct bootloader_state *s = state(t);
+	size_t f = (size_t)s->focus;
 	char path[4096];
 
 	switch (a) {
 	case TUI_ACT_UP:
-		s.focus = f == 0 ? -1 : (int)f - 1;
+		s->focus = f == 0 ? -1 : (int)f - 1;
 		break;
 	case TUI_ACT_DOWN:
-		if (f + 1 < s.n_fields)
-			s.focus = (int)f + 1;
+		if (f + 1 < s->n_fields)
+			s->focus = (int)f + 1;
 		break;
 	case TUI_ACT_TAB:
 		if (f != 0) {
-			s.focus = f + 1 < s.n_fields ? (int)f + 1 : -1;
+			s->focus = f + 1 < s->n_fields ? (int)f + 1 : -1;
 			break;
 		}
-		tui_form_get(&s.form, 0, path, sizeof path);
-		tui_complete_path(path, sizeof path, s.note, sizeof s.note);
-		s.note_role = TUI_ROLE_DIM;
-		tui_form_set(&s.form, 0, path);
-		s.file_edited = true;
+		tui_form_get(&s->form, 0, path, sizeof path);
+		tui_complete_path(path, sizeof path, s->note, sizeof s->note);
+		s->note_role = TUI_ROLE_DIM;
+		tui_form_set(&s->form, 0, path);
+		s->file_edited = true;
 		break;
 	default:
-		if (tui_form_action(&s.form, a, ch) && f == 0)
-			s.file_edited = true;
-		(void)t;
+		if (tui_form_action(&s->form, a, ch) && f == 0)
+			s->file_edited = true;
 		return;
 	}
-	if (s.focus >= 0)
-		tui_form_goto(&s.form, (size_t)s.focus);
+	if (s->focus >= 0)
+		tui_form_goto(&s->form, (size_t)s->focus);
 }
 
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
-	int before = tui_list_index(&s.list);
+	struct bootloader_state *s = state(t);
+	int before = tui_list_index(&s->list);
 
 	if (a == TUI_ACT_BACK) {
 		tui_back(t);
@@ -376,21 +393,22 @@ action(struct tui *t, enum tui_action a, int ch)
 		choose(t);
 		return;
 	}
-	if (s.focus >= 0) {
+	if (s->focus >= 0) {
 		field_action(t, a, ch);
 		return;
 	}
-	if (a == TUI_ACT_TAB || (a == TUI_ACT_DOWN && before == (int)s.n - 1)) {
-		s.focus = 0;
-		tui_form_goto(&s.form, 0);
+	if (a == TUI_ACT_TAB || (a == TUI_ACT_DOWN && before == (int)s->n - 1)) {
+		s->focus = 0;
+		tui_form_goto(&s->form, 0);
 		return;
 	}
-	if (tui_list_action(&s.list, a) && tui_list_index(&s.list) != s.shown_item)
-		apply_item(t, tui_list_index(&s.list));
+	if (tui_list_action(&s->list, a) && tui_list_index(&s->list) != s->shown_item)
+		apply_item(t, tui_list_index(&s->list));
 }
 
 const struct tui_screen tui_screen_bootloader = {
 	.name = "Bootloader",
+	.data_size = sizeof(struct bootloader_state),
 	.help = "Each row is a bootloader from the catalog for this chip, with one of "
 		"its fuse presets; 'jtag-disabled' frees the JTAG pins (often used by "
 		"the key matrix). Below: the file to flash (type a path; Tab completes "

@@ -18,11 +18,17 @@ enum wait_state {
 	WAIT_NOT_FOUND,
 };
 
-static struct {
+struct done_state {
 	struct tui_text text;
 	enum wait_state wait;
 	char found[300];
-} s;
+};
+
+static struct done_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_done);
+}
 
 static bool
 is_target_id(const struct tui *t, const struct detect_device *d)
@@ -34,31 +40,33 @@ is_target_id(const struct tui *t, const struct detect_device *d)
 static void
 found(struct tui *t, const struct detect_device *d)
 {
+	struct done_state *s = state(t);
 	char id[10];
 
-	s.wait = WAIT_FOUND;
-	snprintf(s.found, sizeof s.found, "Found: %s (%s)%s%s. The new bootloader is alive.",
+	s->wait = WAIT_FOUND;
+	snprintf(s->found, sizeof s->found, "Found: %s (%s)%s%s. The new bootloader is alive.",
 		 d->product != NULL ? d->product : "a USB device",
 		 catalog_usb_id_str(d->usb_id, id), d->port != NULL ? " on " : "",
 		 d->port != NULL ? d->port : "");
 	tui_set_timer(t, -1);
 	tui_message(t, TUI_ROLE_OK, "All done. Enter or q quits; Esc flashes another board.");
-	tui_log("done: %s", s.found);
+	tui_log(t, "done: %s", s->found);
 }
 
 static void
 start_wait(struct tui *t)
 {
+	struct done_state *s = state(t);
 	struct tui_source *src;
 	const struct detect_list *now;
 
-	s.wait = WAIT_NONE;
+	s->wait = WAIT_NONE;
 	if (t->bootloader == NULL || (t->bootloader->usb_id.vid == 0 &&
 				      t->bootloader->usb_id.pid == 0))
 		return;
 	if ((src = tui_get_source(t)) == NULL)
 		return;
-	s.wait = WAIT_WAITING;
+	s->wait = WAIT_WAITING;
 	now = tui_source_devices(src);
 	for (size_t i = 0; i < now->n; i++)
 		if (is_target_id(t, &now->items[i])) {
@@ -73,46 +81,47 @@ start_wait(struct tui *t)
 static void
 fill(struct tui *t)
 {
+	struct done_state *s = state(t);
 	const struct job_result *r = t->result;
 	char id[10], title[200];
 
-	tui_text_clear(&s.text);
-	tui_text_init(&s.text, COLS - 4);
-	tui_text_addf(&s.text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
+	tui_text_clear(&s->text);
+	tui_text_init(&s->text, COLS - 4);
+	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
 		      catalog_part_label(t->part), t->bootloader != NULL ?
 		      tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
-	tui_text_addf(&s.text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
+	tui_text_addf(&s->text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);
 	if (fuse_set_any(&r->fuses_written))
-		tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Fuses now: lfuse 0x%02X, hfuse 0x%02X, "
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Fuses now: lfuse 0x%02X, hfuse 0x%02X, "
 			      "efuse 0x%02X (read back and checked).", r->fuses_after.value[FUSE_LOW],
 			      r->fuses_after.value[FUSE_HIGH], r->fuses_after.value[FUSE_EXT]);
 	else
-		tui_text_add(&s.text, TUI_ROLE_NORMAL, 2, "The fuses already had the right values.");
-	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "The fuses already had the right values.");
+	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
 		      r->backup_hex[0] != '\0' ? r->backup_hex : r->backup_json[0] != '\0' ?
 		      r->backup_json : "none", t->demo != NULL ? " (demo: removed on exit)" : "");
-	if (tui_log_enabled() && t->opt->log_path != NULL)
-		tui_text_addf(&s.text, TUI_ROLE_DIM, "The session log has every step and "
+	if (tui_log_enabled(t) && t->opt->log_path != NULL)
+		tui_text_addf(&s->text, TUI_ROLE_DIM, "The session log has every step and "
 			      "job event: %s", t->opt->log_path);
 	else
-		tui_text_add(&s.text, TUI_ROLE_DIM, 2, "No log was kept; start ispwiz with "
+		tui_text_add(&s->text, TUI_ROLE_DIM, 2, "No log was kept; start ispwiz with "
 			     "--log FILE to keep one.");
-	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
-	if (s.wait == WAIT_NONE) {
-		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "Unplug the ISP cable and plug the "
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	if (s->wait == WAIT_NONE) {
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "Unplug the ISP cable and plug the "
 			     "keyboard into USB.");
 		return;
 	}
-	tui_text_addf(&s.text, TUI_ROLE_HEADING, "Now unplug the ISP cable and plug the "
+	tui_text_addf(&s->text, TUI_ROLE_HEADING, "Now unplug the ISP cable and plug the "
 		      "board into USB. Waiting for %s (USB ID %s)...",
 		      tui_bootloader_title(t->bootloader, title, sizeof title),
 		      catalog_usb_id_str(t->bootloader->usb_id, id));
-	if (s.wait == WAIT_FOUND)
-		tui_text_add(&s.text, TUI_ROLE_OK, 2, s.found);
-	else if (s.wait == WAIT_NOT_FOUND)
-		tui_text_addf(&s.text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
+	if (s->wait == WAIT_FOUND)
+		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
+	else if (s->wait == WAIT_NOT_FOUND)
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
 			      "appeared within %d s. Check the USB cable; a bootloader such "
 			      "as Atmel DFU may only start when the application area is "
 			      "empty or its start pin (HWB) is held low at reset. r waits "
@@ -123,8 +132,10 @@ fill(struct tui *t)
 static void
 enter(struct tui *t)
 {
-	memset(&s, 0, sizeof s);
-	tui_text_init(&s.text, COLS - 4);
+	struct done_state *s = state(t);
+
+	memset(s, 0, sizeof *s);
+	tui_text_init(&s->text, COLS - 4);
 	start_wait(t);
 	fill(t);
 }
@@ -132,8 +143,10 @@ enter(struct tui *t)
 static void
 leave(struct tui *t)
 {
+	struct done_state *s = state(t);
+
 	tui_set_timer(t, -1);
-	tui_text_clear(&s.text);
+	tui_text_clear(&s->text);
 }
 
 static void
@@ -145,22 +158,25 @@ layout(struct tui *t)
 static void
 draw(struct tui *t)
 {
-	(void)t;
+	struct done_state *s = state(t);
+
 	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING, "Done");
-	tui_text_draw(&s.text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
+	tui_text_draw(&s->text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
 }
 
 static void
 event(struct tui *t, const struct tui_event *ev)
 {
-	if (ev->kind == TUI_EV_DEVICE && s.wait == WAIT_WAITING &&
+	struct done_state *s = state(t);
+
+	if (ev->kind == TUI_EV_DEVICE && s->wait == WAIT_WAITING &&
 	    ev->device->action == HOTPLUG_ADD && is_target_id(t, ev->device->dev)) {
 		found(t, ev->device->dev);
 		fill(t);
-	} else if (ev->kind == TUI_EV_TIMER && s.wait == WAIT_WAITING) {
-		s.wait = WAIT_NOT_FOUND;
+	} else if (ev->kind == TUI_EV_TIMER && s->wait == WAIT_WAITING) {
+		s->wait = WAIT_NOT_FOUND;
 		tui_message(t, TUI_ROLE_ERROR, "The bootloader did not show up. r waits again.");
-		tui_log("done: USB ID not found");
+		tui_log(t, "done: USB ID not found");
 		fill(t);
 	}
 }
@@ -168,12 +184,14 @@ event(struct tui *t, const struct tui_event *ev)
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
+	struct done_state *s = state(t);
+
 	(void)ch;
-	if (tui_text_scroll(&s.text, a, tui_body_rows() - 2))
+	if (tui_text_scroll(&s->text, a, tui_body_rows() - 2))
 		return;
 	if (a == TUI_ACT_NEXT) {
 		tui_request_quit(t);
-	} else if (a == TUI_ACT_RETRY && s.wait == WAIT_NOT_FOUND) {
+	} else if (a == TUI_ACT_RETRY && s->wait == WAIT_NOT_FOUND) {
 		start_wait(t);
 		fill(t);
 	} else if (a == TUI_ACT_BACK) {
@@ -185,6 +203,7 @@ action(struct tui *t, enum tui_action a, int ch)
 
 const struct tui_screen tui_screen_done = {
 	.name = "Done",
+	.data_size = sizeof(struct done_state),
 	.help = "The chip was written and verified. Unplug the ISP wires, then plug the "
 		"keyboard into USB on its own: ispwiz watches for the USB ID the new "
 		"bootloader enumerates with and says whether it appeared. To flash "

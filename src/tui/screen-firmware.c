@@ -14,7 +14,7 @@ applies(const struct tui *t)
 static void
 fill(struct tui *t)
 {
-	struct tui_text *text = &t->page;
+	struct tui_text *text = tui_page_text(t);
 	const struct catalog_isp_firmware *fw = t->programmer->firmware;
 	bool caterina = fw->loader != NULL && strcmp(fw->loader, "caterina") == 0;
 
@@ -53,6 +53,7 @@ const struct tui_screen tui_screen_firmware = {
 	.help = "Boards such as the Pro Micro and the Teensy 2.0 become ISP programmers "
 		"only while they run QMK's ISP firmware. Load it onto the programmer "
 		"board (not onto the keyboard!) once, as described, then go on.",
+	.data_size = TUI_PAGE_DATA,
 	.keys = "Enter done  Esc back",
 	.applies = applies,
 	.layout = fill,

@@ -18,14 +18,20 @@ struct row {
 	double rate;
 };
 
-static struct {
+struct flash_state {
 	struct row rows[5];
 	struct tui_text log;
 	enum job_phase phase;
 	bool running;
 	bool ended;
 	enum iw_status status;
-} s;
+};
+
+static struct flash_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_flash);
+}
 
 static const struct row initial[5] = {
 	{ .phase = JOB_PHASE_BACKUP, .label = "Backup read" },
@@ -50,67 +56,71 @@ log_rows(void)
 static void
 start(struct tui *t)
 {
-	memcpy(s.rows, initial, sizeof s.rows);
-	tui_text_clear(&s.log);
-	tui_text_init(&s.log, COLS - 1);
-	s.phase = JOB_PHASE_PLAN;
-	s.ended = false;
+	struct flash_state *s = state(t);
+
+	memcpy(s->rows, initial, sizeof s->rows);
+	tui_text_clear(&s->log);
+	tui_text_init(&s->log, COLS - 1);
+	s->phase = JOB_PHASE_PLAN;
+	s->ended = false;
 	t->flashed = false;
-	s.running = tui_job_start(t, &t->plan, t->result);
-	if (s.running)
+	s->running = tui_job_start(t, &t->plan, t->result);
+	if (s->running)
 		tui_message(t, TUI_ROLE_NORMAL, "Working. c cancels (it asks first).");
 }
 
 static void
 enter(struct tui *t)
 {
-	memset(&s, 0, sizeof s);
-	tui_text_init(&s.log, COLS - 1);
+	struct flash_state *s = state(t);
+
+	memset(s, 0, sizeof *s);
+	tui_text_init(&s->log, COLS - 1);
 	start(t);
 }
 
 static void
 leave(struct tui *t)
 {
-	(void)t;
-	tui_text_clear(&s.log);
+	struct flash_state *s = state(t);
+
+	tui_text_clear(&s->log);
 }
 
 static struct row *
-row_of(enum job_phase phase)
+row_of(struct flash_state *s, enum job_phase phase)
 {
 	for (size_t i = 0; i < 5; i++)
-		if (s.rows[i].phase == phase)
-			return &s.rows[i];
+		if (s->rows[i].phase == phase)
+			return &s->rows[i];
 	return NULL;
 }
 
 static void
-add_log(enum tui_role role, const char *line)
+add_log(struct flash_state *s, enum tui_role role, const char *line)
 {
-	tui_text_add(&s.log, role, 4, line);
+	tui_text_add(&s->log, role, 4, line);
 	/* Follow the newest line, as a terminal would. */
-	tui_text_follow(&s.log, log_rows());
+	tui_text_follow(&s->log, log_rows());
 }
 
 static void
 diag_line(void *user, const char *line)
 {
-	(void)user;
-	add_log(TUI_ROLE_WARNING, line);
+	add_log(user, TUI_ROLE_WARNING, line);
 }
 
 static void
-on_job_event(const struct job_event *ev)
+on_job_event(struct flash_state *s, const struct job_event *ev)
 {
-	struct row *r = row_of(ev->phase);
+	struct row *r = row_of(s, ev->phase);
 
 	switch (ev->kind) {
 	case JOB_EVENT_PHASE:
 		for (size_t i = 0; i < 5; i++)
-			if (s.rows[i].started && s.rows[i].phase < ev->phase)
-				s.rows[i].finished = true;
-		s.phase = ev->phase;
+			if (s->rows[i].started && s->rows[i].phase < ev->phase)
+				s->rows[i].finished = true;
+		s->phase = ev->phase;
 		if (r != NULL) {
 			r->started = true;
 			r->total = ev->total;
@@ -128,16 +138,16 @@ on_job_event(const struct job_event *ev)
 		/* The runner also logs the decoded fuse diff here; the review
 		 * showed it in full, so only the summary line is repeated. */
 		if (ev->topic != JOB_TOPIC_FUSE_DIFF)
-			add_log(TUI_ROLE_DIM, ev->message);
+			add_log(s, TUI_ROLE_DIM, ev->message);
 		break;
 	case JOB_EVENT_WARNING:
-		add_log(TUI_ROLE_WARNING, ev->message);
+		add_log(s, TUI_ROLE_WARNING, ev->message);
 		break;
 	case JOB_EVENT_DONE:
-		s.phase = ev->phase;
+		s->phase = ev->phase;
 		for (size_t i = 0; i < 5; i++)
-			if (s.rows[i].started && (ev->status == IW_OK || s.rows[i].phase < ev->phase))
-				s.rows[i].finished = true;
+			if (s->rows[i].started && (ev->status == IW_OK || s->rows[i].phase < ev->phase))
+				s->rows[i].finished = true;
 		break;
 	}
 }
@@ -145,19 +155,20 @@ on_job_event(const struct job_event *ev)
 static void
 on_job_done(struct tui *t)
 {
+	struct flash_state *s = state(t);
 	const struct job_result *r = t->result;
 
-	s.running = false;
-	s.ended = true;
-	s.status = r->status;
+	s->running = false;
+	s->ended = true;
+	s->status = r->status;
 	t->flashed = true;
 	if (r->status == IW_OK) {
 		tui_next(t);
 		return;
 	}
-	add_log(r->status == IW_CANCELLED ? TUI_ROLE_WARNING : TUI_ROLE_ERROR, r->error.msg);
+	add_log(s, r->status == IW_CANCELLED ? TUI_ROLE_WARNING : TUI_ROLE_ERROR, r->error.msg);
 	if (r->has_diagnosis)
-		wiring_doctor_render(&r->diagnosis, t->programmer, diag_line, NULL);
+		wiring_doctor_render(&r->diagnosis, t->programmer, diag_line, s);
 	if (r->status == IW_CANCELLED)
 		tui_message(t, TUI_ROLE_WARNING, "Cancelled. r starts again, Esc goes back "
 			    "to the review.");
@@ -172,17 +183,20 @@ on_job_done(struct tui *t)
 static void
 event(struct tui *t, const struct tui_event *ev)
 {
-	if (ev->kind == TUI_EV_JOB && s.running)
-		on_job_event(ev->job);
-	else if (ev->kind == TUI_EV_JOB_DONE && s.running)
+	struct flash_state *s = state(t);
+
+	if (ev->kind == TUI_EV_JOB && s->running)
+		on_job_event(s, ev->job);
+	else if (ev->kind == TUI_EV_JOB_DONE && s->running)
 		on_job_done(t);
 }
 
 static void
 layout(struct tui *t)
 {
-	(void)t;
-	s.log.width = COLS - 1;
+	struct flash_state *s = state(t);
+
+	s->log.width = COLS - 1;
 }
 
 static const char *
@@ -193,11 +207,11 @@ kib(double bytes, char *buf, size_t size)
 }
 
 static void
-draw_row(const struct row *r, int y)
+draw_row(const struct flash_state *s, const struct row *r, int y)
 {
 	int bar = COLS - 60;
 	char a[16], b[16], c[16], left[24];
-	const char *state;
+	const char *what;
 
 	tui_put(y, 2, 12, r->started ? TUI_ROLE_HEADING : TUI_ROLE_DIM, r->label);
 	if (r->total > 0) {
@@ -217,34 +231,37 @@ draw_row(const struct row *r, int y)
 			 kib(r->total, b, sizeof b), kib(r->rate, c, sizeof c), left);
 		return;
 	}
-	state = r->finished ? "done" : r->started ? "working..." :
-		s.ended && s.status == IW_OK ? "nothing to do" : s.ended ? "not run" : "waiting";
+	what = r->finished ? "done" : r->started ? "working..." :
+		s->ended && s->status == IW_OK ? "nothing to do" : s->ended ? "not run" : "waiting";
 	tui_put(y, 15, COLS - 17, r->finished ? TUI_ROLE_OK : r->started ? TUI_ROLE_NORMAL :
-		TUI_ROLE_DIM, state);
+		TUI_ROLE_DIM, what);
 }
 
 static void
 draw(struct tui *t)
 {
+	struct flash_state *s = state(t);
 	int y = tui_body_top() + 1;
 	char title[200];
 
 	tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s", catalog_part_label(t->part),
 		 t->bootloader != NULL ? tui_bootloader_title(t->bootloader, title, sizeof title) :
 		 t->image_path);
-	tui_putf(y + 1, 2, COLS - 4, s.phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :
-		 TUI_ROLE_DIM, "%s", s.ended ? (s.status == IW_OK ? "Finished." : "Stopped.") :
-		 s.phase <= JOB_PHASE_READ_FUSES ? job_phase_title(s.phase) :
+	tui_putf(y + 1, 2, COLS - 4, s->phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :
+		 TUI_ROLE_DIM, "%s", s->ended ? (s->status == IW_OK ? "Finished." : "Stopped.") :
+		 s->phase <= JOB_PHASE_READ_FUSES ? job_phase_title(s->phase) :
 		 "Connected; signature and fuses checked.");
 	for (int i = 0; i < 5; i++)
-		draw_row(&s.rows[i], y + 2 + i);
-	tui_text_draw(&s.log, log_y(), 1, log_rows(), COLS - 1);
+		draw_row(s, &s->rows[i], y + 2 + i);
+	tui_text_draw(&s->log, log_y(), 1, log_rows(), COLS - 1);
 }
 
 static void
 do_cancel(struct tui *t)
 {
-	if (!s.running)
+	struct flash_state *s = state(t);
+
+	if (!s->running)
 		return;
 	tui_job_cancel(t);
 	tui_message(t, TUI_ROLE_WARNING, "Stopping at the next safe point...");
@@ -253,15 +270,17 @@ do_cancel(struct tui *t)
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
+	struct flash_state *s = state(t);
+
 	(void)ch;
-	if (s.running) {
+	if (s->running) {
 		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
 			tui_ask(t, do_cancel, "Stop flashing at the next safe point? A fuse "
 				"write that has started always finishes. If the chip was "
 				"already erased it has no bootloader until you flash again; "
 				"the backup is kept.");
 		else
-			tui_text_scroll(&s.log, a, log_rows());
+			tui_text_scroll(&s->log, a, log_rows());
 		return;
 	}
 	if (a == TUI_ACT_RETRY && !tui_job_running(t))
@@ -269,7 +288,7 @@ action(struct tui *t, enum tui_action a, int ch)
 	else if (a == TUI_ACT_BACK)
 		tui_back(t);
 	else
-		tui_text_scroll(&s.log, a, log_rows());
+		tui_text_scroll(&s->log, a, log_rows());
 }
 
 /* Once the job has ended (failed or cancelled) c does nothing: say what
@@ -277,12 +296,14 @@ action(struct tui *t, enum tui_action a, int ch)
 static const char *
 keys_now(const struct tui *t)
 {
-	(void)t;
-	return s.running || !s.ended ? NULL : "r start again  Esc back  Up/Down scroll";
+	struct flash_state *s = state(t);
+
+	return s->running || !s->ended ? NULL : "r start again  Esc back  Up/Down scroll";
 }
 
 const struct tui_screen tui_screen_flash = {
 	.name = "Flash",
+	.data_size = sizeof(struct flash_state),
 	.help = "The chip is backed up, erased, written and verified; the fuses are "
 		"written only after the verify passed, then read back. Each phase has "
 		"its own bar with bytes done, speed and time left. c (or Esc) cancels "

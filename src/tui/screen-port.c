@@ -13,12 +13,17 @@
 #define MAX_DEVICES 32
 #define LIST_ROWS 7
 
-static struct {
+struct port_state {
 	struct tui_list list;
 	char *keys[MAX_DEVICES];          /* detect_device.key per row */
 	size_t n;
-	bool placed;
-} s;
+};
+
+static struct port_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_port);
+}
 
 static bool
 matches(const struct tui *t, const struct detect_device *d)
@@ -55,70 +60,71 @@ find(const struct tui *t, const char *key)
 static const struct detect_device *
 highlighted(const struct tui *t)
 {
-	int i = tui_list_index(&s.list);
+	struct port_state *s = state(t);
+	int i = tui_list_index(&s->list);
 
-	return i >= 0 && (size_t)i < s.n ? find(t, s.keys[i]) : NULL;
+	return i >= 0 && (size_t)i < s->n ? find(t, s->keys[i]) : NULL;
 }
 
 static void
-clear_rows(void)
+clear_rows(struct port_state *s)
 {
-	tui_list_free(&s.list);
-	for (size_t i = 0; i < s.n; i++)
-		free(s.keys[i]);
-	s.n = 0;
-	s.placed = false;
+	tui_list_free(&s->list);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->keys[i]);
+	s->n = 0;
 }
 
 static void
-place(void)
+place(struct port_state *s)
 {
-	tui_list_place(&s.list, tui_body_top() + 3, 2, LIST_ROWS, COLS - 4);
-	s.placed = true;
+	tui_list_place(&s->list, tui_body_top() + 3, 2, LIST_ROWS, COLS - 4);
 }
 
 /* Rebuild the rows from the source, keeping the highlighted device. */
 static void
 rebuild(struct tui *t, const char *keep)
 {
+	struct port_state *s = state(t);
 	char labels[MAX_DEVICES][160], id[10];
 	const char *ptrs[MAX_DEVICES];
 	const struct detect_list *l = t->source != NULL ? tui_source_devices(t->source) : NULL;
 	char *keep_copy = keep != NULL ? strdup(keep) : NULL;
 	int select = 0;
 
-	clear_rows();
-	for (size_t i = 0; l != NULL && i < l->n && s.n < MAX_DEVICES; i++) {
+	clear_rows(s);
+	for (size_t i = 0; l != NULL && i < l->n && s->n < MAX_DEVICES; i++) {
 		const struct detect_device *d = &l->items[i];
 		const char *what = d->product != NULL ? d->product :
 				   d->manufacturer != NULL ? d->manufacturer : "USB device";
 
 		if (!detect_device_is_listed(d, false))
 			continue;
-		snprintf(labels[s.n], sizeof labels[s.n], "%c %-34.34s %s  %s",
+		snprintf(labels[s->n], sizeof labels[s->n], "%c %-34.34s %s  %s",
 			 d->problem != NULL ? '!' : matches(t, d) ? '*' : ' ', what,
 			 catalog_usb_id_str(d->usb_id, id),
 			 d->port != NULL ? d->port : d->bus_path != NULL ? d->bus_path : "");
-		ptrs[s.n] = labels[s.n];
+		ptrs[s->n] = labels[s->n];
 		if (keep_copy != NULL && strcmp(keep_copy, d->key) == 0)
-			select = (int)s.n;
-		s.keys[s.n++] = strdup(d->key);
+			select = (int)s->n;
+		s->keys[s->n++] = strdup(d->key);
 	}
 	free(keep_copy);
-	tui_list_init(&s.list, ptrs, s.n);
-	tui_list_select(&s.list, select);
+	tui_list_init(&s->list, ptrs, s->n);
+	tui_list_select(&s->list, select);
 	if (!t->too_small)
-		place();
+		place(s);
 }
 
 /* Select the one matching device, if there is exactly one. */
 static bool
 auto_select(struct tui *t)
 {
+	struct port_state *s = state(t);
 	int found = -1, count = 0;
 
-	for (size_t i = 0; i < s.n; i++) {
-		const struct detect_device *d = find(t, s.keys[i]);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct detect_device *d = find(t, s->keys[i]);
 
 		if (d != NULL && matches(t, d)) {
 			found = (int)i;
@@ -127,7 +133,7 @@ auto_select(struct tui *t)
 	}
 	if (count != 1)
 		return false;
-	tui_list_select(&s.list, found);
+	tui_list_select(&s->list, found);
 	return true;
 }
 
@@ -150,7 +156,9 @@ say_found(struct tui *t)
 static void
 enter(struct tui *t)
 {
-	memset(&s, 0, sizeof s);
+	struct port_state *s = state(t);
+
+	memset(s, 0, sizeof *s);
 	tui_get_source(t);
 	rebuild(t, t->have_port ? t->port_dev.key : NULL);
 	if (!t->have_port && auto_select(t))
@@ -160,15 +168,13 @@ enter(struct tui *t)
 static void
 leave(struct tui *t)
 {
-	(void)t;
-	clear_rows();
+	clear_rows(state(t));
 }
 
 static void
 layout(struct tui *t)
 {
-	(void)t;
-	place();
+	place(state(t));
 }
 
 static void
@@ -204,6 +210,7 @@ draw_details(const struct tui *t, const struct detect_device *d, int y)
 static void
 draw(struct tui *t)
 {
+	struct port_state *s = state(t);
 	const struct detect_device *d = highlighted(t);
 
 	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING,
@@ -213,7 +220,7 @@ draw(struct tui *t)
 			"The live device list is not available (see the message below).");
 		return;
 	}
-	if (s.n == 0) {
+	if (s->n == 0) {
 		tui_put(tui_body_top() + 3, 4, COLS - 6, TUI_ROLE_DIM,
 			"Waiting for the programmer... plug it in now.");
 		return;
@@ -227,9 +234,10 @@ draw(struct tui *t)
 static void
 paint(struct tui *t)
 {
-	(void)t;
-	if (s.n > 0)
-		tui_list_refresh(&s.list);
+	struct port_state *s = state(t);
+
+	if (s->n > 0)
+		tui_list_refresh(&s->list);
 }
 
 static void
@@ -264,15 +272,17 @@ choose(struct tui *t)
 		t->port = t->port_dev.port;
 	else
 		t->port = t->port_dev.bus_path;
-	tui_log("port: %s", t->port != NULL ? t->port : "(simulated)");
+	tui_log(t, "port: %s", t->port != NULL ? t->port : "(simulated)");
 	tui_next(t);
 }
 
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
+	struct port_state *s = state(t);
+
 	(void)ch;
-	if (s.n > 0 && tui_list_action(&s.list, a))
+	if (s->n > 0 && tui_list_action(&s->list, a))
 		return;
 	if (a == TUI_ACT_BACK)
 		tui_back(t);
@@ -302,6 +312,7 @@ event(struct tui *t, const struct tui_event *ev)
 
 const struct tui_screen tui_screen_port = {
 	.name = "Port",
+	.data_size = sizeof(struct port_state),
 	.help = "Plug the programmer into this computer. It appears in the list as "
 		"soon as the system has set it up; when exactly one device matches the "
 		"programmer you chose, it is selected for you. A device marked ! cannot "

@@ -8,12 +8,18 @@
 
 #define MAX_PROGRAMMERS 64
 
-static struct {
+struct programmer_state {
 	struct tui_list list;
 	const struct catalog_programmer *progs[MAX_PROGRAMMERS];
 	size_t n;
 	int list_rows;
-} s;
+};
+
+static struct programmer_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_programmer);
+}
 
 static bool
 is_sim(const struct catalog_programmer *p)
@@ -24,67 +30,69 @@ is_sim(const struct catalog_programmer *p)
 static void
 enter(struct tui *t)
 {
+	struct programmer_state *s = state(t);
 	char labels[MAX_PROGRAMMERS][128];
 	const char *ptrs[MAX_PROGRAMMERS];
 	int select = 0;
 
-	memset(&s, 0, sizeof s);
+	memset(s, 0, sizeof *s);
 	/* The demo has only the simulator behind its port list, so it comes
 	 * first there; real sessions never see it. */
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < t->cat->n_programmers && s.n < MAX_PROGRAMMERS; i++) {
+		for (size_t i = 0; i < t->cat->n_programmers && s->n < MAX_PROGRAMMERS; i++) {
 			const struct catalog_programmer *p = &t->cat->programmers[i];
 
 			if (is_sim(p) != (pass == 0) || (is_sim(p) && !t->opt->demo))
 				continue;
 			if (p == t->programmer)
-				select = (int)s.n;
-			s.progs[s.n++] = p;
+				select = (int)s->n;
+			s->progs[s->n++] = p;
 		}
-	for (size_t i = 0; i < s.n; i++) {
-		snprintf(labels[i], sizeof labels[i], "%s", s.progs[i]->name != NULL ?
-			 s.progs[i]->name : s.progs[i]->id);
+	for (size_t i = 0; i < s->n; i++) {
+		snprintf(labels[i], sizeof labels[i], "%s", s->progs[i]->name != NULL ?
+			 s->progs[i]->name : s->progs[i]->id);
 		ptrs[i] = labels[i];
 	}
-	tui_list_init(&s.list, ptrs, s.n);
-	tui_list_select(&s.list, select);
+	tui_list_init(&s->list, ptrs, s->n);
+	tui_list_select(&s->list, select);
 }
 
 static void
 leave(struct tui *t)
 {
-	(void)t;
-	tui_list_free(&s.list);
+	struct programmer_state *s = state(t);
+
+	tui_list_free(&s->list);
 }
 
 static void
 layout(struct tui *t)
 {
-	int rows = (int)s.n;
+	struct programmer_state *s = state(t);
+	int rows = (int)s->n;
 
-	(void)t;
 	if (rows > tui_body_rows() - 9)
 		rows = tui_body_rows() - 9;
-	s.list_rows = rows;
-	tui_list_place(&s.list, tui_body_top() + 2, 2, rows, COLS - 4);
+	s->list_rows = rows;
+	tui_list_place(&s->list, tui_body_top() + 2, 2, rows, COLS - 4);
 }
 
 static const struct catalog_programmer *
-highlighted(void)
+highlighted(const struct programmer_state *s)
 {
-	int i = tui_list_index(&s.list);
+	int i = tui_list_index(&s->list);
 
-	return i >= 0 && (size_t)i < s.n ? s.progs[i] : NULL;
+	return i >= 0 && (size_t)i < s->n ? s->progs[i] : NULL;
 }
 
 static void
 draw(struct tui *t)
 {
-	const struct catalog_programmer *p = highlighted();
+	struct programmer_state *s = state(t);
+	const struct catalog_programmer *p = highlighted(s);
 	struct tui_text text;
-	int y = tui_body_top() + 3 + s.list_rows;
+	int y = tui_body_top() + 3 + s->list_rows;
 
-	(void)t;
 	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING,
 		"Which programmer will you use?");
 	if (p == NULL)
@@ -106,17 +114,19 @@ draw(struct tui *t)
 static void
 paint(struct tui *t)
 {
-	(void)t;
-	tui_list_refresh(&s.list);
+	struct programmer_state *s = state(t);
+
+	tui_list_refresh(&s->list);
 }
 
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
-	const struct catalog_programmer *p = highlighted();
+	struct programmer_state *s = state(t);
+	const struct catalog_programmer *p = highlighted(s);
 
 	(void)ch;
-	if (tui_list_action(&s.list, a))
+	if (tui_list_action(&s->list, a))
 		return;
 	if (a == TUI_ACT_BACK) {
 		tui_back(t);
@@ -134,13 +144,14 @@ action(struct tui *t, enum tui_action a, int ch)
 			t->port = NULL;
 		}
 		t->programmer = p;
-		tui_log("programmer: %s", p->id);
+		tui_log(t, "programmer: %s", p->id);
 		tui_next(t);
 	}
 }
 
 const struct tui_screen tui_screen_programmer = {
 	.name = "Programmer",
+	.data_size = sizeof(struct programmer_state),
 	.help = "Choose the ISP programmer you have. The line under the list says what "
 		"each one is. A Pro Micro or Teensy 2.0 works as a programmer once it "
 		"runs QMK's ISP firmware. The USBtinyISP also reaches parts with more "

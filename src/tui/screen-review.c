@@ -20,14 +20,20 @@ enum verdict {
 	VERDICT_BLOCKED,     /* the plan fails another check */
 };
 
-static struct {
+struct review_state {
 	struct tui_text text;
 	struct tui_form form;
 	enum verdict verdict;
 	char reason[IW_ERROR_MSG_MAX];
 	struct fuse_diff diff;
 	bool have_form;
-} s;
+};
+
+static struct review_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_review);
+}
 
 static void
 diff_line(void *user, enum fuse_class cls, const char *line)
@@ -42,146 +48,154 @@ plan_line(void *user, const char *line)
 }
 
 static void
-names_of(enum fuse_class cls, char *buf, size_t size)
+names_of(const struct review_state *s, enum fuse_class cls, char *buf, size_t size)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < s.diff.n_changes && used < size; i++)
-		if (s.diff.changes[i].cls == cls)
+	for (size_t i = 0; i < s->diff.n_changes && used < size; i++)
+		if (s->diff.changes[i].cls == cls)
 			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)",
-						 used > 0 ? ", " : "", s.diff.changes[i].name,
-						 fuse_byte_name(s.diff.changes[i].byte));
+						 used > 0 ? ", " : "", s->diff.changes[i].name,
+						 fuse_byte_name(s->diff.changes[i].byte));
 }
 
 static void
 judge(struct tui *t, struct job_plan *plan)
 {
+	struct review_state *s = state(t);
 	struct iw_error err;
 	enum iw_status st;
 
 	iw_error_clear(&err);
-	memset(&s.diff, 0, sizeof s.diff);
-	if (!tui_build_plan(t, plan, s.reason, sizeof s.reason)) {
-		s.verdict = VERDICT_BLOCKED;
+	memset(&s->diff, 0, sizeof s->diff);
+	if (!tui_build_plan(t, plan, s->reason, sizeof s->reason)) {
+		s->verdict = VERDICT_BLOCKED;
 		return;
 	}
 	if (t->probe->have_fuses &&
-	    fuse_rules_classify(t->part, &t->probe->fuses_before, &plan->fuses, &s.diff,
+	    fuse_rules_classify(t->part, &t->probe->fuses_before, &plan->fuses, &s->diff,
 				&err) != IW_OK) {
-		s.verdict = VERDICT_BLOCKED;
-		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+		s->verdict = VERDICT_BLOCKED;
+		snprintf(s->reason, sizeof s->reason, "%s", err.msg);
 		return;
 	}
 	st = job_plan_validate(plan, &err);
-	if (s.diff.overall == FUSE_CLASS_REFUSE || (st == IW_REFUSED && s.diff.n_changes == 0)) {
-		s.verdict = VERDICT_REFUSED;
-		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+	if (s->diff.overall == FUSE_CLASS_REFUSE || (st == IW_REFUSED && s->diff.n_changes == 0)) {
+		s->verdict = VERDICT_REFUSED;
+		snprintf(s->reason, sizeof s->reason, "%s", err.msg);
 	} else if (st != IW_OK) {
-		s.verdict = VERDICT_BLOCKED;
-		snprintf(s.reason, sizeof s.reason, "%s", err.msg);
+		s->verdict = VERDICT_BLOCKED;
+		snprintf(s->reason, sizeof s->reason, "%s", err.msg);
 	} else {
-		s.verdict = s.diff.overall == FUSE_CLASS_CONFIRM ? VERDICT_CONFIRM : VERDICT_GO;
+		s->verdict = s->diff.overall == FUSE_CLASS_CONFIRM ? VERDICT_CONFIRM : VERDICT_GO;
 	}
 }
 
 static void
 fill(struct tui *t)
 {
+	struct review_state *s = state(t);
 	struct job_plan plan;
 	char names[400], cmd[4096], notice[400];
 
-	tui_text_clear(&s.text);
+	tui_text_clear(&s->text);
 	/* One column wider than the other screens: the diff and the plan come
 	 * preformatted to 79 columns and should not wrap again at 80. */
-	tui_text_init(&s.text, COLS - 1);
+	tui_text_init(&s->text, COLS - 1);
 	judge(t, &plan);
-	switch (s.verdict) {
+	switch (s->verdict) {
 	case VERDICT_REFUSED:
-		names_of(FUSE_CLASS_REFUSE, names, sizeof names);
-		tui_text_addf(&s.text, TUI_ROLE_ERROR, "Refused: %s would end ISP access to "
+		names_of(s, FUSE_CLASS_REFUSE, names, sizeof names);
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Refused: %s would end ISP access to "
 			      "the chip. This cannot be flashed; go back (Esc) and choose "
 			      "other fuses.", names[0] != '\0' ? names : "the fuse change");
 		break;
 	case VERDICT_BLOCKED:
-		tui_text_addf(&s.text, TUI_ROLE_ERROR, "This cannot be flashed: %s", s.reason);
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "This cannot be flashed: %s", s->reason);
 		break;
 	case VERDICT_CONFIRM:
-		names_of(FUSE_CLASS_CONFIRM, names, sizeof names);
-		tui_text_addf(&s.text, TUI_ROLE_CONFIRM, "These fuse changes need your "
+		names_of(s, FUSE_CLASS_CONFIRM, names, sizeof names);
+		tui_text_addf(&s->text, TUI_ROLE_CONFIRM, "These fuse changes need your "
 			      "confirmation: %s. Read what they do below.", names);
 		break;
 	case VERDICT_GO:
-		tui_text_add(&s.text, TUI_ROLE_OK, 2, "No dangerous fuse changes. Press Enter "
+		tui_text_add(&s->text, TUI_ROLE_OK, 2, "No dangerous fuse changes. Press Enter "
 			     "to back up the chip and flash it.");
 		break;
 	}
-	if (s.verdict == VERDICT_BLOCKED && plan.part == NULL)
+	if (s->verdict == VERDICT_BLOCKED && plan.part == NULL)
 		return;
-	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	if (t->probe->have_fuses && fuse_set_any(&plan.fuses)) {
-		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "Fuses, from what the chip holds now:");
-		fuse_rules_render(t->part, &t->probe->fuses_before, &plan.fuses, &s.diff,
-				  diff_line, &s.text);
+		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "Fuses, from what the chip holds now:");
+		fuse_rules_render(t->part, &t->probe->fuses_before, &plan.fuses, &s->diff,
+				  diff_line, &s->text);
 		if (fuse_rules_boot_notice(t->part, &plan.fuses, hex_image_min_addr(t->image),
 					   notice, sizeof notice))
-			tui_text_add(&s.text, TUI_ROLE_INFO, 2, notice);
-		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
+			tui_text_add(&s->text, TUI_ROLE_INFO, 2, notice);
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	}
 	if (t->sha_note[0] != '\0')
-		tui_text_add(&s.text, t->sha_role, 2, t->sha_note);
-	tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "The plan:");
-	job_plan_describe(&plan, plan_line, &s.text);
-	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
-	tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "The same job with avrdude:");
-	tui_text_add(&s.text, TUI_ROLE_DIM, 4, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
+		tui_text_add(&s->text, t->sha_role, 2, t->sha_note);
+	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The plan:");
+	job_plan_describe(&plan, plan_line, &s->text);
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The same job with avrdude:");
+	tui_text_add(&s->text, TUI_ROLE_DIM, 4, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
 }
 
 static void
 enter(struct tui *t)
 {
+	struct review_state *s = state(t);
 	int width = 24;
 
-	memset(&s, 0, sizeof s);
-	tui_text_init(&s.text, COLS - 4);
+	memset(s, 0, sizeof *s);
+	tui_text_init(&s->text, COLS - 4);
 	fill(t);
-	s.have_form = s.verdict == VERDICT_CONFIRM && tui_form_init(&s.form, &width, 1);
-	if (s.verdict == VERDICT_CONFIRM)
+	s->have_form = s->verdict == VERDICT_CONFIRM && tui_form_init(&s->form, &width, 1);
+	if (s->verdict == VERDICT_CONFIRM)
 		tui_message(t, TUI_ROLE_CONFIRM, "Type %s and press Enter to flash; Esc goes back.",
 			    catalog_part_label(t->part));
-	else if (s.verdict != VERDICT_GO)
+	else if (s->verdict != VERDICT_GO)
 		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written. Esc goes back.");
 }
 
 static void
 leave(struct tui *t)
 {
-	(void)t;
-	tui_text_clear(&s.text);
-	if (s.have_form)
-		tui_form_free(&s.form);
-	s.have_form = false;
+	struct review_state *s = state(t);
+
+	tui_text_clear(&s->text);
+	if (s->have_form)
+		tui_form_free(&s->form);
+	s->have_form = false;
 }
 
 static int
-text_rows(void)
+text_rows(const struct review_state *s)
 {
-	return tui_body_rows() - 1 - (s.have_form ? 2 : 0);
+	return tui_body_rows() - 1 - (s->have_form ? 2 : 0);
 }
 
 static void
 layout(struct tui *t)
 {
+	struct review_state *s = state(t);
+
 	fill(t);
-	if (s.have_form)
-		tui_form_place(&s.form, LINES - 4, 4 + tui_width(catalog_part_label(t->part)) + 18);
+	if (s->have_form)
+		tui_form_place(&s->form, LINES - 4, 4 + tui_width(catalog_part_label(t->part)) + 18);
 }
 
 static void
 draw(struct tui *t)
 {
-	tui_text_draw(&s.text, tui_body_top() + 1, 1, text_rows(), COLS - 1);
-	if (s.have_form)
+	struct review_state *s = state(t);
+
+	tui_text_draw(&s->text, tui_body_top() + 1, 1, text_rows(s), COLS - 1);
+	if (s->have_form)
 		tui_putf(LINES - 4, 2, COLS - 4, TUI_ROLE_CONFIRM, "Type %s to confirm:",
 			 catalog_part_label(t->part));
 }
@@ -189,32 +203,35 @@ draw(struct tui *t)
 static void
 paint(struct tui *t)
 {
-	(void)t;
-	if (s.have_form)
-		tui_form_refresh(&s.form);
+	struct review_state *s = state(t);
+
+	if (s->have_form)
+		tui_form_refresh(&s->form);
 }
 
 static bool
 text_focus(const struct tui *t)
 {
-	(void)t;
-	return s.have_form;
+	struct review_state *s = state(t);
+
+	return s->have_form;
 }
 
 static void
 go(struct tui *t)
 {
+	struct review_state *s = state(t);
 	char typed[64];
 
-	switch (s.verdict) {
+	switch (s->verdict) {
 	case VERDICT_REFUSED:
 	case VERDICT_BLOCKED:
 		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written: %s Esc goes back.",
-			    s.verdict == VERDICT_REFUSED ? "a refused fuse change cannot be "
+			    s->verdict == VERDICT_REFUSED ? "a refused fuse change cannot be "
 			    "flashed." : "the plan does not pass its checks.");
 		return;
 	case VERDICT_CONFIRM:
-		tui_form_get(&s.form, 0, typed, sizeof typed);
+		tui_form_get(&s->form, 0, typed, sizeof typed);
 		if (strcasecmp(typed, catalog_part_label(t->part)) != 0) {
 			tui_message(t, TUI_ROLE_ERROR, "\"%s\" is not %s: nothing will be "
 				    "written. Type the part name exactly, or Esc to go back.",
@@ -225,11 +242,11 @@ go(struct tui *t)
 	case VERDICT_GO:
 		break;
 	}
-	tui_build_plan(t, &t->plan, s.reason, sizeof s.reason);
+	tui_build_plan(t, &t->plan, s->reason, sizeof s->reason);
 	/* Only what was confirmed here: if the chip changed since the target
 	 * step, the runner stops before writing and says so. */
-	t->plan.yes = s.verdict == VERDICT_CONFIRM;
-	tui_log("review: confirmed (%s)", s.verdict == VERDICT_CONFIRM ? "typed the part name" :
+	t->plan.yes = s->verdict == VERDICT_CONFIRM;
+	tui_log(t, "review: confirmed (%s)", s->verdict == VERDICT_CONFIRM ? "typed the part name" :
 		"no dangerous changes");
 	tui_next(t);
 }
@@ -237,20 +254,23 @@ go(struct tui *t)
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
+	struct review_state *s = state(t);
+
 	if (a == TUI_ACT_UP || a == TUI_ACT_DOWN || a == TUI_ACT_PAGE_UP ||
 	    a == TUI_ACT_PAGE_DOWN) {
-		tui_text_scroll(&s.text, a, text_rows());
+		tui_text_scroll(&s->text, a, text_rows(s));
 	} else if (a == TUI_ACT_BACK) {
 		tui_back(t);
 	} else if (a == TUI_ACT_NEXT) {
 		go(t);
-	} else if (s.have_form) {
-		tui_form_action(&s.form, a, ch);
+	} else if (s->have_form) {
+		tui_form_action(&s->form, a, ch);
 	}
 }
 
 const struct tui_screen tui_screen_review = {
 	.name = "Review",
+	.data_size = sizeof(struct review_state),
 	.help = "Read this before anything is written. The top line is the verdict. "
 		"Each fuse change is shown with what it means before and after, and its "
 		"risk: 'inform' changes are harmless, 'confirm' changes (clock, boot "

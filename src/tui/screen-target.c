@@ -11,14 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct {
+struct target_state {
 	struct tui_text text;
 	bool running;
 	bool ok;
 	int reprobes;
 	const struct catalog_part *guess;
 	const struct catalog_part *pending;   /* start once the old job has ended */
-} s;
+};
+
+static struct target_state *
+state(const struct tui *t)
+{
+	return tui_screen_data(t, &tui_screen_target);
+}
 
 static const struct catalog_part *
 first_guess(const struct tui *t)
@@ -36,18 +42,19 @@ first_guess(const struct tui *t)
 static void
 start(struct tui *t, const struct catalog_part *part)
 {
+	struct target_state *s = state(t);
 	struct job_plan plan;
 
 	if (tui_job_running(t)) {
 		/* The probe of an earlier visit is still winding down. */
-		s.pending = part;
+		s->pending = part;
 		return;
 	}
-	s.pending = NULL;
-	tui_text_clear(&s.text);
-	tui_text_init(&s.text, COLS - 1);
-	s.ok = false;
-	s.guess = part;
+	s->pending = NULL;
+	tui_text_clear(&s->text);
+	tui_text_init(&s->text, COLS - 1);
+	s->ok = false;
+	s->guess = part;
 	job_plan_init(&plan);
 	plan.catalog = t->cat;
 	plan.programmer = t->programmer;
@@ -56,22 +63,24 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.backup = false;     /* this job only reads the signature and fuses */
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
-	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
+	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
 		      t->programmer->name, t->port != NULL ? " on " : "",
 		      t->port != NULL ? t->port : "");
-	s.running = tui_job_start(t, &plan, t->probe);
-	if (!s.running)
-		tui_text_add(&s.text, TUI_ROLE_ERROR, 2, t->message);
+	s->running = tui_job_start(t, &plan, t->probe);
+	if (!s->running)
+		tui_text_add(&s->text, TUI_ROLE_ERROR, 2, t->message);
 	tui_message(t, TUI_ROLE_NORMAL, "%s", "");
 }
 
 static void
 enter(struct tui *t)
 {
-	memset(&s, 0, sizeof s);
-	tui_text_init(&s.text, COLS - 1);
+	struct target_state *s = state(t);
+
+	memset(s, 0, sizeof *s);
+	tui_text_init(&s->text, COLS - 1);
 	if (first_guess(t) == NULL) {
-		tui_text_add(&s.text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
+		tui_text_add(&s->text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
 		return;
 	}
 	start(t, first_guess(t));
@@ -80,11 +89,13 @@ enter(struct tui *t)
 static void
 leave(struct tui *t)
 {
+	struct target_state *s = state(t);
+
 	/* A probe only reads: stopping it midway cannot hurt the chip, and
 	 * it ends at the next step boundary, within moments. */
-	if (s.running && tui_job_running(t))
+	if (s->running && tui_job_running(t))
 		tui_job_cancel(t);
-	tui_text_clear(&s.text);
+	tui_text_clear(&s->text);
 }
 
 struct decode_ctx {
@@ -119,27 +130,28 @@ add_diag_line(void *user, const char *line)
 static void
 show_found(struct tui *t)
 {
+	struct target_state *s = state(t);
 	const struct job_result *r = t->probe;
-	struct decode_ctx dc = { &s.text, -1 };
+	struct decode_ctx dc = { &s->text, -1 };
 
-	t->part = s.guess;
-	s.ok = true;
-	tui_text_clear(&s.text);
-	tui_text_init(&s.text, COLS - 1);
-	tui_text_addf(&s.text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
+	t->part = s->guess;
+	s->ok = true;
+	tui_text_clear(&s->text);
+	tui_text_init(&s->text, COLS - 1);
+	tui_text_addf(&s->text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
 		      catalog_part_label(t->part), r->signature[0], r->signature[1],
 		      r->signature[2]);
 	if (r->connect_note[0] != '\0')
-		tui_text_add(&s.text, TUI_ROLE_DIM, 2, r->connect_note);
-	tui_text_addf(&s.text, TUI_ROLE_NORMAL, "%u KiB flash, %u-byte pages; lock 0x%02X%s.",
+		tui_text_add(&s->text, TUI_ROLE_DIM, 2, r->connect_note);
+	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "%u KiB flash, %u-byte pages; lock 0x%02X%s.",
 		      t->part->flash_size / 1024u, t->part->page_size, r->lock_before,
 		      (r->lock_before & 0x03) != 0x03 ? " (locked: the erase unlocks it)" : "");
-	tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
-	tui_text_add(&s.text, TUI_ROLE_DIM, 0, "Its fuses now (ispwiz fuses decode explains "
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	tui_text_add(&s->text, TUI_ROLE_DIM, 0, "Its fuses now (ispwiz fuses decode explains "
 		     "each field):");
 	fuses_decode(t->part, &r->fuses_before, decode_field, &dc);
 	tui_message(t, TUI_ROLE_OK, "Press Enter to choose the bootloader.");
-	tui_log("target: %s, fuses %02X %02X %02X", t->part->id,
+	tui_log(t, "target: %s, fuses %02X %02X %02X", t->part->id,
 		r->fuses_before.value[FUSE_LOW], r->fuses_before.value[FUSE_HIGH],
 		r->fuses_before.value[FUSE_EXT]);
 }
@@ -168,28 +180,29 @@ failure_hint(enum iw_status st)
 static void
 finished(struct tui *t)
 {
+	struct target_state *s = state(t);
 	const struct job_result *r = t->probe;
 	const struct catalog_part *other;
 
-	s.running = false;
+	s->running = false;
 	if (r->status == IW_OK) {
 		show_found(t);
 		return;
 	}
 	/* Another part than the guess: probe again as that part, once. */
-	if (r->status == IW_SIGNATURE && r->have_signature && s.reprobes == 0 &&
+	if (r->status == IW_SIGNATURE && r->have_signature && s->reprobes == 0 &&
 	    (other = catalog_find_part_by_signature(t->cat, r->signature)) != NULL &&
-	    other != s.guess) {
-		s.reprobes++;
+	    other != s->guess) {
+		s->reprobes++;
 		start(t, other);
 		return;
 	}
-	tui_text_add(&s.text, TUI_ROLE_ERROR, 2, r->error.msg[0] != '\0' ? r->error.msg :
+	tui_text_add(&s->text, TUI_ROLE_ERROR, 2, r->error.msg[0] != '\0' ? r->error.msg :
 		     "the target did not answer");
 	if (r->has_diagnosis) {
-		tui_text_add(&s.text, TUI_ROLE_NORMAL, 0, "");
-		tui_text_add(&s.text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
-		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s.text);
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
+		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s->text);
 	}
 	tui_message(t, TUI_ROLE_ERROR, "%s", failure_hint(r->status));
 }
@@ -197,57 +210,63 @@ finished(struct tui *t)
 static void
 event(struct tui *t, const struct tui_event *ev)
 {
+	struct target_state *s = state(t);
+
 	if (ev->kind == TUI_EV_JOB_DONE) {
-		if (s.running)
+		if (s->running)
 			finished(t);
-		else if (s.pending != NULL)
-			start(t, s.pending);
+		else if (s->pending != NULL)
+			start(t, s->pending);
 		return;
 	}
-	if (ev->kind != TUI_EV_JOB || !s.running)
+	if (ev->kind != TUI_EV_JOB || !s->running)
 		return;
 	if (ev->job->kind == JOB_EVENT_PHASE && ev->job->phase != JOB_PHASE_PLAN &&
 	    ev->job->phase != JOB_PHASE_DONE)
-		tui_text_addf(&s.text, TUI_ROLE_DIM, "%s...", job_phase_title(ev->job->phase));
+		tui_text_addf(&s->text, TUI_ROLE_DIM, "%s...", job_phase_title(ev->job->phase));
 	else if (ev->job->kind == JOB_EVENT_WARNING)
-		tui_text_add(&s.text, TUI_ROLE_WARNING, 2, ev->job->message);
+		tui_text_add(&s->text, TUI_ROLE_WARNING, 2, ev->job->message);
 }
 
 static void
 layout(struct tui *t)
 {
-	(void)t;
-	s.text.width = COLS - 1;
+	struct target_state *s = state(t);
+
+	s->text.width = COLS - 1;
 }
 
 static void
 draw(struct tui *t)
 {
-	(void)t;
+	struct target_state *s = state(t);
+
 	tui_put(tui_body_top() + 1, 1, COLS - 1, TUI_ROLE_HEADING, "The target chip");
-	tui_text_draw(&s.text, tui_body_top() + 2, 1, tui_body_rows() - 2, COLS - 1);
+	tui_text_draw(&s->text, tui_body_top() + 2, 1, tui_body_rows() - 2, COLS - 1);
 }
 
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
+	struct target_state *s = state(t);
+
 	(void)ch;
-	if (tui_text_scroll(&s.text, a, tui_body_rows() - 2))
+	if (tui_text_scroll(&s->text, a, tui_body_rows() - 2))
 		return;
 	switch (a) {
 	case TUI_ACT_BACK:
 		tui_back(t);
 		break;
 	case TUI_ACT_RETRY:
-		if (!s.running && !tui_job_running(t)) {
-			s.reprobes = 0;
+		if (!s->running && !tui_job_running(t)) {
+			s->reprobes = 0;
 			start(t, first_guess(t));
 		}
 		break;
 	case TUI_ACT_NEXT:
-		if (s.ok)
+		if (s->ok)
 			tui_next(t);
-		else if (s.running)
+		else if (s->running)
 			tui_message(t, TUI_ROLE_NORMAL, "Still talking to the chip...");
 		else
 			tui_message(t, TUI_ROLE_ERROR, "The chip has not answered yet: fix "
@@ -260,6 +279,7 @@ action(struct tui *t, enum tui_action a, int ch)
 
 const struct tui_screen tui_screen_target = {
 	.name = "Target",
+	.data_size = sizeof(struct target_state),
 	.help = "ispwiz connects to the chip, starting with a fast ISP clock and "
 		"slowing down until the chip answers (a fresh chip runs slowly). The "
 		"signature tells which chip it is, and its fuses are shown decoded. If "

@@ -4,7 +4,7 @@
 static void
 fill(struct tui *t)
 {
-	struct tui_text *text = &t->page;
+	struct tui_text *text = tui_page_text(t);
 	tui_text_clear(text);
 	tui_text_init(text, COLS - 4);
 	tui_text_add(text, TUI_ROLE_HEADING, 0, "Let's put a bootloader back on your keyboard.");
@@ -39,6 +39,7 @@ const struct tui_screen tui_screen_welcome = {
 	.help = "This first step only explains. Press Enter to choose your programmer. "
 		"Nothing is written to any chip until you confirm the review step, and "
 		"you can go back with Esc at every step before that.",
+	.data_size = TUI_PAGE_DATA,
 	.keys = "Enter start",
 	.layout = fill,
 	.draw = tui_page_draw,

@@ -7,7 +7,7 @@
 static void
 fill(struct tui *t)
 {
-	struct tui_text *text = &t->page;
+	struct tui_text *text = tui_page_text(t);
 	const struct catalog_programmer *p = t->programmer;
 
 	tui_text_clear(text);
@@ -41,6 +41,7 @@ const struct tui_screen tui_screen_wiring = {
 		"the pins of the controller itself; the controller's datasheet shows "
 		"which pin is which. Read the highlighted warnings: they are the "
 		"mistakes people make most.",
+	.data_size = TUI_PAGE_DATA,
 	.keys = "Enter wired  Esc back",
 	.layout = fill,
 	.draw = tui_page_draw,

@@ -32,6 +32,12 @@ static const struct {
 	[TUI_ROLE_DIALOG]    = { -1,            A_BOLD,    A_BOLD },
 };
 
+/* Whether start_color() took on this terminal.  A file-scope variable on
+ * purpose, unlike the screens' state: it describes the one curses terminal
+ * (whose colour pairs, LINES and COLS ncurses itself keeps globally), is
+ * written once right after initscr() and only read after that, and keeping
+ * it here lets tui_put(), the text box and the widgets draw without being
+ * handed the whole session. */
 static bool color_on;
 
 void

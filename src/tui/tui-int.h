@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <curses.h>
 #include <form.h>
@@ -37,6 +38,9 @@
 #define TUI_BODY_TOP 3
 #define TUI_FOOTER_ROWS 2
 #define TUI_REDRAW_MS 33         /* at most ~30 redraws a second */
+
+/* The session (below); every screen and helper reaches its state through it. */
+struct tui;
 
 /* --- key actions (tui-keys.c) ------------------------------------------------ */
 
@@ -128,10 +132,12 @@ void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
 void tui_text_follow(struct tui_text *t, int h);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
-struct tui;
 /* Screens that are one scrolling page of text (welcome, firmware, wiring)
- * fill t->page in their layout and use these as their draw, action and
- * leave: Enter and Esc move between steps, everything else scrolls. */
+ * have a struct tui_text as their data (.data_size = TUI_PAGE_DATA), fill
+ * tui_page_text(t) in their layout and use these as their draw, action
+ * and leave: Enter and Esc move between steps, everything else scrolls. */
+#define TUI_PAGE_DATA sizeof(struct tui_text)
+struct tui_text *tui_page_text(struct tui *t);
 void tui_page_draw(struct tui *t);
 void tui_page_action(struct tui *t, enum tui_action a, int ch);
 void tui_page_leave(struct tui *t);
@@ -186,7 +192,6 @@ void tui_form_place(struct tui_form *f, int y, int x);
 void tui_form_set(struct tui_form *f, size_t i, const char *text);
 /* The field's text without the padding; buf of size bytes. */
 const char *tui_form_get(struct tui_form *f, size_t i, char *buf, size_t size);
-size_t tui_form_current(const struct tui_form *f);
 void tui_form_goto(struct tui_form *f, size_t i);
 /* Editing actions (text, erase, delete, left, right, home, end). */
 bool tui_form_action(struct tui_form *f, enum tui_action a, int ch);
@@ -222,10 +227,12 @@ void tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay
 
 /* --- the log (tui-log.c) -------------------------------------------------------- */
 
-bool tui_log_open(const char *path, struct iw_error *err);
-void tui_log_close(void);
-void tui_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool tui_log_enabled(void);
+/* The log file is the session's (t->log): open it with --log's path (NULL:
+ * no log, and tui_log does nothing). */
+bool tui_log_open(struct tui *t, const char *path, struct iw_error *err);
+void tui_log_close(struct tui *t);
+void tui_log(const struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool tui_log_enabled(const struct tui *t);
 
 /* --- the session ------------------------------------------------------------------- */
 
@@ -242,11 +249,16 @@ struct tui_event {
 	const struct hotplug_event *device;   /* TUI_EV_DEVICE */
 };
 
-struct tui;
-
-/* A screen: a const table of what it does (tmux's window modes). */
+/* A screen: a const table of what it does (tmux's window modes).  What a
+ * screen remembers lives in its data, never in file-scope statics: the
+ * session allocates data_size zeroed bytes per screen when it starts and
+ * frees them when it ends, so every function of the screen, and a callback
+ * it left behind (a yes/no answer), reaches the same block through
+ * tui_screen_data(t, screen).  enter() starts it afresh; leave() lets go
+ * of what enter() took (lists, text), the block itself stays. */
 struct tui_screen {
 	const char *name;      /* for the step line and the log */
+	size_t data_size;      /* 0: the screen keeps nothing */
 	const char *help;      /* shown by ? */
 	const char *keys;      /* the footer's key hints */
 	/* Hints for the screen's state now; NULL (or returning NULL): `keys`. */
@@ -280,7 +292,7 @@ struct tui {
 	const struct tui_screen *const *screens;
 	size_t n_screens, cur;
 
-	struct tui_text page;      /* the text of a one-page screen (tui_page_*) */
+	void **data;               /* per screen, parallel to screens (tui_screen_data) */
 
 	/* choices, filled in step by step */
 	const struct catalog_programmer *programmer;
@@ -307,6 +319,7 @@ struct tui {
 
 	struct tui_source *source;
 	struct demo *demo;
+	FILE *log;                 /* --log FILE, NULL: none (tui-log.c) */
 
 	/* frame */
 	bool too_small;
@@ -335,7 +348,13 @@ void tui_back(struct tui *t);
 void tui_goto(struct tui *t, const struct tui_screen *s);
 const struct tui_screen *tui_current(const struct tui *t);
 
-void tui_dirty(struct tui *t);
+/* Allocate every screen's data (false: out of memory; free what was
+ * allocated with tui_screens_free either way). */
+bool tui_screens_alloc(struct tui *t);
+void tui_screens_free(struct tui *t);
+/* The data block of `screen` in this session (NULL when it has none). */
+void *tui_screen_data(const struct tui *t, const struct tui_screen *screen);
+
 void tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tui_ask(struct tui *t, tui_yes_fn on_yes, const char *fmt, ...)
@@ -348,6 +367,12 @@ void tui_request_quit(struct tui *t);
 bool tui_job_start(struct tui *t, const struct job_plan *plan, struct job_result *dest);
 bool tui_job_running(const struct tui *t);
 void tui_job_cancel(struct tui *t);
+
+/* What the loop in tui-run.c calls in tui.c: draw the frame and the
+ * current screen, lay out again for a new LINES/COLS, act on a key. */
+void tui_draw(struct tui *t);
+void tui_relayout(struct tui *t);
+void tui_key(struct tui *t, int ch);
 
 /* The port source, started on first use. */
 struct tui_source *tui_get_source(struct tui *t);

@@ -2,6 +2,7 @@
  * tui-log.c - `--log FILE`: a timestamped record of the session (steps,
  * choices, device events, job events).  The screen belongs to curses, so
  * nothing the wizard does may print; whatever is worth keeping goes here.
+ * The file is the session's (t->log), like everything else it keeps.
  */
 #include "tui/tui-int.h"
 
@@ -11,55 +12,53 @@
 #include <string.h>
 #include <time.h>
 
-static FILE *log_file;
-
 bool
-tui_log_open(const char *path, struct iw_error *err)
+tui_log_open(struct tui *t, const char *path, struct iw_error *err)
 {
 	if (path == NULL)
 		return true;
-	log_file = fopen(path, "a");
-	if (log_file == NULL) {
+	t->log = fopen(path, "a");
+	if (t->log == NULL) {
 		iw_error_set(err, IW_IO, "--log %s: cannot open the file for writing: %s",
 			     path, strerror(errno));
 		return false;
 	}
 	/* Line-buffered: the log is complete up to the last event even if the
 	 * session dies. */
-	setvbuf(log_file, NULL, _IOLBF, 0);
+	setvbuf(t->log, NULL, _IOLBF, 0);
 	return true;
 }
 
 void
-tui_log_close(void)
+tui_log_close(struct tui *t)
 {
-	if (log_file != NULL)
-		fclose(log_file);
-	log_file = NULL;
+	if (t->log != NULL)
+		fclose(t->log);
+	t->log = NULL;
 }
 
 bool
-tui_log_enabled(void)
+tui_log_enabled(const struct tui *t)
 {
-	return log_file != NULL;
+	return t->log != NULL;
 }
 
 void
-tui_log(const char *fmt, ...)
+tui_log(const struct tui *t, const char *fmt, ...)
 {
 	struct timespec ts;
 	struct tm tm;
 	char stamp[32];
 	va_list ap;
 
-	if (log_file == NULL)
+	if (t->log == NULL)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(log_file, "%s.%03ld ", stamp, ts.tv_nsec / 1000000L);
+	fprintf(t->log, "%s.%03ld ", stamp, ts.tv_nsec / 1000000L);
 	va_start(ap, fmt);
-	vfprintf(log_file, fmt, ap);
+	vfprintf(t->log, fmt, ap);
 	va_end(ap);
-	fputc('\n', log_file);
+	fputc('\n', t->log);
 }

@@ -29,10 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void tui_draw(struct tui *t);
-void tui_relayout(struct tui *t);
-void tui_key(struct tui *t, int ch);
-
 static const struct tui_screen *const screens[] = {
 	&tui_screen_welcome,
 	&tui_screen_programmer,
@@ -46,6 +42,12 @@ static const struct tui_screen *const screens[] = {
 	&tui_screen_done,
 };
 
+/* File-scope state on purpose (the only other is tui-colors.c's colour
+ * mode): a signal handler and an atexit() function are called with no
+ * pointer to any session, so what they touch must be here.  It is the
+ * process's, not a session's: signals and the controlling terminal are one
+ * per process.  The handler only writes the signal number into the pipe;
+ * the loop reads it and acts on its own session. */
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t curses_active;
 
@@ -124,7 +126,7 @@ reset_signals(void)
 static void
 handle_signal(struct tui *t, int sig)
 {
-	tui_log("signal %d (%s)", sig, strsignal(sig));
+	tui_log(t, "signal %d (%s)", sig, strsignal(sig));
 	if (t->exit_code == 0)
 		t->exit_code = 128 + sig;
 	if (tui_job_running(t)) {
@@ -141,25 +143,25 @@ handle_signal(struct tui *t, int sig)
 /* --- events ---------------------------------------------------------------------- */
 
 static void
-log_job_event(const struct job_event *ev)
+log_job_event(const struct tui *t, const struct job_event *ev)
 {
 	switch (ev->kind) {
 	case JOB_EVENT_PHASE:
-		tui_log("job: %s%s", job_phase_title(ev->phase), ev->total > 0 ? " ..." : "");
+		tui_log(t, "job: %s%s", job_phase_title(ev->phase), ev->total > 0 ? " ..." : "");
 		break;
 	case JOB_EVENT_PROGRESS:
 		if (ev->total > 0 && ev->done == ev->total)
-			tui_log("job: %s: %u bytes, %.0f bytes/s", job_phase_name(ev->phase),
+			tui_log(t, "job: %s: %u bytes, %.0f bytes/s", job_phase_name(ev->phase),
 				ev->done, ev->rate);
 		break;
 	case JOB_EVENT_INFO:
-		tui_log("job: %s", ev->message);
+		tui_log(t, "job: %s", ev->message);
 		break;
 	case JOB_EVENT_WARNING:
-		tui_log("job: warning: %s", ev->message);
+		tui_log(t, "job: warning: %s", ev->message);
 		break;
 	case JOB_EVENT_DONE:
-		tui_log("job: done (%s): %s", iw_status_name(ev->status), ev->message);
+		tui_log(t, "job: done (%s): %s", iw_status_name(ev->status), ev->message);
 		break;
 	}
 }
@@ -174,7 +176,7 @@ pump_job(struct tui *t)
 		memset(&te, 0, sizeof te);
 		te.kind = TUI_EV_JOB;
 		te.job = &ev;
-		log_job_event(&ev);
+		log_job_event(t, &ev);
 		if (tui_current(t)->event != NULL)
 			tui_current(t)->event(t, &te);
 		t->dirty = true;
@@ -199,7 +201,7 @@ on_device(const struct hotplug_event *ev, void *user)
 	struct tui_event te;
 	char id[10];
 
-	tui_log("device %s: %s %s (%s)", ev->action == HOTPLUG_ADD ? "added" : "removed",
+	tui_log(t, "device %s: %s %s (%s)", ev->action == HOTPLUG_ADD ? "added" : "removed",
 		catalog_usb_id_str(ev->dev->usb_id, id),
 		ev->dev->product != NULL ? ev->dev->product : "",
 		ev->dev->port != NULL ? ev->dev->port : "no port");
@@ -298,7 +300,7 @@ loop(struct tui *t, WINDOW *input)
 		while (!t->quit && (ch = wgetch(input)) != ERR)
 			tui_key(t, ch);
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			tui_log("the terminal went away");
+			tui_log(t, "the terminal went away");
 			tty_gone = true;
 			handle_signal(t, SIGHUP);
 		}
@@ -365,19 +367,19 @@ tui_run(const struct tui_options *opt)
 	iw_error_clear(&err);
 	t.probe = calloc(1, sizeof *t.probe);
 	t.result = calloc(1, sizeof *t.result);
-	if (t.probe == NULL || t.result == NULL) {
+	if (t.probe == NULL || t.result == NULL || !tui_screens_alloc(&t)) {
 		fprintf(stderr, "%s: out of memory\n", opt->argv0);
 		code = iw_status_exit_code(IW_NOMEM);
 		goto out;
 	}
-	if (!tui_log_open(opt->log_path, &err) ||
+	if (!tui_log_open(&t, opt->log_path, &err) ||
 	    (opt->demo && (t.demo = demo_new(t.cat, opt->demo_slow, &err)) == NULL) ||
 	    !install_signals(&err)) {
 		fprintf(stderr, "%s: %s\n", opt->argv0, err.msg);
 		code = iw_status_exit_code(err.code);
 		goto out;
 	}
-	tui_log("wizard started%s", opt->demo ? " (demo)" : "");
+	tui_log(&t, "wizard started%s", opt->demo ? " (demo)" : "");
 
 	/* ncursesw draws lines and non-ASCII text from the catalog only with
 	 * the user's character set; numbers keep the C locale so figures and
@@ -397,7 +399,7 @@ tui_run(const struct tui_options *opt)
 	keypad(input, TRUE);
 	nodelay(input, TRUE);
 	wnoutrefresh(input);         /* untouched from now on: wgetch never repaints it */
-	tui_log("terminal %s, %dx%d, %s", termname(), COLS, LINES,
+	tui_log(&t, "terminal %s, %dx%d, %s", termname(), COLS, LINES,
 		tui_colors_enabled() ? "colour" : "monochrome");
 
 	t.too_small = LINES < TUI_MIN_LINES || COLS < TUI_MIN_COLS;
@@ -415,12 +417,13 @@ tui_run(const struct tui_options *opt)
 	if (code == 0 && t.flashed && t.result->status != IW_OK)
 		code = iw_status_exit_code(t.result->status);
 	summary(&t);
-	tui_log("wizard ended, exit code %d", code);
+	tui_log(&t, "wizard ended, exit code %d", code);
 out:
+	tui_screens_free(&t);
 	free(t.probe);
 	free(t.result);
 	reset_signals();
 	demo_free(t.demo);
-	tui_log_close();
+	tui_log_close(&t);
 	return code;
 }

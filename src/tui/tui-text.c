@@ -263,12 +263,18 @@ tui_text_scroll(struct tui_text *t, enum tui_action a, int h)
 	}
 }
 
-/* One-page text screens: see tui-int.h.  Only one screen is shown at a
- * time, so they share t->page. */
+/* One-page text screens: see tui-int.h.  These run as the current
+ * screen's own functions, so its data is the text they show. */
+struct tui_text *
+tui_page_text(struct tui *t)
+{
+	return tui_screen_data(t, tui_current(t));
+}
+
 void
 tui_page_draw(struct tui *t)
 {
-	tui_text_draw(&t->page, tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
+	tui_text_draw(tui_page_text(t), tui_body_top() + 1, 2, tui_body_rows() - 1, COLS - 4);
 }
 
 void
@@ -280,11 +286,11 @@ tui_page_action(struct tui *t, enum tui_action a, int ch)
 	else if (a == TUI_ACT_BACK)
 		tui_back(t);
 	else
-		tui_text_scroll(&t->page, a, tui_body_rows() - 1);
+		tui_text_scroll(tui_page_text(t), a, tui_body_rows() - 1);
 }
 
 void
 tui_page_leave(struct tui *t)
 {
-	tui_text_clear(&t->page);
+	tui_text_clear(tui_page_text(t));
 }

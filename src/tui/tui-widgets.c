@@ -274,16 +274,6 @@ tui_form_get(struct tui_form *f, size_t i, char *buf, size_t size)
 	return buf;
 }
 
-size_t
-tui_form_current(const struct tui_form *f)
-{
-	FIELD *cur;
-
-	if (f->form == NULL || (cur = current_field(f->form)) == NULL)
-		return 0;
-	return (size_t)field_index(cur);
-}
-
 void
 tui_form_goto(struct tui_form *f, size_t i)
 {

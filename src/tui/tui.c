@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,12 +26,6 @@ tui_body_rows(void)
 }
 
 void
-tui_dirty(struct tui *t)
-{
-	t->dirty = true;
-}
-
-void
 tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +35,7 @@ tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
 	va_end(ap);
 	t->message_role = role;
 	if (t->message[0] != '\0')
-		tui_log("%s: %s", tui_current(t)->name, t->message);
+		tui_log(t, "%s: %s", tui_current(t)->name, t->message);
 	t->dirty = true;
 }
 
@@ -50,13 +45,47 @@ tui_set_timer(struct tui *t, int ms)
 	t->timer_at_ms = ms < 0 ? 0 : (long long)iw_clock_ms() + ms;
 }
 
-/* --- steps --------------------------------------------------------------------- */
+/* --- screens and their data ------------------------------------------------------ */
 
 const struct tui_screen *
 tui_current(const struct tui *t)
 {
 	return t->screens[t->cur];
 }
+
+bool
+tui_screens_alloc(struct tui *t)
+{
+	if ((t->data = calloc(t->n_screens, sizeof *t->data)) == NULL)
+		return false;
+	for (size_t i = 0; i < t->n_screens; i++)
+		if (t->screens[i]->data_size > 0 &&
+		    (t->data[i] = calloc(1, t->screens[i]->data_size)) == NULL)
+			return false;
+	return true;
+}
+
+void
+tui_screens_free(struct tui *t)
+{
+	if (t->data == NULL)
+		return;
+	for (size_t i = 0; i < t->n_screens; i++)
+		free(t->data[i]);
+	free(t->data);
+	t->data = NULL;
+}
+
+void *
+tui_screen_data(const struct tui *t, const struct tui_screen *screen)
+{
+	for (size_t i = 0; i < t->n_screens; i++)
+		if (t->screens[i] == screen)
+			return t->data[i];
+	return NULL;
+}
+
+/* --- steps --------------------------------------------------------------------- */
 
 static bool
 applies(const struct tui *t, size_t i)
@@ -74,7 +103,7 @@ switch_to(struct tui *t, size_t i)
 	t->cur = i;
 	t->message[0] = '\0';
 	t->timer_at_ms = 0;
-	tui_log("step: %s", tui_current(t)->name);
+	tui_log(t, "step: %s", tui_current(t)->name);
 	if (tui_current(t)->enter != NULL)
 		tui_current(t)->enter(t);
 	if (!t->too_small && tui_current(t)->layout != NULL)
@@ -307,15 +336,11 @@ tui_ask(struct tui *t, tui_yes_fn on_yes, const char *fmt, ...)
 	va_end(ap);
 	place_ask(t);
 	t->ask_yes = on_yes;
-	tui_log("asked: %s", t->ask_text);
+	tui_log(t, "asked: %s", t->ask_text);
 	t->dirty = true;
 }
 
 /* --- drawing and keys, called from the loop ---------------------------------------- */
-
-void tui_draw(struct tui *t);
-void tui_relayout(struct tui *t);
-void tui_key(struct tui *t, int ch);
 
 void
 tui_draw(struct tui *t)
@@ -360,7 +385,7 @@ void
 tui_relayout(struct tui *t)
 {
 	t->too_small = LINES < TUI_MIN_LINES || COLS < TUI_MIN_COLS;
-	tui_log("terminal is %dx%d%s", COLS, LINES, t->too_small ? " (too small)" : "");
+	tui_log(t, "terminal is %dx%d%s", COLS, LINES, t->too_small ? " (too small)" : "");
 	if (!t->too_small) {
 		if (tui_current(t)->layout != NULL)
 			tui_current(t)->layout(t);
@@ -393,13 +418,13 @@ tui_key(struct tui *t, int ch)
 		if (a == TUI_ACT_YES) {
 			tui_yes_fn fn = t->ask_yes;
 
-			tui_log("answered: yes");
+			tui_log(t, "answered: yes");
 			close_ask(t);
 			if (fn != NULL)
 				fn(t);
 		} else if (a == TUI_ACT_NO || a == TUI_ACT_BACK || a == TUI_ACT_NEXT ||
 			   a == TUI_ACT_QUIT) {
-			tui_log("answered: no");
+			tui_log(t, "answered: no");
 			close_ask(t);
 		}
 		return;
@@ -464,7 +489,7 @@ void
 tui_job_cancel(struct tui *t)
 {
 	if (t->job != NULL) {
-		tui_log("job: cancel requested");
+		tui_log(t, "job: cancel requested");
 		job_cancel(t->job);
 	}
 }
@@ -486,6 +511,6 @@ tui_job_start(struct tui *t, const struct job_plan *plan, struct job_result *des
 		return false;
 	}
 	t->job_dest = dest;
-	tui_log("job: started (%s)", job_plan_avrdude_command(plan, cmd, sizeof cmd));
+	tui_log(t, "job: started (%s)", job_plan_avrdude_command(plan, cmd, sizeof cmd));
 	return true;
 }
