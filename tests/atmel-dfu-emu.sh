@@ -54,6 +54,30 @@ if [ -n "$DFU_PROGRAMMER" ]; then
 	flash_is "$T/r2" "$T/fw128.hex"
 	dfu_json "$T/r2" 'd["violations"] == 0 and d["page_selects"] >= 2 and d["app_running"]'
 
+	# Its other commands: the configuration bytes, a dump of the whole
+	# application area, EEPROM written and read back.
+	gen_hex "$T/ee.hex" 0:64:random=3
+	run 0 emu --bootloader atmel-dfu --part atmega32u4 $QUICK --preload "$T/fw28k.hex" \
+		--dump "$T/r6" -- sh -c "
+		$DFU_PROGRAMMER atmega32u4 get product-name &&
+		$DFU_PROGRAMMER atmega32u4 get manufacturer &&
+		$DFU_PROGRAMMER atmega32u4 dump >'$T/dump.bin' &&
+		$DFU_PROGRAMMER atmega32u4 flash-eeprom '$T/ee.hex'"
+	expect_in "$T/out" "Product Name: 0x95"
+	expect_in "$T/out" "Manufacturer Code: 0x58"
+	python3 - "$T/dump.bin" "$T/fw28k.hex" <<'EOF' || fail "dfu-programmer's dump is not the flash"
+import sys
+dump = open(sys.argv[1], 'rb').read()
+image = {}
+for line in open(sys.argv[2]):
+    b = bytes.fromhex(line.strip()[1:])
+    if b[3] == 0:
+        for i in range(b[0]):
+            image[(b[1] << 8 | b[2]) + i] = b[4 + i]
+sys.exit(0 if len(dump) == 28672 and all(dump[a] == v for a, v in image.items()) else 1)
+EOF
+	dfu_json "$T/r6" 'd["violations"] == 0'
+
 	# What the reference client makes of the security bit: no write until
 	# an erase (its libusb-1.0 build does not tell the stall apart), and
 	# then it works.

@@ -258,6 +258,21 @@ dfu_make_idle(struct atmel_dfu *a, struct iw_error *err)
 			    "and retry", what, s.state, status_text(s.status));
 }
 
+/* A DISPLAY command (read, blank check) for the `n` bytes from `addr`
+ * inside its 64 KiB page. */
+static void
+range_cmd(uint8_t cmd[6], uint8_t what, uint32_t addr, uint32_t n)
+{
+	uint32_t lo = addr % ATMEL_DFU_PAGE_SIZE, end = lo + n - 1;
+
+	cmd[0] = ATMEL_DFU_DISPLAY;
+	cmd[1] = what;
+	cmd[2] = (uint8_t)(lo >> 8);
+	cmd[3] = (uint8_t)lo;
+	cmd[4] = (uint8_t)(end >> 8);
+	cmd[5] = (uint8_t)end;
+}
+
 /* One configuration byte: 05 BANK INDEX, then an UPLOAD of one byte. */
 static enum iw_status
 dfu_config(struct atmel_dfu *a, uint8_t bank, uint8_t index, uint8_t *v, struct iw_error *err)
@@ -284,18 +299,12 @@ dfu_read_range(struct atmel_dfu *a, uint32_t addr, uint8_t *buf, uint32_t len,
 	while (len > 0) {
 		uint32_t room = ATMEL_DFU_PAGE_SIZE - addr % ATMEL_DFU_PAGE_SIZE;
 		uint32_t n = len < DFU_BLOCK ? len : DFU_BLOCK;
-		uint16_t lo = (uint16_t)(addr % ATMEL_DFU_PAGE_SIZE);
 		uint8_t cmd[6];
 		char what[64];
 
 		if (n > room)
 			n = room;
-		cmd[0] = ATMEL_DFU_DISPLAY;
-		cmd[1] = ATMEL_DFU_DISPLAY_FLASH;
-		cmd[2] = (uint8_t)(lo >> 8);
-		cmd[3] = (uint8_t)lo;
-		cmd[4] = (uint8_t)((lo + n - 1) >> 8);
-		cmd[5] = (uint8_t)(lo + n - 1);
+		range_cmd(cmd, ATMEL_DFU_DISPLAY_FLASH, addr, n);
 		snprintf(what, sizeof what, "reading 0x%05X-0x%05X", addr, addr + n - 1);
 		if ((st = dfu_select(a, addr, err)) != IW_OK)
 			return st;
@@ -361,35 +370,32 @@ dfu_app_end(const struct catalog *cat, const struct catalog_part *part, uint32_t
 /* --- the client ------------------------------------------------------------------------ */
 
 static void
+add_id(struct usb_want *w, struct catalog_usb_id id)
+{
+	for (size_t k = 0; k < w->n_ids; k++)
+		if (w->ids[k].vid == id.vid && w->ids[k].pid == id.pid)
+			return;
+	if (w->n_ids < USB_MAX_IDS)
+		w->ids[w->n_ids++] = id;
+}
+
+/* The IDs it may have: the caller's, the catalog's Atmel DFU entries',
+ * and Atmel's own. */
+static void
 want_ids(struct usb_want *w, const struct boot_options *opt)
 {
 	const struct catalog *cat = opt->catalog;
 
 	memset(w, 0, sizeof *w);
 	w->name = "Atmel DFU bootloader";
-	for (size_t i = 0; i < opt->n_usb_ids && w->n_ids < USB_MAX_IDS; i++)
-		w->ids[w->n_ids++] = opt->usb_ids[i];
-	for (size_t i = 0; cat != NULL && i < cat->n_bootloaders && w->n_ids < USB_MAX_IDS; i++) {
-		const struct catalog_bootloader *bl = &cat->bootloaders[i];
-		bool have = false;
-
-		if (bl->family == NULL || strcmp(bl->family, "atmel-dfu") != 0)
-			continue;
-		for (size_t k = 0; k < w->n_ids; k++)
-			have = have || (w->ids[k].vid == bl->usb_id.vid &&
-					w->ids[k].pid == bl->usb_id.pid);
-		if (!have)
-			w->ids[w->n_ids++] = bl->usb_id;
-	}
-	for (size_t i = 0; i < N_DFU_IDS && w->n_ids < USB_MAX_IDS; i++) {
-		bool have = false;
-
-		for (size_t k = 0; k < w->n_ids; k++)
-			have = have || (w->ids[k].vid == dfu_ids[i].vid &&
-					w->ids[k].pid == dfu_ids[i].pid);
-		if (!have)
-			w->ids[w->n_ids++] = dfu_ids[i];
-	}
+	for (size_t i = 0; i < opt->n_usb_ids; i++)
+		add_id(w, opt->usb_ids[i]);
+	for (size_t i = 0; cat != NULL && i < cat->n_bootloaders; i++)
+		if (cat->bootloaders[i].family != NULL &&
+		    strcmp(cat->bootloaders[i].family, "atmel-dfu") == 0)
+			add_id(w, cat->bootloaders[i].usb_id);
+	for (size_t i = 0; i < N_DFU_IDS; i++)
+		add_id(w, dfu_ids[i]);
 }
 
 /* Whether the flash reads back: a refusal (errFILE) is the security bit. */
@@ -503,7 +509,6 @@ dfu_blank_check(struct atmel_dfu *a, uint32_t end, struct iw_error *err)
 {
 	for (uint32_t addr = 0; addr < end;) {
 		uint32_t n = end - addr, room = ATMEL_DFU_PAGE_SIZE - addr % ATMEL_DFU_PAGE_SIZE;
-		uint16_t lo = (uint16_t)(addr % ATMEL_DFU_PAGE_SIZE);
 		uint8_t cmd[6], where[ATMEL_DFU_BLANK_ADDR_LEN];
 		const char *what = "checking that the erase took";
 		struct dfu_status s;
@@ -511,12 +516,7 @@ dfu_blank_check(struct atmel_dfu *a, uint32_t end, struct iw_error *err)
 
 		if (n > room)
 			n = room;
-		cmd[0] = ATMEL_DFU_DISPLAY;
-		cmd[1] = ATMEL_DFU_DISPLAY_BLANK;
-		cmd[2] = (uint8_t)(lo >> 8);
-		cmd[3] = (uint8_t)lo;
-		cmd[4] = (uint8_t)((lo + n - 1) >> 8);
-		cmd[5] = (uint8_t)(lo + n - 1);
+		range_cmd(cmd, ATMEL_DFU_DISPLAY_BLANK, addr, n);
 		if ((st = dfu_select(a, addr, err)) != IW_OK)
 			return st;
 		if ((st = dfu_command(a, cmd, sizeof cmd, what, err)) != IW_OK)
@@ -525,7 +525,7 @@ dfu_blank_check(struct atmel_dfu *a, uint32_t end, struct iw_error *err)
 			return st;
 		if (s.status == ATMEL_DFU_ERR_CHECK_ERASED) {
 			struct iw_error ignored;
-			uint32_t at = addr - lo;
+			uint32_t at = addr - addr % ATMEL_DFU_PAGE_SIZE;
 
 			if (dfu_upload(a, where, sizeof where, what, &ignored) == IW_OK)
 				at += (uint32_t)(where[0] | where[1] << 8);
