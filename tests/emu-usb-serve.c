@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "sim/emu-atmel-dfu.h"
 #include "usb-emu.h"
+#include "usb-emu-dfu.h"
 
 #define USBRUN_MAX_EXTRA 4
 #define USBRUN_BUS 1
@@ -38,7 +40,10 @@ bool
 emurun_usb_bootloader(const char *name, struct emurun_usb_args *u)
 {
 	u->usbasploader = false;
-	if (strcmp(name, "halfkay") == 0) {
+	u->dfu = false;
+	if (strcmp(name, "atmel-dfu") == 0) {
+		u->dfu = true;
+	} else if (strcmp(name, "halfkay") == 0) {
 		u->kind = EMU_USB_HALFKAY;
 	} else if (strcmp(name, "bootloadhid") == 0) {
 		u->kind = EMU_USB_BOOTLOADHID;
@@ -77,6 +82,15 @@ emurun_usb_usage(FILE *out)
 	for (int k = 0; k < EMU_USB_FAULT_COUNT; k++)
 		fprintf(out, "  %-12s %s\n", emu_usb_fault_name(k), emu_usb_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "eacces", "opening the usbfs node fails: permission denied");
+	fprintf(out,
+		"USB bootloaders (atmel-dfu): {port} becomes \"usb\", the device is at 1-2\n"
+		"  --erase-ms N       the chip erase takes N ms (0: 4 ms a page, as the chip)\n"
+		"  --instant-chip     the chip erase and page writes take no time\n"
+		"  --appear-after-ms N  the bootloader is plugged in N ms after the command starts\n"
+		"  --latency-us N     every control transfer takes N us more (1000: one a frame)\n"
+		"Atmel DFU knobs:\n");
+	for (int k = 0; k < EMU_DFU_FAULT_COUNT; k++)
+		fprintf(out, "  %-12s %s\n", emu_dfu_fault_name(k), emu_dfu_fault_help(k));
 	fprintf(out, "  %-12s %s\n", "held", "another program has claimed the device's interface 0");
 }
 
@@ -280,6 +294,176 @@ dump_usb_json(const char *prefix, struct emu_usb *emu, struct usb_emu_port *port
 	json_decref(doc);
 }
 
+/* --- the Atmel DFU bootloader ---------------------------------------------------- */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median time from one quick class request to the next: what one
+ * transfer costs on this bus (0: none seen). */
+static uint64_t
+median_gap(const struct emu_dfu *d)
+{
+	uint64_t g[EMU_DFU_GAPS_KEPT];
+	size_t n = emu_dfu_stats(d)->gaps;
+
+	if (n > EMU_DFU_GAPS_KEPT)
+		n = EMU_DFU_GAPS_KEPT;
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		g[i] = emu_dfu_gap(d, i);
+	qsort(g, n, sizeof g[0], cmp_u64);
+	return g[n / 2];
+}
+
+/* PREFIX.dfu.json: what the device counted and the violations it saw. */
+static int
+dump_dfu(const struct emu_dfu *d, const char *prefix)
+{
+	const struct emu_dfu_stats *s = emu_dfu_stats(d);
+	json_t *doc = json_object(), *viol = json_array();
+	char path[512];
+	int rc;
+
+#define DFU_STAT(name) json_object_set_new(doc, #name, json_integer((json_int_t)s->name))
+	DFU_STAT(transfers); DFU_STAT(class_requests); DFU_STAT(dnloads); DFU_STAT(uploads);
+	DFU_STAT(getstatus); DFU_STAT(clrstatus); DFU_STAT(getstate); DFU_STAT(aborts);
+	DFU_STAT(stalls); DFU_STAT(commands); DFU_STAT(program_commands);
+	DFU_STAT(bytes_programmed); DFU_STAT(pages_programmed); DFU_STAT(bytes_read);
+	DFU_STAT(erases); DFU_STAT(blank_checks); DFU_STAT(page_selects); DFU_STAT(config_reads);
+	DFU_STAT(busy_polls); DFU_STAT(held); DFU_STAT(errors); DFU_STAT(refused);
+	DFU_STAT(enumerations); DFU_STAT(app_starts); DFU_STAT(violations); DFU_STAT(gaps);
+#undef DFU_STAT
+	json_object_set_new(doc, "request_span_us", json_integer((json_int_t)(
+		s->last_request_us - s->first_request_us)));
+	json_object_set_new(doc, "transfer_us", json_integer((json_int_t)median_gap(d)));
+	json_object_set_new(doc, "secured", json_boolean(emu_dfu_secured(d)));
+	json_object_set_new(doc, "app_running", json_boolean(emu_dfu_app_running(d)));
+	json_object_set_new(doc, "boot_start", json_integer(emu_dfu_boot_start(d)));
+	for (size_t i = 0; i < emu_dfu_violation_count(d); i++)
+		json_array_append_new(viol, json_string(emu_dfu_violation(d, i)));
+	json_object_set_new(doc, "violation_lines", viol);
+	snprintf(path, sizeof path, "%s.dfu.json", prefix);
+	rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (rc != 0)
+		fprintf(stderr, "ispwiz-emu: cannot write %s\n", path);
+	json_decref(doc);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+serve_dfu(const struct emurun_usb_args *u, UMockdevTestbed *tb, const struct catalog *cat,
+	  struct sim_target *t, const char *const *faults, size_t n_faults, char **command,
+	  int *status)
+{
+	struct emu_dfu_options o;
+	struct usb_emu_plug_options po;
+	struct usb_emu_dfu bus;
+	struct emu_dfu *d;
+	struct iw_error err;
+	bool eacces = false;
+	char **cmd = NULL, path[32];
+	pid_t child;
+	int rc = 1;
+
+	memset(&o, 0, sizeof o);
+	if (u->erase_ms != 0 || u->instant_chip) {
+		o.times_given = true;
+		o.erase_us = u->instant_chip ? 0 : u->erase_ms * 1000u;
+		o.page_us = u->instant_chip ? 0 : EMU_DFU_PAGE_WRITE_US;
+	}
+	memset(&bus, 0, sizeof bus);
+	if ((d = emu_dfu_new(&o, t, &err)) == NULL) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		return 2;
+	}
+	for (size_t i = 0; i < n_faults; i++) {
+		enum iw_status st;
+
+		if (strcmp(faults[i], "eacces") == 0) {
+			eacces = true;
+			continue;
+		}
+		st = emu_dfu_set_fault(d, faults[i], &err);
+		if (st == IW_OK)
+			continue;
+		if (st != IW_NOT_FOUND) {
+			fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+			rc = 2;
+			goto out;
+		}
+		if ((rc = target_knob(cat, t, faults[i])) != 0)
+			goto out;
+		rc = 1;
+	}
+	memset(&po, 0, sizeof po);
+	po.latency_us = u->latency_us;
+	if (usb_emu_dfu_init(&bus, tb, d, &po, u->appear_after_ms, &err) != IW_OK) {
+		fprintf(stderr, "ispwiz-emu: %s\n", err.msg);
+		goto out;
+	}
+	if ((cmd = command_for_usb(command)) == NULL) {
+		fprintf(stderr, "ispwiz-emu: out of memory\n");
+		goto out;
+	}
+	snprintf(path, sizeof path, "%u-%u", bus.opts.busnum, bus.opts.port);
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "ispwiz-emu: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (child == 0) {
+		char node[64];
+
+		unsetenv("ISPWIZ_EMU_PRELOADED");
+		setenv("ISPWIZ_EMU_USB_PATH", path, 1);
+		if (eacces) {
+			snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", bus.opts.busnum,
+				 bus.n > 0 ? bus.opts.devnum - 1 : bus.opts.devnum);
+			setenv("ISPWIZ_SHIM_PORT", node, 1);
+			setenv("ISPWIZ_SHIM_OPEN_ERRNO", "13", 1);
+		}
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "ispwiz-emu: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	/* The bus follows the device until the command is done. */
+	for (;;) {
+		pid_t w = waitpid(child, status, WNOHANG);
+
+		if (w == child)
+			break;
+		if (w < 0 && errno != EINTR) {
+			*status = 0;
+			break;
+		}
+		if (!usb_emu_dfu_step(&bus)) {
+			fprintf(stderr, "ispwiz-emu: %s\n", bus.err.msg);
+			kill(child, SIGTERM);
+			waitpid(child, status, 0);
+			goto out;
+		}
+		nap_ms(2);
+	}
+	rc = u->dump != NULL ? dump_dfu(d, u->dump) : 0;
+out:
+	if (cmd != NULL) {
+		for (size_t i = 0; cmd[i] != NULL; i++)
+			g_free(cmd[i]);
+		free(cmd);
+	}
+	usb_emu_dfu_free(&bus);
+	emu_dfu_free(d);
+	return rc;
+}
+
 int
 emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	   const struct catalog *cat, struct sim_target *t,
@@ -298,6 +482,8 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	pid_t child;
 	int rc = 1;
 
+	if (u->dfu)
+		return serve_dfu(u, tb, cat, t, faults, n_faults, command, status);
 	memset(&o, 0, sizeof o);
 	o.kind = u->kind;
 	o.erase_us = u->erase_ms > UINT32_MAX / 1000u ? UINT32_MAX : u->erase_ms * 1000u;

@@ -1,6 +1,6 @@
 /*
  * emu-usb-serve.h - ispwiz-emu's USB mode (--programmer usbtiny|usbasp,
- * --bootloader halfkay|bootloadhid|usbasploader): plug an emulated USBtinyISP
+ * --bootloader atmel-dfu|halfkay|bootloadhid|usbasploader): plug an emulated USBtinyISP
  * or USBasp over the target, or a USB bootloader on it (a Teensy in HalfKay,
  * BootloadHID, USBaspLoader), into the testbed, run the command inside it,
  * and serve the device until the command ends.  A HalfKay can plug in late (as
@@ -36,13 +36,16 @@ struct emurun_usb_args {
 	bool then;                   /* --then-id VID:PID: after HalfKay's reboot */
 	struct catalog_usb_id then_id;
 	bool usbasploader;           /* --bootloader usbasploader */
+	bool dfu;                    /* --bootloader atmel-dfu (src/sim/emu-atmel-dfu.h) */
+	bool instant_chip;           /* --instant-chip: DFU erase and page writes take no time */
 	const char *dump;            /* --dump PREFIX: PREFIX.usb.json */
 };
 
 /* Whether `name` names a USB programmer; sets *kind. */
 bool emurun_usb_kind(const char *name, enum emu_usb_kind *kind);
 /* Whether `name` names a USB bootloader ispwiz-emu emulates here
- * (halfkay, bootloadhid, usbasploader); sets the kind and mode in `u`. */
+ * (atmel-dfu, halfkay, bootloadhid, usbasploader); sets the kind and mode
+ * in `u`. */
 bool emurun_usb_bootloader(const char *name, struct emurun_usb_args *u);
 
 /* Print the USB knobs for --help. */
@@ -55,6 +58,8 @@ void emurun_usb_usage(FILE *out);
  * every "{port}" replaced by "usb" and ISPWIZ_EMU_USB_PATH set to the bus
  * path of the first device ("1-2").  Returns 0 and the command's wait
  * status in *status, 2 for a bad knob, 1 for an internal failure.  With
+ * u->dfu the device is an Atmel DFU bootloader, and with u->dump
+ * PREFIX.dfu.json gets its statistics and violations.  With
  * u->dump, PREFIX.usb.json gets the device's statistics and violations.
  */
 int emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,

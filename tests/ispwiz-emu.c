@@ -25,7 +25,9 @@
  * With --programmer usbtiny or usbasp the testbed holds an emulated USB
  * programmer instead (tests/emu-usb-serve.c), whose usbfs node umockdev's
  * ioctl emulation serves to libusb; {port} becomes "usb".  The same goes
- * for --bootloader halfkay (a Teensy 2.0 in its HalfKay bootloader) and
+ * for --bootloader atmel-dfu (the chip in Atmel's DFU bootloader, which can
+ * also appear late: --appear-after-ms), --bootloader halfkay (a Teensy 2.0
+ * in its HalfKay bootloader) and
  * --bootloader bootloadhid|usbasploader (V-USB bootloaders on the target
  * chip itself); PREFIX.usb.json tells what the USB device saw.
  *
@@ -114,6 +116,9 @@ usage(FILE *out)
 		"       ispwiz-emu --bootloader halfkay --part atmega32u4 [--erase-ms N]\n"
 		"         [--appear-after-ms N] [--then-id VID:PID] [--latency-us N]\n"
 		"         [--fault KNOB[=N]]... --dump PREFIX -- COMMAND ARGS...\n"
+		"       ispwiz-emu --bootloader atmel-dfu --part PART [--fuses L,H,E]\n"
+		"         [--preload FILE.hex] [--erase-ms N | --instant-chip] [--appear-after-ms N]\n"
+		"         [--latency-us N] [--fault KNOB[=N]]... --dump PREFIX -- COMMAND ARGS...\n"
 		"       ispwiz-emu --bootloader bootloadhid|usbasploader --part PART\n"
 		"         [--fuses L,H,E] [--preload FILE.hex] [--fault KNOB[=N]]...\n"
 		"         --dump PREFIX -- COMMAND ARGS...\n"
@@ -154,7 +159,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
 	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOT, O_BOOT_ID, O_EXTRA_BOOT,
-	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR, O_ERASE };
+	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR, O_ERASE, O_INSTANT };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -187,6 +192,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "window-ms", required_argument, NULL, O_WINDOW },
 		{ "appear-after-ms", required_argument, NULL, O_APPEAR },
 		{ "erase-ms", required_argument, NULL, O_ERASE },
+		{ "instant-chip", no_argument, NULL, O_INSTANT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = NULL, *boot = NULL;
@@ -244,6 +250,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 			a->appear_after_ms = (unsigned)parse_ulong("--appear-after-ms", optarg, 600000);
 			a->usb_args.appear_after_ms = a->appear_after_ms;
 			break;
+		case O_INSTANT: a->usb_args.instant_chip = true; break;
 		case O_ERASE:
 			a->usb_args.erase_ms = (uint32_t)parse_ulong("--erase-ms", optarg, 600000);
 			break;
@@ -289,7 +296,7 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	}
 	if (boot) {
 		if (!emurun_usb_bootloader(boot, &a->usb_args)) {
-			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say caterina, halfkay, bootloadhid or usbasploader\n", boot);
+			fprintf(stderr, "ispwiz-emu: --bootloader: '%s' is not emulated; say caterina, atmel-dfu, halfkay, bootloadhid or usbasploader\n", boot);
 			exit(2);
 		}
 		a->usb = true;

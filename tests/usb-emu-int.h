@@ -45,10 +45,15 @@ struct client_pos {
 	size_t read_pos;              /* read() offset into the descriptors */
 };
 
+#define USB_EMU_STRING_MAX 64
+
 struct usb_emu_port {
 	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
-	struct emu_usb *emu;
+	struct usb_emu_device dev;    /* its strings point at the copies below */
+	char manufacturer[USB_EMU_STRING_MAX];
+	char product[USB_EMU_STRING_MAX];
+	char serial[USB_EMU_STRING_MAX];
 	struct usb_emu_plug_options opts;
 	char node[64];
 	char syspath[160];

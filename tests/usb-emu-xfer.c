@@ -153,7 +153,7 @@ run_control(struct usb_emu_port *p, const uint8_t setup[8], uint8_t *data,
 		return;
 	}
 	p->transfers++;
-	emu_usb_control(p->emu, setup, data, len, start, r);
+	p->dev.control(p->dev.dev, setup, data, len, start, r);
 	if (!r->no_answer)
 		*due = answer_due(p, start, r);
 }

@@ -96,7 +96,7 @@ interface_ioctl(struct usb_emu_port *p, UMockdevIoctlData *arg, bool *ok)
 	case USBDEVFS_CONNECT:
 		if (p->claimed_by != NULL)
 			return -EBUSY;
-		p->kdriver = emu_usb_interface_driver(p->emu);
+		p->kdriver = p->dev.interface_driver;
 		return 0;
 	default:
 		return -ENOTTY;
@@ -188,13 +188,13 @@ on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 		}
 		ci = (struct usbdevfs_connectinfo *)d->data;
 		ci->devnum = p->opts.devnum;
-		ci->slow = emu_usb_full_speed(p->emu) ? 0 : 1;
+		ci->slow = p->dev.full_speed ? 0 : 1;
 		umockdev_ioctl_data_unref(d);
 		umockdev_ioctl_client_complete(c, 0, 0);
 		break;
 	}
 	case USBDEVFS_GET_SPEED:
-		complete_rc(p, c, emu_usb_full_speed(p->emu) ? USB_SPEED_FULL : USB_SPEED_LOW);
+		complete_rc(p, c, p->dev.full_speed ? USB_SPEED_FULL : USB_SPEED_LOW);
 		break;
 	/* The interface's driver: none on a vendor-class programmer, usbhid
 	 * on a HID until a client detaches it. */
@@ -269,7 +269,7 @@ on_read(UMockdevIoctlBase *handler, UMockdevIoctlClient *c, gpointer user)
 
 	(void)handler;
 	pthread_mutex_lock(&p->lock);
-	total = emu_usb_descriptors(p->emu, desc, sizeof desc);
+	total = p->dev.descriptors(p->dev.dev, desc, sizeof desc);
 	pos = client_slot(p, c, true);
 	if (pos != NULL && pos->read_pos < total) {
 		n = total - pos->read_pos;
@@ -348,13 +348,71 @@ append_hex(GString *s, const uint8_t *b, size_t n)
 		g_string_append_printf(s, "%02X", b[i]);
 }
 
+/* --- a programmer or bootloader of emu-usb.c as a device -------------------------- */
+
+static void
+prog_control(void *dev, const uint8_t setup[8], uint8_t *data, size_t len, uint64_t now_us,
+	     struct emu_usb_reply *r)
+{
+	emu_usb_control(dev, setup, data, len, now_us, r);
+}
+
+static size_t
+prog_descriptors(const void *dev, uint8_t *buf, size_t size)
+{
+	return emu_usb_descriptors(dev, buf, size);
+}
+
+static void
+prog_set_timing(void *dev, bool device_time_slept)
+{
+	emu_usb_set_timing(dev, device_time_slept);
+}
+
+static bool
+prog_leaving(const void *dev, uint64_t now_us)
+{
+	return emu_usb_unplugged(dev) && now_us >= emu_usb_leaves_at(dev);
+}
+
 struct usb_emu_port *
 usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	     const struct usb_emu_plug_options *opts, struct iw_error *err)
 {
+	struct usb_emu_device d = {
+		.dev = emu,
+		.control = prog_control,
+		.descriptors = prog_descriptors,
+		.set_timing = prog_set_timing,
+		.leaving = prog_leaving,
+		.vid = emu_usb_vid(emu),
+		.pid = emu_usb_pid(emu),
+		.bcd_device = emu_usb_bcd_device(emu),
+		.manufacturer = emu_usb_manufacturer(emu),
+		.product = emu_usb_product(emu),
+		.serial = emu_usb_serial(emu),
+		.full_speed = emu_usb_full_speed(emu),
+		.interface_driver = emu_usb_interface_driver(emu),
+	};
+
+	return usb_emu_plug_device(tb, &d, opts, err);
+}
+
+static const char *
+keep_string(char *dst, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	snprintf(dst, USB_EMU_STRING_MAX, "%s", s);
+	return dst;
+}
+
+struct usb_emu_port *
+usb_emu_plug_device(UMockdevTestbed *tb, const struct usb_emu_device *dev,
+		    const struct usb_emu_plug_options *opts, struct iw_error *err)
+{
 	struct usb_emu_port *p = calloc(1, sizeof *p);
-	const char *mfr = emu_usb_manufacturer(emu), *prod = emu_usb_product(emu);
-	const char *serial = emu_usb_serial(emu);
+	const char *mfr, *prod, *serial;
 	uint8_t desc[64];
 	size_t n;
 	GString *s;
@@ -366,7 +424,10 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 		return NULL;
 	}
 	p->tb = tb;
-	p->emu = emu;
+	p->dev = *dev;
+	mfr = p->dev.manufacturer = keep_string(p->manufacturer, dev->manufacturer);
+	prod = p->dev.product = keep_string(p->product, dev->product);
+	serial = p->dev.serial = keep_string(p->serial, dev->serial);
 	if (opts != NULL)
 		p->opts = *opts;
 	if (p->opts.busnum == 0)
@@ -376,7 +437,7 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	if (p->opts.devnum == 0)
 		p->opts.devnum = p->opts.port + 1;
 	pthread_mutex_init(&p->lock, NULL);
-	p->kdriver = emu_usb_interface_driver(emu);
+	p->kdriver = p->dev.interface_driver;
 	if (p->opts.held) {
 		/* Another program (PJRC's own loader, say) has detached the
 		 * driver and holds the interface. */
@@ -385,7 +446,7 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	}
 	/* With the timing model each transfer lasts as long as the firmware
 	 * worked on it (model_delay()). */
-	emu_usb_set_timing(emu, p->opts.latency_us > 0);
+	p->dev.set_timing(p->dev.dev, p->opts.latency_us > 0);
 	snprintf(p->node, sizeof p->node, "/dev/bus/usb/%03u/%03u", p->opts.busnum,
 		 p->opts.devnum);
 	snprintf(p->bus_path, sizeof p->bus_path, "%u-%u", p->opts.busnum, p->opts.port);
@@ -413,19 +474,17 @@ usb_emu_plug(UMockdevTestbed *tb, struct emu_usb *emu,
 	g_string_append_printf(s, "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
 			       "E: BUSNUM=%03u\nE: DEVNUM=%03u\nE: DEVNAME=%s\n",
 			       p->opts.busnum, p->opts.devnum, p->node);
-	n = emu_usb_descriptors(emu, desc, sizeof desc);
+	n = p->dev.descriptors(p->dev.dev, desc, sizeof desc);
 	g_string_append_printf(s, "E: PRODUCT=%x/%x/%x\nE: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), emu_usb_bcd_device(emu),
-			       emu_usb_vid(emu), emu_usb_pid(emu));
+			       dev->vid, dev->pid, dev->bcd_device, dev->vid, dev->pid);
 	if (serial != NULL)
 		g_string_append_printf(s, "E: ID_SERIAL_SHORT=%s\n", serial);
 	g_string_append_printf(s, "A: idVendor=%04x\nA: idProduct=%04x\nA: bcdDevice=%04x\n"
 			       "A: bDeviceClass=%02x\n"
 			       "A: busnum=%u\nA: devnum=%u\nA: speed=%s\n"
 			       "A: bConfigurationValue=1\nA: bNumConfigurations=1\n",
-			       emu_usb_vid(emu), emu_usb_pid(emu), emu_usb_bcd_device(emu),
-			       desc[4], p->opts.busnum, p->opts.devnum,
-			       emu_usb_full_speed(emu) ? "12" : "1.5");
+			       dev->vid, dev->pid, dev->bcd_device, desc[4], p->opts.busnum,
+			       p->opts.devnum, dev->full_speed ? "12" : "1.5");
 	if (mfr != NULL)
 		g_string_append_printf(s, "A: manufacturer=%s\n", mfr);
 	if (prod != NULL)
@@ -547,8 +606,7 @@ usb_emu_unplug(struct usb_emu_port *p)
 bool
 usb_emu_wants_unplug(const struct usb_emu_port *p)
 {
-	return emu_usb_unplugged(p->emu) && !p->removed &&
-	       iw_clock_us() >= emu_usb_leaves_at(p->emu);
+	return !p->removed && p->dev.leaving(p->dev.dev, iw_clock_us());
 }
 
 void

@@ -64,6 +64,30 @@ struct usb_emu_serial {
 int usb_emu_add_serial(UMockdevTestbed *tb, const struct usb_emu_serial *sd, char *node,
 		       size_t node_size, struct iw_error *err);
 
+/*
+ * Any emulated device, as the port sees it: its answer to each control
+ * transfer (as emu_usb_control()), its descriptors (as sysfs shows them),
+ * whether the caller sleeps its time (emu_usb_set_timing()), whether it
+ * leaves the bus by `now_us` (the caller's clock), and its identity
+ * (strings NULL when absent; copied), speed and the kernel driver bound to
+ * interface 0 when plugged in (NULL: none).  usb_emu_plug() builds one for
+ * a struct emu_usb; the Atmel DFU emulator has its own.
+ */
+struct usb_emu_device {
+	void *dev;
+	void (*control)(void *dev, const uint8_t setup[8], uint8_t *data, size_t len,
+			uint64_t now_us, struct emu_usb_reply *r);
+	size_t (*descriptors)(const void *dev, uint8_t *buf, size_t size);
+	void (*set_timing)(void *dev, bool device_time_slept);
+	bool (*leaving)(const void *dev, uint64_t now_us);
+	uint16_t vid, pid, bcd_device;
+	const char *manufacturer, *product, *serial;
+	bool full_speed;
+	const char *interface_driver;
+};
+struct usb_emu_port *usb_emu_plug_device(UMockdevTestbed *tb, const struct usb_emu_device *d,
+					 const struct usb_emu_plug_options *opts,
+					 struct iw_error *err);
 /* /dev/bus/usb/BBB/DDD, and the bus path ("1-2"). */
 const char *usb_emu_node(const struct usb_emu_port *p);
 const char *usb_emu_bus_path(const struct usb_emu_port *p);

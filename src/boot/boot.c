@@ -10,6 +10,7 @@
  * boot_<name>_driver`. */
 #define BOOT_DRIVER_LIST(X) \
 	X(caterina) \
+	X(atmel_dfu) \
 	X(halfkay) \
 	X(bootloadhid) \
 	X(usbasploader)

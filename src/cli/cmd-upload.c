@@ -19,7 +19,7 @@
 #include "core/catalog-identify.h"
 
 #define UPLOAD_USAGE \
-	"upload [-P PORT] [--via caterina|halfkay|bootloadhid|usbasploader] " \
+	"upload [-P PORT] [--via caterina|halfkay|atmel-dfu|bootloadhid|usbasploader] " \
 	"(-p PART | --keyboard NAME) -f FILE.hex [--wait SECONDS] [--json]\n" \
 	"  Without -P, the one bootloader plugged in is used; ispwiz waits --wait " \
 	"seconds (30) for one to appear.\n" \
