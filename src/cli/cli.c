@@ -27,9 +27,21 @@ static const struct cli_command *const commands[] = {
 	&cmd_merge,
 	&cmd_fuses,
 	&cmd_detect,
+	&cmd_doctor,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* Commands that work but are not listed: the completion scripts' helper. */
+static const struct cli_command *const hidden_commands[] = {
+	&cmd_complete,
+};
+
+const struct cli_command *
+cli_command_at(size_t i)
+{
+	return i < N_COMMANDS ? commands[i] : NULL;
+}
 
 /* head + text + tail, word-wrapped at 76 columns. */
 static void
@@ -99,6 +111,9 @@ find_command(const char *name)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
+	for (size_t i = 0; i < sizeof hidden_commands / sizeof hidden_commands[0]; i++)
+		if (strcmp(hidden_commands[i]->name, name) == 0)
+			return hidden_commands[i];
 	return NULL;
 }
 

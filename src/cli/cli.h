@@ -11,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/catalog.h"
 #include "core/error.h"
@@ -101,5 +102,11 @@ extern const struct cli_command cmd_upload;
 extern const struct cli_command cmd_prepare;
 extern const struct cli_command cmd_identify;
 extern const struct cli_command cmd_fetch;
+extern const struct cli_command cmd_doctor;
+/* Hidden: not in --help, for the shell completion scripts. */
+extern const struct cli_command cmd_complete;
+
+/* The commands --help lists, in its order: i from 0 until NULL. */
+const struct cli_command *cli_command_at(size_t i);
 
 #endif
