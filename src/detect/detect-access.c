@@ -7,6 +7,7 @@
  * Arduino Uno running ArduinoISP that resets the board.
  */
 #include "detect/detect.h"
+#include "core/udev-dirs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -21,11 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define UDEV_RULE "60-ispwiz.rules"
-#define UDEV_RULE_FIX                                                        \
-	"install ispwiz's udev rule (copy " UDEV_RULE " to /etc/udev/rules.d/; " \
-	"`make install` puts it in $(prefix)/lib/udev/rules.d/), run "            \
-	"`sudo udevadm control --reload-rules && sudo udevadm trigger` and "     \
+/* Where the rules go depends on how ispwiz was installed (a package, make
+ * install under /usr/local, a build tree): the doctor knows, so point there
+ * first, and give the copy that works everywhere. */
+#define UDEV_RULE_FIX                                                          \
+	"install ispwiz's udev rule (`ispwiz doctor` prints the exact command; "  \
+	"by hand, copy " IW_UDEV_RULES_FILE " to /etc/udev/rules.d/), run "        \
+	"`sudo udevadm control --reload-rules && sudo udevadm trigger` and "       \
 	"replug the device"
 
 struct node_id {

@@ -122,7 +122,7 @@ rules_claims(const char *text, bool *ch, bool *ft)
 static void
 probe_brltty_name(struct doctor_env *env, const char *name)
 {
-	for (size_t i = 0; doctor_udev_dirs[i] != NULL; i++) {
+	for (size_t i = 0; iw_udev_rules_dirs[i] != NULL; i++) {
 		char shown[PATH_MAX], real[PATH_MAX], link[PATH_MAX];
 		struct stat lst;
 		bool ch = false, ft = false;
@@ -130,7 +130,7 @@ probe_brltty_name(struct doctor_env *env, const char *name)
 		size_t len;
 		ssize_t n;
 
-		if (snprintf(shown, sizeof shown, "%s/%s", doctor_udev_dirs[i], name) >=
+		if (snprintf(shown, sizeof shown, "%s/%s", iw_udev_rules_dirs[i], name) >=
 		    (int)sizeof shown || !doctor_path(env, shown, real, sizeof real) ||
 		    lstat(real, &lst) != 0)
 			continue;
@@ -171,12 +171,12 @@ probe_brltty(struct doctor_env *env)
 			snprintf(env->brltty_bin, sizeof env->brltty_bin, "%s", bins[i]);
 	}
 	/* Every *brltty*.rules name in any rules directory, each once. */
-	for (size_t i = 0; doctor_udev_dirs[i] != NULL; i++) {
+	for (size_t i = 0; iw_udev_rules_dirs[i] != NULL; i++) {
 		char real[PATH_MAX];
 		struct dirent *de;
 		DIR *dir;
 
-		if (!doctor_path(env, doctor_udev_dirs[i], real, sizeof real) ||
+		if (!doctor_path(env, iw_udev_rules_dirs[i], real, sizeof real) ||
 		    (dir = opendir(real)) == NULL)
 			continue;
 		while ((de = readdir(dir)) != NULL) {
