@@ -20,6 +20,7 @@
 #include <libusb.h>
 
 #include "core/file-util.h"
+#include "core/proc-util.h"
 
 #ifndef ISPWIZ_LIBUDEV_VERSION
 #define ISPWIZ_LIBUDEV_VERSION "unknown"
@@ -30,47 +31,16 @@
 static const struct catalog_usb_id ch340 = { 0x1A86, 0x7523 };
 static const struct catalog_usb_id ftdi = { 0x0403, 0x6001 };
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* --- ModemManager ------------------------------------------------------------------ */
 
 static pid_t
 find_process(const struct doctor_env *env, const char *name)
 {
 	char proc[PATH_MAX];
-	struct dirent *de;
-	pid_t found = 0;
-	DIR *dir;
 
-	if (!doctor_path(env, "/proc", proc, sizeof proc) || (dir = opendir(proc)) == NULL)
+	if (!doctor_path(env, "/proc", proc, sizeof proc))
 		return 0;
-	while (found == 0 && (de = readdir(dir)) != NULL) {
-		char path[PATH_MAX + 320], comm[64];
-		FILE *f;
-
-		if (!all_digits(de->d_name))
-			continue;
-		snprintf(path, sizeof path, "%s/%s/comm", proc, de->d_name);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		if (fgets(comm, sizeof comm, f) != NULL) {
-			comm[strcspn(comm, "\n")] = '\0';
-			if (strcmp(comm, name) == 0)
-				found = (pid_t)atol(de->d_name);
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return found;
+	return iw_proc_find(proc, name);
 }
 
 /* --- brltty ------------------------------------------------------------------------- */
