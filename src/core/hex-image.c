@@ -514,6 +514,14 @@ hex_image_end_addr(const struct hex_image *img)
 	return end >= ADDR_SPACE ? UINT32_MAX : (uint32_t)end;
 }
 
+uint32_t
+hex_image_last_addr(const struct hex_image *img)
+{
+	if (img->n_segs == 0)
+		return 0;
+	return (uint32_t)(seg_end(&img->segs[img->n_segs - 1]) - 1);
+}
+
 size_t
 hex_image_segment_count(const struct hex_image *img)
 {
@@ -543,7 +551,9 @@ hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *e
 		return false;
 	seg = hex_image_segment(img, n - 1);
 	*start = seg.addr;
-	*end = seg.addr + seg.len;
+	/* The end of a run at the top of the address space does not fit 32
+	 * bits: saturate, as hex_image_end_addr does, instead of wrapping to 0. */
+	*end = (uint64_t)seg.addr + seg.len >= ADDR_SPACE ? UINT32_MAX : seg.addr + seg.len;
 	return true;
 }
 
@@ -567,5 +577,5 @@ hex_image_check_fits(const struct hex_image *img, uint32_t flash_size,
 		"is meant for it",
 		part_name != NULL ? part_name : "the part", first, name, line,
 		(unsigned)flash_size, flash_size != 0 ? flash_size - 1 : 0,
-		hex_image_min_addr(img), hex_image_end_addr(img) - 1);
+		hex_image_min_addr(img), hex_image_last_addr(img));
 }

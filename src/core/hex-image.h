@@ -72,11 +72,14 @@ bool hex_image_empty(const struct hex_image *img);
 size_t hex_image_byte_count(const struct hex_image *img);   /* present bytes */
 uint32_t hex_image_min_addr(const struct hex_image *img);   /* 0 when empty */
 uint32_t hex_image_end_addr(const struct hex_image *img);   /* highest + 1; 0 when empty */
+/* The highest present address itself (0 when empty).  Unlike the end it
+ * never saturates, so a message can name a byte at 0xFFFFFFFF. */
+uint32_t hex_image_last_addr(const struct hex_image *img);
 
 size_t hex_image_segment_count(const struct hex_image *img);
 struct hex_segment hex_image_segment(const struct hex_image *img, size_t i);
 /* The last run of bytes of an image that has more than one ([*start,
- * *end)), false otherwise.  In a file that carries an Arduino sketch and
+ * *end), *end saturated like hex_image_end_addr), false otherwise.  In a file that carries an Arduino sketch and
  * its bootloader, that run is the bootloader. */
 bool hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *end);
 
