@@ -87,6 +87,7 @@ struct catalog_programmer {
 	char *limit_note;    /* why, when max_flash is set */
 	struct catalog_isp_firmware *firmware; /* NULL when none is needed */
 	struct catalog_origin origin;
+	struct catalog_origin driver_origin;   /* of the 'driver' value */
 };
 
 /* Fuse bytes in the order avrdude names them. */
@@ -213,6 +214,13 @@ enum iw_status catalog_load_buffer(struct catalog *cat, const char *name,
 /* Check references between entries (bootloader -> part, preset fuse bytes
  * present on the part, boot tables complete); errors carry the origin. */
 enum iw_status catalog_validate(const struct catalog *cat, struct iw_error *err);
+/* Every programmer's driver is one `known` says this build has; else an
+ * IW_CATALOG error at the 'driver' value naming `have` (the list of
+ * drivers).  Core does not know the drivers, so the layer that does passes
+ * them in (session_catalog does, right after loading). */
+enum iw_status catalog_check_drivers(const struct catalog *cat,
+				     bool (*known)(const char *driver), const char *have,
+				     struct iw_error *err);
 
 /* The standard load: `explicit_path` if given (--catalog FILE), else the
  * installed catalog ($ISPWIZ_DATADIR or the configured pkgdatadir), then every
