@@ -41,6 +41,14 @@ enum iw_status hex_image_read_buffer(struct hex_image *img, const char *name,
 				     struct iw_error *err);
 enum iw_status hex_image_read_file(struct hex_image *img, const char *path,
 				   struct iw_error *err);
+/* The same, refusing (IW_RANGE, at its line, as soon as it is read) a data
+ * byte at or above `limit`; `limit_why` says in the message what the limit
+ * is ("the flash of every part in the catalog").  Parsing takes n log n
+ * time in the number of records and memory proportional to the data,
+ * whatever their order. */
+enum iw_status hex_image_read_file_within(struct hex_image *img, const char *path,
+					  uint32_t limit, const char *limit_why,
+					  struct iw_error *err);
 
 /* Write as Intel HEX: 16-byte data records, type 04 records where the upper
  * 16 address bits change, one end record.  The file is written to a
