@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/types.h>
 
 #include <cmocka.h>
 
@@ -174,6 +175,46 @@ test_job_refuses_before_touching(void **state)
 	hex_image_free(img);
 }
 
+/* With a limit, the first data byte at or above it is refused at its line
+ * while reading, before a later damaged line is reached; the catalog's
+ * limit is its largest part's flash. */
+static void
+test_limit_refuses_at_the_line(void **state)
+{
+	static const char far[] =
+		":10000000000102030405060708090A0B0C0D0E0F78\n"
+		":020000040100F9\n"
+		":10000000000102030405060708090A0B0C0D0E0F78\n"
+		"damaged\n";
+	char path[] = "/tmp/ispwiz-hex-top-XXXXXX";
+	int fd = mkstemp(path);
+	struct hex_image *img = hex_image_new();
+	struct iw_error err;
+	char want[512];
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, far, sizeof far - 1), (ssize_t)(sizeof far - 1));
+	close(fd);
+	iw_error_clear(&err);
+	assert_int_equal(hex_image_read_file_within(img, path, 0x8000, "the test's flash", &err),
+			 IW_RANGE);
+	snprintf(want, sizeof want, "%s:3: data at 0x1000000 lies past 0x7FFF, the end of "
+		 "the test's flash; it cannot be flashed there: check that it is the right "
+		 "file", path);
+	assert_string_equal(err.msg, want);
+	assert_true(hex_image_empty(img));
+	assert_int_equal(catalog_read_image(&fx_catalog, img, path, &err), IW_RANGE);
+	assert_non_null(strstr(err.msg, "the end of the largest flash of any part in the "
+			       "catalog (the "));
+	assert_ptr_equal(catalog_largest_part(&fx_catalog), fx_part("at90usb1286"));
+	/* No limit: the damaged line is what stops it. */
+	assert_int_equal(hex_image_read_file(img, path, &err), IW_INPUT);
+	assert_non_null(strstr(err.msg, ":4:1: line does not start with ':'"));
+	unlink(path);
+	hex_image_free(img);
+}
+
 int
 main(void)
 {
@@ -183,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_fit_message_names_the_addresses),
 		cmocka_unit_test(test_page_walks_end),
 		cmocka_unit_test(test_job_refuses_before_touching),
+		cmocka_unit_test(test_limit_refuses_at_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, fx_load_catalog, fx_free_catalog);

@@ -275,7 +275,7 @@ cli_image_setup(struct session *ctx, const struct cli_command *cmd,
 		iw_error_set(&err, IW_NOMEM, "out of memory");
 		return cli_fail(ctx, &err);
 	}
-	if (hex_image_read_file(*img, o->file, &err) != IW_OK)
+	if (catalog_read_image(plan->catalog, *img, o->file, &err) != IW_OK)
 		return cli_fail(ctx, &err);
 	/* An image that does not fit the part is refused before any plan is
 	 * made from it (a dry run would otherwise describe pages past the end

@@ -241,6 +241,13 @@ bool catalog_default_datadir(char *buf, size_t size);
 const struct catalog_programmer *catalog_find_programmer(const struct catalog *cat, const char *id);
 /* Accepts the id, the avrdude id or the display name case-insensitively. */
 const struct catalog_part *catalog_find_part(const struct catalog *cat, const char *id);
+/* The part with the most flash (NULL when there are no parts). */
+const struct catalog_part *catalog_largest_part(const struct catalog *cat);
+/* hex_image_read_file, refusing at its line any data beyond the largest
+ * part's flash (catalog-image.c). */
+struct hex_image;
+enum iw_status catalog_read_image(const struct catalog *cat, struct hex_image *img,
+				  const char *path, struct iw_error *err);
 /* What to call an entry in a sentence: its name, else its id; "?" for NULL. */
 const char *catalog_part_label(const struct catalog_part *p);
 const char *catalog_programmer_label(const struct catalog_programmer *p);

@@ -42,8 +42,8 @@ enum iw_status hex_image_read_buffer(struct hex_image *img, const char *name,
 enum iw_status hex_image_read_file(struct hex_image *img, const char *path,
 				   struct iw_error *err);
 /* The same, refusing (IW_RANGE, at its line, as soon as it is read) a data
- * byte at or above `limit`; `limit_why` says in the message what the limit
- * is ("the flash of every part in the catalog").  Parsing takes n log n
+ * byte at or above `limit`; `limit_why` says in the message what ends at
+ * the limit ("the flash").  Parsing takes n log n
  * time in the number of records and memory proportional to the data,
  * whatever their order. */
 enum iw_status hex_image_read_file_within(struct hex_image *img, const char *path,

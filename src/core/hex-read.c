@@ -133,10 +133,10 @@ add_run(struct reader *r, uint32_t addr, const uint8_t *data, unsigned count,
 		uint32_t first = addr >= r->limit ? addr : (uint32_t)r->limit;
 
 		return iw_error_set(err, IW_RANGE,
-			"%s:%u: data at 0x%04X is beyond %s (0x0000-0x%04llX); this is "
-			"not a firmware image for it: check that it is the right file",
-			r->name, r->line, first, r->limit_why,
-			(unsigned long long)r->limit - 1);
+			"%s:%u: data at 0x%04X lies past 0x%04llX, the end of %s; it "
+			"cannot be flashed there: check that it is the right file",
+			r->name, r->line, first, (unsigned long long)r->limit - 1,
+			r->limit_why);
 	}
 	if (!hex_builder_add(&r->build, addr, data, count, r->name, r->line))
 		return iw_error_set(err, IW_NOMEM, "%s:%u: out of memory reading the image",
