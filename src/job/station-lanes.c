@@ -215,6 +215,10 @@ station_start(const struct station_plan *sp, const struct station_ops *ops,
 	*out = NULL;
 	if ((st = station_plan_validate(sp, err)) != IW_OK)
 		return st;
+	/* jansson seeds its hash function on first use, which races when two
+	 * lanes make their first object at once: seed it here, before any
+	 * lane's thread exists. */
+	json_object_seed(0);
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory starting the station");
 	s->sp = sp;
