@@ -98,6 +98,11 @@ void station_watch_stop(struct station_watch *w);
 /* A lane from the watcher: the device `key` at `port`. */
 enum iw_status station_add_lane_keyed(struct station *s, const char *port, const char *serial,
 				      const char *key, struct iw_error *err);
+/* The USB serial number of the programmer at `port` (a serial port, its
+ * by-id link, usb:BUS-PORT or usb:SERIAL) into buf; unchanged when it
+ * cannot be told. */
+void station_lookup_serial(const struct catalog *cat, const char *port, char *buf,
+			   size_t size);
 /* Whether a lane that has not ended came from device `key`. */
 bool station_has_key(struct station *s, const char *key);
 

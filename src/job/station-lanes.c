@@ -72,6 +72,7 @@ station_lane_sleep(struct station_lane *l, unsigned ms)
 	}
 	pthread_mutex_lock(&s->lock);
 	while (l->ctl == STATION_RUN && s->ctl == STATION_RUN &&
+	       (s->sp->count == 0 || s->started_boards < s->sp->count) &&
 	       pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
 		;
 	pthread_mutex_unlock(&s->lock);
@@ -87,6 +88,9 @@ station_take_board(struct station_lane *l)
 	ok = s->sp->count == 0 || s->started_boards < s->sp->count;
 	if (ok)
 		s->started_boards++;
+	/* Lanes waiting for a board of their own can give up now. */
+	if (ok && s->sp->count != 0 && s->started_boards == s->sp->count)
+		pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return ok;
 }

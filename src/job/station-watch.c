@@ -178,3 +178,33 @@ station_watch_stop(struct station_watch *w)
 	close(w->quit[1]);
 	free(w);
 }
+
+void
+station_lookup_serial(const struct catalog *cat, const char *port, char *buf, size_t size)
+{
+	struct detect_list list;
+	struct iw_error err;
+
+	if (port == NULL || port[0] == '\0')
+		return;
+	if (strncmp(port, "usb:", 4) == 0 && strchr(port + 4, '-') == NULL &&
+	    strchr(port + 4, ':') == NULL) {
+		snprintf(buf, size, "%s", port + 4);      /* usb:SERIAL */
+		return;
+	}
+	detect_list_init(&list);
+	if (detect_enumerate(cat, NULL, &list, &err) == IW_OK)
+		for (size_t i = 0; i < list.n; i++) {
+			const struct detect_device *d = &list.items[i];
+			bool same = (d->port != NULL && strcmp(d->port, port) == 0) ||
+				    (d->by_id != NULL && strcmp(d->by_id, port) == 0) ||
+				    (d->bus_path != NULL && strncmp(port, "usb:", 4) == 0 &&
+				     strcmp(d->bus_path, port + 4) == 0);
+
+			if (same && d->serial != NULL) {
+				snprintf(buf, size, "%s", d->serial);
+				break;
+			}
+		}
+	detect_list_free(&list);
+}

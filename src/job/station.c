@@ -238,7 +238,7 @@ probe(struct station_lane *l, bool *present, struct iw_error *err)
 	return st;
 }
 
-enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED };
+enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED, WAIT_COUNTED };
 
 /* Until the board has answered (`want` true) or stayed silent on `polls`
  * polls in a row. */
@@ -253,6 +253,9 @@ wait_for(struct station_lane *l, bool want, unsigned polls)
 
 		if (stop_level(l) != STATION_RUN)
 			return WAIT_STOPPED;
+		/* The last boards of --count went to other lanes. */
+		if (station_count_done(l->s))
+			return WAIT_COUNTED;
 		if ((st = probe(l, &present, &l->sum.error)) != IW_OK) {
 			l->sum.status = st;
 			return WAIT_FAILED;
@@ -519,6 +522,17 @@ station_lane_main(void *arg)
 	l->job = s->sp->job;
 	if (l->info.port[0] != '\0')
 		l->job.port = l->info.port;
+	/* For the log: which programmer this lane is, whatever port it got. */
+	if (l->p == NULL && l->info.serial[0] == '\0' &&
+	    l->job.programmer->transport != CATALOG_TRANSPORT_SIM) {
+		char serial[STATION_SERIAL_MAX] = "";
+
+		station_lookup_serial(l->job.catalog, l->info.port, serial, sizeof serial);
+		pthread_mutex_lock(&s->lock);
+		snprintf(l->info.serial, sizeof l->info.serial, "%s", serial);
+		l->view.info = l->info;
+		pthread_mutex_unlock(&s->lock);
+	}
 	if ((l->res = malloc(sizeof *l->res)) == NULL) {
 		sum->status = iw_error_set(&sum->error, IW_NOMEM, "out of memory starting "
 					   "lane %u", l->info.id);
