@@ -19,8 +19,11 @@
 #include "core/catalog-identify.h"
 
 #define MAX_ITEMS 64
-#define LIST_ROWS 7
 #define FIELD_X 10
+/* Body rows besides the list: heading, description (2), "Upstream:" and
+ * its URL on lines of their own (3), the preset line, a gap, the file and
+ * fuse fields (4) and the note under them. */
+#define ROWS_BESIDES_LIST 13
 
 struct bootloader_state {
 	struct tui_list list;
@@ -33,6 +36,7 @@ struct bootloader_state {
 	int focus;             /* -1: the list, else a field */
 	bool file_edited;
 	int shown_item;
+	int list_rows, title_w, preset_w;
 	char note[400];
 	enum tui_role note_role;
 };
@@ -50,9 +54,52 @@ list_y(void)
 }
 
 static int
-form_y(void)
+form_y(const struct bootloader_state *s)
 {
-	return list_y() + LIST_ROWS + 3;
+	return list_y() + s->list_rows + 7;
+}
+
+/* The list's rows for the window: the bootloader's title column as wide as
+ * the longest title (less what the preset and fuse columns need), cut with
+ * the ellipsis mark beyond that, never mid-column. */
+static void
+make_labels(struct tui *t, char labels[][200], const char **ptrs)
+{
+	struct bootloader_state *s = state(t);
+	int title_w = 10, preset_w = 6, room;
+	char title[160], cut[160], pcut[40];
+
+	for (size_t i = 0; i < s->n; i++) {
+		int w = tui_width(tui_bootloader_title(s->bl[i], title, sizeof title));
+
+		if (w > title_w)
+			title_w = w;
+		if (tui_width(s->preset[i]->name) > preset_w)
+			preset_w = tui_width(s->preset[i]->name);
+	}
+	if (preset_w > 16)
+		preset_w = 16;
+	/* COLS - 4 for the window, 2 for the "> " mark, 2 + 2 gaps, 8 for "FF FF FF". */
+	room = COLS - 4 - 2 - 4 - preset_w - 8;
+	if (title_w > room)
+		title_w = room;
+	s->title_w = title_w;
+	s->preset_w = preset_w;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct catalog_preset *pr = s->preset[i];
+
+		tui_cut(cut, sizeof cut, tui_bootloader_title(s->bl[i], title, sizeof title),
+			title_w);
+		tui_cut(pcut, sizeof pcut, pr->name, preset_w);
+		snprintf(labels[i], 200, "%-*s  %-*s  %02X %02X",
+			 title_w + (int)(strlen(cut) - (size_t)tui_width(cut)), cut,
+			 preset_w + (int)(strlen(pcut) - (size_t)tui_width(pcut)), pcut,
+			 pr->fuse[FUSE_LOW], pr->fuse[FUSE_HIGH]);
+		if (pr->has_fuse[FUSE_EXT])
+			snprintf(labels[i] + strlen(labels[i]), 200 - strlen(labels[i]),
+				 " %02X", pr->fuse[FUSE_EXT]);
+		ptrs[i] = labels[i];
+	}
 }
 
 static void
@@ -92,9 +139,9 @@ static void
 enter(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
-	char labels[MAX_ITEMS][160];
+	char (*labels)[200] = calloc(MAX_ITEMS, sizeof *labels);
 	const char *ptrs[MAX_ITEMS];
-	int widths[TUI_FORM_MAX] = { 56 }, select = 0;
+	int widths[TUI_FORM_MAX] = { COLS - FIELD_X - 4 }, select = 0;
 
 	memset(s, 0, sizeof *s);
 	s->focus = -1;
@@ -106,15 +153,6 @@ enter(struct tui *t)
 		for (size_t p = 0; p < bl->n_presets && s->n < MAX_ITEMS; p++) {
 			const struct catalog_preset *pr = &bl->presets[p];
 
-			char title[120];
-
-			snprintf(labels[s->n], sizeof labels[s->n], "%-38.38s %-14.14s "
-				 "%02X %02X %02X", tui_bootloader_title(bl, title, sizeof title),
-				 pr->name, pr->fuse[FUSE_LOW],
-				 pr->fuse[FUSE_HIGH], pr->fuse[FUSE_EXT]);
-			if (!pr->has_fuse[FUSE_EXT])
-				labels[s->n][strlen(labels[s->n]) - 3] = '\0';
-			ptrs[s->n] = labels[s->n];
 			/* The previous choice, else the demo's swap to Atmel DFU. */
 			if ((t->bootloader == bl && (t->preset == pr || (t->preset == NULL && p == 0))) ||
 			    (t->bootloader == NULL && t->demo != NULL && p == 0 &&
@@ -124,7 +162,11 @@ enter(struct tui *t)
 			s->preset[s->n++] = pr;
 		}
 	}
-	tui_list_init(&s->list, ptrs, s->n);
+	if (labels != NULL) {
+		make_labels(t, labels, ptrs);
+		tui_list_init(&s->list, ptrs, s->n);
+	}
+	free(labels);
 	tui_list_select(&s->list, select);
 	s->n_fields = 1;
 	for (int b = 0; b < FUSE_COUNT; b++)
@@ -155,8 +197,19 @@ layout(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	tui_list_place(&s->list, list_y(), 2, LIST_ROWS, COLS - 4);
-	tui_form_place(&s->form, form_y(), FIELD_X);
+	char (*labels)[200] = calloc(MAX_ITEMS, sizeof *labels);
+	const char *ptrs[MAX_ITEMS];
+
+	/* Columns follow the window's width, the list its height. */
+	if (labels != NULL && s->n > 0) {
+		make_labels(t, labels, ptrs);
+		tui_list_relabel(&s->list, ptrs);
+	}
+	free(labels);
+	s->list_rows = tui_list_rows_for(s->n, tui_body_rows() - ROWS_BESIDES_LIST);
+	tui_list_place(&s->list, list_y(), 2, s->list_rows, COLS - 4);
+	tui_list_log(t, &s->list, "bootloaders");
+	tui_form_place(&s->form, form_y(s), FIELD_X);
 	/* Fill after placing: the form keeps the cursor only while posted. */
 	if (s->shown_item < 0) {
 		apply_item(t, tui_list_index(&s->list));
@@ -201,34 +254,53 @@ static void
 draw(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
-	int i = tui_list_index(&s->list), y = list_y() + LIST_ROWS;
+	int i = tui_list_index(&s->list), y = list_y() + s->list_rows;
 	const struct catalog_bootloader *bl;
+	struct tui_text text;
 	char id[10];
 
 	/* Column heads over the list's label columns (after the "> " mark). */
-	tui_putf(tui_body_top() + 1, 2, 40, TUI_ROLE_HEADING, "Bootloaders for the %s",
-		 catalog_part_label(t->part));
-	tui_put(tui_body_top() + 1, 2 + 2 + 39, 14, TUI_ROLE_DIM, "preset");
-	tui_put(tui_body_top() + 1, 2 + 2 + 39 + 15, 9, TUI_ROLE_DIM, "L  H  E");
+	tui_putf(tui_body_top() + 1, 2, s->title_w + 2, TUI_ROLE_HEADING,
+		 "Bootloaders for the %s", catalog_part_label(t->part));
+	tui_put(tui_body_top() + 1, 2 + 2 + s->title_w + 2, s->preset_w, TUI_ROLE_DIM, "preset");
+	tui_put(tui_body_top() + 1, 2 + 2 + s->title_w + 2 + s->preset_w + 2, 9, TUI_ROLE_DIM,
+		"L  H  E");
 	if (i < 0)
 		return;
 	bl = s->bl[i];
-	tui_putf(y, 4, COLS - 6, TUI_ROLE_DIM, "%s. Enumerates as %s.",
-		 s->preset[i]->description != NULL ? s->preset[i]->description : s->preset[i]->name,
-		 catalog_usb_id_str(bl->usb_id, id));
-	tui_putf(y + 1, 4, COLS - 6, TUI_ROLE_DIM, "Upstream: %s",
-		 bl->url != NULL ? bl->url : bl->file != NULL ? bl->file : "build it yourself");
-	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
-	for (size_t f = 1; f < s->n_fields; f++)
-		tui_putf(form_y() + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
-			 fuse_byte_name(s->field_byte[f]));
+	tui_text_init(&text, COLS - 6);
+	tui_text_addf(&text, TUI_ROLE_DIM, "%s. Enumerates as %s.",
+		      s->preset[i]->description != NULL ? s->preset[i]->description :
+		      s->preset[i]->name, catalog_usb_id_str(bl->usb_id, id));
+	tui_text_draw(&text, y, 4, 2, COLS - 6);
+	tui_text_clear(&text);
+	/* The URL on lines of its own, whole, so it can be selected and copied. */
+	tui_put(y + 2, 4, COLS - 6, TUI_ROLE_DIM, bl->url != NULL ? "Upstream:" :
+		bl->file != NULL ? "Upstream file:" : "Upstream: none known; build it yourself.");
+	if (bl->url != NULL || bl->file != NULL) {
+		const char *u = bl->url != NULL ? bl->url : bl->file;
+		int w = COLS - 8;
+
+		/* URLs are ASCII: a long one goes on over two lines, then is
+		 * cut with the mark (the catalog's file name is in the help). */
+		if (strlen(u) > (size_t)w) {
+			mvaddnstr(y + 3, 6, u, w);
+			tui_put(y + 4, 6, w, TUI_ROLE_NORMAL, u + w);
+		} else {
+			tui_put(y + 3, 6, w, TUI_ROLE_NORMAL, u);
+		}
+	}
 	if (fields_match_preset(s, i))
-		tui_putf(y + 2, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
+		tui_putf(y + 5, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
 			 "edit them for custom fuses.", s->preset[i]->name);
 	else
-		tui_put(y + 2, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
+		tui_put(y + 5, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
 			"shows what each change does and refuses dangerous ones.");
-	tui_put(form_y() + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
+	tui_put(form_y(s), 2, 8, TUI_ROLE_NORMAL, "File:");
+	for (size_t f = 1; f < s->n_fields; f++)
+		tui_putf(form_y(s) + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
+			 fuse_byte_name(s->field_byte[f]));
+	tui_put(form_y(s) + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
 }
 
 static void

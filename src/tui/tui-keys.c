@@ -44,6 +44,8 @@ static const struct {
 	{ 'Y',           TUI_ACT_YES,       TUI_ACT_NONE },
 	{ 'n',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'N',           TUI_ACT_NO,        TUI_ACT_NONE },
+	{ 'a',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
+	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
 };
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <langinfo.h>
 
 /* Bytes of the first `cols` code points of s. */
 static size_t
@@ -35,14 +36,51 @@ tui_width(const char *s)
 	return w;
 }
 
+/* The mark at the end of a cut value: an ellipsis where the terminal
+ * speaks UTF-8, else a plain "~" (one column either way). */
+static const char *
+cut_mark(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0) ?
+	       "\u2026" : "~";
+}
+
 void
 tui_put(int y, int x, int w, enum tui_role role, const char *s)
 {
 	if (w <= 0 || y < 0 || y >= LINES)
 		return;
 	attrset(tui_attr(role));
-	mvaddnstr(y, x, s, (int)bytes_for_cols(s, w));
+	if (tui_width(s) <= w) {
+		mvaddstr(y, x, s);
+	} else {
+		/* Never cut a value silently: the mark says there is more, and
+		 * the screen shows the whole value one key away. */
+		mvaddnstr(y, x, s, (int)bytes_for_cols(s, w - 1));
+		addstr(cut_mark());
+	}
 	attrset(A_NORMAL);
+}
+
+void
+tui_cut(char *dst, size_t size, const char *s, int w)
+{
+	size_t n;
+
+	if (size == 0)
+		return;
+	if (w <= 0) {
+		dst[0] = '\0';
+		return;
+	}
+	if (tui_width(s) <= w) {
+		snprintf(dst, size, "%s", s);
+		return;
+	}
+	n = bytes_for_cols(s, w - 1);
+	snprintf(dst, size, "%.*s%s", (int)n, s, cut_mark());
 }
 
 void
@@ -123,7 +161,9 @@ void
 tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 {
 	char line[1024];
-	int room = t->width;
+	/* One column stays free: a line that reaches its box's edge is one
+	 * that was cut, never one that was wrapped. */
+	int room = t->width - 1;
 	bool first = true;
 
 	/* Negative: a line formatted elsewhere; continue it under its own
