@@ -79,8 +79,9 @@ make_labels(struct tui *t, char labels[][200], const char **ptrs)
 	}
 	if (preset_w > 16)
 		preset_w = 16;
-	/* COLS - 4 for the window, 2 for the "> " mark, 2 + 2 gaps, 8 for "FF FF FF". */
-	room = COLS - 4 - 2 - 4 - preset_w - 8;
+	/* COLS - 4 for the window, 2 for the "> " mark, 2 + 2 gaps, 8 for
+	 * "FF FF FF", and a column left free at the edge. */
+	room = COLS - 4 - 2 - 4 - preset_w - 8 - 1;
 	if (title_w > room)
 		title_w = room;
 	s->title_w = title_w;
@@ -279,7 +280,7 @@ draw(struct tui *t)
 		bl->file != NULL ? "Upstream file:" : "Upstream: none known; build it yourself.");
 	if (bl->url != NULL || bl->file != NULL) {
 		const char *u = bl->url != NULL ? bl->url : bl->file;
-		int w = COLS - 8;
+		int w = COLS - 9;
 
 		/* URLs are ASCII: a long one goes on over two lines, then is
 		 * cut with the mark (the catalog's file name is in the help). */

@@ -52,7 +52,7 @@ start(struct tui *t, const struct catalog_part *part)
 	}
 	s->pending = NULL;
 	tui_text_clear(&s->text);
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	s->ok = false;
 	s->guess = part;
 	job_plan_init(&plan);
@@ -78,7 +78,7 @@ enter(struct tui *t)
 	struct target_state *s = state(t);
 
 	memset(s, 0, sizeof *s);
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	if (first_guess(t) == NULL) {
 		tui_text_add(&s->text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
 		return;
@@ -137,7 +137,7 @@ show_found(struct tui *t)
 	t->part = s->guess;
 	s->ok = true;
 	tui_text_clear(&s->text);
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	tui_text_addf(&s->text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
 		      catalog_part_label(t->part), r->signature[0], r->signature[1],
 		      r->signature[2]);
@@ -233,7 +233,7 @@ layout(struct tui *t)
 {
 	struct target_state *s = state(t);
 
-	s->text.width = COLS - 1;
+	s->text.width = COLS - 4;
 }
 
 static void
@@ -241,8 +241,8 @@ draw(struct tui *t)
 {
 	struct target_state *s = state(t);
 
-	tui_put(tui_body_top() + 1, 1, COLS - 1, TUI_ROLE_HEADING, "The target chip");
-	tui_text_draw(&s->text, tui_body_top() + 2, 1, tui_body_rows() - 2, COLS - 1);
+	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING, "The target chip");
+	tui_text_draw(&s->text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
 }
 
 static void

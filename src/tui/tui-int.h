@@ -400,6 +400,14 @@ struct tui_source *tui_get_source(struct tui *t);
 int tui_body_top(void);
 int tui_body_rows(void);
 
+/* The review's fuse changes (tui-review-fuses.c): `preset_note` first,
+ * then per byte its values and per change one line with the reason that
+ * belongs to the field and, for a multi-bit field, the new meaning in the
+ * variant that applies to the selected clock source. */
+void tui_review_fuses(struct tui_text *out, const struct catalog_part *part,
+		      const struct fuse_set *before, const struct fuse_set *after,
+		      const struct fuse_diff *diff, const char *preset_note);
+
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */

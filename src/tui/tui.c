@@ -180,7 +180,7 @@ draw_frame(const struct tui *t)
 	tui_putf(0, 0, COLS, TUI_ROLE_TITLE, " ispwiz - step %zu of %zu: %s", step, steps,
 		 s->name);
 	if (t->opt->demo)
-		tui_put(0, COLS - 22, 22, TUI_ROLE_WARNING, "DEMO: nothing is real");
+		tui_put(0, COLS - 24, 22, TUI_ROLE_WARNING, "DEMO: nothing is real");
 	draw_steps(t);
 	attrset(tui_attr(TUI_ROLE_DIM));
 	mvhline(2, 0, ACS_HLINE, COLS);
