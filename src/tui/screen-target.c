@@ -121,10 +121,39 @@ decode_field(const struct fuse_field_state *st, void *user)
 	tui_text_add(c->text, TUI_ROLE_NORMAL, 12, line);
 }
 
+/* The wiring doctor's diagnosis, wrapped to this window (its own
+ * rendering is for 79-column terminals and logs). */
 static void
-add_diag_line(void *user, const char *line)
+add_diagnosis(struct tui_text *text, const struct wiring_diagnosis *d,
+	      const struct catalog_programmer *programmer)
 {
-	tui_text_add(user, TUI_ROLE_WARNING, 4, line);
+	char line[WIRING_TEXT_MAX + 8];
+
+	tui_text_add(text, TUI_ROLE_WARNING, 0, d->summary);
+	if (d->n_causes > 0) {
+		tui_text_add(text, TUI_ROLE_WARNING, 0, "Likely causes, most likely first:");
+		for (size_t i = 0; i < d->n_causes; i++) {
+			snprintf(line, sizeof line, "  %zu. %s", i + 1, d->causes[i].text);
+			tui_text_add(text, TUI_ROLE_WARNING, 5, line);
+		}
+	}
+	if (programmer != NULL && d->n_rows > 0) {
+		tui_text_addf(text, TUI_ROLE_NORMAL, "Check these wires (%s -> target):",
+			      catalog_programmer_label(programmer));
+		for (size_t i = 0; i < d->n_rows; i++) {
+			const struct catalog_wire *w = &programmer->wiring[d->rows[i]];
+
+			snprintf(line, sizeof line, "  %-16s -> %s",
+				 w->programmer_pin != NULL ? w->programmer_pin : "?",
+				 w->target_pin != NULL ? w->target_pin : "?");
+			tui_text_add(text, TUI_ROLE_NORMAL, 4, line);
+		}
+	}
+	if (programmer != NULL && d->show_warnings)
+		for (size_t i = 0; i < programmer->n_warnings; i++) {
+			snprintf(line, sizeof line, "Warning: %s", programmer->warnings[i]);
+			tui_text_add(text, TUI_ROLE_WARNING, 9, line);
+		}
 }
 
 static void
@@ -202,7 +231,7 @@ finished(struct tui *t)
 	if (r->has_diagnosis) {
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
-		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s->text);
+		add_diagnosis(&s->text, &r->diagnosis, t->programmer);
 	}
 	tui_message(t, TUI_ROLE_ERROR, "%s", failure_hint(r->status));
 }

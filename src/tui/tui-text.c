@@ -157,6 +157,27 @@ push(struct tui_text *t, enum tui_role role, const char *s, size_t len)
 	t->n++;
 }
 
+/* Whether the space at s[i] sits between a figure and its unit. */
+static bool
+unit_follows(const char *s, size_t i)
+{
+	static const char *const units[] = { "Hz", "kHz", "MHz", "KiB", "MiB", "bytes",
+					     "ms", "s", "V", "%", "CK" };
+	size_t len;
+
+	if (i == 0 || s[i - 1] < '0' || s[i - 1] > '9')
+		return false;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		len = strlen(units[u]);
+		if (strncmp(s + i + 1, units[u], len) == 0 &&
+		    (s[i + 1 + len] == '\0' || s[i + 1 + len] == ' ' || s[i + 1 + len] == ',' ||
+		     s[i + 1 + len] == '.' || s[i + 1 + len] == ')' || s[i + 1 + len] == ';' ||
+		     s[i + 1 + len] == ':'))
+			return true;
+	}
+	return false;
+}
+
 void
 tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 {
@@ -185,9 +206,10 @@ tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 		size_t used;
 
 		if (s[fit] != '\0') {
-			/* Break at the last space that fits; a word longer
-			 * than the line is cut where it must be. */
-			while (cut > 0 && s[cut] != ' ')
+			/* Break at the last space that fits, but not between a
+			 * figure and its unit ("16 kHz"); a word longer than
+			 * the line is cut where it must be. */
+			while (cut > 0 && (s[cut] != ' ' || unit_follows(s, cut)))
 				cut--;
 			if (cut == 0)
 				cut = fit;
