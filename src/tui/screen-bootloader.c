@@ -35,6 +35,7 @@ struct bootloader_state {
 	size_t n_fields;
 	int focus;             /* -1: the list, else a field */
 	bool file_edited;
+	bool file_error;       /* the message is about the file field's path */
 	int shown_item;
 	int list_rows, title_w, preset_w;
 	char note[400];
@@ -226,6 +227,17 @@ layout(struct tui *t)
 				tui_form_set(&s->form, f, v);
 			}
 	}
+	/* Back from a refused fuse value: the cursor is in its field. */
+	if (t->refused) {
+		t->refused = false;
+		for (size_t f = 1; f < s->n_fields; f++)
+			if (s->field_byte[f] == t->refused_byte) {
+				s->focus = (int)f;
+				tui_message(t, TUI_ROLE_ERROR, "The review refused this %s value: "
+					    "change it (Ctrl-U clears the field).",
+					    fuse_byte_name(t->refused_byte));
+			}
+	}
 	tui_form_goto(&s->form, s->focus >= 0 ? (size_t)s->focus : 0);
 }
 
@@ -323,6 +335,12 @@ text_focus(const struct tui *t)
 	return s->focus >= 0;
 }
 
+static const char *
+keys_now(const struct tui *t)
+{
+	return text_focus(t) ? "Up/Down fields  Tab complete  Enter review  Esc back" : NULL;
+}
+
 /* What the file is, by its identity (the rule `ispwiz flash` follows too):
  * the note under the file field, and whether it may be flashed at all. */
 static bool
@@ -388,9 +406,13 @@ choose(struct tui *t)
 		tui_form_get(&s->form, f, v, sizeof v);
 		if (v[0] == '\0')
 			continue;
+		/* The CLI's parser and its words: --lfuse 11 and lfuse 11 here
+		 * are refused alike; the cursor goes to the field to fix. */
 		if (fuse_parse_byte(v, &byte, &err) != IW_OK) {
-			tui_message(t, TUI_ROLE_ERROR, "%s: %s.", fuse_byte_name(s->field_byte[f]),
+			tui_message(t, TUI_ROLE_ERROR, "%s: %s", fuse_byte_name(s->field_byte[f]),
 				    err.msg);
+			s->focus = (int)f;
+			tui_form_goto(&s->form, f);
 			return;
 		}
 		fuse_set_put(&fuses, s->field_byte[f], byte);
@@ -398,11 +420,17 @@ choose(struct tui *t)
 	if ((img = hex_image_new()) == NULL || hex_image_read_file(img, path, &err) != IW_OK) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", img == NULL ? "Out of memory." : err.msg);
 		hex_image_free(img);
+		s->file_error = true;
+		s->focus = 0;
+		tui_form_goto(&s->form, 0);
 		return;
 	}
 	if (!judge_file(t, s->bl[i], path, img)) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", t->sha_note);
 		hex_image_free(img);
+		s->file_error = true;
+		s->focus = 0;
+		tui_form_goto(&s->form, 0);
 		return;
 	}
 	hex_image_free(t->image);
@@ -442,10 +470,20 @@ field_action(struct tui *t, enum tui_action a, int ch)
 		s->note_role = TUI_ROLE_DIM;
 		tui_form_set(&s->form, 0, path);
 		s->file_edited = true;
+		if (s->file_error && access(path, R_OK) == 0) {
+			s->file_error = false;
+			tui_message(t, TUI_ROLE_NORMAL, "%s", "");
+		}
 		break;
 	default:
-		if (tui_form_action(&s->form, a, ch) && f == 0)
+		if (tui_form_action(&s->form, a, ch) && f == 0) {
 			s->file_edited = true;
+			/* An error about the old path no longer applies. */
+			if (s->file_error) {
+				s->file_error = false;
+				tui_message(t, TUI_ROLE_NORMAL, "%s", "");
+			}
+		}
 		return;
 	}
 	if (s->focus >= 0)
@@ -490,6 +528,7 @@ const struct tui_screen tui_screen_bootloader = {
 		"values that would lock you out of the chip. Tab or Down moves from the "
 		"list to the fields, Up goes back.",
 	.keys = "Up/Down choose  Tab fields/complete  Enter review  Esc back",
+	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,

@@ -294,6 +294,14 @@ action(struct tui *t, enum tui_action a, int ch)
 	    a == TUI_ACT_PAGE_DOWN) {
 		tui_text_scroll(&s->text, a, text_rows(s));
 	} else if (a == TUI_ACT_BACK) {
+		/* From a refusal, back to the field that has to change. */
+		t->refused = false;
+		for (size_t i = 0; s->verdict == VERDICT_REFUSED && i < s->diff.n_changes; i++)
+			if (s->diff.changes[i].cls == FUSE_CLASS_REFUSE) {
+				t->refused = true;
+				t->refused_byte = s->diff.changes[i].byte;
+				break;
+			}
 		tui_back(t);
 	} else if (a == TUI_ACT_NEXT) {
 		go(t);

@@ -49,7 +49,7 @@ enum tui_action {
 	TUI_ACT_NEXT,        /* Enter */
 	TUI_ACT_BACK,        /* Esc, Backspace outside a text field */
 	TUI_ACT_QUIT,        /* q */
-	TUI_ACT_HELP,        /* ?, F1 */
+	TUI_ACT_HELP,        /* ? outside a text field, F1 anywhere */
 	TUI_ACT_UP,
 	TUI_ACT_DOWN,
 	TUI_ACT_PAGE_UP,
@@ -68,6 +68,7 @@ enum tui_action {
 	TUI_ACT_DELETE,      /* Delete inside a text field */
 	TUI_ACT_REDRAW,      /* Ctrl-L */
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
+	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -355,6 +356,11 @@ struct tui {
 	WINDOW *ask_win;
 	char ask_text[512];
 	tui_yes_fn ask_yes;
+	char help_message[512];    /* the message line, whole, for the help box */
+
+	/* The review refused a fuse byte: going back lands on its field. */
+	bool refused;
+	enum fuse_byte refused_byte;
 
 	bool quit;
 	bool quit_after_job;

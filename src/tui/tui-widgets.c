@@ -374,6 +374,7 @@ tui_form_action(struct tui_form *f, enum tui_action a, int ch)
 	case TUI_ACT_RIGHT: req = REQ_NEXT_CHAR; break;
 	case TUI_ACT_HOME: req = REQ_BEG_LINE; break;
 	case TUI_ACT_END: req = REQ_END_LINE; break;
+	case TUI_ACT_CLEAR: req = REQ_CLR_FIELD; break;
 	default: return false;
 	}
 	form_driver(f->form, req);
@@ -399,22 +400,35 @@ tui_form_refresh(struct tui_form *f)
 
 /* --- path completion ------------------------------------------------------------------ */
 
+#define COMPLETE_MAX 256
+
+struct match {
+	char *name;
+	bool dir;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct match *)a)->name, ((const struct match *)b)->name);
+}
+
 void
 tui_complete_path(char *buf, size_t size, char *note, size_t note_size)
 {
-	char dir[4096], prefix[4096], common[512], list[256];
+	char dir[4096], prefix[4096], common[512];
 	const char *slash, *base, *home = getenv("HOME");
+	struct match *m;
 	size_t nmatch = 0, blen, used = 0;
-	bool common_set = false, only_dir = false;
 	struct dirent *de;
 	DIR *d;
 
 	note[0] = '\0';
-	list[0] = '\0';
-	if (buf[0] == '~' && buf[1] == '/' && home != NULL) {
+	/* "~" and "~/..." are the home folder, as in a shell. */
+	if (buf[0] == '~' && (buf[1] == '/' || buf[1] == '\0') && home != NULL) {
 		char tmp[4096];
 
-		snprintf(tmp, sizeof tmp, "%s%s", home, buf + 1);
+		snprintf(tmp, sizeof tmp, "%s%s%s", home, buf[1] == '\0' ? "/" : "", buf + 1);
 		snprintf(buf, size, "%s", tmp);
 	}
 	slash = strrchr(buf, '/');
@@ -431,37 +445,49 @@ tui_complete_path(char *buf, size_t size, char *note, size_t note_size)
 		snprintf(note, note_size, "cannot read the folder %s", dir);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
+	if ((m = calloc(COMPLETE_MAX, sizeof *m)) == NULL) {
+		closedir(d);
+		snprintf(note, note_size, "out of memory");
+		return;
+	}
+	while ((de = readdir(d)) != NULL && nmatch < COMPLETE_MAX) {
 		char full[8192];
 		struct stat st;
-		size_t k;
 
 		if (strncmp(de->d_name, base, blen) != 0)
 			continue;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    (de->d_name[0] == '.' && base[0] != '.'))
 			continue;
-		nmatch++;
+		if ((m[nmatch].name = strdup(de->d_name)) == NULL)
+			break;
 		snprintf(full, sizeof full, "%s%s", dir, de->d_name);
-		only_dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
-		if (used < sizeof list - 1)
-			used += (size_t)snprintf(list + used, sizeof list - used, " %s",
-						 de->d_name);
-		if (!common_set) {
-			snprintf(common, sizeof common, "%s", de->d_name);
-			common_set = true;
-			continue;
-		}
-		for (k = 0; common[k] != '\0' && common[k] == de->d_name[k]; k++)
-			;
-		common[k] = '\0';
+		m[nmatch++].dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
 	}
 	closedir(d);
 	if (nmatch == 0) {
 		snprintf(note, note_size, "no file in %s starts with \"%s\"", dir, base);
+		free(m);
 		return;
 	}
-	snprintf(buf, size, "%s%s%s", prefix, common, nmatch == 1 && only_dir ? "/" : "");
-	if (nmatch > 1)
-		snprintf(note, note_size, "%zu matches:%s", nmatch, list);
+	/* Sorted as ls sorts them, folders marked with a slash. */
+	qsort(m, nmatch, sizeof *m, by_name);
+	snprintf(common, sizeof common, "%s", m[0].name);
+	for (size_t i = 1; i < nmatch; i++) {
+		size_t k;
+
+		for (k = 0; common[k] != '\0' && common[k] == m[i].name[k]; k++)
+			;
+		common[k] = '\0';
+	}
+	snprintf(buf, size, "%s%s%s", prefix, common, nmatch == 1 && m[0].dir ? "/" : "");
+	if (nmatch > 1) {
+		used = (size_t)snprintf(note, note_size, "%zu matches:", nmatch);
+		for (size_t i = 0; i < nmatch && used < note_size; i++)
+			used += (size_t)snprintf(note + used, note_size - used, " %s%s",
+						 m[i].name, m[i].dir ? "/" : "");
+	}
+	for (size_t i = 0; i < nmatch; i++)
+		free(m[i].name);
+	free(m);
 }
