@@ -260,7 +260,7 @@ go(struct tui *t)
 	switch (s->verdict) {
 	case VERDICT_REFUSED:
 	case VERDICT_BLOCKED:
-		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written: %s Esc goes back.",
+		tui_message(t, TUI_ROLE_ERROR, "Nothing is written: %s Esc goes back.",
 			    s->verdict == VERDICT_REFUSED ? "a refused fuse change cannot be "
 			    "flashed." : "the plan does not pass its checks.");
 		return;
