@@ -21,8 +21,13 @@ keys Enter
 wait_for "The chip has not answered yet" || finish
 on_step Target
 keys r
-wait_for "Connecting through the Simulated programmer" || finish
+# A retry says that it is one, and the diagnosis which clocks it tried and
+# what came back (FF: RESET first).
+wait_for "Attempt 2: connecting through the Simulated programmer" || finish
 wait_for "What the wiring doctor says:" || finish
+on_screen "Attempt 2 failed as well."
+on_screen "clocks down to 16 kHz; it answered FF FF FF FF"
+on_screen "  1. RESET does not reach the target"
 keys Escape
 wait_step Port || finish
 keys q

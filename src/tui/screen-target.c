@@ -16,6 +16,7 @@ struct target_state {
 	bool running;
 	bool ok;
 	int reprobes;
+	int attempt;             /* 1 on entering, one more per r */
 	const struct catalog_part *guess;
 	const struct catalog_part *pending;   /* start once the old job has ended */
 };
@@ -63,9 +64,17 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.backup = false;     /* this job only reads the signature and fuses */
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
-	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
-		      t->programmer->name, t->port != NULL ? " on " : "",
-		      t->port != NULL ? t->port : "");
+	if (s->attempt > 1)
+		/* A retry says that it is one, and with which clock it starts
+		 * (the runner steps down from there). */
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Attempt %d: connecting through "
+			      "the %s%s%s, stepping the clock down from the fastest...",
+			      s->attempt, t->programmer->name, t->port != NULL ? " on " : "",
+			      t->port != NULL ? t->port : "");
+	else
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
+			      t->programmer->name, t->port != NULL ? " on " : "",
+			      t->port != NULL ? t->port : "");
 	s->running = tui_job_start(t, &plan, t->probe);
 	if (!s->running)
 		tui_text_add(&s->text, TUI_ROLE_ERROR, 2, t->message);
@@ -78,6 +87,7 @@ enter(struct tui *t)
 	struct target_state *s = state(t);
 
 	memset(s, 0, sizeof *s);
+	s->attempt = 1;
 	tui_text_init(&s->text, COLS - 4);
 	if (first_guess(t) == NULL) {
 		tui_text_add(&s->text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
@@ -228,6 +238,8 @@ finished(struct tui *t)
 	}
 	tui_text_add(&s->text, TUI_ROLE_ERROR, 2, r->error.msg[0] != '\0' ? r->error.msg :
 		     "the target did not answer");
+	if (s->attempt > 1)
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Attempt %d failed as well.", s->attempt);
 	if (r->has_diagnosis) {
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
@@ -289,6 +301,8 @@ action(struct tui *t, enum tui_action a, int ch)
 	case TUI_ACT_RETRY:
 		if (!s->running && !tui_job_running(t)) {
 			s->reprobes = 0;
+			s->attempt++;
+			tui_log(t, "target: attempt %d", s->attempt);
 			start(t, first_guess(t));
 		}
 		break;
