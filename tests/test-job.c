@@ -533,7 +533,16 @@ no_echo_case(struct fx *f, const char *knob, enum wiring_cause cause)
 	assert_non_null(strstr(f->res->error.msg, "Programming Enable"));
 	assert_true(f->res->has_diagnosis);
 	assert_int_equal(f->res->diagnosis.symptom, WIRING_SYMPTOM_NO_ECHO);
-	assert_true(wiring_doctor_has_cause(&f->res->diagnosis, cause));
+	/* The evidence on MISO ranks the true cause first (miso-open answers
+	 * FF as reset-not-wired does: on the wire the two cannot be told
+	 * apart, so RESET, the commoner mistake, comes first and MISO second). */
+	assert_true(f->res->diagnosis.n_causes >= 2);
+	if (cause == WIRING_CAUSE_MISO) {
+		assert_int_equal(f->res->diagnosis.causes[0].cause, WIRING_CAUSE_RESET);
+		assert_int_equal(f->res->diagnosis.causes[1].cause, WIRING_CAUSE_MISO);
+	} else {
+		assert_int_equal(f->res->diagnosis.causes[0].cause, cause);
+	}
 	assert_true(f->res->diagnosis.n_rows > 0);
 	assert_untouched(t);
 	assert_int_equal(count_files(f->backups), 0);

@@ -212,6 +212,86 @@ test_names(void **state)
 	assert_string_equal(wiring_cause_name(WIRING_CAUSE_COUNT), "?");
 }
 
+/* --- ranking follows the evidence ------------------------------------------------ */
+
+/* NO_ECHO with the four bytes the target answered. */
+static void
+no_echo_with(uint8_t a, uint8_t b, uint8_t c, uint8_t e, struct wiring_diagnosis *d)
+{
+	struct wiring_observation o;
+
+	memset(&o, 0, sizeof o);
+	o.symptom = WIRING_SYMPTOM_NO_ECHO;
+	o.fastest_hz = 2000000;
+	o.sck_hz = 16000;
+	o.tries = 7;
+	o.have_answer = true;
+	o.answer[0] = a;
+	o.answer[1] = b;
+	o.answer[2] = c;
+	o.answer[3] = e;
+	wiring_doctor_diagnose(promicro(), fx_part("atmega32u4"), &o, d);
+}
+
+static void
+test_answer_classes(void **state)
+{
+	static const uint8_t zeros[4] = { 0, 0, 0, 0 }, ones[4] = { 0xFF, 0xFF, 0xFF, 0xFF },
+		late[4] = { 0xFF, 0xAC, 0xFF, 0x53 }, bit[4] = { 0xFF, 0xFF, 0xA6, 0x00 },
+		junk[4] = { 0x12, 0x9C, 0x40, 0x07 };
+
+	(void)state;
+	assert_int_equal(wiring_doctor_classify_answer(zeros), WIRING_ANSWER_ZEROS);
+	assert_int_equal(wiring_doctor_classify_answer(ones), WIRING_ANSWER_ONES);
+	assert_int_equal(wiring_doctor_classify_answer(late), WIRING_ANSWER_SHIFTED);
+	assert_int_equal(wiring_doctor_classify_answer(bit), WIRING_ANSWER_SHIFTED);
+	assert_int_equal(wiring_doctor_classify_answer(junk), WIRING_ANSWER_GARBAGE);
+}
+
+/* Five different answers no longer give the same five causes in the same
+ * order: each answer's most likely cause comes first. */
+static void
+test_ranking_follows_answer(void **state)
+{
+	struct wiring_diagnosis d;
+
+	(void)state;
+	no_echo_with(0x00, 0x00, 0x00, 0x00, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_UNPOWERED);
+	assert_non_null(strstr(d.summary, "answered 00 00 00 00"));
+	no_echo_with(0xFF, 0xFF, 0xFF, 0xFF, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_RESET);
+	assert_int_equal(d.causes[1].cause, WIRING_CAUSE_MISO);
+	no_echo_with(0xFF, 0xAC, 0xFF, 0x53, &d);     /* the echo a byte late */
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_SCK_TOO_FAST);
+	assert_false(wiring_doctor_has_cause(&d, WIRING_CAUSE_NO_CLOCK));
+	no_echo_with(0x12, 0x9C, 0x40, 0x07, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_MOSI_SCK);
+	assert_int_equal(d.causes[1].cause, WIRING_CAUSE_NOISE);
+	/* The summary says how many clocks were tried. */
+	assert_non_null(strstr(d.summary, "at SCK 2 MHz and 6 slower clocks down to 16 kHz"));
+}
+
+/* The signature symptoms: each one's own cause first. */
+static void
+test_signature_ranking(void **state)
+{
+	struct wiring_diagnosis d;
+
+	(void)state;
+	diagnose(WIRING_SYMPTOM_SIGNATURE_00, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_UNPOWERED);
+	diagnose(WIRING_SYMPTOM_SIGNATURE_FF, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_MISO);
+	diagnose(WIRING_SYMPTOM_SIGNATURE_BAD, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_NOISE);
+	diagnose(WIRING_SYMPTOM_SLOW_ONLY, &d);
+	assert_int_equal(d.causes[0].cause, WIRING_CAUSE_SCK_TOO_FAST);
+	/* An echo at a slow clock is the target's clock, never the programmer's
+	 * firmware. */
+	assert_null(strstr(d.causes[0].text, "firmware"));
+}
+
 int
 main(void)
 {
@@ -225,6 +305,9 @@ main(void)
 		cmocka_unit_test(test_verify_locked),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_answer_classes),
+		cmocka_unit_test(test_ranking_follows_answer),
+		cmocka_unit_test(test_signature_ranking),
 	};
 
 	return cmocka_run_group_tests(tests, fx_load_catalog, fx_free_catalog);

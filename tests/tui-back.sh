@@ -40,7 +40,8 @@ keys Down
 wait_for '"jtag-disabled"' || finish
 keys Enter
 wait_step Review || finish
-on_screen "BOOTRST (hfuse). Read what they do below."
+on_screen "4 fuse changes need your confirmation"
+on_screen "confirm  BOOTRST unprogrammed"
 not_on_screen "JTAGEN"
 keys Escape
 wait_for "Bootloaders for the ATmega32U4" || finish

@@ -5,7 +5,7 @@
 
 tui_start --demo --log "$T/session.log"
 to_review
-on_screen "These fuse changes need your confirmation"
+on_screen "5 fuse changes need your confirmation (marked confirm below)."
 on_screen "Type ATmega32U4 to confirm:"
 keys Enter
 wait_for '"" is not ATmega32U4: nothing will be written' || finish

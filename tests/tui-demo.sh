@@ -36,7 +36,7 @@ on_screen "> Atmel DFU: ATmega32U4"
 on_screen "demo-stand-in-NOT-A-BOOTLOADER.hex"
 keys Enter
 wait_for "need your confirmation" || finish
-on_screen "BOOTRST (hfuse)"
+on_screen "confirm  CKDIV8 programmed: divides the clock by 8"
 on_screen "Type ATmega32U4 to confirm:"
 type_text "ATmega32U4"
 keys Enter

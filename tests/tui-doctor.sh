@@ -12,15 +12,22 @@ keys Enter
 wait_for "What the wiring doctor says:" || finish
 on_screen "The chip did not answer"
 on_screen "RESET"
-# The doctor's lines come wrapped to 79 columns and are shown as they are,
-# not wrapped again (which left single words on lines of their own).
-on_screen "  - RESET does not reach the target: the programmer's RESET output must go to"
+# The diagnosis is wrapped once, to the window: causes numbered, most
+# likely first, and a figure never parted from its unit.
+on_screen "Likely causes, most likely first:"
+on_screen "  1. "
+grep -q '^ *kHz' "$T/screen" && { fail "a unit was wrapped away from its figure"; show_screen; }
 keys Enter
 wait_for "The chip has not answered yet" || finish
 on_step Target
 keys r
-wait_for "Connecting through the Simulated programmer" || finish
+# A retry says that it is one, and the diagnosis which clocks it tried and
+# what came back (FF: RESET first).
+wait_for "Attempt 2: connecting through the Simulated programmer" || finish
 wait_for "What the wiring doctor says:" || finish
+on_screen "Attempt 2 failed as well."
+on_screen "clocks down to 16 kHz; it answered FF FF FF FF"
+on_screen "  1. RESET does not reach the target"
 keys Escape
 wait_step Port || finish
 keys q

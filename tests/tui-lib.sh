@@ -23,6 +23,10 @@
 #   wizard_pid            the wizard's process id (a child of the pane's shell)
 #   expect_restored       the terminal is back in its normal mode, wizard gone
 #   to_review             accept the demo's defaults up to the review step
+#   check_screen WHAT     hold the screen to the layout rules of
+#                         tests/tui-screen-check.py (with $tui_log, the
+#                         session log, when set); a failure names WHAT
+# $tui_size (COLSxLINES, default 80x24) sets the size tui_start gives.
 # Deadlines stretch under $ISPWIZ_WRAPPER (valgrind is slow).
 # shellcheck shell=sh
 
@@ -70,8 +74,22 @@ tui_start() {
 	tmuxc kill-server >/dev/null 2>&1
 	sessions=$((sessions + 1))
 	sock="ispwiz-${test_name%.sh}-$$-$sessions"
-	tmuxc new-session -d -s w -x 80 -y 24 "exec sh '$T/run.sh'" ||
+	tmuxc new-session -d -s w -x "${tui_size%x*}" -y "${tui_size#*x}" "exec sh '$T/run.sh'" ||
 		{ fail "tmux could not start a session"; finish; }
+}
+
+tui_size=${tui_size:-80x24}
+
+check_screen() {
+	screen
+	if ! python3 "$top_srcdir/tests/tui-screen-check.py" --width "${tui_size%x*}" \
+		${tui_log:+--log "$tui_log"} "$T/screen" "$1 at $tui_size" >"$T/check" 2>&1; then
+		fail "the screen breaks a layout rule ($1 at $tui_size):"
+		sed 's/^/    /' "$T/check" >&2
+		show_screen
+		return 1
+	fi
+	return 0
 }
 
 screen() {

@@ -20,7 +20,7 @@ wait_step Review || finish
 on_screen "Refused: SPIEN (hfuse) would end ISP access"
 on_screen "Nothing will be written. Esc goes back."
 keys Enter
-wait_for "Nothing will be written: a refused fuse change cannot be flashed." || finish
+wait_for "Nothing is written: a refused fuse change cannot be flashed." || finish
 on_step Review
 not_on_screen "Type ATmega32U4 to confirm"
 keys Enter
@@ -29,6 +29,10 @@ on_step Review
 keys Escape
 wait_step Bootloader || finish
 on_screen "hfuse:  0xF8"
+# Esc from the refusal lands on the field to change: q is typed there.
+on_screen "The review refused this hfuse value"
+keys Escape
+wait_step Target || finish
 keys q
 wait_exit || finish
 [ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"

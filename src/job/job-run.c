@@ -129,6 +129,9 @@ step_connect(struct job_runner *r)
 			obs.symptom = WIRING_SYMPTOM_NO_ECHO;
 			obs.fastest_hz = info.fastest_hz;
 			obs.sck_hz = info.slowest_hz;
+			obs.tries = info.tries;
+			obs.have_answer = info.have_answer;
+			memcpy(obs.answer, info.answer, sizeof obs.answer);
 			job_diagnose(r, &obs);
 		}
 		return st;

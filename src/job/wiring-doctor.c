@@ -152,30 +152,125 @@ sck_text(uint32_t hz, char *buf, size_t size)
 		snprintf(buf, size, "the programmer's default clock");
 }
 
+enum wiring_answer
+wiring_doctor_classify_answer(const uint8_t x[4])
+{
+	if ((x[0] | x[1] | x[2] | x[3]) == 0x00)
+		return WIRING_ANSWER_ZEROS;
+	if ((x[0] & x[1] & x[2] & x[3]) == 0xFF)
+		return WIRING_ANSWER_ONES;
+	/* The echo of 0x53 belongs in the third byte: one byte late or early,
+	 * or one bit off either way (0xA6, 0x29 and their neighbours), means
+	 * the bits arrive but slip, as when SCK is too fast for the target. */
+	if (x[1] == 0x53 || x[3] == 0x53 || x[2] == 0xA6 || x[2] == 0xA7 ||
+	    x[2] == 0x29 || x[2] == 0xA9 || x[3] == 0xA6 || x[1] == 0x29)
+		return WIRING_ANSWER_SHIFTED;
+	return WIRING_ANSWER_GARBAGE;
+}
+
+/* Each cause's sentence for a missing echo; the evidence decides the order. */
+static void
+cause_unpowered(struct wiring_diagnosis *d, const char *why)
+{
+	add_cause(d, WIRING_CAUSE_UNPOWERED, "The target has no power%s: the keyboard "
+		  "needs its supply from the programmer's VCC or its own USB cable, and "
+		  "both must share GND.", why);
+}
+
+static void
+cause_reset(struct wiring_diagnosis *d, const char *why)
+{
+	add_cause(d, WIRING_CAUSE_RESET, "RESET does not reach the target%s: the "
+		  "programmer's RESET output must go to the target's RESET pin (never "
+		  "the programmer's own RESET).", why);
+}
+
+static void
+cause_mosi_sck(struct wiring_diagnosis *d, const char *why)
+{
+	add_cause(d, WIRING_CAUSE_MOSI_SCK, "MOSI and SCK are swapped or loose%s: the "
+		  "target never hears the instruction.", why);
+}
+
+static void
+cause_miso(struct wiring_diagnosis *d, const char *why)
+{
+	add_cause(d, WIRING_CAUSE_MISO, "MISO is open or on the wrong pin%s: the target "
+		  "may be listening, but its answer never comes back.", why);
+}
+
 static void
 diagnose_no_echo(const struct wiring_observation *o, const struct catalog_part *part,
 		 struct wiring_diagnosis *d)
 {
-	char fast[32], slow[32];
+	char fast[32], slow[32], tried[128];
+	enum wiring_answer ans = o->have_answer ? wiring_doctor_classify_answer(o->answer) :
+				 WIRING_ANSWER_UNKNOWN;
+	const uint8_t *x = o->answer;
 
 	sck_text(o->fastest_hz, fast, sizeof fast);
 	sck_text(o->sck_hz, slow, sizeof slow);
-	snprintf(d->summary, sizeof d->summary,
-		 "The %s never answered Programming Enable, from SCK %s down to %s.",
-		 name_of(part), fast, slow);
-	add_cause(d, WIRING_CAUSE_UNPOWERED,
-		  "The target has no power: the keyboard needs its supply from the "
-		  "programmer's VCC or its own USB cable, and both must share GND.");
-	add_cause(d, WIRING_CAUSE_RESET,
-		  "RESET does not reach the target: the programmer's RESET output must "
-		  "go to the target's RESET pin (never the programmer's own RESET).");
-	add_cause(d, WIRING_CAUSE_MOSI_SCK,
-		  "MOSI and SCK are swapped or loose: the target never hears the "
-		  "instruction.");
-	add_cause(d, WIRING_CAUSE_MISO,
-		  "MISO is open: the target may be listening, but its answer never "
-		  "comes back.");
-	if (o->sck_hz != 0 && o->sck_hz <= 62500u)
+	if (o->tries > 1 && o->fastest_hz != o->sck_hz)
+		snprintf(tried, sizeof tried, "at SCK %s and %zu slower clocks down to %s",
+			 fast, o->tries - 1, slow);
+	else if (o->fastest_hz != o->sck_hz)
+		snprintf(tried, sizeof tried, "from SCK %s down to %s", fast, slow);
+	else
+		snprintf(tried, sizeof tried, "at SCK %s", fast);
+	if (ans == WIRING_ANSWER_UNKNOWN)
+		snprintf(d->summary, sizeof d->summary,
+			 "The %s never answered Programming Enable, %s.", name_of(part), tried);
+	else
+		snprintf(d->summary, sizeof d->summary,
+			 "The %s never answered Programming Enable, %s; it answered "
+			 "%02X %02X %02X %02X, where the third byte should echo 53.",
+			 name_of(part), tried, x[0], x[1], x[2], x[3]);
+	/* Most likely first, from what came back on MISO. */
+	switch (ans) {
+	case WIRING_ANSWER_ZEROS:
+		/* An unpowered chip pulls its pins low through its protection
+		 * diodes; a MISO shorted to GND reads the same. */
+		cause_unpowered(d, " (every byte read 00: MISO is held low, as by an "
+				"unpowered chip)");
+		add_cause(d, WIRING_CAUSE_MISO, "MISO is shorted to GND or wired to a pin "
+			  "that is low.");
+		cause_reset(d, "");
+		cause_mosi_sck(d, "");
+		break;
+	case WIRING_ANSWER_ONES:
+		/* Nothing drives MISO: the chip is not in programming mode (RESET,
+		 * the commonest mistake) or its answer does not reach back. */
+		cause_reset(d, " (every byte read FF: nothing drives MISO, as when the "
+			    "chip is not held in reset and runs its own firmware)");
+		cause_miso(d, " (it floats high, which reads FF too)");
+		cause_unpowered(d, " or no common ground");
+		cause_mosi_sck(d, "");
+		break;
+	case WIRING_ANSWER_SHIFTED:
+		add_cause(d, WIRING_CAUSE_SCK_TOO_FAST, "The echo came back out of place "
+			  "(%02X %02X %02X %02X): the bits arrive but slip, as when SCK is "
+			  "too fast for the target clock or for long wires. Try a slower "
+			  "bit clock and shorter wires.", x[0], x[1], x[2], x[3]);
+		add_cause(d, WIRING_CAUSE_NOISE, "Long or loose wires, or no common ground, "
+			  "corrupt the bits on SCK and MISO.");
+		cause_mosi_sck(d, "");
+		break;
+	case WIRING_ANSWER_GARBAGE:
+		cause_mosi_sck(d, " (the answer is neither 00s nor FFs nor an echo: the "
+			       "target hears something, but not the instruction)");
+		add_cause(d, WIRING_CAUSE_NOISE, "Long or loose wires, or no common ground, "
+			  "corrupt the bits.");
+		cause_miso(d, "");
+		cause_reset(d, "");
+		break;
+	case WIRING_ANSWER_UNKNOWN:
+		cause_unpowered(d, "");
+		cause_reset(d, "");
+		cause_mosi_sck(d, "");
+		cause_miso(d, "");
+		break;
+	}
+	if (ans != WIRING_ANSWER_SHIFTED && o->sck_hz != 0 && o->sck_hz <= 62500u)
 		add_cause(d, WIRING_CAUSE_NO_CLOCK,
 			  "The target has no clock: its fuses select an external crystal "
 			  "or clock that is not on the board, so even a slow SCK gets no "

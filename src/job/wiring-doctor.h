@@ -61,7 +61,22 @@ struct wiring_observation {
 	bool lock_known;
 	uint8_t lock;                          /* lock byte read before the job wrote */
 	uint32_t pages_done;                   /* LOST: pages written before it stopped */
+	/* NO_ECHO: the clocks tried, and the four bytes the target answered to
+	 * the last Programming Enable when the programmer could see them. */
+	size_t tries;
+	bool have_answer;
+	uint8_t answer[4];
 };
+
+/* What the answer to Programming Enable (AC 53 00 00) says, by its bytes. */
+enum wiring_answer {
+	WIRING_ANSWER_UNKNOWN,   /* the programmer did not say */
+	WIRING_ANSWER_ZEROS,     /* 00 00 00 00: MISO held low */
+	WIRING_ANSWER_ONES,      /* FF FF FF FF: MISO floats high */
+	WIRING_ANSWER_SHIFTED,   /* the 0x53 echo, a bit or a byte out of place */
+	WIRING_ANSWER_GARBAGE,   /* anything else */
+};
+enum wiring_answer wiring_doctor_classify_answer(const uint8_t answer[4]);
 
 #define WIRING_MAX_CAUSES 6
 #define WIRING_MAX_ROWS 12

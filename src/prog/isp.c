@@ -96,7 +96,12 @@ isp_connect(struct prog *p, uint32_t max_hz, struct isp_connect_info *info,
 		info->slowest_hz = hz;
 		info->tries++;
 		iw_error_clear(&e);
+		p->have_answer = false;
 		st = p->driver->enter(p, hz, &e);
+		if (st == IW_NO_TARGET && p->have_answer) {
+			info->have_answer = true;
+			memcpy(info->answer, p->answer, sizeof info->answer);
+		}
 		if (st == IW_OK) {
 			p->sck_hz = hz;
 			info->sck_hz = hz;

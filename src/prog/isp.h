@@ -42,6 +42,10 @@ struct isp_connect_info {
 	uint32_t slowest_hz;      /* the last clock tried (all of them on failure) */
 	size_t tries;             /* enter() calls made */
 	bool slowed;              /* had to step below the fastest clock */
+	/* What the target answered to the last Programming Enable that failed,
+	 * when the driver saw it (struct prog's have_answer). */
+	bool have_answer;
+	uint8_t answer[4];
 	/* One sentence for the log: which clock and, when it had to go slow,
 	 * why (e.g. a fresh chip runs at 1 MHz with CKDIV8). */
 	char note[ISP_NOTE_MAX];

@@ -42,8 +42,15 @@ pace_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 {
 	struct pace *s = pace_of(p);
 
+	enum iw_status st;
+
 	s->inner.sck_hz = sck_hz;
-	return s->inner.driver->enter(&s->inner, sck_hz, err);
+	s->inner.have_answer = false;
+	st = s->inner.driver->enter(&s->inner, sck_hz, err);
+	/* The inner driver's evidence is the wiring doctor's too. */
+	p->have_answer = s->inner.have_answer;
+	memcpy(p->answer, s->inner.answer, sizeof p->answer);
+	return st;
 }
 
 static void

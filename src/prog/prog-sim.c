@@ -463,6 +463,8 @@ sim_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 		/* An empty jig: the settle time passes, MISO floats high. */
 		s->now_us += SIM_RESET_SETTLE_US;
 		sim_xfer(s, enable, out);
+		p->have_answer = true;
+		memcpy(p->answer, out, sizeof p->answer);
 		return iw_error_set(err, IW_NO_TARGET,
 				    "no Programming Enable echo: nothing answers on the "
 				    "cable (the target answered %02X %02X %02X %02X)",
@@ -478,6 +480,8 @@ sim_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 	sim_xfer(s, enable, out);
 	if (out[2] == 0x53)
 		return IW_OK;
+	p->have_answer = true;
+	memcpy(p->answer, out, sizeof p->answer);
 	if (sck_hz == 0)
 		snprintf(hz, sizeof hz, "the default clock");
 	else

@@ -236,6 +236,8 @@ tiny_enter(struct prog *p, uint32_t sck_hz, struct iw_error *err)
 			return st;
 		iw_sleep_us(TINY_RESET_SETTLE_US);
 	}
+	p->have_answer = true;
+	memcpy(p->answer, out, sizeof p->answer);
 	return iw_error_set(err, IW_NO_TARGET,
 			    "no Programming Enable echo at SCK %s (SCK period %u µs; the "
 			    "target answered %02X %02X %02X %02X)",

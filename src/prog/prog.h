@@ -125,6 +125,11 @@ struct prog {
 	struct prog_caps caps;
 	const struct catalog_part *part;
 	uint32_t sck_hz;          /* the clock programming mode was entered at */
+	/* The four bytes the target answered to the last Programming Enable
+	 * that got no echo, when the driver can see them: the wiring doctor's
+	 * evidence (00s, FFs, a shifted echo, garbage). */
+	bool have_answer;
+	uint8_t answer[4];
 	void *priv;               /* the driver's own state */
 };
 

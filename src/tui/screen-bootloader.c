@@ -19,8 +19,11 @@
 #include "core/catalog-identify.h"
 
 #define MAX_ITEMS 64
-#define LIST_ROWS 7
 #define FIELD_X 10
+/* Body rows besides the list: heading, description (2), "Upstream:" and
+ * its URL on lines of their own (3), the preset line, a gap, the file and
+ * fuse fields (4) and the note under them. */
+#define ROWS_BESIDES_LIST 13
 
 struct bootloader_state {
 	struct tui_list list;
@@ -32,7 +35,9 @@ struct bootloader_state {
 	size_t n_fields;
 	int focus;             /* -1: the list, else a field */
 	bool file_edited;
+	bool file_error;       /* the message is about the file field's path */
 	int shown_item;
+	int list_rows, title_w, preset_w;
 	char note[400];
 	enum tui_role note_role;
 };
@@ -50,9 +55,53 @@ list_y(void)
 }
 
 static int
-form_y(void)
+form_y(const struct bootloader_state *s)
 {
-	return list_y() + LIST_ROWS + 3;
+	return list_y() + s->list_rows + 7;
+}
+
+/* The list's rows for the window: the bootloader's title column as wide as
+ * the longest title (less what the preset and fuse columns need), cut with
+ * the ellipsis mark beyond that, never mid-column. */
+static void
+make_labels(struct tui *t, char labels[][200], const char **ptrs)
+{
+	struct bootloader_state *s = state(t);
+	int title_w = 10, preset_w = 6, room;
+	char title[160], cut[160], pcut[40];
+
+	for (size_t i = 0; i < s->n; i++) {
+		int w = tui_width(tui_bootloader_title(s->bl[i], title, sizeof title));
+
+		if (w > title_w)
+			title_w = w;
+		if (tui_width(s->preset[i]->name) > preset_w)
+			preset_w = tui_width(s->preset[i]->name);
+	}
+	if (preset_w > 16)
+		preset_w = 16;
+	/* COLS - 4 for the window, 2 for the "> " mark, 2 + 2 gaps, 8 for
+	 * "FF FF FF", and a column left free at the edge. */
+	room = COLS - 4 - 2 - 4 - preset_w - 8 - 1;
+	if (title_w > room)
+		title_w = room;
+	s->title_w = title_w;
+	s->preset_w = preset_w;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct catalog_preset *pr = s->preset[i];
+
+		tui_cut(cut, sizeof cut, tui_bootloader_title(s->bl[i], title, sizeof title),
+			title_w);
+		tui_cut(pcut, sizeof pcut, pr->name, preset_w);
+		snprintf(labels[i], 200, "%-*s  %-*s  %02X %02X",
+			 title_w + (int)(strlen(cut) - (size_t)tui_width(cut)), cut,
+			 preset_w + (int)(strlen(pcut) - (size_t)tui_width(pcut)), pcut,
+			 pr->fuse[FUSE_LOW], pr->fuse[FUSE_HIGH]);
+		if (pr->has_fuse[FUSE_EXT])
+			snprintf(labels[i] + strlen(labels[i]), 200 - strlen(labels[i]),
+				 " %02X", pr->fuse[FUSE_EXT]);
+		ptrs[i] = labels[i];
+	}
 }
 
 static void
@@ -92,9 +141,9 @@ static void
 enter(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
-	char labels[MAX_ITEMS][160];
+	char (*labels)[200] = calloc(MAX_ITEMS, sizeof *labels);
 	const char *ptrs[MAX_ITEMS];
-	int widths[TUI_FORM_MAX] = { 56 }, select = 0;
+	int widths[TUI_FORM_MAX] = { COLS - FIELD_X - 4 }, select = 0;
 
 	memset(s, 0, sizeof *s);
 	s->focus = -1;
@@ -106,15 +155,6 @@ enter(struct tui *t)
 		for (size_t p = 0; p < bl->n_presets && s->n < MAX_ITEMS; p++) {
 			const struct catalog_preset *pr = &bl->presets[p];
 
-			char title[120];
-
-			snprintf(labels[s->n], sizeof labels[s->n], "%-38.38s %-14.14s "
-				 "%02X %02X %02X", tui_bootloader_title(bl, title, sizeof title),
-				 pr->name, pr->fuse[FUSE_LOW],
-				 pr->fuse[FUSE_HIGH], pr->fuse[FUSE_EXT]);
-			if (!pr->has_fuse[FUSE_EXT])
-				labels[s->n][strlen(labels[s->n]) - 3] = '\0';
-			ptrs[s->n] = labels[s->n];
 			/* The previous choice, else the demo's swap to Atmel DFU. */
 			if ((t->bootloader == bl && (t->preset == pr || (t->preset == NULL && p == 0))) ||
 			    (t->bootloader == NULL && t->demo != NULL && p == 0 &&
@@ -124,7 +164,11 @@ enter(struct tui *t)
 			s->preset[s->n++] = pr;
 		}
 	}
-	tui_list_init(&s->list, ptrs, s->n);
+	if (labels != NULL) {
+		make_labels(t, labels, ptrs);
+		tui_list_init(&s->list, ptrs, s->n);
+	}
+	free(labels);
 	tui_list_select(&s->list, select);
 	s->n_fields = 1;
 	for (int b = 0; b < FUSE_COUNT; b++)
@@ -155,8 +199,19 @@ layout(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	tui_list_place(&s->list, list_y(), 2, LIST_ROWS, COLS - 4);
-	tui_form_place(&s->form, form_y(), FIELD_X);
+	char (*labels)[200] = calloc(MAX_ITEMS, sizeof *labels);
+	const char *ptrs[MAX_ITEMS];
+
+	/* Columns follow the window's width, the list its height. */
+	if (labels != NULL && s->n > 0) {
+		make_labels(t, labels, ptrs);
+		tui_list_relabel(&s->list, ptrs);
+	}
+	free(labels);
+	s->list_rows = tui_list_rows_for(s->n, tui_body_rows() - ROWS_BESIDES_LIST);
+	tui_list_place(&s->list, list_y(), 2, s->list_rows, COLS - 4);
+	tui_list_log(t, &s->list, "bootloaders");
+	tui_form_place(&s->form, form_y(s), FIELD_X);
 	/* Fill after placing: the form keeps the cursor only while posted. */
 	if (s->shown_item < 0) {
 		apply_item(t, tui_list_index(&s->list));
@@ -170,6 +225,17 @@ layout(struct tui *t)
 
 				snprintf(v, sizeof v, "0x%02X", t->fuses.value[s->field_byte[f]]);
 				tui_form_set(&s->form, f, v);
+			}
+	}
+	/* Back from a refused fuse value: the cursor is in its field. */
+	if (t->refused) {
+		t->refused = false;
+		for (size_t f = 1; f < s->n_fields; f++)
+			if (s->field_byte[f] == t->refused_byte) {
+				s->focus = (int)f;
+				tui_message(t, TUI_ROLE_ERROR, "The review refused this %s value: "
+					    "change it (Ctrl-U clears the field).",
+					    fuse_byte_name(t->refused_byte));
 			}
 	}
 	tui_form_goto(&s->form, s->focus >= 0 ? (size_t)s->focus : 0);
@@ -201,34 +267,53 @@ static void
 draw(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
-	int i = tui_list_index(&s->list), y = list_y() + LIST_ROWS;
+	int i = tui_list_index(&s->list), y = list_y() + s->list_rows;
 	const struct catalog_bootloader *bl;
+	struct tui_text text;
 	char id[10];
 
 	/* Column heads over the list's label columns (after the "> " mark). */
-	tui_putf(tui_body_top() + 1, 2, 40, TUI_ROLE_HEADING, "Bootloaders for the %s",
-		 catalog_part_label(t->part));
-	tui_put(tui_body_top() + 1, 2 + 2 + 39, 14, TUI_ROLE_DIM, "preset");
-	tui_put(tui_body_top() + 1, 2 + 2 + 39 + 15, 9, TUI_ROLE_DIM, "L  H  E");
+	tui_putf(tui_body_top() + 1, 2, s->title_w + 2, TUI_ROLE_HEADING,
+		 "Bootloaders for the %s", catalog_part_label(t->part));
+	tui_put(tui_body_top() + 1, 2 + 2 + s->title_w + 2, s->preset_w, TUI_ROLE_DIM, "preset");
+	tui_put(tui_body_top() + 1, 2 + 2 + s->title_w + 2 + s->preset_w + 2, 9, TUI_ROLE_DIM,
+		"L  H  E");
 	if (i < 0)
 		return;
 	bl = s->bl[i];
-	tui_putf(y, 4, COLS - 6, TUI_ROLE_DIM, "%s. Enumerates as %s.",
-		 s->preset[i]->description != NULL ? s->preset[i]->description : s->preset[i]->name,
-		 catalog_usb_id_str(bl->usb_id, id));
-	tui_putf(y + 1, 4, COLS - 6, TUI_ROLE_DIM, "Upstream: %s",
-		 bl->url != NULL ? bl->url : bl->file != NULL ? bl->file : "build it yourself");
-	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
-	for (size_t f = 1; f < s->n_fields; f++)
-		tui_putf(form_y() + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
-			 fuse_byte_name(s->field_byte[f]));
+	tui_text_init(&text, COLS - 6);
+	tui_text_addf(&text, TUI_ROLE_DIM, "%s. Enumerates as %s.",
+		      s->preset[i]->description != NULL ? s->preset[i]->description :
+		      s->preset[i]->name, catalog_usb_id_str(bl->usb_id, id));
+	tui_text_draw(&text, y, 4, 2, COLS - 6);
+	tui_text_clear(&text);
+	/* The URL on lines of its own, whole, so it can be selected and copied. */
+	tui_put(y + 2, 4, COLS - 6, TUI_ROLE_DIM, bl->url != NULL ? "Upstream:" :
+		bl->file != NULL ? "Upstream file:" : "Upstream: none known; build it yourself.");
+	if (bl->url != NULL || bl->file != NULL) {
+		const char *u = bl->url != NULL ? bl->url : bl->file;
+		int w = COLS - 9;
+
+		/* URLs are ASCII: a long one goes on over two lines, then is
+		 * cut with the mark (the catalog's file name is in the help). */
+		if (strlen(u) > (size_t)w) {
+			mvaddnstr(y + 3, 6, u, w);
+			tui_put(y + 4, 6, w, TUI_ROLE_NORMAL, u + w);
+		} else {
+			tui_put(y + 3, 6, w, TUI_ROLE_NORMAL, u);
+		}
+	}
 	if (fields_match_preset(s, i))
-		tui_putf(y + 2, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
+		tui_putf(y + 5, 4, COLS - 6, TUI_ROLE_DIM, "Fuses below are preset \"%s\"; "
 			 "edit them for custom fuses.", s->preset[i]->name);
 	else
-		tui_put(y + 2, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
+		tui_put(y + 5, 4, COLS - 6, TUI_ROLE_WARNING, "Custom fuses: the review "
 			"shows what each change does and refuses dangerous ones.");
-	tui_put(form_y() + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
+	tui_put(form_y(s), 2, 8, TUI_ROLE_NORMAL, "File:");
+	for (size_t f = 1; f < s->n_fields; f++)
+		tui_putf(form_y(s) + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
+			 fuse_byte_name(s->field_byte[f]));
+	tui_put(form_y(s) + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
 }
 
 static void
@@ -248,6 +333,12 @@ text_focus(const struct tui *t)
 	struct bootloader_state *s = state(t);
 
 	return s->focus >= 0;
+}
+
+static const char *
+keys_now(const struct tui *t)
+{
+	return text_focus(t) ? "Up/Down fields  Tab complete  Enter review  Esc back" : NULL;
 }
 
 /* What the file is, by its identity (the rule `ispwiz flash` follows too):
@@ -315,9 +406,13 @@ choose(struct tui *t)
 		tui_form_get(&s->form, f, v, sizeof v);
 		if (v[0] == '\0')
 			continue;
+		/* The CLI's parser and its words: --lfuse 11 and lfuse 11 here
+		 * are refused alike; the cursor goes to the field to fix. */
 		if (fuse_parse_byte(v, &byte, &err) != IW_OK) {
-			tui_message(t, TUI_ROLE_ERROR, "%s: %s.", fuse_byte_name(s->field_byte[f]),
+			tui_message(t, TUI_ROLE_ERROR, "%s: %s", fuse_byte_name(s->field_byte[f]),
 				    err.msg);
+			s->focus = (int)f;
+			tui_form_goto(&s->form, f);
 			return;
 		}
 		fuse_set_put(&fuses, s->field_byte[f], byte);
@@ -325,11 +420,17 @@ choose(struct tui *t)
 	if ((img = hex_image_new()) == NULL || hex_image_read_file(img, path, &err) != IW_OK) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", img == NULL ? "Out of memory." : err.msg);
 		hex_image_free(img);
+		s->file_error = true;
+		s->focus = 0;
+		tui_form_goto(&s->form, 0);
 		return;
 	}
 	if (!judge_file(t, s->bl[i], path, img)) {
 		tui_message(t, TUI_ROLE_ERROR, "%s", t->sha_note);
 		hex_image_free(img);
+		s->file_error = true;
+		s->focus = 0;
+		tui_form_goto(&s->form, 0);
 		return;
 	}
 	hex_image_free(t->image);
@@ -369,10 +470,20 @@ field_action(struct tui *t, enum tui_action a, int ch)
 		s->note_role = TUI_ROLE_DIM;
 		tui_form_set(&s->form, 0, path);
 		s->file_edited = true;
+		if (s->file_error && access(path, R_OK) == 0) {
+			s->file_error = false;
+			tui_message(t, TUI_ROLE_NORMAL, "%s", "");
+		}
 		break;
 	default:
-		if (tui_form_action(&s->form, a, ch) && f == 0)
+		if (tui_form_action(&s->form, a, ch) && f == 0) {
 			s->file_edited = true;
+			/* An error about the old path no longer applies. */
+			if (s->file_error) {
+				s->file_error = false;
+				tui_message(t, TUI_ROLE_NORMAL, "%s", "");
+			}
+		}
 		return;
 	}
 	if (s->focus >= 0)
@@ -417,6 +528,7 @@ const struct tui_screen tui_screen_bootloader = {
 		"values that would lock you out of the chip. Tab or Down moves from the "
 		"list to the fields, Up goes back.",
 	.keys = "Up/Down choose  Tab fields/complete  Enter review  Esc back",
+	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,

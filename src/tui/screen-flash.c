@@ -60,7 +60,7 @@ start(struct tui *t)
 
 	memcpy(s->rows, initial, sizeof s->rows);
 	tui_text_clear(&s->log);
-	tui_text_init(&s->log, COLS - 1);
+	tui_text_init(&s->log, COLS - 4);
 	s->phase = JOB_PHASE_PLAN;
 	s->ended = false;
 	t->flashed = false;
@@ -75,7 +75,7 @@ enter(struct tui *t)
 	struct flash_state *s = state(t);
 
 	memset(s, 0, sizeof *s);
-	tui_text_init(&s->log, COLS - 1);
+	tui_text_init(&s->log, COLS - 4);
 	start(t);
 }
 
@@ -196,7 +196,7 @@ layout(struct tui *t)
 {
 	struct flash_state *s = state(t);
 
-	s->log.width = COLS - 1;
+	s->log.width = COLS - 4;
 }
 
 static const char *
@@ -253,7 +253,7 @@ draw(struct tui *t)
 		 "Connected; signature and fuses checked.");
 	for (int i = 0; i < 5; i++)
 		draw_row(s, &s->rows[i], y + 2 + i);
-	tui_text_draw(&s->log, log_y(), 1, log_rows(), COLS - 1);
+	tui_text_draw(&s->log, log_y(), 2, log_rows(), COLS - 4);
 }
 
 static void

@@ -69,12 +69,12 @@ static void
 layout(struct tui *t)
 {
 	struct programmer_state *s = state(t);
-	int rows = (int)s->n;
+	/* The list takes the height that the description below leaves. */
+	int rows = tui_list_rows_for(s->n, tui_body_rows() - 9);
 
-	if (rows > tui_body_rows() - 9)
-		rows = tui_body_rows() - 9;
 	s->list_rows = rows;
 	tui_list_place(&s->list, tui_body_top() + 2, 2, rows, COLS - 4);
+	tui_list_log(t, &s->list, "programmers");
 }
 
 static const struct catalog_programmer *

@@ -27,6 +27,7 @@ struct review_state {
 	char reason[IW_ERROR_MSG_MAX];
 	struct fuse_diff diff;
 	bool have_form;
+	bool in_fuses;       /* plan_line is in the plan's fuse decode */
 };
 
 static struct review_state *
@@ -35,16 +36,24 @@ state(const struct tui *t)
 	return tui_screen_data(t, &tui_screen_review);
 }
 
-static void
-diff_line(void *user, enum fuse_class cls, const char *line)
-{
-	tui_text_add(user, tui_role_for_class(cls), -1, line);
-}
-
+/* The plan's lines, less its "Part:" and "Fuses:" with the decode of every
+ * fuse field (the changes above say what matters; `ispwiz fuses decode`
+ * has it all). */
 static void
 plan_line(void *user, const char *line)
 {
-	tui_text_add(user, TUI_ROLE_NORMAL, -1, line);
+	struct review_state *s = user;
+
+	/* The part is the target step's, the fuses are shown above. */
+	if (strncmp(line, "Fuses:", 6) == 0 || strncmp(line, "Part:", 5) == 0) {
+		s->in_fuses = true;
+		return;
+	} else if (s->in_fuses) {
+		if (line[0] == ' ')
+			return;
+		s->in_fuses = false;
+	}
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, -1, line);
 }
 
 static void
@@ -58,6 +67,16 @@ names_of(const struct review_state *s, enum fuse_class cls, char *buf, size_t si
 			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)",
 						 used > 0 ? ", " : "", s->diff.changes[i].name,
 						 fuse_byte_name(s->diff.changes[i].byte));
+}
+
+static size_t
+count_of(const struct review_state *s, enum fuse_class cls)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->diff.n_changes; i++)
+		n += s->diff.changes[i].cls == cls;
+	return n;
 }
 
 static void
@@ -102,7 +121,7 @@ fill(struct tui *t)
 	tui_text_clear(&s->text);
 	/* One column wider than the other screens: the diff and the plan come
 	 * preformatted to 79 columns and should not wrap again at 80. */
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	judge(t, &plan);
 	switch (s->verdict) {
 	case VERDICT_REFUSED:
@@ -116,8 +135,10 @@ fill(struct tui *t)
 		break;
 	case VERDICT_CONFIRM:
 		names_of(s, FUSE_CLASS_CONFIRM, names, sizeof names);
-		tui_text_addf(&s->text, TUI_ROLE_CONFIRM, "These fuse changes need your "
-			      "confirmation: %s. Read what they do below.", names);
+		tui_text_addf(&s->text, TUI_ROLE_CONFIRM, "%zu fuse change%s need%s your "
+			      "confirmation (marked confirm below).", count_of(s, FUSE_CLASS_CONFIRM),
+			      count_of(s, FUSE_CLASS_CONFIRM) == 1 ? "" : "s",
+			      count_of(s, FUSE_CLASS_CONFIRM) == 1 ? "s" : "");
 		break;
 	case VERDICT_GO:
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, "No dangerous fuse changes. Press Enter "
@@ -128,21 +149,34 @@ fill(struct tui *t)
 		return;
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	if (t->probe->have_fuses && fuse_set_any(&plan.fuses)) {
-		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "Fuses, from what the chip holds now:");
-		fuse_rules_render(t->part, &t->probe->fuses_before, &plan.fuses, &s->diff,
-				  diff_line, &s->text);
+		char note[300];
+
+		if (t->preset != NULL)
+			snprintf(note, sizeof note, "Fuses: preset \"%s\", this bootloader's "
+				 "own standard values.", t->preset->name);
+		else
+			snprintf(note, sizeof note, "Fuses: custom values, not a preset of "
+				 "this bootloader.");
+		tui_review_fuses(&s->text, t->part, &t->probe->fuses_before, &plan.fuses,
+				 &s->diff, note);
 		if (fuse_rules_boot_notice(t->part, &plan.fuses, hex_image_min_addr(t->image),
 					   notice, sizeof notice))
 			tui_text_add(&s->text, TUI_ROLE_INFO, 2, notice);
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	}
+	if (t->probe->chip_locked)
+		tui_text_add(&s->text, TUI_ROLE_WARNING, 2, "The chip is locked (LB1/LB2): its "
+			     "flash and EEPROM cannot be read, so the backup will hold fuses "
+			     "only. What the chip holds now cannot be put back.");
 	if (t->sha_note[0] != '\0')
 		tui_text_add(&s->text, t->sha_role, 2, t->sha_note);
 	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The plan:");
-	job_plan_describe(&plan, plan_line, &s->text);
+	s->in_fuses = false;
+	job_plan_describe(&plan, plan_line, s);
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	/* The command on lines of its own, so it can be selected whole. */
 	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The same job with avrdude:");
-	tui_text_add(&s->text, TUI_ROLE_DIM, 4, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
+	tui_text_add(&s->text, TUI_ROLE_DIM, 0, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
 }
 
 static void
@@ -194,7 +228,7 @@ draw(struct tui *t)
 {
 	struct review_state *s = state(t);
 
-	tui_text_draw(&s->text, tui_body_top() + 1, 1, text_rows(s), COLS - 1);
+	tui_text_draw(&s->text, tui_body_top() + 1, 2, text_rows(s), COLS - 4);
 	if (s->have_form)
 		tui_putf(LINES - 4, 2, COLS - 4, TUI_ROLE_CONFIRM, "Type %s to confirm:",
 			 catalog_part_label(t->part));
@@ -226,7 +260,7 @@ go(struct tui *t)
 	switch (s->verdict) {
 	case VERDICT_REFUSED:
 	case VERDICT_BLOCKED:
-		tui_message(t, TUI_ROLE_ERROR, "Nothing will be written: %s Esc goes back.",
+		tui_message(t, TUI_ROLE_ERROR, "Nothing is written: %s Esc goes back.",
 			    s->verdict == VERDICT_REFUSED ? "a refused fuse change cannot be "
 			    "flashed." : "the plan does not pass its checks.");
 		return;
@@ -260,6 +294,14 @@ action(struct tui *t, enum tui_action a, int ch)
 	    a == TUI_ACT_PAGE_DOWN) {
 		tui_text_scroll(&s->text, a, text_rows(s));
 	} else if (a == TUI_ACT_BACK) {
+		/* From a refusal, back to the field that has to change. */
+		t->refused = false;
+		for (size_t i = 0; s->verdict == VERDICT_REFUSED && i < s->diff.n_changes; i++)
+			if (s->diff.changes[i].cls == FUSE_CLASS_REFUSE) {
+				t->refused = true;
+				t->refused_byte = s->diff.changes[i].byte;
+				break;
+			}
 		tui_back(t);
 	} else if (a == TUI_ACT_NEXT) {
 		go(t);

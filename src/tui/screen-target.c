@@ -16,6 +16,7 @@ struct target_state {
 	bool running;
 	bool ok;
 	int reprobes;
+	int attempt;             /* 1 on entering, one more per r */
 	const struct catalog_part *guess;
 	const struct catalog_part *pending;   /* start once the old job has ended */
 };
@@ -52,7 +53,7 @@ start(struct tui *t, const struct catalog_part *part)
 	}
 	s->pending = NULL;
 	tui_text_clear(&s->text);
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	s->ok = false;
 	s->guess = part;
 	job_plan_init(&plan);
@@ -63,9 +64,17 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.backup = false;     /* this job only reads the signature and fuses */
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
-	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
-		      t->programmer->name, t->port != NULL ? " on " : "",
-		      t->port != NULL ? t->port : "");
+	if (s->attempt > 1)
+		/* A retry says that it is one, and with which clock it starts
+		 * (the runner steps down from there). */
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Attempt %d: connecting through "
+			      "the %s%s%s, stepping the clock down from the fastest...",
+			      s->attempt, t->programmer->name, t->port != NULL ? " on " : "",
+			      t->port != NULL ? t->port : "");
+	else
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Connecting through the %s%s%s...",
+			      t->programmer->name, t->port != NULL ? " on " : "",
+			      t->port != NULL ? t->port : "");
 	s->running = tui_job_start(t, &plan, t->probe);
 	if (!s->running)
 		tui_text_add(&s->text, TUI_ROLE_ERROR, 2, t->message);
@@ -78,7 +87,8 @@ enter(struct tui *t)
 	struct target_state *s = state(t);
 
 	memset(s, 0, sizeof *s);
-	tui_text_init(&s->text, COLS - 1);
+	s->attempt = 1;
+	tui_text_init(&s->text, COLS - 4);
 	if (first_guess(t) == NULL) {
 		tui_text_add(&s->text, TUI_ROLE_ERROR, 0, "The catalog has no parts.");
 		return;
@@ -121,10 +131,39 @@ decode_field(const struct fuse_field_state *st, void *user)
 	tui_text_add(c->text, TUI_ROLE_NORMAL, 12, line);
 }
 
+/* The wiring doctor's diagnosis, wrapped to this window (its own
+ * rendering is for 79-column terminals and logs). */
 static void
-add_diag_line(void *user, const char *line)
+add_diagnosis(struct tui_text *text, const struct wiring_diagnosis *d,
+	      const struct catalog_programmer *programmer)
 {
-	tui_text_add(user, TUI_ROLE_WARNING, 4, line);
+	char line[WIRING_TEXT_MAX + 8];
+
+	tui_text_add(text, TUI_ROLE_WARNING, 0, d->summary);
+	if (d->n_causes > 0) {
+		tui_text_add(text, TUI_ROLE_WARNING, 0, "Likely causes, most likely first:");
+		for (size_t i = 0; i < d->n_causes; i++) {
+			snprintf(line, sizeof line, "  %zu. %s", i + 1, d->causes[i].text);
+			tui_text_add(text, TUI_ROLE_WARNING, 5, line);
+		}
+	}
+	if (programmer != NULL && d->n_rows > 0) {
+		tui_text_addf(text, TUI_ROLE_NORMAL, "Check these wires (%s -> target):",
+			      catalog_programmer_label(programmer));
+		for (size_t i = 0; i < d->n_rows; i++) {
+			const struct catalog_wire *w = &programmer->wiring[d->rows[i]];
+
+			snprintf(line, sizeof line, "  %-16s -> %s",
+				 w->programmer_pin != NULL ? w->programmer_pin : "?",
+				 w->target_pin != NULL ? w->target_pin : "?");
+			tui_text_add(text, TUI_ROLE_NORMAL, 4, line);
+		}
+	}
+	if (programmer != NULL && d->show_warnings)
+		for (size_t i = 0; i < programmer->n_warnings; i++) {
+			snprintf(line, sizeof line, "Warning: %s", programmer->warnings[i]);
+			tui_text_add(text, TUI_ROLE_WARNING, 9, line);
+		}
 }
 
 static void
@@ -137,7 +176,7 @@ show_found(struct tui *t)
 	t->part = s->guess;
 	s->ok = true;
 	tui_text_clear(&s->text);
-	tui_text_init(&s->text, COLS - 1);
+	tui_text_init(&s->text, COLS - 4);
 	tui_text_addf(&s->text, TUI_ROLE_OK, "Found an %s (signature %02X %02X %02X).",
 		      catalog_part_label(t->part), r->signature[0], r->signature[1],
 		      r->signature[2]);
@@ -199,10 +238,12 @@ finished(struct tui *t)
 	}
 	tui_text_add(&s->text, TUI_ROLE_ERROR, 2, r->error.msg[0] != '\0' ? r->error.msg :
 		     "the target did not answer");
+	if (s->attempt > 1)
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Attempt %d failed as well.", s->attempt);
 	if (r->has_diagnosis) {
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "What the wiring doctor says:");
-		wiring_doctor_render(&r->diagnosis, t->programmer, add_diag_line, &s->text);
+		add_diagnosis(&s->text, &r->diagnosis, t->programmer);
 	}
 	tui_message(t, TUI_ROLE_ERROR, "%s", failure_hint(r->status));
 }
@@ -233,7 +274,7 @@ layout(struct tui *t)
 {
 	struct target_state *s = state(t);
 
-	s->text.width = COLS - 1;
+	s->text.width = COLS - 4;
 }
 
 static void
@@ -241,8 +282,8 @@ draw(struct tui *t)
 {
 	struct target_state *s = state(t);
 
-	tui_put(tui_body_top() + 1, 1, COLS - 1, TUI_ROLE_HEADING, "The target chip");
-	tui_text_draw(&s->text, tui_body_top() + 2, 1, tui_body_rows() - 2, COLS - 1);
+	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING, "The target chip");
+	tui_text_draw(&s->text, tui_body_top() + 2, 2, tui_body_rows() - 2, COLS - 4);
 }
 
 static void
@@ -260,6 +301,8 @@ action(struct tui *t, enum tui_action a, int ch)
 	case TUI_ACT_RETRY:
 		if (!s->running && !tui_job_running(t)) {
 			s->reprobes = 0;
+			s->attempt++;
+			tui_log(t, "target: attempt %d", s->attempt);
 			start(t, first_guess(t));
 		}
 		break;

@@ -49,7 +49,7 @@ enum tui_action {
 	TUI_ACT_NEXT,        /* Enter */
 	TUI_ACT_BACK,        /* Esc, Backspace outside a text field */
 	TUI_ACT_QUIT,        /* q */
-	TUI_ACT_HELP,        /* ?, F1 */
+	TUI_ACT_HELP,        /* ? outside a text field, F1 anywhere */
 	TUI_ACT_UP,
 	TUI_ACT_DOWN,
 	TUI_ACT_PAGE_UP,
@@ -67,6 +67,8 @@ enum tui_action {
 	TUI_ACT_ERASE,       /* Backspace inside a text field */
 	TUI_ACT_DELETE,      /* Delete inside a text field */
 	TUI_ACT_REDRAW,      /* Ctrl-L */
+	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
+	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -142,10 +144,13 @@ void tui_page_draw(struct tui *t);
 void tui_page_action(struct tui *t, enum tui_action a, int ch);
 void tui_page_leave(struct tui *t);
 
-/* Draw `s` at (y, x), cut to `w` columns (UTF-8 aware). */
+/* Draw `s` at (y, x) in `w` columns (UTF-8 aware); a longer value ends in
+ * an ellipsis mark instead of being cut silently. */
 void tui_put(int y, int x, int w, enum tui_role role, const char *s);
 void tui_putf(int y, int x, int w, enum tui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* `s` for `w` columns into dst: whole, or cut with the ellipsis mark. */
+void tui_cut(char *dst, size_t size, const char *s, int w);
 /* Columns `s` takes (code points; the catalog holds no wide characters). */
 int tui_width(const char *s);
 /* A progress bar "[#####.....]" of `w` columns. */
@@ -157,15 +162,30 @@ void tui_bar(int y, int x, int w, uint32_t done, uint32_t total);
 struct tui_list {
 	MENU *menu;
 	ITEM **items;
-	char **labels;
+	char **labels;       /* as shown: cut to the window */
+	char **full;         /* as given */
 	size_t n;
-	WINDOW *win;
+	WINDOW *win, *sub;
+	int rows;            /* rows of items; a last row more holds the marks */
+	bool hidden;         /* not every item fits: the marks show */
 	bool focused;
 };
 
 bool tui_list_init(struct tui_list *l, const char *const *labels, size_t n);
 void tui_list_free(struct tui_list *l);
+/* In a window of h rows: a list longer than that shows h-1 of its items
+ * and, on the last row, which ones and "more ^"/"more v".  Labels wider
+ * than the window end in the ellipsis mark. */
 void tui_list_place(struct tui_list *l, int y, int x, int h, int w);
+/* New texts for the same n items (labels laid out for a new width); they
+ * show from the next tui_list_place. */
+bool tui_list_relabel(struct tui_list *l, const char *const *labels);
+/* Rows for a list of n items in `room` rows: n when they fit, else room
+ * (one of them then holds the marks). */
+int tui_list_rows_for(size_t n, int room);
+/* Log what the list shows ("layout: list NAME shows R of N rows"): the
+ * tests' screen checker holds the screen to it. */
+void tui_list_log(const struct tui *t, const struct tui_list *l, const char *name);
 /* Up/Down/Page/Home/End; true when the action moved or was a list key. */
 bool tui_list_action(struct tui_list *l, enum tui_action a);
 int tui_list_index(const struct tui_list *l);
@@ -336,6 +356,11 @@ struct tui {
 	WINDOW *ask_win;
 	char ask_text[512];
 	tui_yes_fn ask_yes;
+	char help_message[512];    /* the message line, whole, for the help box */
+
+	/* The review refused a fuse byte: going back lands on its field. */
+	bool refused;
+	enum fuse_byte refused_byte;
 
 	bool quit;
 	bool quit_after_job;
@@ -380,6 +405,14 @@ struct tui_source *tui_get_source(struct tui *t);
 /* Body area of the frame. */
 int tui_body_top(void);
 int tui_body_rows(void);
+
+/* The review's fuse changes (tui-review-fuses.c): `preset_note` first,
+ * then per byte its values and per change one line with the reason that
+ * belongs to the field and, for a multi-bit field, the new meaning in the
+ * variant that applies to the selected clock source. */
+void tui_review_fuses(struct tui_text *out, const struct catalog_part *part,
+		      const struct fuse_set *before, const struct fuse_set *after,
+		      const struct fuse_diff *diff, const char *preset_note);
 
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);

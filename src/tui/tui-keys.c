@@ -7,7 +7,9 @@
 #define CTRL(c) ((c) & 0x1f)
 
 /* `normal` outside a text field; `text` inside one, where letters are typed
- * (TUI_ACT_NONE in that column means: type the character). */
+ * (TUI_ACT_NONE in that column means: type the character).  In a field,
+ * Backspace only ever erases (it never leaves the step), and ?, j, k, q
+ * are text: F1 is help there, Esc goes back. */
 static const struct {
 	int key;
 	enum tui_action normal;
@@ -44,7 +46,10 @@ static const struct {
 	{ 'Y',           TUI_ACT_YES,       TUI_ACT_NONE },
 	{ 'n',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'N',           TUI_ACT_NO,        TUI_ACT_NONE },
+	{ 'a',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
+	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
+	{ CTRL('u'),     TUI_ACT_NONE,      TUI_ACT_CLEAR },
 };
 
 enum tui_action

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <langinfo.h>
 
 /* Bytes of the first `cols` code points of s. */
 static size_t
@@ -35,14 +36,51 @@ tui_width(const char *s)
 	return w;
 }
 
+/* The mark at the end of a cut value: an ellipsis where the terminal
+ * speaks UTF-8, else a plain "~" (one column either way). */
+static const char *
+cut_mark(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0) ?
+	       "\u2026" : "~";
+}
+
 void
 tui_put(int y, int x, int w, enum tui_role role, const char *s)
 {
 	if (w <= 0 || y < 0 || y >= LINES)
 		return;
 	attrset(tui_attr(role));
-	mvaddnstr(y, x, s, (int)bytes_for_cols(s, w));
+	if (tui_width(s) <= w) {
+		mvaddstr(y, x, s);
+	} else {
+		/* Never cut a value silently: the mark says there is more, and
+		 * the screen shows the whole value one key away. */
+		mvaddnstr(y, x, s, (int)bytes_for_cols(s, w - 1));
+		addstr(cut_mark());
+	}
 	attrset(A_NORMAL);
+}
+
+void
+tui_cut(char *dst, size_t size, const char *s, int w)
+{
+	size_t n;
+
+	if (size == 0)
+		return;
+	if (w <= 0) {
+		dst[0] = '\0';
+		return;
+	}
+	if (tui_width(s) <= w) {
+		snprintf(dst, size, "%s", s);
+		return;
+	}
+	n = bytes_for_cols(s, w - 1);
+	snprintf(dst, size, "%.*s%s", (int)n, s, cut_mark());
 }
 
 void
@@ -119,11 +157,34 @@ push(struct tui_text *t, enum tui_role role, const char *s, size_t len)
 	t->n++;
 }
 
+/* Whether the space at s[i] sits between a figure and its unit. */
+static bool
+unit_follows(const char *s, size_t i)
+{
+	static const char *const units[] = { "Hz", "kHz", "MHz", "KiB", "MiB", "bytes",
+					     "ms", "s", "V", "%", "CK" };
+	size_t len;
+
+	if (i == 0 || s[i - 1] < '0' || s[i - 1] > '9')
+		return false;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		len = strlen(units[u]);
+		if (strncmp(s + i + 1, units[u], len) == 0 &&
+		    (s[i + 1 + len] == '\0' || s[i + 1 + len] == ' ' || s[i + 1 + len] == ',' ||
+		     s[i + 1 + len] == '.' || s[i + 1 + len] == ')' || s[i + 1 + len] == ';' ||
+		     s[i + 1 + len] == ':'))
+			return true;
+	}
+	return false;
+}
+
 void
 tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 {
 	char line[1024];
-	int room = t->width;
+	/* One column stays free: a line that reaches its box's edge is one
+	 * that was cut, never one that was wrapped. */
+	int room = t->width - 1;
 	bool first = true;
 
 	/* Negative: a line formatted elsewhere; continue it under its own
@@ -145,9 +206,10 @@ tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 		size_t used;
 
 		if (s[fit] != '\0') {
-			/* Break at the last space that fits; a word longer
-			 * than the line is cut where it must be. */
-			while (cut > 0 && s[cut] != ' ')
+			/* Break at the last space that fits, but not between a
+			 * figure and its unit ("16 kHz"); a word longer than
+			 * the line is cut where it must be. */
+			while (cut > 0 && (s[cut] != ' ' || unit_follows(s, cut)))
 				cut--;
 			if (cut == 0)
 				cut = fit;

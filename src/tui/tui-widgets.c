@@ -15,10 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Labels are cut to this many columns: the layout is at least 80 wide, and
- * a menu whose items do not fit its window refuses to post. */
-#define LIST_LABEL_MAX 72
-
 /* --- lists ---------------------------------------------------------------------- */
 
 static void
@@ -31,34 +27,55 @@ list_colors(struct tui_list *l)
 	set_menu_grey(l->menu, tui_attr(TUI_ROLE_DIM));
 }
 
+static void
+free_items(struct tui_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->items != NULL && l->items[i] != NULL)
+			free_item(l->items[i]);
+		if (l->labels != NULL)
+			free(l->labels[i]);
+		if (l->items != NULL)
+			l->items[i] = NULL;
+		if (l->labels != NULL)
+			l->labels[i] = NULL;
+	}
+}
+
+/* Items from the full labels, each cut to `cols` with the ellipsis mark
+ * (a menu whose items are wider than its window refuses to post). */
+static bool
+make_items(struct tui_list *l, int cols)
+{
+	char buf[512];
+
+	free_items(l);
+	for (size_t i = 0; i < l->n; i++) {
+		tui_cut(buf, sizeof buf, l->full[i], cols);
+		if ((l->labels[i] = strdup(buf)) == NULL ||
+		    (l->items[i] = new_item(l->labels[i], "")) == NULL)
+			return false;
+	}
+	return true;
+}
+
 bool
 tui_list_init(struct tui_list *l, const char *const *labels, size_t n)
 {
 	memset(l, 0, sizeof *l);
 	l->focused = true;
+	l->full = calloc(n + 1, sizeof *l->full);
 	l->labels = calloc(n + 1, sizeof *l->labels);
 	l->items = calloc(n + 1, sizeof *l->items);
-	if (l->labels == NULL || l->items == NULL)
+	if (l->full == NULL || l->labels == NULL || l->items == NULL)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = labels[i];
-		size_t len = strlen(s), cut = 0;
-		int cols = 0;
-
-		while (cut < len && cols < LIST_LABEL_MAX) {
-			cut++;
-			while (cut < len && ((unsigned char)s[cut] & 0xC0) == 0x80)
-				cut++;
-			cols++;
-		}
-		if ((l->labels[i] = strndup(s, cut)) == NULL)
-			goto fail;
-		if ((l->items[i] = new_item(l->labels[i], "")) == NULL)
+		if ((l->full[i] = strdup(labels[i])) == NULL)
 			goto fail;
 		l->n++;
 	}
 	if (n > 0) {
-		if ((l->menu = new_menu(l->items)) == NULL)
+		if (!make_items(l, 200) || (l->menu = new_menu(l->items)) == NULL)
 			goto fail;
 		menu_opts_off(l->menu, O_SHOWDESC);
 		set_menu_mark(l->menu, "> ");
@@ -77,22 +94,47 @@ tui_list_free(struct tui_list *l)
 		unpost_menu(l->menu);
 		free_menu(l->menu);
 	}
-	for (size_t i = 0; i < l->n; i++)
-		free_item(l->items[i]);
-	if (l->labels != NULL)
+	free_items(l);
+	if (l->full != NULL)
 		for (size_t i = 0; i < l->n; i++)
-			free(l->labels[i]);
+			free(l->full[i]);
+	if (l->sub != NULL)
+		delwin(l->sub);
 	if (l->win != NULL)
 		delwin(l->win);
 	free(l->items);
 	free(l->labels);
+	free(l->full);
 	memset(l, 0, sizeof *l);
+}
+
+bool
+tui_list_relabel(struct tui_list *l, const char *const *labels)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char *copy = strdup(labels[i]);
+
+		if (copy == NULL)
+			return false;
+		free(l->full[i]);
+		l->full[i] = copy;
+	}
+	return true;
+}
+
+int
+tui_list_rows_for(size_t n, int room)
+{
+	if (room < 2)
+		return room < 1 ? 1 : room;
+	/* All of them, or as many as fit with a row for the "more" marks. */
+	return n <= (size_t)room ? (int)(n > 0 ? n : 1) : room;
 }
 
 void
 tui_list_place(struct tui_list *l, int y, int x, int h, int w)
 {
-	int keep = tui_list_index(l);
+	int keep = tui_list_index(l), rows;
 	WINDOW *old;
 
 	if (h < 1)
@@ -100,23 +142,41 @@ tui_list_place(struct tui_list *l, int y, int x, int h, int w)
 	old = l->win;
 	if (l->menu != NULL)
 		unpost_menu(l->menu);
+	/* A list that does not fit keeps its last row for the "more" marks. */
+	rows = (size_t)h < l->n && h >= 2 ? h - 1 : h;
+	l->rows = rows;
+	l->hidden = l->n > (size_t)rows;
 	l->win = newwin(h, w, y, x);
 	/* The menu lets go of the old window before it is deleted: it still
 	 * looks at it while switching. */
 	if (l->win != NULL && l->menu != NULL) {
 		set_menu_win(l->menu, l->win);
-		set_menu_sub(l->menu, l->win);
+		set_menu_sub(l->menu, derwin(l->win, rows, w, 0, 0));
 	}
-	if (old != NULL)
+	if (old != NULL) {
+		delwin(l->sub);
 		delwin(old);
+	}
+	l->sub = l->menu != NULL && l->win != NULL ? menu_sub(l->menu) : NULL;
 	if (l->win == NULL || l->menu == NULL)
 		return;
-	set_menu_format(l->menu, h, 1);   /* this resets the current item... */
+	/* Items are cut to the window, less the "> " mark. */
+	set_menu_items(l->menu, NULL);
+	if (!make_items(l, w - 2))
+		return;
+	set_menu_items(l->menu, l->items);
+	set_menu_format(l->menu, rows, 1);   /* this resets the current item... */
 	list_colors(l);
 	post_menu(l->menu);
-	tui_list_select(l, keep);         /* ...so it is put back */
+	tui_list_select(l, keep);            /* ...so it is put back */
 }
 
+void
+tui_list_log(const struct tui *t, const struct tui_list *l, const char *name)
+{
+	tui_log(t, "layout: list %s shows %d of %zu rows", name,
+		l->hidden ? l->rows : (int)l->n, l->n);
+}
 bool
 tui_list_action(struct tui_list *l, enum tui_action a)
 {
@@ -163,8 +223,24 @@ tui_list_focus(struct tui_list *l, bool focused)
 void
 tui_list_refresh(struct tui_list *l)
 {
+	int h, w, top;
+
 	if (l->win == NULL)
 		return;
+	getmaxyx(l->win, h, w);
+	if (l->hidden && l->menu != NULL) {
+		/* The same marks as a scrolling text box, on the row kept free. */
+		top = top_row(l->menu);
+		wmove(l->win, h - 1, 0);
+		wclrtoeol(l->win);
+		wattrset(l->win, tui_attr(TUI_ROLE_KEY));
+		mvwprintw(l->win, h - 1, 2, "%d-%d of %zu", top + 1, top + l->rows, l->n);
+		if ((size_t)(top + l->rows) < l->n)
+			mvwaddstr(l->win, h - 1, w - 8, " more v ");
+		if (top > 0)
+			mvwaddstr(l->win, h - 1, w - 16, " more ^ ");
+		wattrset(l->win, A_NORMAL);
+	}
 	touchwin(l->win);
 	wnoutrefresh(l->win);
 }
@@ -298,6 +374,7 @@ tui_form_action(struct tui_form *f, enum tui_action a, int ch)
 	case TUI_ACT_RIGHT: req = REQ_NEXT_CHAR; break;
 	case TUI_ACT_HOME: req = REQ_BEG_LINE; break;
 	case TUI_ACT_END: req = REQ_END_LINE; break;
+	case TUI_ACT_CLEAR: req = REQ_CLR_FIELD; break;
 	default: return false;
 	}
 	form_driver(f->form, req);
@@ -323,22 +400,35 @@ tui_form_refresh(struct tui_form *f)
 
 /* --- path completion ------------------------------------------------------------------ */
 
+#define COMPLETE_MAX 256
+
+struct match {
+	char *name;
+	bool dir;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct match *)a)->name, ((const struct match *)b)->name);
+}
+
 void
 tui_complete_path(char *buf, size_t size, char *note, size_t note_size)
 {
-	char dir[4096], prefix[4096], common[512], list[256];
+	char dir[4096], prefix[4096], common[512];
 	const char *slash, *base, *home = getenv("HOME");
+	struct match *m;
 	size_t nmatch = 0, blen, used = 0;
-	bool common_set = false, only_dir = false;
 	struct dirent *de;
 	DIR *d;
 
 	note[0] = '\0';
-	list[0] = '\0';
-	if (buf[0] == '~' && buf[1] == '/' && home != NULL) {
+	/* "~" and "~/..." are the home folder, as in a shell. */
+	if (buf[0] == '~' && (buf[1] == '/' || buf[1] == '\0') && home != NULL) {
 		char tmp[4096];
 
-		snprintf(tmp, sizeof tmp, "%s%s", home, buf + 1);
+		snprintf(tmp, sizeof tmp, "%s%s%s", home, buf[1] == '\0' ? "/" : "", buf + 1);
 		snprintf(buf, size, "%s", tmp);
 	}
 	slash = strrchr(buf, '/');
@@ -355,37 +445,49 @@ tui_complete_path(char *buf, size_t size, char *note, size_t note_size)
 		snprintf(note, note_size, "cannot read the folder %s", dir);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
+	if ((m = calloc(COMPLETE_MAX, sizeof *m)) == NULL) {
+		closedir(d);
+		snprintf(note, note_size, "out of memory");
+		return;
+	}
+	while ((de = readdir(d)) != NULL && nmatch < COMPLETE_MAX) {
 		char full[8192];
 		struct stat st;
-		size_t k;
 
 		if (strncmp(de->d_name, base, blen) != 0)
 			continue;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    (de->d_name[0] == '.' && base[0] != '.'))
 			continue;
-		nmatch++;
+		if ((m[nmatch].name = strdup(de->d_name)) == NULL)
+			break;
 		snprintf(full, sizeof full, "%s%s", dir, de->d_name);
-		only_dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
-		if (used < sizeof list - 1)
-			used += (size_t)snprintf(list + used, sizeof list - used, " %s",
-						 de->d_name);
-		if (!common_set) {
-			snprintf(common, sizeof common, "%s", de->d_name);
-			common_set = true;
-			continue;
-		}
-		for (k = 0; common[k] != '\0' && common[k] == de->d_name[k]; k++)
-			;
-		common[k] = '\0';
+		m[nmatch++].dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
 	}
 	closedir(d);
 	if (nmatch == 0) {
 		snprintf(note, note_size, "no file in %s starts with \"%s\"", dir, base);
+		free(m);
 		return;
 	}
-	snprintf(buf, size, "%s%s%s", prefix, common, nmatch == 1 && only_dir ? "/" : "");
-	if (nmatch > 1)
-		snprintf(note, note_size, "%zu matches:%s", nmatch, list);
+	/* Sorted as ls sorts them, folders marked with a slash. */
+	qsort(m, nmatch, sizeof *m, by_name);
+	snprintf(common, sizeof common, "%s", m[0].name);
+	for (size_t i = 1; i < nmatch; i++) {
+		size_t k;
+
+		for (k = 0; common[k] != '\0' && common[k] == m[i].name[k]; k++)
+			;
+		common[k] = '\0';
+	}
+	snprintf(buf, size, "%s%s%s", prefix, common, nmatch == 1 && m[0].dir ? "/" : "");
+	if (nmatch > 1) {
+		used = (size_t)snprintf(note, note_size, "%zu matches:", nmatch);
+		for (size_t i = 0; i < nmatch && used < note_size; i++)
+			used += (size_t)snprintf(note + used, note_size - used, " %s%s",
+						 m[i].name, m[i].dir ? "/" : "");
+	}
+	for (size_t i = 0; i < nmatch; i++)
+		free(m[i].name);
+	free(m);
 }

@@ -180,16 +180,28 @@ draw_frame(const struct tui *t)
 	tui_putf(0, 0, COLS, TUI_ROLE_TITLE, " ispwiz - step %zu of %zu: %s", step, steps,
 		 s->name);
 	if (t->opt->demo)
-		tui_put(0, COLS - 22, 22, TUI_ROLE_WARNING, "DEMO: nothing is real");
+		tui_put(0, COLS - 24, 22, TUI_ROLE_WARNING, "DEMO: nothing is real");
 	draw_steps(t);
 	attrset(tui_attr(TUI_ROLE_DIM));
 	mvhline(2, 0, ACS_HLINE, COLS);
 	attrset(A_NORMAL);
-	tui_put(LINES - 2, 1, COLS - 2, t->message_role, t->message);
+	if (tui_width(t->message) > COLS - 2) {
+		/* Cut with the mark, and the whole of it one key away. */
+		char cut[600];
+
+		tui_cut(cut, sizeof cut, t->message, COLS - 2 - 16);
+		tui_putf(LINES - 2, 1, COLS - 2, t->message_role, "%s (F1: all of it)", cut);
+	} else {
+		tui_put(LINES - 2, 1, COLS - 2, t->message_role, t->message);
+	}
 	keys = s->keys_now != NULL ? s->keys_now(t) : NULL;
 	if (keys == NULL)
 		keys = s->keys != NULL ? s->keys : "";
-	snprintf(hints, sizeof hints, "%s  ? help  q quit", keys);
+	/* In a text field ? and q are typed: the hints say what works there. */
+	if (s->text_focus != NULL && s->text_focus(t))
+		snprintf(hints, sizeof hints, "%s  Ctrl-U clear  F1 help", keys);
+	else
+		snprintf(hints, sizeof hints, "%s  ? help  q quit", keys);
 	tui_put(LINES - 1, 1, COLS - 2, TUI_ROLE_KEY, hints);
 }
 
@@ -245,9 +257,19 @@ fill_help(struct tui *t)
 	tui_text_init(&text, w - 4);
 	tui_text_add(&text, TUI_ROLE_NORMAL, 0, tui_current(t)->help);
 	tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
-	tui_text_add(&text, TUI_ROLE_DIM, 0, "Keys: arrows or j/k move, Enter goes on, "
-		     "Esc or Backspace goes back a step, q quits (it asks first while "
-		     "the chip is being written), ? shows this help.");
+	if (tui_current(t)->text_focus != NULL && tui_current(t)->text_focus(t))
+		tui_text_add(&text, TUI_ROLE_DIM, 0, "Keys: a text field has the cursor, so "
+			     "letters, ?, j, k and q are typed into it; Backspace erases, "
+			     "Ctrl-U clears the field, F1 shows this help, Esc goes back a step.");
+	else
+		tui_text_add(&text, TUI_ROLE_DIM, 0, "Keys: arrows or j/k move, Enter goes on, "
+			     "Esc or Backspace goes back a step, q quits (it asks first while "
+			     "the chip is being written), ? or F1 shows this help.");
+	if (t->help_message[0] != '\0') {
+		/* The message line, whole, when it was too long for its row. */
+		tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_add(&text, t->message_role, 0, t->help_message);
+	}
 	for (size_t i = 0; i < text.n && (int)i < h - 3; i++) {
 		wattrset(t->help_win, tui_attr(text.lines[i].role));
 		mvwaddnstr(t->help_win, 1 + (int)i, 2, text.lines[i].text, w - 4);
@@ -268,7 +290,11 @@ open_help(struct tui *t)
 	/* As tall as the text (the same wrapping fill_help does), no taller. */
 	tui_text_init(&text, 68);
 	tui_text_add(&text, TUI_ROLE_NORMAL, 0, tui_current(t)->help);
-	lines = (int)text.n + 9;
+	snprintf(t->help_message, sizeof t->help_message, "%s",
+		 tui_width(t->message) > COLS - 2 ? t->message : "");
+	if (t->help_message[0] != '\0')
+		tui_text_add(&text, TUI_ROLE_NORMAL, 0, t->help_message);
+	lines = (int)text.n + 10;
 	tui_text_clear(&text);
 	if ((t->help_win = centered_box(lines < LINES - 4 ? lines : LINES - 4, 72)) == NULL)
 		return;
