@@ -41,6 +41,7 @@
 
 /* The session (below); every screen and helper reaches its state through it. */
 struct tui;
+struct tui_event;
 
 /* --- key actions (tui-keys.c) ------------------------------------------------ */
 
@@ -67,6 +68,7 @@ enum tui_action {
 	TUI_ACT_ERASE,       /* Backspace inside a text field */
 	TUI_ACT_DELETE,      /* Delete inside a text field */
 	TUI_ACT_REDRAW,      /* Ctrl-L */
+	TUI_ACT_DOWNLOAD,    /* d: fetch the file the step needs */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -224,6 +226,30 @@ const struct detect_list *tui_source_devices(const struct tui_source *s);
 /* The demo plugs in a board that enumerates as `id` after `delay_ms` (the
  * flashed bootloader); the real source only watches. */
 void tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay_ms);
+
+/* --- a download's or an upload's progress (tui-progress.c) ------------------------ */
+
+/* A job that is not an ISP flash (JOB_KIND_FETCH, JOB_KIND_UPLOAD) as a
+ * screen shows it: where it is, and its INFO/WARNING lines.  Lives in the
+ * screen's data; the result lands in `res`. */
+struct tui_progress {
+	bool running, ended, warned;
+	enum job_phase phase;
+	uint32_t done, total;      /* of the phase now: bytes, or ms for a wait */
+	struct tui_text log;
+	struct job_result res;
+};
+
+void tui_progress_init(struct tui_progress *p, int width);
+void tui_progress_free(struct tui_progress *p);
+/* Start `plan` (tui_job_start); false with res.error set when it could not. */
+bool tui_progress_start(struct tui *t, struct tui_progress *p, const struct job_plan *plan);
+/* Take a TUI_EV_JOB or TUI_EV_JOB_DONE; true when the job has just ended. */
+bool tui_progress_event(struct tui_progress *p, const struct tui_event *ev);
+/* One row at (y, x): a bar with bytes, or a countdown "... 27 s left";
+ * `waiting_for` names what the wait after the upload waits for. */
+void tui_progress_draw(const struct tui_progress *p, int y, int x, int w,
+		       const char *waiting_for);
 
 /* --- the log (tui-log.c) -------------------------------------------------------- */
 

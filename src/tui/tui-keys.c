@@ -45,6 +45,8 @@ static const struct {
 	{ 'n',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'N',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
+	{ 'd',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
+	{ 'D',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
 };
 
 enum tui_action
