@@ -148,6 +148,9 @@ struct job_plan {
 	 * known bootloader, blank, unknown), and whether the application area
 	 * is blank (job-inspect.c); before anything is written. */
 	bool inspect;
+	/* ... sampling the application area even where it could be read
+	 * whole: a quick look (the wizard's target step, on every visit). */
+	bool inspect_sample;
 
 	bool yes;                                      /* confirm-class changes accepted */
 	bool unsafe_fuses;                             /* refuse-class allowed (with yes) */

@@ -87,9 +87,9 @@ fill(struct tui *t)
 
 	tui_text_clear(&s->text);
 	tui_text_init(&s->text, COLS - 4);
+	/* Named by the identity of what was verified, never by the row picked. */
 	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
-		      catalog_part_label(t->part), t->bootloader != NULL ?
-		      tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
+		      catalog_part_label(t->part), tui_flashed_name(t, title, sizeof title));
 	tui_text_addf(&s->text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);

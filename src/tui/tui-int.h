@@ -412,4 +412,12 @@ bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
 const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);
 
+/* What the bootloader file at `path` is, by its identity (tui-identity.c):
+ * one or two sentences for under the file field, "" when there is no file. */
+void tui_file_identity(const struct tui *t, const struct catalog_bootloader *bl,
+		       const char *path, char *buf, size_t size, enum tui_role *role);
+/* The name of what the flash job wrote and verified: the catalog
+ * bootloader its identity is, else "your file X.hex (unknown image)". */
+const char *tui_flashed_name(const struct tui *t, char *buf, size_t size);
+
 #endif
