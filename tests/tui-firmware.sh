@@ -91,6 +91,44 @@ keys q
 wait_exit || finish
 flash_is "$T/dump" "$T/isp.hex"
 
+# ---- d downloads the firmware (a local HTTP server; a catalog copy points
+# there and knows isp.hex as the upstream file): no question asked ------------------
+mkdir -p "$T/www"
+cp "$T/isp.hex" "$T/www/pro_micro_ISP_B6_10.hex"
+python3 "$top_srcdir/tests/http-fixture.py" "$T/www" "$T/port" &
+server=$!
+trap 'kill $server 2>/dev/null; tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
+within 10 test -s "$T/port" || { fail "the test server did not start"; finish; }
+isp_sha=$(ispwiz identify --json "$T/isp.hex" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])')
+python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$T/catalog.yaml" "http://127.0.0.1:$(cat "$T/port")" "$isp_sha" <<'EOF2'
+import sys
+src, dst, base, sha = sys.argv[1:]
+text = open(src).read()
+for old, new in [
+        ("https://raw.githubusercontent.com/qmk/qmk_firmware/master/util/pro_micro_ISP_B6_10.hex",
+         base + "/pro_micro_ISP_B6_10.hex"),
+        ("e3a4bb582440ed04ebab0eb5aabbb1ebe309186cdd9a64fdf7fb5a4a28753645", sha),
+        ("start: 0x0000, length: 5756,", "start: 0x0000, length: 5000,")]:
+    assert text.count(old) == 1, old
+    text = text.replace(old, new)
+open(dst, 'w').write(text)
+EOF2
+XDG_CACHE_HOME=$T/cache
+export XDG_CACHE_HOME
+wizard_in --bootloader caterina --part m32u4 --sketch --then-id 16C0:0483 -- --catalog "$T/catalog.yaml"
+to_firmware
+keys d
+wait_for "Downloaded and checked:" 20 || finish
+on_screen "The known upstream pro_micro_ISP_B6_10.hex (checked by its identity)."
+[ -f "$T/cache/ispwiz/files/pro_micro_ISP_B6_10.hex" ] || fail "the download was not kept"
+keys Enter
+wait_for "The ISP firmware is on the board (written and verified)" 30 || finish
+not_on_screen "Are you sure?"
+keys q
+wait_exit || finish
+flash_is "$T/dump" "$T/isp.hex"
+kill $server
+
 # ---- started by hand later: the countdown -----------------------------------------
 wizard_in --bootloader caterina --part m32u4 --appear-after-ms 4000 --then-id 16C0:0483 --
 to_firmware

@@ -449,8 +449,9 @@ event(struct tui *t, const struct tui_event *ev)
 	}
 	tui_form_set(&s->form, 0, r->fetched);
 	s->file_edited = true;
-	tui_message(t, TUI_ROLE_OK, "%s %s. Enter goes on to the review.", r->fetched_cached ?
-		    "Already downloaded and checked:" : "Downloaded and checked:", r->fetched);
+	tui_message(t, TUI_ROLE_OK, "%s %s: it is in the File field. Enter goes on.",
+		    r->fetched_cached ? "Already downloaded and checked" : "Downloaded and checked",
+		    strrchr(r->fetched, '/') != NULL ? strrchr(r->fetched, '/') + 1 : r->fetched);
 }
 
 static void
