@@ -253,6 +253,12 @@ void job_plan_prepare(struct job_plan *plan, const struct catalog *cat,
 		      const struct catalog_programmer *pg, const struct catalog_part *part,
 		      const struct hex_image *img, const char *path);
 
+/* A file given for an upload (job-upload-file.c): IW_REFUSED when it is a
+ * catalog bootloader's own file, which goes on over ISP, never through a
+ * bootloader. */
+enum iw_status job_upload_check_file(const struct catalog *cat, const struct hex_image *img,
+				     const char *path, struct iw_error *err);
+
 /* A restore: the plan writes back what a backup (backup.h, backup_load())
  * holds: all its flash (the bootloader section too), its EEPROM, its fuses
  * and, when its chip had lock bits programmed, its lock byte last.

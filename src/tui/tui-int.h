@@ -305,7 +305,8 @@ struct tui_screen {
 
 extern const struct tui_screen tui_screen_welcome, tui_screen_programmer,
 	tui_screen_firmware, tui_screen_wiring, tui_screen_port, tui_screen_target,
-	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done;
+	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done,
+	tui_screen_keyboard;
 
 /* A yes/no question in a panel; `on_yes` runs when answered yes. */
 typedef void (*tui_yes_fn)(struct tui *t);
@@ -411,6 +412,13 @@ int tui_body_rows(void);
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
 const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);
+
+/* The keyboard's firmware after Done (screen-keyboard.c): go to that step;
+ * and the `ispwiz upload` command that does it later (`file` NULL: a
+ * placeholder name). */
+void tui_keyboard_begin(struct tui *t);
+const char *tui_keyboard_command(const struct tui *t, const char *file, char *buf,
+				 size_t size);
 
 /* What the bootloader file at `path` is, by its identity (tui-identity.c):
  * one or two sentences for under the file field, "" when there is no file. */
