@@ -43,6 +43,9 @@ hexfile(d + '/www/dfu.hex', boot, 0x7000)
 hexfile(d + '/www/corrupt.hex', bytes(bad), 0x7000)
 hexfile(d + '/other.hex', other, 0x1E000)
 hexfile(d + '/mine.hex', bytes(bad), 0x7000)
+# A production image: a keyboard firmware below the known bootloader.
+app = bytes(random.randrange(256) for _ in range(6000))
+hexfile(d + '/production.hex', app + b'\xff' * (0x7000 - len(app)) + boot, 0)
 open(d + '/sha', 'w').write(hashlib.sha256(boot).hexdigest())
 open(d + '/sha-other', 'w').write(hashlib.sha256(other).hexdigest())
 EOF2
@@ -135,6 +138,11 @@ on_step Bootloader
 # A file nobody knows: it would be flashed as the user's own.
 give_file "$T/mine.hex"
 wait_for "mine.hex matches no known upstream file: it is flashed as your file" || finish
+
+# A production image (firmware + the bootloader): named by the bootloader
+# inside it.
+give_file "$T/production.hex"
+wait_for "production.hex holds the known Test t-dfu in its boot section" || finish
 
 # The downloaded file, flashed: Done and the target step name it.
 give_file "$cached/t-dfu.hex"
