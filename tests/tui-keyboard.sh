@@ -14,6 +14,9 @@
 need_emu
 REAL=$ISPWIZ
 WRAP=${ISPWIZ_WRAPPER:-}
+# umockdev's own preload library trips valgrind over USB: its suppressions.
+VALGRIND_OPTS="--suppressions=$top_srcdir/tests/usb-valgrind.supp${VALGRIND_OPTS:+ $VALGRIND_OPTS}"
+export VALGRIND_OPTS
 QMK_HOME=$T/qmk
 export QMK_HOME
 mkdir -p "$QMK_HOME/keyboards/testkb/rev1" "$QMK_HOME/keyboards/otherkb" "$XDG_CONFIG_HOME/ispwiz"

@@ -98,10 +98,11 @@ tui_progress_draw(const struct tui_progress *p, int y, int x, int w, const char 
 	if (!p->running)
 		return;
 	if (job_phase_counts_time(p->phase)) {
-		tui_putf(y, x, w, TUI_ROLE_HEADING, "%s%s%s: %u s left", job_phase_title(p->phase),
-			 p->phase == JOB_PHASE_WAIT_AFTER && waiting_for != NULL ? " " : "",
-			 p->phase == JOB_PHASE_WAIT_AFTER && waiting_for != NULL ? waiting_for : "",
-			 seconds_left(p));
+		bool named = p->phase == JOB_PHASE_WAIT_AFTER && waiting_for != NULL;
+
+		tui_putf(y, x, w, TUI_ROLE_HEADING, "%s%s%s%s: %u s left",
+			 job_phase_title(p->phase), named ? " (" : "", named ? waiting_for : "",
+			 named ? ")" : "", seconds_left(p));
 		return;
 	}
 	if (p->total == 0) {
