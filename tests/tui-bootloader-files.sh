@@ -47,6 +47,10 @@ hexfile(d + '/mine.hex', bytes(bad), 0x7000)
 app = bytes(random.randrange(256) for _ in range(6000))
 hexfile(d + '/production.hex', app + b'\xff' * (0x7000 - len(app)) + boot, 0)
 open(d + '/sha', 'w').write(hashlib.sha256(boot).hexdigest())
+# An ISP firmware (an application at 0) that a user programmer entry knows.
+isp = bytes(random.randrange(256) for _ in range(3000))
+hexfile(d + '/isp.hex', isp, 0)
+open(d + '/sha-isp', 'w').write(hashlib.sha256(isp).hexdigest())
 open(d + '/sha-other', 'w').write(hashlib.sha256(other).hexdigest())
 EOF2
 python3 "$top_srcdir/tests/http-fixture.py" "$T/www" "$T/port" &
@@ -78,6 +82,17 @@ EOF2
 	entry t-dfu t-dfu.hex "$base/dfu.hex" atmega32u4 "$sha" 0x7000 4096
 	entry t-bad t-bad.hex "$base/corrupt.hex" atmega32u4 "$sha" 0x7000 4096
 	entry t-usb at90usb.hex "$base/none" at90usb1286 "$(cat "$T/sha-other")" 0x1E000 8192
+	# A programmer whose ISP firmware is isp.hex: the Pro Micro's entry, renamed.
+	echo "programmers:"
+	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$(cat "$T/sha-isp")" <<'EOF2'
+import re, sys
+text = open(sys.argv[1]).read()
+block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
+block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
+block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
+               'image: { start: 0x0000, length: 3000, sha256: %s }' % sys.argv[2], block)
+print(block)
+EOF2
 } >"$XDG_CONFIG_HOME/ispwiz/test.yaml"
 cached=$XDG_CACHE_HOME/ispwiz/files
 
@@ -135,6 +150,14 @@ wait_for "other.hex is at90usb.hex (Test t-usb), built for the AT90USB1286" || f
 keys Enter
 wait_for "flashing it would leave the chip without a working bootloader" || finish
 on_step Bootloader
+# A programmer's ISP firmware: said at once, refused on Enter.
+give_file "$T/isp.hex"
+wait_for "isp.hex is t-isp.hex, the ISP firmware of the" || finish
+keys Enter
+wait_for "isp.hex is t-isp.hex, the ISP firmware of the Pro Micr" || finish
+on_step Bootloader
+expect_in "$T/session.log" "not a bootloader: it is loaded onto the programmer board"
+not_on_screen "need your confirmation"
 # A file nobody knows: it would be flashed as the user's own.
 give_file "$T/mine.hex"
 wait_for "mine.hex matches no known upstream file: it is flashed as your file" || finish
