@@ -93,6 +93,9 @@ on_screen "at /dev/ttyACM2."
 expect_in "$T/session.log" "the 1200-baud touch"
 keys Enter
 wait_for "Wire the" || finish
+# The port step finds the programmer the board has become, already there.
+keys Enter
+wait_for "Found the Pro Micro as ISP (ArduinoISP firmware) on /dev/ttyACM2: selected" || finish
 keys q
 wait_exit || finish
 flash_is "$T/dump" "$T/isp.hex"
