@@ -149,6 +149,7 @@ wait_for "Waiting for the bootloader: " || finish
 grep -q "Waiting for the bootloader: [0-9]* s left" "$T/screen" ||
 	{ fail "no countdown"; show_screen; }
 on_screen "no bootloader is there yet: start it now"
+on_screen "Now: short RST to GND twice quickly (the bootloader then waits 8 s)."
 wait_for "written and verified" 30 || finish
 keys q
 wait_exit || finish
@@ -202,6 +203,7 @@ give_file "$T/isp.hex"
 keys Enter
 wait_for "Are you sure?" || finish
 keys y
+wait_for "Now: press the Teensy's button." || finish
 wait_for "The ISP firmware is on the board (written; the bootloader cannot read back" 30 ||
 	finish
 keys q

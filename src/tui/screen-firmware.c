@@ -284,9 +284,15 @@ draw(struct tui *t)
 	tui_text_draw(&s->intro, y + 1, 2, form_y() - y - 2, COLS - 4);
 	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
 	put_wrapped(form_y() + 1, 2, s->note_role, s->note);
-	if (s->job.running)
+	if (s->job.running) {
 		tui_progress_draw(&s->job, form_y() + 3, 2, COLS - 4,
 				  s->job_is_fetch ? NULL : t->programmer->name);
+		/* The job said nobody started the bootloader: what to do, now. */
+		if (!s->job_is_fetch && s->job.warned && s->job.phase == JOB_PHASE_WAIT)
+			tui_put(form_y() + 4, 2, COLS - 4, TUI_ROLE_WARNING, is_caterina(t) ?
+				"Now: short RST to GND twice quickly (the bootloader then "
+				"waits 8 s)." : "Now: press the Teensy's button.");
+	}
 	else if (s->result[0] != '\0')
 		put_wrapped(form_y() + 3, 2, s->result_role, s->result);
 	tui_text_draw(&s->job.log, log_y(), 2, log_rows(), COLS - 4);
