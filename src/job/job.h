@@ -148,6 +148,9 @@ struct job_plan {
 	 * known bootloader, blank, unknown), and whether the application area
 	 * is blank (job-inspect.c); before anything is written. */
 	bool inspect;
+	/* ... sampling the application area even where it could be read
+	 * whole: a quick look (the wizard's target step, on every visit). */
+	bool inspect_sample;
 
 	bool yes;                                      /* confirm-class changes accepted */
 	bool unsafe_fuses;                             /* refuse-class allowed (with yes) */
@@ -249,6 +252,12 @@ enum iw_status job_prepare_judge(const struct catalog *cat, const struct catalog
 void job_plan_prepare(struct job_plan *plan, const struct catalog *cat,
 		      const struct catalog_programmer *pg, const struct catalog_part *part,
 		      const struct hex_image *img, const char *path);
+
+/* A file given for an upload (job-upload-file.c): IW_REFUSED when it is a
+ * catalog bootloader's own file, which goes on over ISP, never through a
+ * bootloader. */
+enum iw_status job_upload_check_file(const struct catalog *cat, const struct hex_image *img,
+				     const char *path, struct iw_error *err);
 
 /* A restore: the plan writes back what a backup (backup.h, backup_load())
  * holds: all its flash (the bootloader section too), its EEPROM, its fuses

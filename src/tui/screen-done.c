@@ -22,6 +22,7 @@ struct done_state {
 	struct tui_text text;
 	enum wait_state wait;
 	char found[300];
+	bool later;          /* the keyboard's firmware: "later" was chosen */
 };
 
 static struct done_state *
@@ -78,6 +79,26 @@ start_wait(struct tui *t)
 	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board...");
 }
 
+/* Once the bootloader is there: the keyboard's firmware now (the keyboard
+ * step) or later (the command that does it). */
+static void
+add_keyboard_choice(struct tui *t)
+{
+	struct done_state *s = state(t);
+	char cmd[600];
+
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	if (!s->later) {
+		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "Flash your keyboard's firmware "
+			     "now? y: now, through the new bootloader; n: later.");
+		return;
+	}
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "Later: with the keyboard plugged into "
+		     "USB, run");
+	tui_text_addf(&s->text, TUI_ROLE_INFO, "  %s", tui_keyboard_command(t, NULL, cmd,
+		      sizeof cmd));
+}
+
 static void
 fill(struct tui *t)
 {
@@ -87,9 +108,9 @@ fill(struct tui *t)
 
 	tui_text_clear(&s->text);
 	tui_text_init(&s->text, COLS - 4);
+	/* Named by the identity of what was verified, never by the row picked. */
 	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
-		      catalog_part_label(t->part), t->bootloader != NULL ?
-		      tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
+		      catalog_part_label(t->part), tui_flashed_name(t, title, sizeof title));
 	tui_text_addf(&s->text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);
@@ -118,8 +139,10 @@ fill(struct tui *t)
 		      "board into USB. Waiting for %s (USB ID %s)...",
 		      tui_bootloader_title(t->bootloader, title, sizeof title),
 		      catalog_usb_id_str(t->bootloader->usb_id, id));
-	if (s->wait == WAIT_FOUND)
+	if (s->wait == WAIT_FOUND) {
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
+		add_keyboard_choice(t);
+	}
 	else if (s->wait == WAIT_NOT_FOUND)
 		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
 			      "appeared within %d s. Check the USB cable; a bootloader such "
@@ -189,7 +212,13 @@ action(struct tui *t, enum tui_action a, int ch)
 	(void)ch;
 	if (tui_text_scroll(&s->text, a, tui_body_rows() - 2))
 		return;
-	if (a == TUI_ACT_NEXT) {
+	if (a == TUI_ACT_YES && s->wait == WAIT_FOUND) {
+		tui_keyboard_begin(t);
+	} else if (a == TUI_ACT_NO && s->wait == WAIT_FOUND) {
+		s->later = true;
+		tui_log(t, "done: the keyboard's firmware later");
+		fill(t);
+	} else if (a == TUI_ACT_NEXT) {
 		tui_request_quit(t);
 	} else if (a == TUI_ACT_RETRY && s->wait == WAIT_NOT_FOUND) {
 		start_wait(t);
@@ -201,6 +230,15 @@ action(struct tui *t, enum tui_action a, int ch)
 	}
 }
 
+static const char *
+keys_now(const struct tui *t)
+{
+	const struct done_state *s = state(t);
+
+	return s->wait == WAIT_FOUND && !s->later ?
+	       "y firmware now  n later  Enter quit  Esc another board" : NULL;
+}
+
 const struct tui_screen tui_screen_done = {
 	.name = "Done",
 	.data_size = sizeof(struct done_state),
@@ -208,8 +246,11 @@ const struct tui_screen tui_screen_done = {
 		"keyboard into USB on its own: ispwiz watches for the USB ID the new "
 		"bootloader enumerates with and says whether it appeared. To flash "
 		"another board of the same kind, press Esc: it starts again at the "
-		"target step.",
+		"target step. Once the bootloader is there, y goes on to flash the "
+		"keyboard's own firmware through it; n shows the command that does it "
+		"later.",
 	.keys = "Enter quit  r wait again  Esc another board",
+	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,
