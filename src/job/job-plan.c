@@ -102,6 +102,23 @@ job_plan_check_driver_options(const struct job_plan *plan, struct iw_error *err)
 	return prog_check_options(d, plan->driver_opts, plan->n_driver_opts, err);
 }
 
+bool
+job_plan_changes_chip(const struct job_plan *plan)
+{
+	switch (plan->kind) {
+	case JOB_KIND_UPLOAD:
+		return true;
+	case JOB_KIND_FETCH:
+		return false;
+	case JOB_KIND_ISP:
+		break;
+	}
+	if (plan->read_to != NULL)
+		return false;
+	return plan->image != NULL || plan->eeprom != NULL || plan->has_lock ||
+	       fuse_set_any(&plan->fuses);
+}
+
 enum iw_status
 job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 {

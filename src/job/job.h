@@ -272,6 +272,11 @@ enum iw_status job_plan_use_backup(struct job_plan *plan, const struct backup_se
  * bytes exist on the part, refuse-class fuse changes, the boot-section
  * fit, conflicting requests.  IW_REFUSED / IW_CONFIRM / IW_RANGE / IW_USAGE
  * with a message that says what to change. */
+/* Whether running the plan can change what the chip holds (flash,
+ * EEPROM, fuses, lock, or an upload through its bootloader); a probe, a
+ * read or a download cannot, so stopping one midway costs nothing. */
+bool job_plan_changes_chip(const struct job_plan *plan);
+
 enum iw_status job_plan_validate(const struct job_plan *plan, struct iw_error *err);
 
 /* The driver options alone (part of job_plan_validate), for front ends
