@@ -125,7 +125,12 @@ on_screen "demo's stand-in image"
 keys End
 wait_for "> Atmel DFU: Test t-bad" || finish
 keys d
-wait_for "did not send the known t-bad.hex" 20 || finish
+wait_for "corrupt.hex did not send the known t-b" 20 || finish
+# Cut at 80 columns: F1 shows the message whole.
+keys F1
+wait_for "t-bad.hex: what came is a HEX file, but not the known one" 5 || finish
+keys Escape
+wait_for --gone "Help: " 5 || finish
 [ -e "$cached/t-bad.hex" ] && fail "a wrong download was kept"
 ls -a "$cached" | grep -q part && fail "a partial download was left"
 

@@ -95,7 +95,9 @@ keys Enter
 wait_for "Wire the" || finish
 # The port step finds the programmer the board has become, already there.
 keys Enter
-wait_for "Found the Pro Micro as ISP (ArduinoISP firmware) on /dev/ttyACM2: selected" || finish
+wait_for "Found the Pro Micro as ISP (ArduinoISP firmware) on /dev/ttyA" || finish
+# The status line is cut at 80 columns; the log holds it whole.
+expect_in "$T/session.log" "Found the Pro Micro as ISP (ArduinoISP firmware) on /dev/ttyACM2: selected"
 keys q
 wait_exit || finish
 flash_is "$T/dump" "$T/isp.hex"

@@ -20,10 +20,11 @@
 
 #define MAX_ITEMS 64
 #define FIELD_X 10
-/* Body rows besides the list: heading, description (2), "Upstream:" and
- * its URL on lines of their own (3), the preset line, a gap, the file and
- * fuse fields (4), the note under them and what the file is (2). */
-#define ROWS_BESIDES_LIST 15
+/* Body rows besides the list: the heading and a gap (2), description (2),
+ * "Upstream:" and its URL on lines of their own (3), the preset line, a
+ * gap, the file and fuse fields (4), the note under them and what the file
+ * is (2). */
+#define ROWS_BESIDES_LIST 16
 
 struct bootloader_state {
 	struct tui_list list;
