@@ -61,6 +61,15 @@ export VALGRIND_OPTS
 WINDOW=750
 [ -n "$WRAP" ] && WINDOW=8000
 
+# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
+# valgrind, no errors).
+quit_clean() {
+	keys q
+	wait_exit || finish
+	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
+	expect_restored
+}
+
 to_firmware() {
 	wait_for "Welcome" || finish
 	keys Enter
@@ -96,8 +105,7 @@ wait_for "Wire the" || finish
 # The port step finds the programmer the board has become, already there.
 keys Enter
 wait_for "Found the Pro Micro as ISP (ArduinoISP firmware) on /dev/ttyACM2: selected" || finish
-keys q
-wait_exit || finish
+quit_clean
 flash_is "$T/dump" "$T/isp.hex"
 
 # ---- d downloads the firmware (a local HTTP server; a catalog copy points
@@ -133,8 +141,7 @@ on_screen "The known upstream pro_micro_ISP_B6_10.hex (checked by its identity).
 keys Enter
 wait_for "The ISP firmware is on the board (written and verified)" 30 || finish
 not_on_screen "Are you sure?"
-keys q
-wait_exit || finish
+quit_clean
 flash_is "$T/dump" "$T/isp.hex"
 kill $server
 
@@ -151,8 +158,7 @@ grep -q "Waiting for the bootloader: [0-9]* s left" "$T/screen" ||
 on_screen "no bootloader is there yet: start it now"
 on_screen "Now: short RST to GND twice quickly (the bootloader then waits 8 s)."
 wait_for "written and verified" 30 || finish
-keys q
-wait_exit || finish
+quit_clean
 flash_is "$T/dump" "$T/isp.hex"
 
 # ---- none comes: what to do; refused and declined files write nothing -------------
@@ -177,8 +183,7 @@ keys c
 wait_for "Stop loading the firmware?" || finish
 keys y
 wait_for "Cancelled. Enter loads the firmware again." 15 || finish
-keys q
-wait_exit || finish
+quit_clean
 expect_in "$T/session.log" "cancelled while waiting for the bootloader; nothing was written"
 json_check "$T/dump.json" 'd["emulator"]["erases"] == 0 and d["emulator"]["blocks_written"] == 0'
 
@@ -190,8 +195,7 @@ wait_for "Which programmer will you use?" || finish
 keys Enter
 # It says so, and goes on to the wiring by itself (no key pressed).
 wait_for "Wire the" || finish
-keys q
-wait_exit || finish
+quit_clean
 expect_in "$T/session.log" "already runs its ISP firmware: found it at /dev/tty"
 expect_in "$T/session.log" "Nothing to load."
 
@@ -206,8 +210,7 @@ keys y
 wait_for "Now: press the Teensy's button." || finish
 wait_for "The ISP firmware is on the board (written; the bootloader cannot read back" 30 ||
 	finish
-keys q
-wait_exit || finish
+quit_clean
 flash_is "$T/dump" "$T/isp.hex"
 
 finish
