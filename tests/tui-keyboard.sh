@@ -54,6 +54,15 @@ wizard_in() {
 	ISPWIZ=$T/wizard ISPWIZ_WRAPPER='' tui_start --log "$T/session.log"
 }
 
+# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
+# valgrind, no errors).
+quit_clean() {
+	keys q
+	wait_exit || finish
+	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
+	expect_restored
+}
+
 to_done() {
 	to_review
 	wait_for "need your confirmation" || finish
@@ -109,9 +118,7 @@ to_done
 keys n
 wait_for "ispwiz upload -p atmega32u4 --via atmel-dfu -f KEYBOARD_KEYMAP.hex" || finish
 not_on_screen "step 10 of 10"
-keys q
-wait_exit || finish
-expect_restored
+quit_clean
 python3 "$top_srcdir/tests/check-dump.py" --holds "$T/dump" "$QMK_HOME/testkb_rev1_default.hex" \
 	>/dev/null 2>&1 && fail "later wrote the firmware anyway"
 

@@ -142,14 +142,14 @@ fill(struct tui *t)
 	if (s->wait == WAIT_FOUND) {
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
 		add_keyboard_choice(t);
-	}
-	else if (s->wait == WAIT_NOT_FOUND)
+	} else if (s->wait == WAIT_NOT_FOUND) {
 		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
 			      "appeared within %d s. Check the USB cable; a bootloader such "
 			      "as Atmel DFU may only start when the application area is "
 			      "empty or its start pin (HWB) is held low at reset. r waits "
 			      "again.", catalog_usb_id_str(t->bootloader->usb_id, id),
 			      WAIT_MS / 1000);
+	}
 }
 
 static void
