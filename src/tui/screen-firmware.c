@@ -158,7 +158,7 @@ judge(struct tui *t, const char *path, struct hex_image **out, struct iw_error *
 		goto refused;
 	if ((img = hex_image_new()) == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
-	if ((st = hex_image_read_file(img, path, err)) != IW_OK) {
+	if ((st = catalog_read_image(t->cat, img, path, err)) != IW_OK) {
 		hex_image_free(img);
 		goto refused;
 	}

@@ -58,7 +58,7 @@ tui_file_identity(const struct tui *t, const struct catalog_bootloader *bl, cons
 	}
 	if ((img = hex_image_new()) == NULL)
 		return;
-	if (hex_image_read_file(img, path, &err) != IW_OK ||
+	if (catalog_read_image(t->cat, img, path, &err) != IW_OK ||
 	    catalog_judge_bootloader_file(t->cat, img, base_name(path), t->part, bl, &j,
 					  &err) != IW_OK) {
 		snprintf(buf, size, "%.500s", err.msg);
