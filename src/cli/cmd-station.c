@@ -78,6 +78,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_ALL,
 	OPT_PLAIN,
+	OPT_SUMMARY,
 };
 
 /* -P may name one programmer per lane. */
@@ -106,6 +107,9 @@ parse(struct session *ctx, int argc, char **argv, struct station_opts *o, int *r
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "plain", no_argument, NULL, OPT_PLAIN },
+		/* Taken by station_summary_main() before this parser runs: here
+		 * so that this table lists every option of the command. */
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_station,
