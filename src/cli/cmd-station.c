@@ -49,7 +49,7 @@
 	"[--preset NAME] [--lfuse X --hfuse X --efuse X] [--yes] [--count N] " \
 	"[--log FILE] [--backup] [--plain] [--dry-run] [--json] [--unsafe-fuses] " \
 	"[--sim-state FILE] [--sim-fault KNOB]...\n" \
-	"       station --summary LOG [--json]\n" \
+	"       ispwiz station --summary LOG [--json]\n" \
 	"  One lane per programmer: -P once per programmer (serial port, usb:BUS-PORT or\n" \
 	"  usb:SERIAL), or --all for every attached programmer of the -c kind, including\n" \
 	"  ones plugged in later.  --count N counts boards over all lanes.\n" \
@@ -66,7 +66,7 @@ static int station_main(struct session *ctx, int argc, char **argv);
 const struct cli_command cmd_station = {
 	.name = "station",
 	.usage = STATION_USAGE,
-	.summary = "workshop mode: the same job on board after board, a log line each",
+	.summary = "workshop mode: board after board on one or more programmers, a log line each",
 	.run = station_main,
 };
 
