@@ -415,6 +415,14 @@ station_main(struct session *ctx, int argc, char **argv)
 	}
 	if ((rc = check_plan(ctx, &sp)) != 0)
 		goto out;
+	if (o.all) {
+		struct iw_error err;
+
+		if (station_watch_check(&sp, &err) != IW_OK) {
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+	}
 	rc = run_station(ctx, &sp, &o);
 out:
 	hex_image_free(img);
