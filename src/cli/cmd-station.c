@@ -241,8 +241,10 @@ struct station_signals {
 	int fd;
 };
 
+/* With the dashboard SIGWINCH comes through the signalfd too: read there
+ * it never depends on which thread the kernel picks for it. */
 static bool
-signals_take(struct station_signals *sg)
+signals_take(struct station_signals *sg, bool winch)
 {
 	struct sigaction sa;
 
@@ -250,6 +252,8 @@ signals_take(struct station_signals *sg)
 	sigaddset(&sg->set, SIGINT);
 	sigaddset(&sg->set, SIGTERM);
 	sigaddset(&sg->set, SIGHUP);
+	if (winch)
+		sigaddset(&sg->set, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &sg->set, &sg->old);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -322,7 +326,7 @@ run_station(struct session *ctx, const struct station_plan *sp, const struct sta
 	u->watching = o->all;
 	dash = ctx->station_dashboard != NULL && !ctx->json && !o->plain &&
 	       isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (!signals_take(&sg)) {
+	if (!signals_take(&sg, dash)) {
 		iw_error_set(&err, IW_IO, "cannot take the signals: %s", strerror(errno));
 		signals_give_back(&sg);
 		free(u);
