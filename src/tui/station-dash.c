@@ -193,10 +193,10 @@ tui_station_dashboard(struct session *ctx, struct station *s, const struct stati
 
 		if (dirty && now - last_draw >= TUI_REDRAW_MS) {
 			station_snapshot(s, &d.view);
-			if (d.view.done && !d.ended) {
+			/* The last line says so; the note keeps what the last
+			 * key did. */
+			if (d.view.done)
 				d.ended = true;
-				snprintf(d.note, sizeof d.note, "every lane has ended");
-			}
 			if (d.selected >= d.view.n_lanes && d.view.n_lanes > 0)
 				d.selected = d.view.n_lanes - 1;
 			station_dash_draw(&d);
