@@ -2,7 +2,8 @@
  * with board scripts: four lanes where one lane's target is faulty and one
  * programmer vanishes mid-board (the other lanes' boards all pass, and the
  * log says exactly what happened in each lane), --count shared by the
- * lanes, one lane stopped or paused and resumed without touching the
+ * lanes, a target that hangs mid-board failing only that board, one lane
+ * stopped or paused and resumed without touching the
  * others, a port given twice, and the log read back (--summary's tally:
  * per lane, per cause, a cut last line, a line that is not a record).
  * Run under helgrind by `make check-helgrind`. */
@@ -393,6 +394,41 @@ test_four_lanes_fault_and_vanish(void **state)
 	station_tally_free(&t);
 }
 
+/* A target that stops answering in the middle of its board (a loose
+ * contact, a hung chip) fails that board only; its lane goes on with the
+ * next board, and the other lane never notices. */
+static void
+test_stuck_target_fails_only_its_lane(void **state)
+{
+	struct fx *f = *state;
+	struct station_summary sum;
+	json_t **recs;
+	size_t n;
+
+	lane_boards(f, 0, NULL, THREE_BOARDS);
+	lane_boards(f, 1, NULL, "board disconnect-after=5 for 2s\nabsent 1s\n"
+				"board for 2s\nabsent 1s\n");
+	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	assert_int_equal(sum.boards, 5);
+	assert_int_equal(sum.ok, 4);
+	assert_int_equal(sum.failed, 1);
+	assert_int_equal(sum.lanes_failed, 0);
+	assert_int_equal(f->results[1], 3);
+	assert_int_equal(f->results[2], 2);
+	recs = read_log(f->log, &n);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = recs[i];
+		bool stuck = json_integer_value(json_object_get(r, "lane")) == 2 &&
+			     json_integer_value(json_object_get(r, "board")) == 1;
+
+		assert_string_equal(str(r, "result"), stuck ? "failed" : "ok");
+		if (stuck)
+			assert_string_equal(str(r, "phase"), "write");
+	}
+	free_log(recs, n);
+}
+
 static void
 test_count_is_shared_by_the_lanes(void **state)
 {
@@ -528,6 +564,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_four_lanes_fault_and_vanish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_target_fails_only_its_lane, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_count_is_shared_by_the_lanes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_one_lane_others_go_on, setup, teardown),

@@ -49,7 +49,7 @@
 	"[--preset NAME] [--lfuse X --hfuse X --efuse X] [--yes] [--count N] " \
 	"[--log FILE] [--backup] [--plain] [--dry-run] [--json] [--unsafe-fuses] " \
 	"[--sim-state FILE] [--sim-fault KNOB]...\n" \
-	"       station --summary LOG [--json]\n" \
+	"       ispwiz station --summary LOG [--json]\n" \
 	"  One lane per programmer: -P once per programmer (serial port, usb:BUS-PORT or\n" \
 	"  usb:SERIAL), or --all for every attached programmer of the -c kind, including\n" \
 	"  ones plugged in later.  --count N counts boards over all lanes.\n" \
@@ -66,7 +66,7 @@ static int station_main(struct session *ctx, int argc, char **argv);
 const struct cli_command cmd_station = {
 	.name = "station",
 	.usage = STATION_USAGE,
-	.summary = "workshop mode: the same job on board after board, a log line each",
+	.summary = "workshop mode: board after board on one or more programmers, a log line each",
 	.run = station_main,
 };
 
@@ -78,6 +78,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_ALL,
 	OPT_PLAIN,
+	OPT_SUMMARY,
 };
 
 /* -P may name one programmer per lane. */
@@ -106,6 +107,9 @@ parse(struct session *ctx, int argc, char **argv, struct station_opts *o, int *r
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "plain", no_argument, NULL, OPT_PLAIN },
+		/* Taken by station_summary_main() before this parser runs: here
+		 * so that this table lists every option of the command. */
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt g = { .ctx = ctx, .cmd = &cmd_station,
@@ -237,8 +241,10 @@ struct station_signals {
 	int fd;
 };
 
+/* With the dashboard SIGWINCH comes through the signalfd too: read there
+ * it never depends on which thread the kernel picks for it. */
 static bool
-signals_take(struct station_signals *sg)
+signals_take(struct station_signals *sg, bool winch)
 {
 	struct sigaction sa;
 
@@ -246,6 +252,8 @@ signals_take(struct station_signals *sg)
 	sigaddset(&sg->set, SIGINT);
 	sigaddset(&sg->set, SIGTERM);
 	sigaddset(&sg->set, SIGHUP);
+	if (winch)
+		sigaddset(&sg->set, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &sg->set, &sg->old);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -318,7 +326,7 @@ run_station(struct session *ctx, const struct station_plan *sp, const struct sta
 	u->watching = o->all;
 	dash = ctx->station_dashboard != NULL && !ctx->json && !o->plain &&
 	       isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (!signals_take(&sg)) {
+	if (!signals_take(&sg, dash)) {
 		iw_error_set(&err, IW_IO, "cannot take the signals: %s", strerror(errno));
 		signals_give_back(&sg);
 		free(u);
@@ -411,6 +419,14 @@ station_main(struct session *ctx, int argc, char **argv)
 	}
 	if ((rc = check_plan(ctx, &sp)) != 0)
 		goto out;
+	if (o.all) {
+		struct iw_error err;
+
+		if (station_watch_check(&sp, &err) != IW_OK) {
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+	}
 	rc = run_station(ctx, &sp, &o);
 out:
 	hex_image_free(img);

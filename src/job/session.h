@@ -20,8 +20,8 @@ struct session;
 /* The station's dashboard: takes over the terminal, shows the lanes of a
  * running station and their controls, and returns when the station is
  * done or the operator stopped it (the station is then stopping; the
- * caller finishes it).  `sig_fd` is a signalfd for SIGINT, SIGTERM and
- * SIGHUP.  The wizard's front end (src/tui) provides it and main.c
+ * caller finishes it).  `sig_fd` is a signalfd for SIGINT, SIGTERM,
+ * SIGHUP and SIGWINCH (blocked in every thread).  The wizard's front end (src/tui) provides it and main.c
  * registers it here, so that `ispwiz station` (src/cli) can run it without
  * either front end including the other. */
 typedef void (*session_station_dashboard_fn)(struct session *s, struct station *st,

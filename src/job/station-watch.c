@@ -121,6 +121,15 @@ watch_main(void *arg)
 }
 
 enum iw_status
+station_watch_check(const struct station_plan *sp, struct iw_error *err)
+{
+	if (sp->job.programmer->transport == CATALOG_TRANSPORT_SIM)
+		return iw_error_set(err, IW_USAGE, "--all finds programmers on USB; the "
+				    "simulated programmer is not one: give -P for each lane");
+	return IW_OK;
+}
+
+enum iw_status
 station_watch_all(struct station *s, struct iw_error *err)
 {
 	struct station_watch *w;
@@ -129,9 +138,8 @@ station_watch_all(struct station *s, struct iw_error *err)
 
 	if (s->watch != NULL)
 		return IW_OK;
-	if (s->sp->job.programmer->transport == CATALOG_TRANSPORT_SIM)
-		return iw_error_set(err, IW_USAGE, "--all finds programmers on USB; the "
-				    "simulated programmer is not one: give -P for each lane");
+	if (station_watch_check(s->sp, err) != IW_OK)
+		return err->code;
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory watching for programmers");
 	w->s = s;

@@ -238,7 +238,18 @@ probe(struct station_lane *l, bool *present, struct iw_error *err)
 	return st;
 }
 
-enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED, WAIT_COUNTED };
+enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED, WAIT_COUNTED, WAIT_PAUSED };
+
+static bool
+paused(struct station_lane *l)
+{
+	bool p;
+
+	pthread_mutex_lock(&l->s->lock);
+	p = l->paused;
+	pthread_mutex_unlock(&l->s->lock);
+	return p;
+}
 
 /* Until the board has answered (`want` true) or stayed silent on `polls`
  * polls in a row. */
@@ -256,6 +267,9 @@ wait_for(struct station_lane *l, bool want, unsigned polls)
 		/* The last boards of --count went to other lanes. */
 		if (station_count_done(l->s))
 			return WAIT_COUNTED;
+		/* Paused while the jig is empty: hold now, not after a board. */
+		if (want && paused(l))
+			return WAIT_PAUSED;
 		if ((st = probe(l, &present, &l->sum.error)) != IW_OK) {
 			l->sum.status = st;
 			return WAIT_FAILED;
@@ -475,6 +489,8 @@ lane_loop(struct station_lane *l)
 		emit_kind(l, STATION_EVENT_WAITING, l->board + 1);
 		set_state(l, STATION_LANE_WAITING);
 		w = wait_for(l, true, sp->present_polls);
+		if (w == WAIT_PAUSED)
+			continue;
 		if (w != WAIT_DONE) {
 			sum->stopped = w == WAIT_STOPPED;
 			break;

@@ -224,6 +224,9 @@ enum iw_status station_add_lane(struct station *s, const char *port, const char 
  * on the udev monitor (detect/hotplug.h); the station then ends only by a
  * stop or by `count`.  IW_IO when udev cannot be watched. */
 enum iw_status station_watch_all(struct station *s, struct iw_error *err);
+/* Whether station_watch_all() can work for this plan (IW_USAGE for the
+ * simulated programmer), to ask before the station starts. */
+enum iw_status station_watch_check(const struct station_plan *sp, struct iw_error *err);
 
 enum station_control {
 	STATION_CTL_PAUSE,    /* finish the current board, then hold */

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -132,6 +133,17 @@ drain(int fd)
 		;
 }
 
+/* The terminal's new size, from the signalfd's SIGWINCH (ncurses's own
+ * handler never runs: the signal is blocked in every thread). */
+static void
+resized(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
 /* Signals: SIGINT as q; SIGTERM and SIGHUP (shutdown, the terminal gone)
  * abort at once: nobody may be there to take a board off. */
 static void
@@ -139,8 +151,12 @@ on_signals(struct station_dash *d, struct station *s, int sig_fd)
 {
 	struct signalfd_siginfo si;
 
-	while (read(sig_fd, &si, sizeof si) == (ssize_t)sizeof si)
-		quit(d, s, si.ssi_signo != SIGINT);
+	while (read(sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGWINCH)
+			resized();
+		else
+			quit(d, s, si.ssi_signo != SIGINT);
+	}
 }
 
 void
@@ -177,10 +193,10 @@ tui_station_dashboard(struct session *ctx, struct station *s, const struct stati
 
 		if (dirty && now - last_draw >= TUI_REDRAW_MS) {
 			station_snapshot(s, &d.view);
-			if (d.view.done && !d.ended) {
+			/* The last line says so; the note keeps what the last
+			 * key did. */
+			if (d.view.done)
 				d.ended = true;
-				snprintf(d.note, sizeof d.note, "every lane has ended");
-			}
 			if (d.selected >= d.view.n_lanes && d.view.n_lanes > 0)
 				d.selected = d.view.n_lanes - 1;
 			station_dash_draw(&d);
