@@ -471,6 +471,40 @@ test_stop_one_lane_others_go_on(void **state)
 	assert_null(prog_sim_board(&f->p[0], 1));
 }
 
+/* A programmer that comes back (the same serial as a lane that ended)
+ * finds a board on its jig that it may have flashed: it waits for that
+ * board to come off and flashes only the next one. */
+static void
+test_returning_programmer_skips_the_board_on_its_jig(void **state)
+{
+	struct fx *f = *state;
+	struct station_ops ops = { on_event, NULL, NULL, f };
+	struct station_summary sum;
+	struct iw_error err;
+	struct sim_target *c;
+
+	f->stop_lane_after_first = 1;
+	lane_boards(f, 0, NULL, THREE_BOARDS);
+	lane_boards(f, 1, NULL, "board for 2s\nabsent 1s\nboard for 2s\nabsent 1s\n");
+	assert_int_equal(station_start(&f->sp, &ops, &f->s, &err), IW_OK);
+	assert_int_equal(station_add_lane(f->s, NULL, "ISPWIZEMU01", &f->p[0], NULL, &err),
+			 IW_OK);
+	assert_true(station_wait(f->s, 60000));   /* lane 1 stopped after its board */
+	assert_int_equal(station_add_lane(f->s, NULL, "ISPWIZEMU01", &f->p[1], NULL, &err),
+			 IW_OK);
+	assert_true(station_wait(f->s, 60000));
+	assert_int_equal(station_finish(f->s, false, &sum), IW_OK);
+	assert_int_equal(f->results[1], 1);
+	assert_int_equal(f->results[2], 1);
+	/* The board that was on the jig when it came back was not touched. */
+	c = prog_sim_board(&f->p[1], 0);
+	assert_non_null(c);
+	assert_int_equal(sim_target_counters(c)->erases, 0);
+	c = prog_sim_board(&f->p[1], 1);
+	assert_non_null(c);
+	assert_int_equal(sim_target_counters(c)->erases, 1);
+}
+
 static void
 test_paused_lane_holds_until_resumed(void **state)
 {
@@ -572,6 +606,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_paused_lane_holds_until_resumed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_port_given_twice_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_returning_programmer_skips_the_board_on_its_jig,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tally_cut_line_bad_line_old_log, setup,
 						teardown),
 	};

@@ -483,6 +483,10 @@ ui_event(void *user, const struct station_event *ev)
 	case STATION_EVENT_REMOVE:
 		if (u->ctx->json)
 			json_simple("remove", ev->lane, ev->board, NULL);
+		else if (ev->board == 0)
+			status(u, true, "lane %u: this programmer was here before: take the "
+			       "board on its jig off (it may be one it flashed), then put "
+			       "the next one on", ev->lane);
 		else
 			status(u, true, "lane %u: take board %u off the jig", ev->lane, ev->board);
 		break;

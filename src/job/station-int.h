@@ -33,6 +33,10 @@ struct station_lane {
 	struct job_plan job;           /* sp->job on this lane's programmer and port */
 	struct job_result *res;
 	unsigned board;
+	/* The programmer was a lane of this station before (unplugged and
+	 * plugged in again): the board on its jig may be one it flashed, so
+	 * the lane waits for the jig to be empty before its first board. */
+	bool returning;
 	bool script_over;              /* a simulated board script has ended */
 	enum job_phase phase;          /* of the board's job, for its durations */
 	double phase_t0;

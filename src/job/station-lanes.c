@@ -303,6 +303,13 @@ add_lane(struct station *s, const char *port, const char *serial, const char *ke
 				    "%s was left out", STATION_MAX_LANES,
 				    port[0] != '\0' ? port : "one");
 	}
+	for (size_t i = 0; i < s->n_lanes && !l->returning; i++) {
+		const struct station_lane *o = s->lanes[i];
+
+		l->returning = o->ended && (serial != NULL && serial[0] != '\0' ?
+			strcmp(o->info.serial, serial) == 0 :
+			l->key[0] != '\0' && strcmp(o->key, l->key) == 0);
+	}
 	l->info.id = (unsigned)s->n_lanes + 1;
 	l->view.info = l->info;
 	l->view.state = STATION_LANE_OPENING;

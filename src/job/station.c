@@ -484,6 +484,16 @@ lane_loop(struct station_lane *l)
 	struct station_summary *sum = &l->sum;
 	enum wait_end w;
 
+	if (l->returning) {
+		/* Board 0: whatever is on the jig from before. */
+		emit_kind(l, STATION_EVENT_REMOVE, 0);
+		set_state(l, STATION_LANE_REMOVE);
+		w = wait_for(l, false, sp->absent_polls);
+		if (w != WAIT_DONE) {
+			sum->stopped = w == WAIT_STOPPED;
+			return;
+		}
+	}
 	for (;;) {
 		hold_while_paused(l);
 		emit_kind(l, STATION_EVENT_WAITING, l->board + 1);
