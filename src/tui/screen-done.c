@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WAIT_MS 60000
+#include "core/clock.h"
+
+#define WAIT_MS_DEFAULT 60000
+/* How long the wait lasts: --wait-usb, else a minute. */
+#define WAIT_MS (t->opt->wait_usb_s > 0 ? t->opt->wait_usb_s * 1000 : WAIT_MS_DEFAULT)
+#define TICK_MS 1000      /* the countdown's step */
 
 enum wait_state {
 	WAIT_NONE,        /* the bootloader has no USB ID to look for */
@@ -21,8 +26,18 @@ enum wait_state {
 struct done_state {
 	struct tui_text text;
 	enum wait_state wait;
+	long long deadline_ms;    /* when the wait gives up */
 	char found[300];
 };
+
+/* Seconds left on the wait, rounded up. */
+static int
+seconds_left(const struct done_state *s)
+{
+	long long left = s->deadline_ms - (long long)iw_clock_ms();
+
+	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
 
 static struct done_state *
 state(const struct tui *t)
@@ -73,9 +88,11 @@ start_wait(struct tui *t)
 			found(t, &now->items[i]);
 			return;
 		}
-	tui_source_expect(src, t->bootloader->usb_id, 1500);
-	tui_set_timer(t, WAIT_MS);
-	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board...");
+	if (!t->opt->demo_bootloader_silent)
+		tui_source_expect(src, t->bootloader->usb_id, 1500);
+	s->deadline_ms = (long long)iw_clock_ms() + WAIT_MS;
+	tui_set_timer(t, TICK_MS);
+	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board (%d s)...", WAIT_MS / 1000);
 }
 
 static void
@@ -120,13 +137,28 @@ fill(struct tui *t)
 		      catalog_usb_id_str(t->bootloader->usb_id, id));
 	if (s->wait == WAIT_FOUND)
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
-	else if (s->wait == WAIT_NOT_FOUND)
-		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
-			      "appeared within %d s. Check the USB cable; a bootloader such "
-			      "as Atmel DFU may only start when the application area is "
-			      "empty or its start pin (HWB) is held low at reset. r waits "
-			      "again.", catalog_usb_id_str(t->bootloader->usb_id, id),
+	else if (s->wait == WAIT_WAITING)
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "%d s left of %d s.", seconds_left(s),
 			      WAIT_MS / 1000);
+	else if (s->wait == WAIT_NOT_FOUND) {
+		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
+			      "appeared within %d s. Check the USB cable, then:",
+			      catalog_usb_id_str(t->bootloader->usb_id, id), WAIT_MS / 1000);
+		tui_done_advice(&s->text, t->part, t->bootloader, &r->fuses_after);
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "r waits again.");
+	}
+	/* The catalog's notes on this bootloader (combined files, quirks). */
+	if (t->bootloader != NULL && t->bootloader->n_notes > 0) {
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_addf(&s->text, TUI_ROLE_HEADING, "Notes on %s:",
+			      tui_bootloader_title(t->bootloader, title, sizeof title));
+		for (size_t i = 0; i < t->bootloader->n_notes; i++) {
+			char line[600];
+
+			snprintf(line, sizeof line, "  - %s", t->bootloader->notes[i]);
+			tui_text_add(&s->text, TUI_ROLE_NORMAL, 4, line);
+		}
+	}
 }
 
 static void
@@ -173,6 +205,12 @@ event(struct tui *t, const struct tui_event *ev)
 	    ev->device->action == HOTPLUG_ADD && is_target_id(t, ev->device->dev)) {
 		found(t, ev->device->dev);
 		fill(t);
+	} else if (ev->kind == TUI_EV_TIMER && s->wait == WAIT_WAITING &&
+		   seconds_left(s) > 0) {
+		/* The countdown: a tick a second until the deadline. */
+		tui_set_timer(t, TICK_MS);
+		fill(t);
+		t->dirty = true;
 	} else if (ev->kind == TUI_EV_TIMER && s->wait == WAIT_WAITING) {
 		s->wait = WAIT_NOT_FOUND;
 		tui_message(t, TUI_ROLE_ERROR, "The bootloader did not show up. r waits again.");

@@ -414,6 +414,12 @@ void tui_review_fuses(struct tui_text *out, const struct catalog_part *part,
 		      const struct fuse_set *before, const struct fuse_set *after,
 		      const struct fuse_diff *diff, const char *preset_note);
 
+/* What to try when bootloader `bl` does not show up on USB, by its family
+ * (tui-done-advice.c): Caterina's 750 ms window, Atmel DFU's BOOTRST and
+ * HWB from the fuses written, ... */
+void tui_done_advice(struct tui_text *out, const struct catalog_part *part,
+		     const struct catalog_bootloader *bl, const struct fuse_set *fuses);
+
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
