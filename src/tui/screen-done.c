@@ -116,9 +116,11 @@ fill(struct tui *t)
 			      r->fuses_after.value[FUSE_HIGH], r->fuses_after.value[FUSE_EXT]);
 	else
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "The fuses already had the right values.");
-	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
-		      r->backup_hex[0] != '\0' ? r->backup_hex : r->backup_json[0] != '\0' ?
-		      r->backup_json : "none", t->demo != NULL ? " (demo: removed on exit)" : "");
+	tui_note_backup(t, r);
+	if (t->first_backup_hex[0] != '\0')
+		tui_describe_backups(t, &s->text);
+	else
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "No backup was taken.");
 	if (tui_log_enabled(t) && t->opt->log_path != NULL)
 		tui_text_addf(&s->text, TUI_ROLE_DIM, "The session log has every step and "
 			      "job event: %s", t->opt->log_path);
@@ -234,7 +236,8 @@ action(struct tui *t, enum tui_action a, int ch)
 		fill(t);
 	} else if (a == TUI_ACT_BACK) {
 		/* Another board: back to the target step, never into the flash
-		 * step (that would write again). */
+		 * step (that would write again); its backups are its own. */
+		tui_forget_backups(t);
 		tui_goto(t, &tui_screen_target);
 	}
 }

@@ -69,6 +69,7 @@ enum tui_action {
 	TUI_ACT_REDRAW,      /* Ctrl-L */
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
+	TUI_ACT_RESTORE,     /* b: put the backup back */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -358,6 +359,14 @@ struct tui {
 	tui_yes_fn ask_yes;
 	char help_message[512];    /* the message line, whole, for the help box */
 
+	/* The first backup of this board's job (tui-restore.c): what the chip
+	 * held before ispwiz wrote to it, kept across cancels and retries; a
+	 * later backup is of the chip as a retry found it. */
+	char first_backup_json[4096];
+	char first_backup_hex[4096];
+	char later_backup[4096];
+	bool put_back;             /* the first backup was written back, verified */
+
 	/* The review refused a fuse byte: going back lands on its field. */
 	bool refused;
 	enum fuse_byte refused_byte;
@@ -419,6 +428,19 @@ void tui_review_fuses(struct tui_text *out, const struct catalog_part *part,
  * HWB from the fuses written, ... */
 void tui_done_advice(struct tui_text *out, const struct catalog_part *part,
 		     const struct catalog_bootloader *bl, const struct fuse_set *fuses);
+
+/* Backups and putting one back (tui-restore.c).  tui_note_backup records
+ * a finished job's backup: the first of the board, or a later one. */
+struct backup_set;
+void tui_note_backup(struct tui *t, const struct job_result *r);
+void tui_forget_backups(struct tui *t);     /* another board */
+/* "Backup of what the chip held before ...: PATH" and the later one. */
+void tui_describe_backups(const struct tui *t, struct tui_text *out);
+/* A plan that writes the backup `json` back through the chosen programmer
+ * and port; `set` (zeroed or loaded before) holds what the plan points
+ * into until the job has ended: free it with backup_set_free(). */
+bool tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
+		      struct job_plan *plan, char *why, size_t size);
 
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);

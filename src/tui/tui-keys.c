@@ -47,6 +47,8 @@ static const struct {
 	{ 'n',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'N',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'a',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
+	{ 'b',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
+	{ 'B',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
 	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
 	{ CTRL('u'),     TUI_ACT_NONE,      TUI_ACT_CLEAR },
