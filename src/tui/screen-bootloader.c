@@ -38,6 +38,7 @@ struct bootloader_state {
 	bool file_error;       /* the message is about the file field's path */
 	int shown_item;
 	int list_rows, title_w, preset_w;
+	struct tui_fuse_editor editor;   /* e: "Edit fuses" */
 	char note[400];
 	enum tui_role note_role;
 };
@@ -272,6 +273,11 @@ draw(struct tui *t)
 	struct tui_text text;
 	char id[10];
 
+	if (s->editor.open) {
+		tui_fuse_editor_draw(&s->editor, tui_body_top() + 1, 2, tui_body_rows() - 1,
+				     COLS - 4);
+		return;
+	}
 	/* Column heads over the list's label columns (after the "> " mark). */
 	tui_putf(tui_body_top() + 1, 2, s->title_w + 2, TUI_ROLE_HEADING,
 		 "Bootloaders for the %s", catalog_part_label(t->part));
@@ -321,6 +327,8 @@ paint(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
+	if (s->editor.open)
+		return;   /* the editor covers the list and the fields */
 	tui_list_focus(&s->list, s->focus < 0);
 	tui_list_refresh(&s->list);
 	tui_form_focus(&s->form, s->focus >= 0);
@@ -332,13 +340,15 @@ text_focus(const struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	return s->focus >= 0;
+	return s->focus >= 0 && !s->editor.open;
 }
 
 static const char *
 keys_now(const struct tui *t)
 {
-	return text_focus(t) ? "Up/Down fields  Tab complete  Enter review  Esc back" : NULL;
+	if (state(t)->editor.open)
+		return "Up/Down field  Left/Right value  Enter use  Esc cancel";
+	return text_focus(t) ? "Up/Down fields  Tab complete  F2 fuses  Enter review" : NULL;
 }
 
 /* What the file is, by its identity (the rule `ispwiz flash` follows too):
@@ -490,11 +500,61 @@ field_action(struct tui *t, enum tui_action a, int ch)
 		tui_form_goto(&s->form, (size_t)s->focus);
 }
 
+/* "Edit fuses": the editor starts from the bytes in the fields. */
+static void
+open_editor(struct tui *t)
+{
+	struct bootloader_state *s = state(t);
+	struct fuse_set start, chip;
+	char v[16];
+	uint8_t byte;
+
+	fuse_set_init(&start);
+	for (size_t f = 1; f < s->n_fields; f++) {
+		tui_form_get(&s->form, f, v, sizeof v);
+		if (fuse_parse_byte(v, &byte, NULL) == IW_OK)
+			fuse_set_put(&start, s->field_byte[f], byte);
+	}
+	if (t->probe != NULL && t->probe->have_fuses)
+		chip = t->probe->fuses_before;
+	else
+		fuse_set_init(&chip);
+	tui_fuse_editor_open(&s->editor, t->part, &chip, &start);
+	tui_log(t, "fuse editor: opened");
+}
+
+static void
+editor_action(struct tui *t, enum tui_action a)
+{
+	struct bootloader_state *s = state(t);
+	char v[8];
+
+	if (!tui_fuse_editor_action(&s->editor, a))
+		return;
+	if (s->editor.accepted)
+		for (size_t f = 1; f < s->n_fields; f++) {
+			snprintf(v, sizeof v, "0x%02X", s->editor.value.value[s->field_byte[f]]);
+			tui_form_set(&s->form, f, v);
+		}
+	tui_log(t, "fuse editor: %s", s->editor.accepted ? "values taken" : "left unchanged");
+	tui_message(t, TUI_ROLE_NORMAL, "%s", s->editor.accepted ? "The edited fuses are in "
+		    "the fields; Enter reviews them." : "");
+}
+
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
 	struct bootloader_state *s = state(t);
 	int before = tui_list_index(&s->list);
+
+	if (s->editor.open) {
+		editor_action(t, a);
+		return;
+	}
+	if (a == TUI_ACT_EDIT && s->n_fields > 1) {
+		open_editor(t);
+		return;
+	}
 
 	if (a == TUI_ACT_BACK) {
 		tui_back(t);
@@ -526,8 +586,11 @@ const struct tui_screen tui_screen_bootloader = {
 		"it) and the fuse bytes that will be written. Editing a fuse byte makes "
 		"custom fuses: the review step shows what each change does and refuses "
 		"values that would lock you out of the chip. Tab or Down moves from the "
-		"list to the fields, Up goes back.",
-	.keys = "Up/Down choose  Tab fields/complete  Enter review  Esc back",
+		"list to the fields, Up goes back. e (F2 in a field) opens the fuse "
+		"editor: every fuse field by name, Left/Right steps through its values "
+		"with their meanings, and the bytes and each change's risk class follow "
+		"live; Enter puts the bytes in the fields.",
+	.keys = "Up/Down choose  Tab fields  e fuses  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

@@ -70,6 +70,7 @@ enum tui_action {
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 	TUI_ACT_RESTORE,     /* b: put the backup back */
+	TUI_ACT_EDIT,        /* e: the fuse editor */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -224,6 +225,30 @@ void tui_form_refresh(struct tui_form *f);
  * common prefix of the matching names, "/" after a single directory.
  * `note` gets "3 matches: a.hex b.hex c.hex" or why nothing matched. */
 void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
+
+/* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
+
+/* The part's fuse fields by name, each stepped through its values, with the
+ * bytes and each change's risk class against the chip's fuses, live. */
+#define TUI_FUSE_EDITOR_ROWS 32
+struct tui_fuse_editor {
+	bool open;
+	bool accepted;       /* closed with Enter: `value` is to be used */
+	const struct catalog_part *part;
+	struct fuse_set chip;            /* what the chip holds now */
+	struct fuse_set value;           /* what is being edited */
+	enum fuse_byte byte[TUI_FUSE_EDITOR_ROWS];
+	const struct fuse_field *field[TUI_FUSE_EDITOR_ROWS];
+	size_t n, sel;
+};
+
+/* Open on `start` (bytes it lacks come from the chip, else the factory). */
+void tui_fuse_editor_open(struct tui_fuse_editor *e, const struct catalog_part *part,
+			  const struct fuse_set *chip, const struct fuse_set *start);
+/* Up/Down choose a field, Left/Right/Tab its value; true when Enter or
+ * Esc closed it (see accepted). */
+bool tui_fuse_editor_action(struct tui_fuse_editor *e, enum tui_action a);
+void tui_fuse_editor_draw(const struct tui_fuse_editor *e, int y, int x, int h, int w);
 
 /* --- the port source (tui-source.c) --------------------------------------------- */
 

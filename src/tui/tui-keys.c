@@ -48,6 +48,8 @@ static const struct {
 	{ 'N',           TUI_ACT_NO,        TUI_ACT_NONE },
 	{ 'a',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ 'b',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
+	{ 'e',           TUI_ACT_EDIT,      TUI_ACT_NONE },
+	{ KEY_F(2),      TUI_ACT_EDIT,      TUI_ACT_EDIT },
 	{ 'B',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
 	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
