@@ -255,6 +255,12 @@ fill_help(struct tui *t)
 	mvwprintw(t->help_win, 0, 2, " Help: %s ", tui_current(t)->name);
 	wattrset(t->help_win, A_NORMAL);
 	tui_text_init(&text, w - 4);
+	if (t->help_message[0] != '\0') {
+		/* The message line, whole, when it was too long for its row:
+		 * first, since it is what F1 was pressed for. */
+		tui_text_add(&text, t->message_role, 0, t->help_message);
+		tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
+	}
 	tui_text_add(&text, TUI_ROLE_NORMAL, 0, tui_current(t)->help);
 	tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
 	if (tui_current(t)->text_focus != NULL && tui_current(t)->text_focus(t))
@@ -265,14 +271,18 @@ fill_help(struct tui *t)
 		tui_text_add(&text, TUI_ROLE_DIM, 0, "Keys: arrows or j/k move, Enter goes on, "
 			     "Esc or Backspace goes back a step, q quits (it asks first while "
 			     "the chip is being written), ? or F1 shows this help.");
-	if (t->help_message[0] != '\0') {
-		/* The message line, whole, when it was too long for its row. */
-		tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
-		tui_text_add(&text, t->message_role, 0, t->help_message);
-	}
 	for (size_t i = 0; i < text.n && (int)i < h - 3; i++) {
 		wattrset(t->help_win, tui_attr(text.lines[i].role));
 		mvwaddnstr(t->help_win, 1 + (int)i, 2, text.lines[i].text, w - 4);
+	}
+	if (text.n > (size_t)(h - 3)) {
+		/* Never cut silently: say that the window is too short for it. */
+		wattrset(t->help_win, tui_attr(TUI_ROLE_KEY));
+		mvwaddstr(t->help_win, h - 3, 2, "more: a taller window shows all of it");
+		wclrtoeol(t->help_win);
+		wattrset(t->help_win, tui_attr(TUI_ROLE_DIALOG));
+		box(t->help_win, 0, 0);
+		mvwprintw(t->help_win, 0, 2, " Help: %s ", tui_current(t)->name);
 	}
 	wattrset(t->help_win, tui_attr(TUI_ROLE_KEY));
 	mvwaddstr(t->help_win, h - 2, 2, "Press any key to close this help.");
