@@ -64,6 +64,9 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.backup = false;     /* this job only reads the signature and fuses */
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
+	plan.driver_opts = t->driver_opt_ptr;
+	plan.n_driver_opts = t->n_driver_opts;
+	plan.max_sck_hz = t->max_sck_hz;
 	if (s->attempt > 1)
 		/* A retry says that it is one, and with which clock it starts
 		 * (the runner steps down from there). */

@@ -71,6 +71,7 @@ enum tui_action {
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 	TUI_ACT_RESTORE,     /* b: put the backup back */
 	TUI_ACT_EDIT,        /* e: the fuse editor */
+	TUI_ACT_OPTIONS,     /* o: the programmer's options */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -250,6 +251,31 @@ void tui_fuse_editor_open(struct tui_fuse_editor *e, const struct catalog_part *
 bool tui_fuse_editor_action(struct tui_fuse_editor *e, enum tui_action a);
 void tui_fuse_editor_draw(const struct tui_fuse_editor *e, int y, int x, int h, int w);
 
+/* --- the programmer's options (tui-prog-options.c) -------------------------------- */
+
+#define TUI_PROG_OPTIONS_MAX 8
+enum tui_opt_kind { TUI_OPT_SWITCH, TUI_OPT_CHOICE, TUI_OPT_VALUE };
+struct tui_prog_option {
+	char name[32];
+	char words[160];     /* "cs|aux" for a choice */
+	const char *help;    /* into the driver's table */
+	enum tui_opt_kind kind;
+	int n_words;
+	int choice;          /* -1: not given; a switch: 0 = on */
+	char value[64];      /* a VALUE option given on the command line */
+};
+struct tui_prog_options {
+	bool open;
+	struct tui_prog_option opts[TUI_PROG_OPTIONS_MAX];
+	size_t n, sel;       /* sel == n: the bit-clock row */
+	size_t clock;
+};
+void tui_prog_options_open(struct tui_prog_options *e, const struct tui *t);
+/* true when Enter (the choices go into t) or Esc closed it. */
+bool tui_prog_options_action(struct tui_prog_options *e, struct tui *t, enum tui_action a);
+void tui_prog_options_draw(const struct tui_prog_options *e, const struct tui *t,
+			   int y, int x, int h, int w);
+
 /* --- the port source (tui-source.c) --------------------------------------------- */
 
 struct tui_source;
@@ -342,6 +368,12 @@ struct tui {
 
 	/* choices, filled in step by step */
 	const struct catalog_programmer *programmer;
+	/* Its options (-x) and a bit-clock limit, from the programmer step's
+	 * options (tui-prog-options.c); every plan takes them. */
+	char driver_opt[TUI_PROG_OPTIONS_MAX][96];
+	const char *driver_opt_ptr[TUI_PROG_OPTIONS_MAX];
+	size_t n_driver_opts;
+	uint32_t max_sck_hz;       /* 0: as fast as it goes */
 	struct detect_device port_dev;
 	bool have_port;
 	const char *port;          /* into port_dev, NULL for the simulator */

@@ -49,6 +49,7 @@ static const struct {
 	{ 'a',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ 'b',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
 	{ 'e',           TUI_ACT_EDIT,      TUI_ACT_NONE },
+	{ 'o',           TUI_ACT_OPTIONS,   TUI_ACT_NONE },
 	{ KEY_F(2),      TUI_ACT_EDIT,      TUI_ACT_EDIT },
 	{ 'B',           TUI_ACT_RESTORE,   TUI_ACT_NONE },
 	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
