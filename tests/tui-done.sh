@@ -5,6 +5,8 @@
 # written; Caterina: reset twice within its 750 ms window), the catalog's
 # notes, and r waits again.  --wait-usb refuses what is not a number.
 . "$top_srcdir/tests/tui-lib.sh"
+# Tall enough for the result, the wait and the advice on one page.
+tui_size=100x40
 
 run 2 "$ISPWIZ" --wait-usb 0
 expect_in "$T/err" "--wait-usb 0: give the seconds the Done step waits"

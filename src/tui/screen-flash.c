@@ -29,6 +29,7 @@ struct flash_state {
 	enum iw_status status;
 	bool restoring;              /* the job puts the first backup back */
 	bool restored;               /* ... and it did */
+	char restoring_json[4096];   /* which backup */
 	struct backup_set set;       /* what the restore plan points into */
 	struct job_plan restore_plan;
 };
@@ -40,6 +41,7 @@ state(const struct tui *t)
 }
 
 static void add_log(struct flash_state *s, enum tui_role role, const char *line);
+static void restore(struct tui *t, const char *json, const char *what);
 
 static const struct row initial[5] = {
 	{ .phase = JOB_PHASE_BACKUP, .label = "Backup read" },
@@ -94,6 +96,13 @@ enter(struct tui *t)
 
 	memset(s, 0, sizeof *s);
 	tui_text_init(&s->log, COLS - 4);
+	if (t->restore_now) {
+		/* From the Welcome step's b: the backup given there. */
+		t->restore_now = false;
+		t->flashed = true;
+		restore(t, t->restore_json, t->restore_json);
+		return;
+	}
 	start(t);
 }
 
@@ -107,17 +116,17 @@ leave(struct tui *t)
 	memset(&s->set, 0, sizeof s->set);
 }
 
-/* The answer to "Put back the backup?": a restore job in this screen. */
+/* A restore job of the backup `json` in this screen. */
 static void
-put_back(struct tui *t)
+restore(struct tui *t, const char *json, const char *what)
 {
 	struct flash_state *s = state(t);
 	char why[IW_ERROR_MSG_MAX];
 
 	if (tui_job_running(t) || s->running)
 		return;
-	if (!tui_restore_plan(t, t->first_backup_json, &s->set, &s->restore_plan, why,
-			      sizeof why)) {
+	snprintf(s->restoring_json, sizeof s->restoring_json, "%s", json);
+	if (!tui_restore_plan(t, json, &s->set, &s->restore_plan, why, sizeof why)) {
 		tui_message(t, TUI_ROLE_ERROR, "Cannot put the backup back: %s", why);
 		return;
 	}
@@ -125,12 +134,19 @@ put_back(struct tui *t)
 	s->restoring = true;
 	s->restored = false;
 	add_log(s, TUI_ROLE_HEADING, "Putting back the backup:");
-	add_log(s, TUI_ROLE_NORMAL, t->first_backup_hex);
-	tui_log(t, "restore: %s", t->first_backup_json);
+	add_log(s, TUI_ROLE_NORMAL, what);
+	tui_log(t, "restore: %s", json);
 	s->running = tui_job_start(t, &s->restore_plan, t->result);
 	if (s->running)
 		tui_message(t, TUI_ROLE_NORMAL, "Putting the backup back. c cancels (it asks "
 			    "first).");
+}
+
+/* The answer to "Put back the backup?" after a failed or cancelled job. */
+static void
+put_back(struct tui *t)
+{
+	restore(t, t->first_backup_json, t->first_backup_hex);
 }
 
 static struct row *
@@ -215,12 +231,12 @@ on_job_done(struct tui *t)
 			add_log(s, TUI_ROLE_OK, "The backup is back on the chip: its flash, "
 				"EEPROM and fuses are what they were before ispwiz wrote to it "
 				"(written and verified).");
-			tui_message(t, TUI_ROLE_OK, "Put back and verified. r flashes again, "
-				    "Esc goes back, q quits.");
+			tui_message(t, TUI_ROLE_OK, "Put back and verified. Esc goes back, "
+				    "q quits.");
 		} else {
 			add_log(s, TUI_ROLE_ERROR, r->error.msg);
 			tui_message(t, TUI_ROLE_ERROR, "Putting the backup back failed (see "
-				    "above). b tries again.");
+				    "above). r tries again.");
 		}
 		tui_log(t, "restore: %s", s->restored ? "done" : r->error.msg);
 		return;
@@ -361,7 +377,14 @@ action(struct tui *t, enum tui_action a, int ch)
 			tui_text_scroll(&s->log, a, log_rows());
 		return;
 	}
-	if (a == TUI_ACT_RETRY && !tui_job_running(t)) {
+	if (a == TUI_ACT_RETRY && !tui_job_running(t) && s->restoring) {
+		/* Again what was being put back (a flash needs its plan from
+		 * the review, which a restore from the Welcome step skipped). */
+		char json[4096];
+
+		snprintf(json, sizeof json, "%s", s->restoring_json);
+		restore(t, json, json);
+	} else if (a == TUI_ACT_RETRY && !tui_job_running(t)) {
 		start(t);
 	} else if (a == TUI_ACT_RESTORE && s->ended && (s->status != IW_OK || s->restoring)) {
 		if (t->first_backup_json[0] == '\0')

@@ -192,7 +192,9 @@ show_found(struct tui *t)
 	tui_text_add(&s->text, TUI_ROLE_DIM, 0, "Its fuses now (ispwiz fuses decode explains "
 		     "each field):");
 	fuses_decode(t->part, &r->fuses_before, decode_field, &dc);
-	tui_message(t, TUI_ROLE_OK, "Press Enter to choose the bootloader.");
+	tui_message(t, TUI_ROLE_OK, "%s", t->restore_json[0] != '\0' ?
+		    "Press Enter to put the backup back (it asks first)." :
+		    "Press Enter to choose the bootloader.");
 	tui_log(t, "target: %s, fuses %02X %02X %02X", t->part->id,
 		r->fuses_before.value[FUSE_LOW], r->fuses_before.value[FUSE_HIGH],
 		r->fuses_before.value[FUSE_EXT]);
@@ -272,6 +274,14 @@ event(struct tui *t, const struct tui_event *ev)
 		tui_text_add(&s->text, TUI_ROLE_WARNING, 2, ev->job->message);
 }
 
+/* Yes to putting the Welcome step's backup back: the flash step runs it. */
+static void
+restore_yes(struct tui *t)
+{
+	t->restore_now = true;
+	tui_goto(t, &tui_screen_flash);
+}
+
 static void
 layout(struct tui *t)
 {
@@ -310,7 +320,12 @@ action(struct tui *t, enum tui_action a, int ch)
 		}
 		break;
 	case TUI_ACT_NEXT:
-		if (s->ok)
+		if (s->ok && t->restore_json[0] != '\0')
+			tui_ask(t, restore_yes, "Put back %s onto this %s? Its flash, EEPROM "
+				"and fuses are written as the backup holds them (a backup of "
+				"the chip as it is now is taken first).", t->restore_json,
+				catalog_part_label(t->part));
+		else if (s->ok)
 			tui_next(t);
 		else if (s->running)
 			tui_message(t, TUI_ROLE_NORMAL, "Still talking to the chip...");

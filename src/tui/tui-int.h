@@ -423,6 +423,10 @@ struct tui {
 	char first_backup_hex[4096];
 	char later_backup[4096];
 	bool put_back;             /* the first backup was written back, verified */
+	/* b on the Welcome step: the backup to put back (""): the target step
+	 * then goes to the flash step in restore mode (restore_now). */
+	char restore_json[4096];
+	bool restore_now;
 
 	/* The review refused a fuse byte: going back lands on its field. */
 	bool refused;
