@@ -14,7 +14,8 @@
 int
 main(int argc, char **argv)
 {
-	struct session ctx = { .argv0 = "ispwiz" };
+	/* `ispwiz station` on a terminal shows the tui's dashboard. */
+	struct session ctx = { .argv0 = "ispwiz", .station_dashboard = tui_station_dashboard };
 	struct iw_error err;
 	int rc;
 

@@ -86,7 +86,7 @@ for sig in TERM HUP; do
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" station -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-fault realtime --log "$log" --json >"$T/out" 2>"$T/err" &
 	pid=$!
-	if ! wait_for_text "$T/out" '"event":"phase","board":1,"phase":"write"'; then
+	if ! wait_for_text "$T/out" '"event":"phase","lane":1,"board":1,"phase":"write"'; then
 		kill -KILL "$pid" 2>/dev/null
 		fail "station SIG$sig: board 1 did not start writing within 20 s"
 		continue

@@ -30,16 +30,16 @@ EOF
 # --- a failing board in the middle: logged with its cause, the loop goes on ----
 # shellcheck disable=SC2086
 run 6 ispwiz station $job --yes --sim-fault boards="$T/mixed" --log "$T/log.jsonl"
-n=$(grep -c '^[0-9-]* [0-9:]*  board [0-9]' "$T/out")
+n=$(grep -c '^[0-9-]* [0-9:]*  lane 1  board [0-9]' "$T/out")
 [ "$n" -eq 4 ] || fail "expected 4 board lines on stdout, got $n"
-expect_in "$T/out" "board 1  ok      1E 95 87"
-expect_in "$T/out" "board 2  FAILED  1E 95 87"
+expect_in "$T/out" "lane 1  board 1  ok      1E 95 87"
+expect_in "$T/out" "lane 1  board 2  FAILED  1E 95 87"
 expect_in "$T/out" "verify: verify failed"
 expect_in "$T/out" "(likely: noise)"
-expect_in "$T/out" "board 3  FAILED  1E 95 0F"
+expect_in "$T/out" "lane 1  board 3  FAILED  1E 95 0F"
 expect_in "$T/out" "(likely: wrong-part)"
-expect_in "$T/out" "board 4  ok"
-expect_in "$T/out" "Station ended: 4 boards, 2 ok, 2 failed (last failure: board 3 at signature)"
+expect_in "$T/out" "lane 1  board 4  ok"
+expect_in "$T/out" "Station ended: 4 boards, 2 ok, 2 failed (last failure: lane 1 board 3 at signature)"
 expect_in "$T/err" "no backups"
 expect_in "$T/err" "board script has ended"
 python3 - "$T/log.jsonl" <<'EOF' || fail "the log is not one JSON object per board"
@@ -164,12 +164,12 @@ rm -f "$T/out" "$T/err"
 ${ISPWIZ_WRAPPER:-} "$ISPWIZ" station $job --yes --sim-state "$T/chip.json" \
 	>"$T/out" 2>"$T/err" &
 pid=$!
-if wait_for_text "$T/out" "board 1  ok"; then
+if wait_for_text "$T/out" "lane 1  board 1  ok"; then
 	sleep 1   # several polls that still find the same board
 	stop_station "$pid"
 	[ "$got" -eq 0 ] || fail "Ctrl-C after one good board: exit $got, expected 0"
 	expect_in "$T/out" "Station ended: 1 board, 1 ok, 0 failed"
-	n=$(grep -c '^[0-9-]* [0-9:]*  board [0-9]' "$T/out")
+	n=$(grep -c '^[0-9-]* [0-9:]*  lane 1  board [0-9]' "$T/out")
 	[ "$n" -eq 1 ] || fail "the board that stayed on was flashed $n times"
 	# The chip was saved when the station closed the programmer.
 	run 0 ispwiz read -c sim -p atmega32u4 -o "$T/after" --sim-state "$T/chip.json"
@@ -205,7 +205,7 @@ for presses in 1 2; do
 	${ISPWIZ_WRAPPER:-} "$ISPWIZ" station -c sim -p atmega32u4 -f "$T/big.hex" \
 		--sim-fault realtime --json >"$T/out" 2>"$T/err" &
 	pid=$!
-	if wait_for_text "$T/out" '"event":"phase","board":1,"phase":"write"'; then
+	if wait_for_text "$T/out" '"event":"phase","lane":1,"board":1,"phase":"write"'; then
 		kill -INT "$pid"
 		if [ "$presses" -eq 2 ]; then
 			sleep 0.2

@@ -258,6 +258,9 @@ image_short=$(short_macro CLI_IMAGE_SHORTOPTS "$src/cli-job.h")
 globals=" --json --catalog -v --verbose -h --help "
 # Options left out of completion on purpose (test hooks), as CMD:OPTION.
 hidden=" doctor:--root "
+# Options a command reads before getopt (station --summary LOG is a mode of
+# its own), so they are not in its option table.
+early=" station:--summary "
 
 # source_options CMD: the options src/cli/cmd-CMD.c declares, one per line.
 source_options() {
@@ -287,7 +290,13 @@ for cmd in $(ispwiz complete commands); do
 		case $globals in *" $o "*) continue ;; esac
 		case $hidden in *" $cmd:$o "*) continue ;; esac
 		printf '%s\n' "$o"
-	done >"$T/want"
+	done >"$T/want-table"
+	{
+		cat "$T/want-table"
+		for e in $early; do
+			case $e in "$cmd":*) printf '%s\n' "${e#*:}" ;; esac
+		done
+	} | sort -u >"$T/want"
 	ispwiz complete options "$cmd" >"$T/have-all"
 	while read -r o; do
 		case $globals in *" $o "*) continue ;; esac

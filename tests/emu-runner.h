@@ -72,7 +72,7 @@ struct timed_queue {
 	size_t head, len, cap;
 };
 
-#define EMURUN_MAX_LINKS 4
+#define EMURUN_MAX_LINKS 8
 
 /* One pty and the emulator behind it. */
 struct pump_link {

@@ -64,6 +64,7 @@
 #include "core/fuses.h"
 #include "sim/emu.h"
 #include "sim/sim-target.h"
+#include "emu-lanes.h"
 #include "emu-runner.h"
 #include "emu-usb-serve.h"
 
@@ -96,6 +97,11 @@ struct emu_args {
 	bool sketch;
 	unsigned window_ms;
 	unsigned appear_after_ms;
+	/* Several programmers (emu-lanes.h). */
+	bool lanes;
+	const char *progs[EMU_LANES_MAX];
+	size_t n_progs;
+	struct emu_lanes_args lanes_args;
 };
 
 static void
@@ -109,6 +115,10 @@ usage(FILE *out)
 		"         [--reset-pin cs|aux] [--self-powered] [--programmer-id ID]\n"
 		"         [--catalog FILE]\n"
 		"         [--trace FILE] --dump PREFIX -- COMMAND ARGS...\n"
+		"       ispwiz-emu (--programmer avrisp|buspirate)... | --count N --programmer KIND)\n"
+		"         --part PART [--jig BOARDS] [--jig-off-ms MS] [--unplug N:PAGES]\n"
+		"         [--plug-after N:BOARDS] [--fault [N:]KNOB]... [--pace BAUD]\n"
+		"         --dump PREFIX -- COMMAND ARGS...   ({port1}, {port2}, ...)\n"
 		"       ispwiz-emu --bootloader caterina --part PART [--bootloader-id ID]\n"
 		"         [--sketch] [--window-ms MS] [--appear-after-ms MS] [--then-id VID:PID]\n"
 		"         [--extra-bootloader ID] [--preload FILE.hex] [--pace BAUD]\n"
@@ -159,7 +169,8 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	       O_FUSES, O_LOCK, O_PACE, O_FAULT, O_UART, O_AUTORESET, O_RESETPIN,
 	       O_PROG, O_HELP, O_LATENCY, O_OLDFW, O_3MHZ, O_JUMPER, O_UPRODUCT,
 	       O_USERIAL, O_UEXTRA, O_SELFPOWER, O_BOOT, O_BOOT_ID, O_EXTRA_BOOT,
-	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR, O_ERASE, O_INSTANT };
+	       O_THEN_ID, O_SKETCH, O_WINDOW, O_APPEAR, O_ERASE, O_INSTANT,
+	       O_COUNT, O_JIG, O_JIG_OFF, O_UNPLUG, O_PLUG_AFTER };
 	static const struct option longopts[] = {
 		{ "programmer", required_argument, NULL, O_PROG },
 		{ "part", required_argument, NULL, O_PART },
@@ -193,6 +204,11 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		{ "appear-after-ms", required_argument, NULL, O_APPEAR },
 		{ "erase-ms", required_argument, NULL, O_ERASE },
 		{ "instant-chip", no_argument, NULL, O_INSTANT },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "jig", required_argument, NULL, O_JIG },
+		{ "jig-off-ms", required_argument, NULL, O_JIG_OFF },
+		{ "unplug", required_argument, NULL, O_UNPLUG },
+		{ "plug-after", required_argument, NULL, O_PLUG_AFTER },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = NULL, *boot = NULL;
@@ -202,7 +218,48 @@ parse_args(int argc, char **argv, struct emu_args *a)
 	a->lock = -1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_PROG: prog = optarg; break;
+		case O_PROG:
+			prog = optarg;
+			if (a->n_progs == EMU_LANES_MAX) {
+				fprintf(stderr, "ispwiz-emu: at most %d programmers\n", EMU_LANES_MAX);
+				exit(2);
+			}
+			a->progs[a->n_progs++] = optarg;
+			break;
+		case O_COUNT:
+			a->lanes_args.n = parse_ulong("--count", optarg, EMU_LANES_MAX);
+			a->lanes = true;
+			break;
+		case O_JIG:
+			a->lanes_args.jig_boards = (unsigned)parse_ulong("--jig", optarg, 256);
+			a->lanes = true;
+			break;
+		case O_JIG_OFF:
+			a->lanes_args.jig_off_ms = (unsigned)parse_ulong("--jig-off-ms", optarg, 60000);
+			break;
+		case O_UNPLUG:
+		case O_PLUG_AFTER: {
+			unsigned n, v;
+			char extra;
+
+			if (sscanf(optarg, "%u:%u%c", &n, &v, &extra) != 2 || n < 1 ||
+			    n > EMU_LANES_MAX) {
+				fprintf(stderr, "ispwiz-emu: --%s: write N:%s (N a programmer, "
+					"1 to %d), not '%s'\n", c == O_UNPLUG ? "unplug" :
+					"plug-after", c == O_UNPLUG ? "PAGES" : "BOARDS",
+					EMU_LANES_MAX, optarg);
+				exit(2);
+			}
+			if (c == O_UNPLUG) {
+				a->lanes_args.unplug_lane = n;
+				a->lanes_args.unplug_pages = v;
+			} else {
+				a->lanes_args.plug_after_lane = n;
+				a->lanes_args.plug_after_boards = v;
+			}
+			a->lanes = true;
+			break;
+		}
 		case O_PART: a->part = optarg; break;
 		case O_PROG_ID: a->programmer_id = optarg; break;
 		case O_CATALOG: a->catalog = optarg; break;
@@ -288,6 +345,16 @@ parse_args(int argc, char **argv, struct emu_args *a)
 		exit(2);
 	}
 	a->command = argv + optind;
+	if (a->n_progs > 1)
+		a->lanes = true;
+	if (a->lanes) {
+		if (boot) {
+			fprintf(stderr, "ispwiz-emu: several programmers: --programmer "
+				"avrisp|buspirate, not --bootloader\n");
+			exit(2);
+		}
+		return;
+	}
 	if (boot && strcmp(boot, "caterina") == 0) {
 		a->caterina = true;
 		a->kind = EMU_CATERINA;
@@ -480,6 +547,53 @@ substitute_port(char **cmd, const struct subst *sub, size_t n_sub)
 	return out;
 }
 
+/* Several programmers: one per --programmer, or --count of the one kind. */
+static int
+run_lanes(struct emu_args *a, const struct catalog *cat, const struct catalog_part *part)
+{
+	struct emu_lanes_args *la = &a->lanes_args;
+	size_t n = la->n > 0 ? la->n : a->n_progs;
+
+	if (n == 0 || (la->n > 0 && a->n_progs > 1)) {
+		fprintf(stderr, "ispwiz-emu: say --count N with one --programmer, or give "
+			"--programmer once per programmer\n");
+		return 2;
+	}
+	la->n = n;
+	la->n_max = n + (la->plug_after_lane != 0 ? 1 : 0);
+	if (la->n_max > EMU_LANES_MAX || la->plug_after_lane > n || la->unplug_lane > n) {
+		fprintf(stderr, "ispwiz-emu: --unplug and --plug-after name one of the %zu "
+			"programmers; at most %d in all\n", n, EMU_LANES_MAX);
+		return 2;
+	}
+	for (size_t k = 0; k < la->n_max; k++) {
+		const char *kind = a->progs[k < a->n_progs ? k : 0];
+
+		if (strcmp(kind, "avrisp") == 0)
+			a->kind = EMU_AVRISP;
+		else if (strcmp(kind, "buspirate") == 0)
+			a->kind = EMU_BUSPIRATE;
+		else {
+			fprintf(stderr, "ispwiz-emu: several programmers: avrisp or buspirate, "
+				"not '%s'\n", kind);
+			return 2;
+		}
+		la->kinds[k] = a->kind;
+		la->idents[k] = identity_for(cat, a);
+	}
+	if (a->n_faults > EMU_LANES_MAX_FAULTS)
+		return 2;
+	memcpy(la->faults, a->faults, a->n_faults * sizeof *a->faults);
+	la->n_faults = a->n_faults;
+	if (la->jig_off_ms == 0)
+		la->jig_off_ms = 1000;
+	la->pace = a->pace;
+	la->uart_baud = a->uart_baud;
+	la->dump = a->dump;
+	la->command = a->command;
+	return emu_lanes_run(la, cat, part);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -519,6 +633,10 @@ main(int argc, char **argv)
 	if (!part) {
 		fprintf(stderr, "ispwiz-emu: --part: no part '%s' in the catalog\n", a.part);
 		rc = 2;
+		goto out;
+	}
+	if (a.lanes) {
+		rc = run_lanes(&a, &cat, part);
 		goto out;
 	}
 	memset(&topts, 0, sizeof(topts));

@@ -1095,6 +1095,37 @@ test_missing_part(void **state)
 	assert_non_null(strstr(f->res->error.msg, "-p PART"));
 }
 
+/* What the wizard may stop without asking: a probe, a read, a download. */
+static void
+test_plan_changes_chip(void **state)
+{
+	struct job_plan p;
+	struct hex_image *img = hex_image_new();
+
+	(void)state;
+	assert_non_null(img);
+	job_plan_init(&p);
+	assert_false(job_plan_changes_chip(&p));      /* a probe */
+	p.inspect = true;
+	assert_false(job_plan_changes_chip(&p));      /* ... that reads the boot section */
+	fuse_set_put(&p.fuses, FUSE_HIGH, 0xD8);
+	assert_true(job_plan_changes_chip(&p));
+	p.read_to = "/tmp/backup";
+	assert_false(job_plan_changes_chip(&p));      /* a read changes nothing */
+	job_plan_init(&p);
+	p.image = img;
+	assert_true(job_plan_changes_chip(&p));
+	job_plan_init(&p);
+	p.has_lock = true;
+	assert_true(job_plan_changes_chip(&p));
+	job_plan_init(&p);
+	p.kind = JOB_KIND_FETCH;
+	assert_false(job_plan_changes_chip(&p));
+	p.kind = JOB_KIND_UPLOAD;
+	assert_true(job_plan_changes_chip(&p));
+	hex_image_free(img);
+}
+
 static void
 test_sim_state_between_runs(void **state)
 {
@@ -1459,6 +1490,7 @@ main(void)
 		T(test_programmer_flash_limit),
 		T(test_usbtiny_big_part),
 		T(test_missing_part),
+		cmocka_unit_test(test_plan_changes_chip),
 		T(test_sim_state_between_runs),
 		T(test_sim_state_bad_file),
 		T(test_cancel_mid_write),

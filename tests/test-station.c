@@ -195,6 +195,8 @@ on_event(void *user, const struct station_event *ev)
 		f->ends++;
 		break;
 	case STATION_EVENT_BOARD:
+	case STATION_EVENT_LANE_START:
+	case STATION_EVENT_LANE_END:
 		break;
 	}
 }

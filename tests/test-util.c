@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/udev-dirs.h"
 
 static void
 test_status_names_and_exit_codes(void **state)
@@ -101,6 +102,20 @@ test_sha256_file(void **state)
 	assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* A make install under /usr/local puts the rules where udev reads them;
+ * a --prefix=/opt or a home directory does not. */
+static void
+test_udev_reads_dir(void **state)
+{
+	(void)state;
+	assert_true(iw_udev_reads_dir("/usr/lib/udev/rules.d"));
+	assert_true(iw_udev_reads_dir("/usr/local/lib/udev/rules.d"));
+	assert_true(iw_udev_reads_dir("/etc/udev/rules.d"));
+	assert_false(iw_udev_reads_dir("/opt/ispwiz/lib/udev/rules.d"));
+	assert_false(iw_udev_reads_dir("/usr/lib/udev/rules.d/"));
+	assert_false(iw_udev_reads_dir(""));
+}
+
 int
 main(void)
 {
@@ -110,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_error_prefix_truncates_safely),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_sha256_file),
+		cmocka_unit_test(test_udev_reads_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,8 @@ wait_for "Bootloaders for the ATmega32U4" || finish
 on_screen '"jtag-disabled"'
 keys Escape
 wait_step Target || finish
+# The probe runs again (it reads the boot section too): q after it ended.
+wait_for "Found an ATmega32U4" || finish
 keys q
 wait_exit || finish
 [ "$exit_status" = 0 ] || fail "q exited with $exit_status, expected 0"

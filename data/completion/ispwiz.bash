@@ -143,7 +143,7 @@ _ispwiz()
         esac
         return
         ;;
-    --log)
+    --log | --summary)
         _filedir jsonl
         return
         ;;

@@ -275,11 +275,19 @@ cli_image_setup(struct session *ctx, const struct cli_command *cmd,
 		iw_error_set(&err, IW_NOMEM, "out of memory");
 		return cli_fail(ctx, &err);
 	}
-	if (hex_image_read_file(*img, o->file, &err) != IW_OK)
+	if (catalog_read_image(plan->catalog, *img, o->file, &err) != IW_OK)
 		return cli_fail(ctx, &err);
 	job_plan_set_image(plan, *img, o->file);
+	/* A known file built for another part says so first (that is the
+	 * better message); then an image that does not fit the part is refused
+	 * before any plan is made from it (a dry run would otherwise describe
+	 * pages past the end of flash). */
 	if ((rc = judge_file(ctx, plan, bl, o->file, *img, o->what, sizeof o->what)) != 0)
 		return rc;
+	if (plan->part != NULL &&
+	    hex_image_check_fits(*img, plan->part->flash_size, catalog_part_label(plan->part),
+				 &err) != IW_OK)
+		return cli_fail(ctx, &err);
 	if (bl != NULL && job_plan_use_bootloader(plan, bl, preset, &err) != IW_OK)
 		return cli_usage_error(ctx, cmd, "%s", err.msg);
 	/* Explicit bytes override the preset's. */

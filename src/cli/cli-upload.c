@@ -54,7 +54,7 @@ cli_upload_read(struct session *ctx, const char *path, struct hex_image **img)
 		iw_error_set(&err, IW_NOMEM, "out of memory");
 		return cli_fail(ctx, &err);
 	}
-	if (hex_image_read_file(*img, path, &err) != IW_OK)
+	if (catalog_read_image(session_catalog(ctx, &err), *img, path, &err) != IW_OK)
 		return cli_fail(ctx, &err);
 	return 0;
 }

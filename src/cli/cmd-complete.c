@@ -58,7 +58,8 @@ static const struct {
 } command_options[] = {
 	{ "flash", JOB_WORDS " " IMAGE_WORDS " --no-backup --dry-run" },
 	{ "read", JOB_WORDS " -o --output --identify" },
-	{ "station", JOB_WORDS " " IMAGE_WORDS " --count --log --backup --no-backup --dry-run" },
+	{ "station", JOB_WORDS " " IMAGE_WORDS " --count --log --backup --no-backup --dry-run "
+	  "--all --plain --summary" },
 	{ "restore", JOB_WORDS " -y --yes --unsafe-fuses --no-backup --dry-run" },
 	{ "upload", UPLOAD_WORDS " -p --part --keyboard" },
 	{ "prepare", UPLOAD_WORDS " -y --yes" },

@@ -194,7 +194,7 @@ one_file(struct session *ctx, const struct catalog *cat, const struct catalog_pa
 	if (m.n == 0 && !ctx->json)
 		printf("  unknown image: %u bytes of data in %s (%zu run%s)\n",
 		       (unsigned)hex_image_byte_count(img),
-		       range_text(hex_image_min_addr(img), hex_image_end_addr(img) - 1, t1,
+		       range_text(hex_image_min_addr(img), hex_image_last_addr(img), t1,
 				  sizeof t1), hex_image_segment_count(img),
 		       hex_image_segment_count(img) == 1 ? "" : "s");
 	fits(cat, only, img, fit, fittext, sizeof fittext);

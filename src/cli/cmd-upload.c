@@ -48,20 +48,10 @@ static int
 refuse_bootloader_file(struct session *ctx, const struct job_plan *plan,
 		       const struct hex_image *img, const char *path)
 {
-	struct catalog_matches m;
 	struct iw_error err;
 
-	if (catalog_identify(plan->catalog, img, &m, &err) != IW_OK)
+	if (job_upload_check_file(plan->catalog, img, path, &err) != IW_OK)
 		return cli_fail(ctx, &err);
-	for (size_t i = 0; i < m.n; i++) {
-		if (m.m[i].bootloader == NULL || !m.m[i].whole)
-			continue;
-		iw_error_set(&err, IW_REFUSED, "%s is %s, a bootloader: a bootloader cannot "
-			     "write itself; put it on over ISP with `ispwiz flash --bootloader %s`",
-			     path, catalog_bootloader_label(m.m[i].bootloader),
-			     m.m[i].bootloader->id);
-		return cli_fail(ctx, &err);
-	}
 	return 0;
 }
 

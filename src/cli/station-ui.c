@@ -1,9 +1,9 @@
-/* station-ui.c - what the operator of `ispwiz station` sees: one line per
- * board on stdout (time, number, result, signature, duration; on failure
- * the step, the message and the wiring doctor's likely cause) and a
- * summary; the waiting and progress status on stderr, as one live line on
- * a terminal; or, with --json, one JSON object per event on stdout.  Also
- * the station's stop and wait callbacks. */
+/* station-ui.c - what the operator of `ispwiz station` sees without the
+ * dashboard: one line per board on stdout (time, lane, board number,
+ * result, signature, duration; on failure the step, the message and the
+ * likely cause) and a summary; the waiting and progress status on stderr,
+ * as one live line on a terminal; or, with --json, one JSON object per
+ * event on stdout, each with its lane.  Also the station's stop callback. */
 #include "config.h"
 
 #include "cli/station-ui.h"
@@ -29,7 +29,6 @@ station_ui_init(struct station_ui *u, struct session *ctx, const struct station_
 	u->sp = sp;
 	u->tty = !ctx->json && isatty(STDERR_FILENO);
 	atomic_init(&u->interrupts, 0);
-	atomic_init(&u->done, false);
 }
 
 
@@ -94,12 +93,14 @@ print_event(json_t *o, FILE *out)
 }
 
 static void
-json_simple(const char *event, unsigned board, const char *message)
+json_simple(const char *event, unsigned lane, unsigned board, const char *message)
 {
 	json_t *o = json_pack("{s:s}", "event", event);
 
 	if (o == NULL)
 		return;
+	if (lane > 0)
+		json_object_set_new(o, "lane", json_integer(lane));
 	if (board > 0)
 		json_object_set_new(o, "board", json_integer(board));
 	if (message != NULL)
@@ -116,35 +117,25 @@ ui_stop(void *user)
 	if (n > u->announced) {
 		const char *msg;
 
-		if (u->board == 0)
+		if (u->flashing == 0)
 			msg = "stopping";
 		else if (n == 1)
-			msg = "finishing this board, then stopping; interrupt again to abort "
-			      "it at the next safe point (a fuse or lock write always completes)";
+			msg = "finishing the boards being flashed, then stopping; interrupt "
+			      "again to abort them at the next safe point (a fuse or lock "
+			      "write always completes)";
 		else
-			msg = "aborting this board at the next safe point";
-		if (u->ctx->json) {
-			json_simple("stopping", u->board, msg);
-		} else if (u->board == 0) {
+			msg = "aborting the boards being flashed at the next safe point";
+		if (u->ctx->json)
+			json_simple("stopping", 0, 0, msg);
+		else
 			note(u, "%s: %s", u->ctx->argv0, msg);
-		} else {
-			note(u, "%s: board %u: %s", u->ctx->argv0, u->board, msg);
-		}
 		u->announced = n;
 	}
-	if (n >= 2 && u->board != 0)
+	if (n >= 2 && u->flashing != 0)
 		return STATION_STOP_NOW;
 	if (n >= 1)
 		return STATION_STOP_AFTER_BOARD;
 	return STATION_RUN;
-}
-
-static void
-ui_wait(void *user, unsigned ms)
-{
-	(void)user;
-	/* Signals go to the main thread: a stop is seen at the next poll. */
-	poll(NULL, 0, (int)ms);
 }
 
 /* --- what the operator sees ------------------------------------------------------------ */
@@ -180,10 +171,9 @@ show_start(struct station_ui *u, const struct station_event *ev)
 	char fuses[64], lock[16], count[48];
 
 	if (u->ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}",
 				      "event", "start", "session", ev->session->id,
 				      "part", jp->part->id, "programmer", jp->programmer->id,
-				      "port", json_string_or_null(jp->port),
 				      "image", json_string_or_null(jp->image_path),
 				      "image_sha256", json_string_or_null(
 					      ev->session->image_sha256[0] != '\0' ?
@@ -202,20 +192,68 @@ show_start(struct station_ui *u, const struct station_event *ev)
 		snprintf(lock, sizeof lock, "0x%02X", jp->lock);
 	else
 		snprintf(lock, sizeof lock, "unchanged");
-	note(u, "Station: %s via %s%s%s; image %s (SHA-256 %.16s...); fuses %s; lock %s",
-	     part, jp->programmer->id, jp->port != NULL ? " on " : "",
-	     jp->port != NULL ? jp->port : "", jp->image_path != NULL ? jp->image_path : "none",
+	note(u, "Station: %s via %s; image %s (SHA-256 %.16s...); fuses %s; lock %s",
+	     part, jp->programmer->id,
+	     jp->image_path != NULL ? jp->image_path : "none",
 	     ev->session->image_sha256, fuses_text(jp, fuses, sizeof fuses), lock);
 	if (sp->count != 0)
 		snprintf(count, sizeof count, "stops after %u board%s", sp->count,
 			 sp->count == 1 ? "" : "s");
 	else
 		snprintf(count, sizeof count, "runs until stopped");
-	note(u, "  %s; %s%s; %s; Ctrl-C stops after the current board",
+	note(u, "  %s; %s%s; %s; Ctrl-C stops after the current boards",
 	     jp->backup ? "a backup of each board before it is erased" :
 	     "no backups (--backup keeps one per board)",
 	     sp->log_path != NULL ? "log: " : "no log (--log FILE)",
 	     sp->log_path != NULL ? sp->log_path : "", count);
+}
+
+static void
+show_lane_start(struct station_ui *u, const struct station_event *ev)
+{
+	const struct station_lane_info *in = ev->info;
+
+	if (u->ctx->json) {
+		json_t *o = json_pack("{s:s, s:i, s:o, s:o}", "event", "lane", "lane",
+				      (int)ev->lane,
+				      "port", json_string_or_null(in->port[0] != '\0' ?
+								  in->port : NULL),
+				      "serial", json_string_or_null(in->serial[0] != '\0' ?
+								    in->serial : NULL));
+
+		if (o != NULL)
+			print_event(o, stdout);
+		return;
+	}
+	note(u, "lane %u: %s%s%s%s%s%s", ev->lane, u->sp->job.programmer->id,
+	     in->port[0] != '\0' ? " on " : "", in->port,
+	     in->serial[0] != '\0' ? " (serial " : "", in->serial,
+	     in->serial[0] != '\0' ? ")" : "");
+}
+
+static void
+show_lane_end(struct station_ui *u, const struct station_event *ev)
+{
+	const struct station_summary *sum = ev->summary;
+
+	if (u->ctx->json) {
+		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:s, s:s}",
+				      "event", "lane-end", "lane", (int)ev->lane,
+				      "boards", (int)sum->boards, "ok", (int)sum->ok,
+				      "failed", (int)sum->failed,
+				      "status", iw_status_name(sum->status),
+				      "message", sum->status == IW_OK ? "ok" : sum->error.msg);
+
+		if (o != NULL)
+			print_event(o, stdout);
+		return;
+	}
+	if (ev->lane == 0)
+		note(u, "%s: %s", u->ctx->argv0, sum->error.msg);
+	else if (sum->status != IW_OK)
+		note(u, "%s: lane %u (%s) ended: %s", u->ctx->argv0, ev->lane,
+		     ev->info->port[0] != '\0' ? ev->info->port : u->sp->job.programmer->id,
+		     sum->error.msg);
 }
 
 static void
@@ -225,14 +263,16 @@ show_job(struct station_ui *u, const struct station_event *ev)
 
 	if (u->ctx->json) {
 		if (j->kind == JOB_EVENT_PHASE && j->phase != JOB_PHASE_PLAN) {
-			json_t *o = json_pack("{s:s, s:i, s:s}", "event", "phase",
+			json_t *o = json_pack("{s:s, s:i, s:i, s:s}", "event", "phase",
+					      "lane", (int)ev->lane,
 					      "board", (int)ev->board, "phase",
 					      job_phase_name(j->phase));
 
 			if (o != NULL)
 				print_event(o, stdout);
 		} else if (j->kind == JOB_EVENT_WARNING) {
-			json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "event", "warning",
+			json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s}", "event", "warning",
+					      "lane", (int)ev->lane,
 					      "board", (int)ev->board, "phase",
 					      job_phase_name(j->phase), "message", j->message);
 
@@ -244,21 +284,22 @@ show_job(struct station_ui *u, const struct station_event *ev)
 	switch (j->kind) {
 	case JOB_EVENT_PHASE:
 		if (j->phase != JOB_PHASE_PLAN)
-			status(u, false, "board %u: %s", ev->board, job_phase_title(j->phase));
+			status(u, false, "lane %u board %u: %s", ev->lane, ev->board,
+			       job_phase_title(j->phase));
 		break;
 	case JOB_EVENT_PROGRESS:
 		if (j->total > 0 && (j->done == j->total ||
 				     (long long)iw_clock_ns() - u->last_draw_ns >= REDRAW_NS))
-			status(u, false, "board %u: %s %u%%", ev->board,
+			status(u, false, "lane %u board %u: %s %u%%", ev->lane, ev->board,
 			       job_phase_title(j->phase),
 			       (unsigned)((uint64_t)j->done * 100 / j->total));
 		break;
 	case JOB_EVENT_WARNING:
-		note(u, "  board %u: warning: %s", ev->board, j->message);
+		note(u, "  lane %u board %u: warning: %s", ev->lane, ev->board, j->message);
 		break;
 	case JOB_EVENT_INFO:
 		if (u->ctx->verbose > 0)
-			note(u, "  board %u: %s", ev->board, j->message);
+			note(u, "  lane %u board %u: %s", ev->lane, ev->board, j->message);
 		break;
 	case JOB_EVENT_DONE:
 		break;
@@ -276,7 +317,8 @@ static void
 show_result(struct station_ui *u, const struct station_event *ev)
 {
 	const struct job_result *res = ev->result;
-	char when[32], sig[16] = "-- -- --";
+	char when[32], sig[16] = "-- -- --", cause[STATION_CAUSE_MAX];
+	const char *c;
 
 	if (u->ctx->json) {
 		json_t *o = json_pack("{s:s}", "event", "result");
@@ -293,18 +335,14 @@ show_result(struct station_ui *u, const struct station_event *ev)
 		snprintf(sig, sizeof sig, "%02X %02X %02X", res->signature[0],
 			 res->signature[1], res->signature[2]);
 	station_time_text(ev->when, when, sizeof when);
+	c = station_cause(res, cause, sizeof cause);
 	if (res->status == IW_OK) {
-		printf("%s  board %u  ok      %s  %5.1f s\n", when, ev->board, sig,
-		       res->seconds);
+		printf("%s  lane %u  board %u  ok      %s  %5.1f s\n", when, ev->lane,
+		       ev->board, sig, res->seconds);
 	} else {
-		bool cause = res->has_diagnosis && res->diagnosis.n_causes > 0;
-
-		printf("%s  board %u  %-6s  %s  %5.1f s  %s: %s%s%s%s\n", when, ev->board,
-		       res->status == IW_CANCELLED ? "ABORT" : "FAILED", sig, res->seconds,
-		       job_phase_name(res->phase), res->error.msg,
-		       cause ? " (likely: " : "",
-		       cause ? wiring_cause_name(res->diagnosis.causes[0].cause) : "",
-		       cause ? ")" : "");
+		printf("%s  lane %u  board %u  %-6s  %s  %5.1f s  %s: %s (likely: %s)\n", when,
+		       ev->lane, ev->board, res->status == IW_CANCELLED ? "ABORT" : "FAILED",
+		       sig, res->seconds, job_phase_name(res->phase), res->error.msg, c);
 	}
 	fflush(stdout);
 	if (res->status != IW_OK && res->has_diagnosis && u->ctx->verbose > 0)
@@ -325,12 +363,14 @@ format_duration(double s, char *buf, size_t size)
 }
 
 int
-station_ui_exit_code(const struct station_summary *sum)
+station_ui_exit_code(const struct station_summary *sum, bool watching)
 {
 	if (sum->status != IW_OK)
 		return iw_status_exit_code(sum->status);
 	if (sum->failed > 0)
 		return iw_status_exit_code(sum->last_failure);
+	if (sum->lanes_failed > 0 && !watching)
+		return iw_status_exit_code(sum->lane_failure);
 	return 0;
 }
 
@@ -338,21 +378,26 @@ static void
 show_end(struct station_ui *u, const struct station_event *ev)
 {
 	const struct station_summary *sum = ev->summary;
-	char dur[32], last[96] = "";
+	char dur[32], last[96] = "", lanes[64] = "";
 
 	if (u->ctx->json) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:f, s:b, s:s, s:i, s:s}",
+		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:b, s:s, s:s}",
 				      "event", "summary", "boards", (int)sum->boards,
 				      "ok", (int)sum->ok, "failed", (int)sum->failed,
+				      "lanes", (int)sum->lanes,
+				      "lanes_failed", (int)sum->lanes_failed,
 				      "seconds", (double)(long)(sum->seconds * 1000.0 + 0.5) / 1000.0,
 				      "stopped", sum->stopped,
 				      "status", iw_status_name(sum->status),
-				      "exit_code", station_ui_exit_code(sum),
 				      "message", sum->status == IW_OK ? "ok" : sum->error.msg);
 
 		if (o != NULL) {
+			json_object_set_new(o, "exit_code", json_integer(
+				station_ui_exit_code(sum, u->watching)));
 			json_object_set_new(o, "last_failed_board", sum->failed > 0 ?
 					    json_integer(sum->last_failed_board) : json_null());
+			json_object_set_new(o, "last_failed_lane", sum->failed > 0 ?
+					    json_integer(sum->last_failed_lane) : json_null());
 			print_event(o, stdout);
 		}
 		return;
@@ -360,11 +405,41 @@ show_end(struct station_ui *u, const struct station_event *ev)
 	clear_status(u);
 	format_duration(sum->seconds, dur, sizeof dur);
 	if (sum->failed > 0)
-		snprintf(last, sizeof last, " (last failure: board %u at %s)",
-			 sum->last_failed_board, job_phase_name(sum->last_failed_phase));
-	printf("Station ended: %u board%s, %u ok, %u failed%s, in %s.\n", sum->boards,
-	       sum->boards == 1 ? "" : "s", sum->ok, sum->failed, last, dur);
+		snprintf(last, sizeof last, " (last failure: lane %u board %u at %s)",
+			 sum->last_failed_lane, sum->last_failed_board,
+			 job_phase_name(sum->last_failed_phase));
+	if (sum->lanes > 1 || sum->lanes_failed > 0)
+		snprintf(lanes, sizeof lanes, " on %u lane%s%s", sum->lanes,
+			 sum->lanes == 1 ? "" : "s",
+			 sum->lanes_failed > 0 ? " (some ended early)" : "");
+	printf("Station ended: %u board%s, %u ok, %u failed%s%s, in %s.\n", sum->boards,
+	       sum->boards == 1 ? "" : "s", sum->ok, sum->failed, last, lanes, dur);
 	fflush(stdout);
+}
+
+static void
+show_interrupted(struct station_ui *u, const struct station_event *ev)
+{
+	json_t *b = json_object_get(ev->record, "board");
+	json_t *lane = json_object_get(ev->record, "lane");
+	json_t *sess = json_object_get(ev->record, "session");
+	json_t *started = json_object_get(ev->record, "started");
+
+	if (u->ctx->json) {
+		json_t *o = json_pack("{s:s, s:O}", "event", "interrupted", "record",
+				      ev->record);
+
+		if (o != NULL)
+			print_event(o, stdout);
+		return;
+	}
+	note(u, "%s: warning: lane %lld board %lld of the run %s (started %s) was never "
+	     "finished: the station stopped while flashing it; it may be half written, "
+	     "flash it again (logged as interrupted)", u->ctx->argv0,
+	     json_is_integer(lane) ? (long long)json_integer_value(lane) : 0LL,
+	     json_is_integer(b) ? (long long)json_integer_value(b) : 0LL,
+	     json_is_string(sess) ? json_string_value(sess) : "?",
+	     json_is_string(started) ? json_string_value(started) : "?");
 }
 
 static void
@@ -376,35 +451,40 @@ ui_event(void *user, const struct station_event *ev)
 	case STATION_EVENT_START:
 		show_start(u, ev);
 		break;
+	case STATION_EVENT_LANE_START:
+		show_lane_start(u, ev);
+		break;
 	case STATION_EVENT_WAITING:
 		if (u->ctx->json)
-			json_simple("waiting", ev->board, NULL);
+			json_simple("waiting", ev->lane, ev->board, NULL);
 		else if (ev->summary->boards == 0)
-			status(u, true, "waiting for board %u (Ctrl-C to stop)", ev->board);
+			status(u, true, "lane %u: waiting for board %u (Ctrl-C to stop)",
+			       ev->lane, ev->board);
 		else
-			status(u, true, "waiting for board %u (so far %u ok, %u failed; "
-			       "Ctrl-C to stop)", ev->board, ev->summary->ok,
+			status(u, true, "lane %u: waiting for board %u (so far %u ok, %u "
+			       "failed; Ctrl-C to stop)", ev->lane, ev->board, ev->summary->ok,
 			       ev->summary->failed);
 		break;
 	case STATION_EVENT_BOARD:
-		u->board = ev->board;
+		u->flashing++;
 		if (u->ctx->json)
-			json_simple("board", ev->board, NULL);
+			json_simple("board", ev->lane, ev->board, NULL);
 		else
-			status(u, false, "board %u: found", ev->board);
+			status(u, false, "lane %u board %u: found", ev->lane, ev->board);
 		break;
 	case STATION_EVENT_JOB:
 		show_job(u, ev);
 		break;
 	case STATION_EVENT_RESULT:
-		u->board = 0;
+		if (u->flashing > 0)
+			u->flashing--;
 		show_result(u, ev);
 		break;
 	case STATION_EVENT_REMOVE:
 		if (u->ctx->json)
-			json_simple("remove", ev->board, NULL);
+			json_simple("remove", ev->lane, ev->board, NULL);
 		else
-			status(u, true, "take board %u off the jig", ev->board);
+			status(u, true, "lane %u: take board %u off the jig", ev->lane, ev->board);
 		break;
 	case STATION_EVENT_LOG_REPAIRED: {
 		char msg[300];
@@ -413,38 +493,24 @@ ui_event(void *user, const struct station_event *ev)
 			 "from a crash or a full disk); it was cut off so every line is a "
 			 "whole record", u->sp->log_path, ev->dropped);
 		if (u->ctx->json)
-			json_simple("log-repaired", 0, msg);
+			json_simple("log-repaired", 0, 0, msg);
 		else
 			note(u, "%s: note: %s", u->ctx->argv0, msg);
 		break;
 	}
-	case STATION_EVENT_INTERRUPTED: {
-		json_t *b = json_object_get(ev->record, "board");
-		json_t *sess = json_object_get(ev->record, "session");
-		json_t *started = json_object_get(ev->record, "started");
-
-		if (u->ctx->json) {
-			json_t *o = json_pack("{s:s, s:O}", "event", "interrupted", "record",
-					      ev->record);
-
-			if (o != NULL)
-				print_event(o, stdout);
-		} else {
-			note(u, "%s: warning: board %lld of the run %s (started %s) was never "
-			     "finished: the station stopped while flashing it; it may be half "
-			     "written, flash it again (logged as interrupted)", u->ctx->argv0,
-			     json_is_integer(b) ? (long long)json_integer_value(b) : 0LL,
-			     json_is_string(sess) ? json_string_value(sess) : "?",
-			     json_is_string(started) ? json_string_value(started) : "?");
-		}
+	case STATION_EVENT_INTERRUPTED:
+		show_interrupted(u, ev);
 		break;
-	}
 	case STATION_EVENT_SCRIPT_END:
 		if (u->ctx->json)
-			json_simple("script-end", 0, "the simulated board script has ended");
+			json_simple("script-end", ev->lane, 0,
+				    "the simulated board script has ended");
 		else
-			note(u, "%s: the simulated board script has ended; stopping",
-			     u->ctx->argv0);
+			note(u, "%s: lane %u: the simulated board script has ended; stopping",
+			     u->ctx->argv0, ev->lane);
+		break;
+	case STATION_EVENT_LANE_END:
+		show_lane_end(u, ev);
 		break;
 	case STATION_EVENT_END:
 		show_end(u, ev);
@@ -458,6 +524,5 @@ station_ui_ops(struct station_ui *u, struct station_ops *ops)
 	memset(ops, 0, sizeof *ops);
 	ops->event = ui_event;
 	ops->stop = ui_stop;
-	ops->wait = ui_wait;
 	ops->user = u;
 }

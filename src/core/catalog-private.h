@@ -113,6 +113,15 @@ ld_parse_fn ld_str_list;     /* char **, size_t count (aux) */
 const char *ld_suggest(const char *word, const char *const *candidates,
 		       size_t n);
 
+/* ---- catalog-limits.c: values no AVR has, refused at their position ---- */
+
+/* A part's page, flash and EEPROM sizes (`item` is the part's mapping). */
+enum iw_status catalog_check_part_sizes(struct ld *ld, yaml_node_t *item,
+					const struct catalog_part *p);
+/* No value listed twice among a fuse field's { value, meaning } rows. */
+enum iw_status catalog_check_value_rows(struct ld *ld, yaml_node_t *field_node,
+					const struct fuse_field *f);
+
 /* ---- catalog-schema.c: the catalog's keys ------------------------------- */
 
 /* Convert the document's root mapping into `cat` (which is empty). */

@@ -267,10 +267,16 @@ static enum iw_status
 programmer_item(struct ld *ld, yaml_node_t *item, void *elem)
 {
 	struct catalog_programmer *p = elem;
+	enum iw_status rc;
 
 	p->origin = origin_of(ld, item);
-	return ld_map(ld, item, programmer_fields, N_ELEMS(programmer_fields), p,
-		      "programmer entry");
+	rc = ld_map(ld, item, programmer_fields, N_ELEMS(programmer_fields), p,
+		    "programmer entry");
+	/* Where the driver is named: whether this build has it is known only
+	 * above core (catalog_check_drivers), which reports it there. */
+	if (rc == IW_OK)
+		p->driver_origin = origin_of(ld, ld_get(ld, item, "driver"));
+	return rc;
 }
 
 /* ---- parts: fuse bytes ---------------------------------------------------- */
@@ -362,7 +368,7 @@ field_item(struct ld *ld, yaml_node_t *item, void *elem)
 				       bit_count(f->mask), bit_count(f->mask) == 1 ? "" : "s", max);
 		}
 	}
-	return IW_OK;
+	return catalog_check_value_rows(ld, item, f);
 }
 
 static enum iw_status
@@ -508,9 +514,12 @@ part_item(struct ld *ld, yaml_node_t *item, void *elem)
 {
 	struct catalog_part *p = elem;
 
+	enum iw_status rc;
+
 	p->origin = origin_of(ld, item);
 	p->lock_mask = 0x3F;    /* all six lock bits: true of every part we list */
-	return ld_map(ld, item, part_fields, N_ELEMS(part_fields), p, "part entry");
+	rc = ld_map(ld, item, part_fields, N_ELEMS(part_fields), p, "part entry");
+	return rc != IW_OK ? rc : catalog_check_part_sizes(ld, item, p);
 }
 
 /* ---- bootloaders ---------------------------------------------------------- */

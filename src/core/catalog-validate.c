@@ -235,3 +235,20 @@ catalog_validate(const struct catalog *cat, struct iw_error *err)
 			return rc;
 	return IW_OK;
 }
+
+enum iw_status
+catalog_check_drivers(const struct catalog *cat, bool (*known)(const char *driver),
+		      const char *have, struct iw_error *err)
+{
+	for (size_t i = 0; i < cat->n_programmers; i++) {
+		const struct catalog_programmer *p = &cat->programmers[i];
+
+		if (p->driver != NULL && known(p->driver))
+			continue;
+		return fail_at(err, p->driver_origin.line != 0 ? &p->driver_origin : &p->origin,
+			       "programmer '%s' names driver '%s', which this build does not "
+			       "have (it has: %s); use one of those", p->id,
+			       p->driver != NULL ? p->driver : "?", have);
+	}
+	return IW_OK;
+}

@@ -87,6 +87,7 @@ struct catalog_programmer {
 	char *limit_note;    /* why, when max_flash is set */
 	struct catalog_isp_firmware *firmware; /* NULL when none is needed */
 	struct catalog_origin origin;
+	struct catalog_origin driver_origin;   /* of the 'driver' value */
 };
 
 /* Fuse bytes in the order avrdude names them. */
@@ -213,6 +214,13 @@ enum iw_status catalog_load_buffer(struct catalog *cat, const char *name,
 /* Check references between entries (bootloader -> part, preset fuse bytes
  * present on the part, boot tables complete); errors carry the origin. */
 enum iw_status catalog_validate(const struct catalog *cat, struct iw_error *err);
+/* Every programmer's driver is one `known` says this build has; else an
+ * IW_CATALOG error at the 'driver' value naming `have` (the list of
+ * drivers).  Core does not know the drivers, so the layer that does passes
+ * them in (session_catalog does, right after loading). */
+enum iw_status catalog_check_drivers(const struct catalog *cat,
+				     bool (*known)(const char *driver), const char *have,
+				     struct iw_error *err);
 
 /* The standard load: `explicit_path` if given (--catalog FILE), else the
  * installed catalog ($ISPWIZ_DATADIR or the configured pkgdatadir), then every
@@ -233,6 +241,13 @@ bool catalog_default_datadir(char *buf, size_t size);
 const struct catalog_programmer *catalog_find_programmer(const struct catalog *cat, const char *id);
 /* Accepts the id, the avrdude id or the display name case-insensitively. */
 const struct catalog_part *catalog_find_part(const struct catalog *cat, const char *id);
+/* The part with the most flash (NULL when there are no parts). */
+const struct catalog_part *catalog_largest_part(const struct catalog *cat);
+/* hex_image_read_file, refusing at its line any data beyond the largest
+ * part's flash (catalog-image.c). */
+struct hex_image;
+enum iw_status catalog_read_image(const struct catalog *cat, struct hex_image *img,
+				  const char *path, struct iw_error *err);
 /* What to call an entry in a sentence: its name, else its id; "?" for NULL. */
 const char *catalog_part_label(const struct catalog_part *p);
 const char *catalog_programmer_label(const struct catalog_programmer *p);

@@ -570,6 +570,32 @@ digit_value(char c, unsigned base)
 	return v >= 0 && (unsigned)v < base ? v : -1;
 }
 
+/* Bare digits are refused (fuse calculators mean hex, avrdude decimal);
+ * the message says what each reading would be, and that neither fits a
+ * byte when that is so. */
+static enum iw_status
+bare_digits(const char *text, struct iw_error *err)
+{
+	unsigned long as_dec = 0, as_hex = 0;
+
+	for (const char *p = text; *p != '\0' && as_hex <= 0xFFFF; p++) {
+		as_dec = as_dec * 10 + (unsigned long)(*p - '0');
+		as_hex = as_hex * 16 + (unsigned long)(*p - '0');
+	}
+	if (as_dec > 0xFF)
+		return iw_error_set(err, IW_USAGE, "'%s' is more than a byte, read as decimal "
+				    "or as hex: a fuse or lock byte goes from 0x00 to 0xFF "
+				    "(255); %s", text, fuse_byte_syntax());
+	if (as_hex > 0xFF)
+		return iw_error_set(err, IW_USAGE, "'%s' is ambiguous: bare digits are hex in "
+				    "fuse calculators but decimal in avrdude, and 0x%s is more "
+				    "than a byte; write 0x%02lX if you mean decimal %s", text, text,
+				    as_dec, text);
+	return iw_error_set(err, IW_USAGE, "'%s' is ambiguous: bare digits are hex in fuse "
+			    "calculators but decimal in avrdude; write 0x%s if you mean hex, "
+			    "0x%02lX if you mean decimal %s", text, text, as_dec, text);
+}
+
 enum iw_status
 fuse_parse_byte(const char *text, uint8_t *out, struct iw_error *err)
 {
@@ -596,9 +622,7 @@ fuse_parse_byte(const char *text, uint8_t *out, struct iw_error *err)
 			if (*p < '0' || *p > '9')
 				only_decimal = false;
 		if (only_decimal)
-			return iw_error_set(err, IW_USAGE, "'%s' is ambiguous: bare digits are "
-					    "hex in fuse calculators but decimal in avrdude; "
-					    "write 0x%s if you mean hex", text, text);
+			return bare_digits(text, err);
 	}
 	if (digits[0] == '\0')
 		return iw_error_set(err, IW_USAGE, "'%s' has no digits after its prefix; %s",

@@ -15,35 +15,11 @@
 #include "config.h"
 
 #include "core/hex-image.h"
+#include "core/hex-image-int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct hex_origin {
-	uint32_t name;       /* index into img->names */
-	unsigned line;
-};
-
-struct seg {
-	uint32_t addr;
-	uint32_t len;
-	uint32_t cap;        /* allocated bytes of data[] and origin[] */
-	uint8_t *data;
-	uint32_t *origin;    /* index into img->origins, one per byte */
-};
-
-struct hex_image {
-	struct seg *segs;
-	size_t n_segs, cap_segs;
-	char **names;
-	size_t n_names, cap_names;
-	struct hex_origin *origins;
-	size_t n_origins, cap_origins;
-	enum hex_start_kind start_kind;
-	uint32_t start;
-};
-
-#define ADDR_SPACE ((uint64_t)1 << 32)
 
 struct hex_image *
 hex_image_new(void)
@@ -55,10 +31,14 @@ static void
 free_contents(struct hex_image *img)
 {
 	for (size_t i = 0; i < img->n_segs; i++) {
+		if (img->segs[i].borrowed)
+			continue;
 		free(img->segs[i].data);
 		free(img->segs[i].origin);
 	}
 	free(img->segs);
+	free(img->arena_data);
+	free(img->arena_origin);
 	for (size_t i = 0; i < img->n_names; i++)
 		free(img->names[i]);
 	free(img->names);
@@ -101,8 +81,8 @@ hex_image_start_address(const struct hex_image *img, uint32_t *value)
 }
 
 /* Grow an array of `size`-byte elements to hold at least `need`. */
-static bool
-grow(void **arr, size_t *cap, size_t need, size_t size)
+bool
+hex_image_grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
 	void *p;
@@ -122,8 +102,8 @@ grow(void **arr, size_t *cap, size_t need, size_t size)
 
 /* The origin id for (name, line), reusing the last entry when a file adds
  * several runs from one line (merge does that). */
-static bool
-intern_origin(struct hex_image *img, const char *name, unsigned line,
+bool
+hex_image_intern_origin(struct hex_image *img, const char *name, unsigned line,
 	      uint32_t *id)
 {
 	size_t n;
@@ -137,7 +117,7 @@ intern_origin(struct hex_image *img, const char *name, unsigned line,
 		char *copy = strdup(name);
 
 		if (copy == NULL ||
-		    !grow((void **)&img->names, &img->cap_names, n + 1,
+		    !hex_image_grow((void **)&img->names, &img->cap_names, n + 1,
 			  sizeof *img->names)) {
 			free(copy);
 			return false;
@@ -151,7 +131,7 @@ intern_origin(struct hex_image *img, const char *name, unsigned line,
 		return true;
 	}
 	if (img->n_origins >= UINT32_MAX ||
-	    !grow((void **)&img->origins, &img->cap_origins,
+	    !hex_image_grow((void **)&img->origins, &img->cap_origins,
 		  img->n_origins + 1, sizeof *img->origins))
 		return false;
 	img->origins[img->n_origins].name = (uint32_t)n;
@@ -213,6 +193,18 @@ hex_image_origin(const struct hex_image *img, uint32_t addr,
 	return true;
 }
 
+enum iw_status
+hex_image_conflict(struct iw_error *err, const char *name_b, unsigned line_b, uint32_t addr,
+		   uint8_t vb, const char *name_a, unsigned line_a, uint8_t va)
+{
+	return iw_error_set(err, IW_INPUT,
+		"%s:%u: conflicting data at address 0x%04X: this record has "
+		"0x%02X but %s:%u already put 0x%02X there; the images overlap "
+		"with different contents, so remove the overlap from one of them "
+		"(check that the right files were given)",
+		name_b != NULL ? name_b : "(unnamed)", line_b, addr, vb, name_a, line_a, va);
+}
+
 static enum iw_status
 conflict_error(const struct hex_image *img, const struct seg *s, uint32_t addr,
 	       uint8_t value, const char *name, unsigned line,
@@ -220,13 +212,8 @@ conflict_error(const struct hex_image *img, const struct seg *s, uint32_t addr,
 {
 	const struct hex_origin *o = &img->origins[s->origin[addr - s->addr]];
 
-	return iw_error_set(err, IW_INPUT,
-		"%s:%u: conflicting data at address 0x%04X: this record has "
-		"0x%02X but %s:%u already put 0x%02X there; the images overlap "
-		"with different contents, so remove the overlap from one of them "
-		"(check that the right files were given)",
-		name != NULL ? name : "(unnamed)", line, addr, value,
-		img->names[o->name], o->line, s->data[addr - s->addr]);
+	return hex_image_conflict(err, name, line, addr, value, img->names[o->name], o->line,
+				  s->data[addr - s->addr]);
 }
 
 /* Refuse the put before anything changes if a present byte differs. */
@@ -269,6 +256,24 @@ seg_reserve(struct seg *s, uint64_t need)
 		ncap = ADDR_SPACE;
 	if (ncap > SIZE_MAX / sizeof(uint32_t))
 		return false;
+	if (s->borrowed) {
+		/* A segment the reader built in the image's arena: give it its
+		 * own storage before it grows (the arena is freed as a whole). */
+		d = malloc((size_t)ncap);
+		o = malloc((size_t)ncap * sizeof *o);
+		if (d == NULL || o == NULL) {
+			free(d);
+			free(o);
+			return false;
+		}
+		memcpy(d, s->data, s->len);
+		memcpy(o, s->origin, (size_t)s->len * sizeof *o);
+		s->data = d;
+		s->origin = o;
+		s->borrowed = false;
+		s->cap = (uint32_t)(ncap == ADDR_SPACE ? UINT32_MAX : ncap);
+		return true;
+	}
 	d = realloc(s->data, (size_t)ncap);
 	if (d == NULL)
 		return false;
@@ -321,7 +326,7 @@ hex_image_put(struct hex_image *img, uint32_t addr, const uint8_t *data,
 	st = check_conflicts(img, addr, data, len, origin, line, err);
 	if (st != IW_OK)
 		return st;
-	if (!intern_origin(img, origin, line, &oid))
+	if (!hex_image_intern_origin(img, origin, line, &oid))
 		return nomem(err);
 
 	i = first_reaching(img, addr);
@@ -329,7 +334,7 @@ hex_image_put(struct hex_image *img, uint32_t addr, const uint8_t *data,
 		/* Touches nothing: a new segment at position i. */
 		struct seg s = { .addr = addr };
 
-		if (!grow((void **)&img->segs, &img->cap_segs, img->n_segs + 1,
+		if (!hex_image_grow((void **)&img->segs, &img->cap_segs, img->n_segs + 1,
 			  sizeof *img->segs) ||
 		    !seg_reserve(&s, len)) {
 			free(s.data);
@@ -378,8 +383,10 @@ hex_image_put(struct hex_image *img, uint32_t addr, const uint8_t *data,
 
 		memcpy(t->data + off, s->data, s->len);
 		memcpy(t->origin + off, s->origin, s->len * sizeof *s->origin);
-		free(s->data);
-		free(s->origin);
+		if (!s->borrowed) {
+			free(s->data);
+			free(s->origin);
+		}
 	}
 	memmove(&img->segs[i + 1], &img->segs[j + 1],
 		(img->n_segs - j - 1) * sizeof *img->segs);
@@ -514,6 +521,14 @@ hex_image_end_addr(const struct hex_image *img)
 	return end >= ADDR_SPACE ? UINT32_MAX : (uint32_t)end;
 }
 
+uint32_t
+hex_image_last_addr(const struct hex_image *img)
+{
+	if (img->n_segs == 0)
+		return 0;
+	return (uint32_t)(seg_end(&img->segs[img->n_segs - 1]) - 1);
+}
+
 size_t
 hex_image_segment_count(const struct hex_image *img)
 {
@@ -543,7 +558,9 @@ hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *e
 		return false;
 	seg = hex_image_segment(img, n - 1);
 	*start = seg.addr;
-	*end = seg.addr + seg.len;
+	/* The end of a run at the top of the address space does not fit 32
+	 * bits: saturate, as hex_image_end_addr does, instead of wrapping to 0. */
+	*end = (uint64_t)seg.addr + seg.len >= ADDR_SPACE ? UINT32_MAX : seg.addr + seg.len;
 	return true;
 }
 
@@ -567,5 +584,5 @@ hex_image_check_fits(const struct hex_image *img, uint32_t flash_size,
 		"is meant for it",
 		part_name != NULL ? part_name : "the part", first, name, line,
 		(unsigned)flash_size, flash_size != 0 ? flash_size - 1 : 0,
-		hex_image_min_addr(img), hex_image_end_addr(img) - 1);
+		hex_image_min_addr(img), hex_image_last_addr(img));
 }

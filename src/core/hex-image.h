@@ -41,6 +41,14 @@ enum iw_status hex_image_read_buffer(struct hex_image *img, const char *name,
 				     struct iw_error *err);
 enum iw_status hex_image_read_file(struct hex_image *img, const char *path,
 				   struct iw_error *err);
+/* The same, refusing (IW_RANGE, at its line, as soon as it is read) a data
+ * byte at or above `limit`; `limit_why` says in the message what ends at
+ * the limit ("the flash").  Parsing takes n log n
+ * time in the number of records and memory proportional to the data,
+ * whatever their order. */
+enum iw_status hex_image_read_file_within(struct hex_image *img, const char *path,
+					  uint32_t limit, const char *limit_why,
+					  struct iw_error *err);
 
 /* Write as Intel HEX: 16-byte data records, type 04 records where the upper
  * 16 address bits change, one end record.  The file is written to a
@@ -72,11 +80,14 @@ bool hex_image_empty(const struct hex_image *img);
 size_t hex_image_byte_count(const struct hex_image *img);   /* present bytes */
 uint32_t hex_image_min_addr(const struct hex_image *img);   /* 0 when empty */
 uint32_t hex_image_end_addr(const struct hex_image *img);   /* highest + 1; 0 when empty */
+/* The highest present address itself (0 when empty).  Unlike the end it
+ * never saturates, so a message can name a byte at 0xFFFFFFFF. */
+uint32_t hex_image_last_addr(const struct hex_image *img);
 
 size_t hex_image_segment_count(const struct hex_image *img);
 struct hex_segment hex_image_segment(const struct hex_image *img, size_t i);
 /* The last run of bytes of an image that has more than one ([*start,
- * *end)), false otherwise.  In a file that carries an Arduino sketch and
+ * *end), *end saturated like hex_image_end_addr), false otherwise.  In a file that carries an Arduino sketch and
  * its bootloader, that run is the bootloader. */
 bool hex_image_last_segment(const struct hex_image *img, uint32_t *start, uint32_t *end);
 

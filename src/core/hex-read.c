@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "core/hex-image.h"
+#include "core/hex-image-int.h"
 #include "core/file-util.h"
 
 #include <errno.h>
@@ -38,6 +39,9 @@ enum record_type {
 
 struct reader {
 	struct hex_image *img;
+	struct hex_builder build;  /* the data records, laid out at the end */
+	uint64_t limit;        /* data at or above is refused; 0: no limit */
+	const char *limit_why; /* what the limit is, for the message */
 	const char *name;
 	unsigned line;
 	unsigned records;      /* records seen so far */
@@ -118,6 +122,28 @@ check_length(const struct reader *r, unsigned type, unsigned count,
 		r->name, r->line, type_name(type), want, count);
 }
 
+/* One run of a data record's bytes, to the builder. */
+static enum iw_status
+add_run(struct reader *r, uint32_t addr, const uint8_t *data, unsigned count,
+	struct iw_error *err)
+{
+	/* Refused while parsing, at its line: a file with data no part can
+	 * hold is not read to its end first. */
+	if (r->limit != 0 && count > 0 && (uint64_t)addr + count > r->limit) {
+		uint32_t first = addr >= r->limit ? addr : (uint32_t)r->limit;
+
+		return iw_error_set(err, IW_RANGE,
+			"%s:%u: data at 0x%04X lies past 0x%04llX, the end of %s; it "
+			"cannot be flashed there: check that it is the right file",
+			r->name, r->line, first, (unsigned long long)r->limit - 1,
+			r->limit_why);
+	}
+	if (!hex_builder_add(&r->build, addr, data, count, r->name, r->line))
+		return iw_error_set(err, IW_NOMEM, "%s:%u: out of memory reading the image",
+				    r->name, r->line);
+	return IW_OK;
+}
+
 static enum iw_status
 put_data(struct reader *r, uint16_t offset, const uint8_t *data,
 	 unsigned count, struct iw_error *err)
@@ -129,11 +155,9 @@ put_data(struct reader *r, uint16_t offset, const uint8_t *data,
 	 * how the 8086 saw it); in linear mode addresses simply continue. */
 	if (r->segment_mode && (uint32_t)offset + count > 0x10000)
 		first = 0x10000 - offset;
-	st = hex_image_put(r->img, r->base + offset, data, first, r->name,
-			   r->line, err);
+	st = add_run(r, r->base + offset, data, first, err);
 	if (st == IW_OK && first < count)
-		st = hex_image_put(r->img, r->base, data + first,
-				   count - first, r->name, r->line, err);
+		st = add_run(r, r->base, data + first, count - first, err);
 	return st;
 }
 
@@ -157,8 +181,7 @@ apply_record(struct reader *r, const uint8_t *rec, unsigned count,
 				"%s:%u: data record runs past address "
 				"0xFFFFFFFF; the file is damaged",
 				r->name, r->line);
-		return hex_image_put(r->img, r->base + offset, data, count,
-				     r->name, r->line, err);
+		return add_run(r, r->base + offset, data, count, err);
 	case REC_END:
 		st = check_length(r, type, count, 0, err);
 		if (st == IW_OK)
@@ -292,11 +315,14 @@ parse_all(struct reader *r, const char *buf, size_t len, struct iw_error *err)
 	return IW_OK;
 }
 
-enum iw_status
-hex_image_read_buffer(struct hex_image *img, const char *name,
-		      const char *buf, size_t len, struct iw_error *err)
+/* Parse into a scratch image, then replace or merge into `img` only when
+ * the whole file was good. */
+static enum iw_status
+read_buffer(struct hex_image *img, const char *name, const char *buf, size_t len,
+	    uint64_t limit, const char *limit_why, struct iw_error *err)
 {
-	struct reader r = { .name = name != NULL ? name : "(buffer)" };
+	struct reader r = { .name = name != NULL ? name : "(buffer)", .limit = limit,
+			    .limit_why = limit_why };
 	enum iw_status st;
 
 	r.img = hex_image_new();
@@ -304,7 +330,11 @@ hex_image_read_buffer(struct hex_image *img, const char *name,
 		return iw_error_set(err, IW_NOMEM,
 				    "%s: out of memory reading the image",
 				    r.name);
+	hex_builder_init(&r.build, r.img);
 	st = parse_all(&r, buf, len, err);
+	if (st == IW_OK)
+		st = hex_builder_finish(&r.build, err);
+	hex_builder_free(&r.build);
 	if (st != IW_OK)
 		goto done;
 	if (hex_image_empty(img) &&
@@ -315,6 +345,13 @@ hex_image_read_buffer(struct hex_image *img, const char *name,
 done:
 	hex_image_free(r.img);
 	return st;
+}
+
+enum iw_status
+hex_image_read_buffer(struct hex_image *img, const char *name,
+		      const char *buf, size_t len, struct iw_error *err)
+{
+	return read_buffer(img, name, buf, len, 0, NULL, err);
 }
 
 /* The whole file in memory, with a size cap (see HEX_FILE_MAX). */
@@ -348,9 +385,9 @@ slurp(const char *path, char **out, size_t *out_len, struct iw_error *err)
 	return IW_OK;
 }
 
-enum iw_status
-hex_image_read_file(struct hex_image *img, const char *path,
-		    struct iw_error *err)
+static enum iw_status
+read_file(struct hex_image *img, const char *path, uint64_t limit, const char *limit_why,
+	  struct iw_error *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -358,7 +395,22 @@ hex_image_read_file(struct hex_image *img, const char *path,
 
 	if (st != IW_OK)
 		return st;
-	st = hex_image_read_buffer(img, path, buf, len, err);
+	st = read_buffer(img, path, buf, len, limit, limit_why, err);
 	free(buf);
 	return st;
+}
+
+enum iw_status
+hex_image_read_file(struct hex_image *img, const char *path,
+		    struct iw_error *err)
+{
+	return read_file(img, path, 0, NULL, err);
+}
+
+enum iw_status
+hex_image_read_file_within(struct hex_image *img, const char *path, uint32_t limit,
+			   const char *limit_why, struct iw_error *err)
+{
+	return read_file(img, path, limit != 0 ? limit : ADDR_SPACE,
+			 limit_why != NULL ? limit_why : "the flash", err);
 }

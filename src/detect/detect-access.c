@@ -7,8 +7,9 @@
  * Arduino Uno running ArduinoISP that resets the board.
  */
 #include "detect/detect.h"
+#include "core/proc-util.h"
+#include "core/udev-dirs.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define UDEV_RULE "60-ispwiz.rules"
-#define UDEV_RULE_FIX                                                        \
-	"install ispwiz's udev rule (copy " UDEV_RULE " to /etc/udev/rules.d/; " \
-	"`make install` puts it in $(prefix)/lib/udev/rules.d/), run "            \
-	"`sudo udevadm control --reload-rules && sudo udevadm trigger` and "     \
+/* Where the rules go depends on how ispwiz was installed (a package, make
+ * install under /usr/local, a build tree): the doctor knows, so point there
+ * first, and give the copy that works everywhere. */
+#define UDEV_RULE_FIX                                                          \
+	"install ispwiz's udev rule (`ispwiz doctor` prints the exact command; "  \
+	"by hand, copy " IW_UDEV_RULES_FILE " to /etc/udev/rules.d/), run "        \
+	"`sudo udevadm control --reload-rules && sudo udevadm trigger` and "       \
 	"replug the device"
 
 struct node_id {
@@ -128,33 +131,6 @@ mm_may_probe(const struct detect_device *d)
 	       d->driver != NULL && strcmp(d->driver, "cdc_acm") == 0;
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static void
-read_comm(const char *proc, const char *pid, char *out, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(out, len, "?");
-	snprintf(path, sizeof path, "%s/%s/comm", proc, pid);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	if (fgets(out, (int)len, f) != NULL)
-		out[strcspn(out, "\n")] = '\0';
-	fclose(f);
-}
-
 /* Mark the devices whose serial port this process has open. */
 static void
 scan_fds(const char *proc, const char *pid, const char *comm,
@@ -173,7 +149,7 @@ scan_fds(const char *proc, const char *pid, const char *comm,
 		struct stat st;
 		ssize_t len;
 
-		if (!all_digits(de->d_name))
+		if (!iw_proc_is_pid(de->d_name))
 			continue;
 		if (snprintf(path, sizeof path, "%s/%s", dirpath, de->d_name) >= (int)sizeof path)
 			continue;
@@ -217,9 +193,9 @@ scan_proc(const char *proc, struct detect_device *devs, const struct node_id *id
 	while ((de = readdir(dir)) != NULL) {
 		char comm[64];
 
-		if (!all_digits(de->d_name) || strcmp(de->d_name, self) == 0)
+		if (!iw_proc_is_pid(de->d_name) || strcmp(de->d_name, self) == 0)
 			continue;   /* our own descriptors are not "another program" */
-		read_comm(proc, de->d_name, comm, sizeof comm);
+		iw_proc_comm(proc, de->d_name, comm, sizeof comm);
 		if (want_mm && found->mm_pid == 0 && strcmp(comm, "ModemManager") == 0)
 			found->mm_pid = (pid_t)atol(de->d_name);
 		if (want_fds)

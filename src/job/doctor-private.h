@@ -14,11 +14,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/udev-dirs.h"
 #include "job/doctor.h"
 
 struct udev;
 
-#define DOCTOR_RULES_NAME "60-ispwiz.rules"
 #define DOCTOR_RELOAD "sudo udevadm control --reload-rules && sudo udevadm trigger"
 #define DOCTOR_MAX_COPIES 8
 
@@ -80,8 +80,6 @@ struct doctor_env {
 bool doctor_path(const struct doctor_env *env, const char *path, char *buf, size_t size);
 /* s as one shell word: unchanged when it is safe, else in single quotes. */
 const char *doctor_shell_quote(const char *s, char *buf, size_t size);
-/* The directories udev reads rules from, highest priority first; NULL-ended. */
-extern const char *const doctor_udev_dirs[];
 
 /* "usbtiny at USB 1-2", "avrisp-promicro at /dev/ttyACM0" */
 void doctor_device_label(const struct detect_device *d, char *buf, size_t size);

@@ -19,6 +19,7 @@
 #include <libudev.h>
 
 #include "core/file-util.h"
+#include "core/udev-dirs.h"
 
 #ifndef ISPWIZ_UDEVRULESDIR
 #define ISPWIZ_UDEVRULESDIR "/usr/lib/udev/rules.d"
@@ -26,18 +27,7 @@
 
 #define RULES_MAX_BYTES (1024 * 1024)
 
-/* Where udev reads rules, highest priority first (systemd-udevd; /lib only
- * on systems where it is not a link to /usr/lib). */
-const char *const doctor_udev_dirs[] = {
-	"/etc/udev/rules.d",
-	"/run/udev/rules.d",
-	"/usr/local/lib/udev/rules.d",
-	"/usr/lib/udev/rules.d",
-	"/lib/udev/rules.d",
-	NULL,
-};
-#define udev_dirs doctor_udev_dirs
-#define N_UDEV_DIRS (sizeof doctor_udev_dirs / sizeof doctor_udev_dirs[0] - 1)
+#define udev_dirs iw_udev_rules_dirs
 
 bool
 doctor_path(const struct doctor_env *env, const char *path, char *buf, size_t size)
@@ -155,7 +145,7 @@ probe_copy(struct doctor_env *env, const char *dir, bool read_by_udev,
 
 	if (env->n_copies == DOCTOR_MAX_COPIES)
 		return;
-	if (snprintf(shown, sizeof shown, "%s/%s", dir, DOCTOR_RULES_NAME) >= (int)sizeof shown ||
+	if (snprintf(shown, sizeof shown, "%s/%s", dir, IW_UDEV_RULES_FILE) >= (int)sizeof shown ||
 	    !doctor_path(env, shown, real, sizeof real) || lstat(real, &lst) != 0)
 		return;
 	if (stat(real, &st) == 0) {
@@ -191,7 +181,6 @@ doctor_rules_probe(struct doctor_env *env, const char *reference, struct iw_erro
 {
 	struct seen_file seen[DOCTOR_MAX_COPIES];
 	size_t n_seen = 0;
-	bool configured_read = false;
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -205,11 +194,9 @@ doctor_rules_probe(struct doctor_env *env, const char *reference, struct iw_erro
 					  err)) != IW_OK)
 		return rc;
 	env->effective = -1;
-	for (size_t i = 0; i < N_UDEV_DIRS; i++) {
+	for (size_t i = 0; udev_dirs[i] != NULL; i++)
 		probe_copy(env, udev_dirs[i], true, seen, &n_seen);
-		configured_read = configured_read || strcmp(udev_dirs[i], ISPWIZ_UDEVRULESDIR) == 0;
-	}
-	if (!configured_read)
+	if (!iw_udev_reads_dir(ISPWIZ_UDEVRULESDIR))
 		probe_copy(env, ISPWIZ_UDEVRULESDIR, false, seen, &n_seen);
 	for (size_t i = 0; i < env->n_copies && env->effective < 0; i++)
 		if (env->copies[i].read_by_udev)
@@ -245,7 +232,7 @@ doctor_rules_install_fix(const struct doctor_env *env, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "sudo install -m 644 %s /etc/udev/rules.d/%s && " DOCTOR_RELOAD,
-		 doctor_shell_quote(env->reference, q, sizeof q), DOCTOR_RULES_NAME);
+		 doctor_shell_quote(env->reference, q, sizeof q), IW_UDEV_RULES_FILE);
 }
 
 /* The current, unmasked copy below the effective one, if any: removing the
@@ -326,9 +313,9 @@ dir_list(char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < N_UDEV_DIRS && used < size; i++) {
+	for (size_t i = 0; udev_dirs[i] != NULL && used < size; i++) {
 		int n = snprintf(buf + used, size - used, "%s%s",
-				 i == 0 ? "" : i + 1 == N_UDEV_DIRS ? " or " : ", ", udev_dirs[i]);
+				 i == 0 ? "" : udev_dirs[i + 1] == NULL ? " or " : ", ", udev_dirs[i]);
 
 		if (n < 0)
 			break;
@@ -351,16 +338,16 @@ check_installed(const struct doctor_env *env, struct doctor_report *r, struct iw
 
 			snprintf(found, sizeof found, "%s is installed only in %s, where udev does "
 				 "not read rules: without it, this user cannot open programmers "
-				 "and bootloaders.", DOCTOR_RULES_NAME, ISPWIZ_UDEVRULESDIR);
+				 "and bootloaders.", IW_UDEV_RULES_FILE, ISPWIZ_UDEVRULESDIR);
 			snprintf(fix, sizeof fix, "sudo install -m 644 %s /etc/udev/rules.d/%s && "
 				 DOCTOR_RELOAD, doctor_shell_quote(env->copies[0].path, q, sizeof q),
-				 DOCTOR_RULES_NAME);
+				 IW_UDEV_RULES_FILE);
 			return doctor_add(r, id, title, DOCTOR_PROBLEM, found, fix, NULL, err);
 		}
 		dir_list(dirs, sizeof dirs);
 		snprintf(found, sizeof found, "%s is in none of %s: without it, this user "
 			 "cannot open programmers and bootloaders, and ModemManager probes "
-			 "their serial ports.", DOCTOR_RULES_NAME, dirs);
+			 "their serial ports.", IW_UDEV_RULES_FILE, dirs);
 		doctor_rules_install_fix(env, fix, sizeof fix);
 		return doctor_add(r, id, title, DOCTOR_PROBLEM, found, fix, NULL, err);
 	}

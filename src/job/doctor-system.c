@@ -20,6 +20,7 @@
 #include <libusb.h>
 
 #include "core/file-util.h"
+#include "core/proc-util.h"
 
 #ifndef ISPWIZ_LIBUDEV_VERSION
 #define ISPWIZ_LIBUDEV_VERSION "unknown"
@@ -30,47 +31,16 @@
 static const struct catalog_usb_id ch340 = { 0x1A86, 0x7523 };
 static const struct catalog_usb_id ftdi = { 0x0403, 0x6001 };
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* --- ModemManager ------------------------------------------------------------------ */
 
 static pid_t
 find_process(const struct doctor_env *env, const char *name)
 {
 	char proc[PATH_MAX];
-	struct dirent *de;
-	pid_t found = 0;
-	DIR *dir;
 
-	if (!doctor_path(env, "/proc", proc, sizeof proc) || (dir = opendir(proc)) == NULL)
+	if (!doctor_path(env, "/proc", proc, sizeof proc))
 		return 0;
-	while (found == 0 && (de = readdir(dir)) != NULL) {
-		char path[PATH_MAX + 320], comm[64];
-		FILE *f;
-
-		if (!all_digits(de->d_name))
-			continue;
-		snprintf(path, sizeof path, "%s/%s/comm", proc, de->d_name);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		if (fgets(comm, sizeof comm, f) != NULL) {
-			comm[strcspn(comm, "\n")] = '\0';
-			if (strcmp(comm, name) == 0)
-				found = (pid_t)atol(de->d_name);
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return found;
+	return iw_proc_find(proc, name);
 }
 
 /* --- brltty ------------------------------------------------------------------------- */
@@ -122,7 +92,7 @@ rules_claims(const char *text, bool *ch, bool *ft)
 static void
 probe_brltty_name(struct doctor_env *env, const char *name)
 {
-	for (size_t i = 0; doctor_udev_dirs[i] != NULL; i++) {
+	for (size_t i = 0; iw_udev_rules_dirs[i] != NULL; i++) {
 		char shown[PATH_MAX], real[PATH_MAX], link[PATH_MAX];
 		struct stat lst;
 		bool ch = false, ft = false;
@@ -130,7 +100,7 @@ probe_brltty_name(struct doctor_env *env, const char *name)
 		size_t len;
 		ssize_t n;
 
-		if (snprintf(shown, sizeof shown, "%s/%s", doctor_udev_dirs[i], name) >=
+		if (snprintf(shown, sizeof shown, "%s/%s", iw_udev_rules_dirs[i], name) >=
 		    (int)sizeof shown || !doctor_path(env, shown, real, sizeof real) ||
 		    lstat(real, &lst) != 0)
 			continue;
@@ -171,12 +141,12 @@ probe_brltty(struct doctor_env *env)
 			snprintf(env->brltty_bin, sizeof env->brltty_bin, "%s", bins[i]);
 	}
 	/* Every *brltty*.rules name in any rules directory, each once. */
-	for (size_t i = 0; doctor_udev_dirs[i] != NULL; i++) {
+	for (size_t i = 0; iw_udev_rules_dirs[i] != NULL; i++) {
 		char real[PATH_MAX];
 		struct dirent *de;
 		DIR *dir;
 
-		if (!doctor_path(env, doctor_udev_dirs[i], real, sizeof real) ||
+		if (!doctor_path(env, iw_udev_rules_dirs[i], real, sizeof real) ||
 		    (dir = opendir(real)) == NULL)
 			continue;
 		while ((de = readdir(dir)) != NULL) {

@@ -149,8 +149,8 @@ default_reference(char *buf, size_t size)
 		snprintf(dir, sizeof dir, "%s", datadir);
 	else
 		catalog_default_datadir(dir, sizeof dir);
-	if (snprintf(buf, size, "%s/%s", dir, DOCTOR_RULES_NAME) >= (int)size)
-		snprintf(buf, size, "%s", DOCTOR_RULES_NAME);
+	if (snprintf(buf, size, "%s/%s", dir, IW_UDEV_RULES_FILE) >= (int)size)
+		snprintf(buf, size, "%s", IW_UDEV_RULES_FILE);
 }
 
 struct doctor_env *

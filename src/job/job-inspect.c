@@ -47,7 +47,8 @@ inspect_app(struct job_runner *r, uint32_t app_end, uint8_t *page_buf)
 	struct job_result *res = r->res;
 	uint32_t page = part->page_size != 0 ? part->page_size : 128;
 	uint32_t pages = app_end / page, looked = 0;
-	bool full = r->p->caps.paged_read && app_end <= INSPECT_FULL_MAX;
+	bool full = r->p->caps.paged_read && app_end <= INSPECT_FULL_MAX &&
+		    !r->plan->inspect_sample;
 	enum iw_status st;
 
 	res->app_blank = true;

@@ -82,7 +82,7 @@ plain_image_boot_range(const struct job_plan *plan, uint32_t *start, uint32_t *e
 	for (size_t i = 0; i < n; i++) {
 		struct hex_segment s = hex_image_segment(plan->image, i);
 
-		if (s.len == 0 || s.addr + s.len <= lowest)
+		if (s.len == 0 || (uint64_t)s.addr + s.len <= lowest)
 			continue;
 		*start = s.addr > lowest ? s.addr : lowest;
 		*end = hex_image_end_addr(plan->image);
@@ -100,6 +100,23 @@ job_plan_check_driver_options(const struct job_plan *plan, struct iw_error *err)
 	    (d = prog_driver_find(plan->programmer->driver)) == NULL)
 		return IW_OK;
 	return prog_check_options(d, plan->driver_opts, plan->n_driver_opts, err);
+}
+
+bool
+job_plan_changes_chip(const struct job_plan *plan)
+{
+	switch (plan->kind) {
+	case JOB_KIND_UPLOAD:
+		return true;
+	case JOB_KIND_FETCH:
+		return false;
+	case JOB_KIND_ISP:
+		break;
+	}
+	if (plan->read_to != NULL)
+		return false;
+	return plan->image != NULL || plan->eeprom != NULL || plan->has_lock ||
+	       fuse_set_any(&plan->fuses);
 }
 
 enum iw_status
@@ -186,20 +203,25 @@ job_plan_validate(const struct job_plan *plan, struct iw_error *err)
 void
 job_plan_pages(const struct job_plan *plan, uint32_t *covered, uint32_t *blank)
 {
-	uint32_t page, end;
+	uint32_t page;
+	uint64_t end;
 	uint8_t *buf;
 
 	*covered = *blank = 0;
 	if (plan->image == NULL || plan->part == NULL || hex_image_empty(plan->image))
 		return;
 	page = plan->part->page_size != 0 ? plan->part->page_size : 256;
-	end = hex_image_end_addr(plan->image);
+	/* 64-bit, so that a page at the top of the 32-bit space ends the loop
+	 * instead of wrapping the counter to 0 (an image up there is refused by
+	 * job_plan_validate, but the dry run describes the plan anyway). */
+	end = (uint64_t)hex_image_last_addr(plan->image) + 1;
 	if ((buf = malloc(page)) == NULL)
 		return;
-	for (uint32_t a = hex_image_min_addr(plan->image) / page * page; a < end; a += page) {
+	for (uint64_t a = hex_image_min_addr(plan->image) / page * (uint64_t)page; a < end;
+	     a += page) {
 		bool all_ff = true;
 
-		if (!hex_image_read_range(plan->image, a, page, 0xFF, buf))
+		if (!hex_image_read_range(plan->image, (uint32_t)a, page, 0xFF, buf))
 			continue;
 		(*covered)++;
 		for (uint32_t i = 0; i < page && all_ff; i++)
@@ -434,7 +456,7 @@ describe_image(const struct job_plan *plan, job_line_fn fn, void *user)
 	line(fn, user, "Image:      %s: %zu bytes in 0x%05X..0x%05X",
 	     plan->image_path != NULL ? plan->image_path : "(in memory)",
 	     hex_image_byte_count(plan->image), hex_image_min_addr(plan->image),
-	     hex_image_end_addr(plan->image) - 1);
+	     hex_image_last_addr(plan->image));
 	if (plan->image_what != NULL)
 		line(fn, user, "            %s", plan->image_what);
 	line(fn, user, "            %u page%s of %u bytes to write, %u all-0xFF page%s "

@@ -15,18 +15,24 @@ page_size(const struct job_runner *r)
 	return r->plan->part->page_size != 0 ? r->plan->part->page_size : 256;
 }
 
-/* The image's pages in address order: `buf` gets page `a` with absent
- * bytes as 0xFF.  Returns false past the end. */
+/* The image's pages in address order: the first page at or after the
+ * cursor `*from` that holds image bytes goes to `buf` (absent bytes 0xFF)
+ * and its address to `*a`.  Returns false past the end.  The cursor is 64
+ * bits so that stepping past a page at the top of the 32-bit space ends
+ * the walk instead of wrapping to 0 and starting over. */
 static bool
-next_page(const struct job_runner *r, uint32_t *a, uint8_t *buf)
+next_page(const struct job_runner *r, uint64_t *from, uint32_t *a, uint8_t *buf)
 {
 	const struct hex_image *img = r->plan->image;
-	uint32_t page = page_size(r), end = hex_image_end_addr(img);
+	uint32_t page = page_size(r);
+	uint64_t end = (uint64_t)hex_image_last_addr(img) + 1;
 
-	while (*a < end) {
-		if (hex_image_read_range(img, *a, page, 0xFF, buf))
+	for (; *from < end; *from += page) {
+		if (hex_image_read_range(img, (uint32_t)*from, page, 0xFF, buf)) {
+			*a = (uint32_t)*from;
+			*from += page;
 			return true;
-		*a += page;
+		}
 	}
 	return false;
 }
@@ -100,6 +106,7 @@ job_step_write(struct job_runner *r)
 {
 	struct job_result *res = r->res;
 	uint32_t page = page_size(r), covered, blank, total, a = 0, done = 0;
+	uint64_t cursor;
 	enum iw_status st = IW_OK;
 	uint8_t *buf;
 
@@ -110,8 +117,8 @@ job_step_write(struct job_runner *r)
 	if ((buf = malloc(page)) == NULL)
 		return iw_error_set(&res->error, IW_NOMEM, "out of memory writing flash");
 	job_phase_begin(r, JOB_PHASE_WRITE, total);
-	a = hex_image_min_addr(r->plan->image) / page * page;
-	for (; next_page(r, &a, buf); a += page) {
+	cursor = hex_image_min_addr(r->plan->image) / page * page;
+	while (next_page(r, &cursor, &a, buf)) {
 		if (all_ff(buf, page)) {
 			/* An erased page already reads 0xFF: writing it again
 			 * only costs time and flash endurance. */
@@ -218,6 +225,7 @@ job_step_verify(struct job_runner *r)
 	struct job_result *res = r->res;
 	uint32_t page = page_size(r), covered, blank, total, a, done = 0;
 	uint32_t start = 0, end = 0;
+	uint64_t cursor;
 	struct mismatch m;
 	enum iw_status st = IW_OK;
 	uint8_t *want, *got;
@@ -236,8 +244,9 @@ job_step_verify(struct job_runner *r)
 	job_phase_begin(r, JOB_PHASE_VERIFY, total);
 	a = hex_image_min_addr(r->plan->image) / page * page;
 	start = a;
+	cursor = a;
 	/* Blank pages are read too: they prove the erase worked there. */
-	for (; next_page(r, &a, want); a += page) {
+	while (next_page(r, &cursor, &a, want)) {
 		if (job_stop_requested(r)) {
 			st = iw_error_set(&res->error, IW_CANCELLED,
 					  "cancelled while verifying at 0x%05X: the image is "

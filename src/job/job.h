@@ -148,6 +148,9 @@ struct job_plan {
 	 * known bootloader, blank, unknown), and whether the application area
 	 * is blank (job-inspect.c); before anything is written. */
 	bool inspect;
+	/* ... sampling the application area even where it could be read
+	 * whole: a quick look (the wizard's target step, on every visit). */
+	bool inspect_sample;
 
 	bool yes;                                      /* confirm-class changes accepted */
 	bool unsafe_fuses;                             /* refuse-class allowed (with yes) */
@@ -250,6 +253,12 @@ void job_plan_prepare(struct job_plan *plan, const struct catalog *cat,
 		      const struct catalog_programmer *pg, const struct catalog_part *part,
 		      const struct hex_image *img, const char *path);
 
+/* A file given for an upload (job-upload-file.c): IW_REFUSED when it is a
+ * catalog bootloader's own file, which goes on over ISP, never through a
+ * bootloader. */
+enum iw_status job_upload_check_file(const struct catalog *cat, const struct hex_image *img,
+				     const char *path, struct iw_error *err);
+
 /* A restore: the plan writes back what a backup (backup.h, backup_load())
  * holds: all its flash (the bootloader section too), its EEPROM, its fuses
  * and, when its chip had lock bits programmed, its lock byte last.
@@ -263,6 +272,11 @@ enum iw_status job_plan_use_backup(struct job_plan *plan, const struct backup_se
  * bytes exist on the part, refuse-class fuse changes, the boot-section
  * fit, conflicting requests.  IW_REFUSED / IW_CONFIRM / IW_RANGE / IW_USAGE
  * with a message that says what to change. */
+/* Whether running the plan can change what the chip holds (flash,
+ * EEPROM, fuses, lock, or an upload through its bootloader); a probe, a
+ * read or a download cannot, so stopping one midway costs nothing. */
+bool job_plan_changes_chip(const struct job_plan *plan);
+
 enum iw_status job_plan_validate(const struct job_plan *plan, struct iw_error *err);
 
 /* The driver options alone (part of job_plan_validate), for front ends

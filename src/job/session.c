@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "prog/prog.h"
+
 enum iw_status
 session_take_global_options(struct session *s, int *argc, char **argv,
 			    struct iw_error *err)
@@ -37,13 +39,25 @@ session_take_global_options(struct session *s, int *argc, char **argv,
 	return IW_OK;
 }
 
+static bool
+driver_known(const char *name)
+{
+	return prog_driver_find(name) != NULL;
+}
+
 const struct catalog *
 session_catalog(struct session *s, struct iw_error *err)
 {
+	char drivers[256];
+
 	if (s->catalog_loaded)
 		return &s->catalog;
 	catalog_init(&s->catalog);
-	if (catalog_load_default(&s->catalog, s->catalog_path, err) != IW_OK) {
+	/* A programmer whose driver this build lacks is refused here, at its
+	 * line, not when a job first tries to use it. */
+	if (catalog_load_default(&s->catalog, s->catalog_path, err) != IW_OK ||
+	    catalog_check_drivers(&s->catalog, driver_known,
+				  prog_driver_names(drivers, sizeof drivers), err) != IW_OK) {
 		catalog_free(&s->catalog);
 		return NULL;
 	}

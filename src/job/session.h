@@ -13,6 +13,20 @@
 #include "core/catalog.h"
 #include "core/error.h"
 
+struct station;
+struct station_plan;
+struct session;
+
+/* The station's dashboard: takes over the terminal, shows the lanes of a
+ * running station and their controls, and returns when the station is
+ * done or the operator stopped it (the station is then stopping; the
+ * caller finishes it).  `sig_fd` is a signalfd for SIGINT, SIGTERM and
+ * SIGHUP.  The wizard's front end (src/tui) provides it and main.c
+ * registers it here, so that `ispwiz station` (src/cli) can run it without
+ * either front end including the other. */
+typedef void (*session_station_dashboard_fn)(struct session *s, struct station *st,
+					     const struct station_plan *sp, int sig_fd);
+
 struct session {
 	const char *argv0;        /* "ispwiz" for messages */
 	const char *catalog_path; /* --catalog FILE, or NULL for the default load */
@@ -20,6 +34,7 @@ struct session {
 	int verbose;              /* -v, once per -v */
 	bool catalog_loaded;
 	struct catalog catalog;
+	session_station_dashboard_fn station_dashboard;   /* NULL: lines only */
 };
 
 /* Take --catalog FILE (or =FILE), --json and -v/--verbose out of argv,

@@ -70,33 +70,78 @@ diagnosis_obj(const struct wiring_diagnosis *d)
 			 "summary", d->summary, "causes", causes);
 }
 
+const char *
+station_cause(const struct job_result *res, char *buf, size_t size)
+{
+	const char *name;
+	size_t n = 0;
+
+	if (res->status == IW_OK)
+		return NULL;
+	if (res->has_diagnosis && res->diagnosis.n_causes > 0)
+		return wiring_cause_name(res->diagnosis.causes[0].cause);
+	/* A programmer that went away mid-board (unplugged, its cable pulled)
+	 * is what an operator needs to hear, not the errno it came as. */
+	if (res->status == IW_NO_PROGRAMMER || res->status == IW_IO)
+		return "programmer-lost";
+	for (name = iw_status_name(res->status); *name != '\0' && n + 1 < size; name++)
+		buf[n++] = *name == '_' ? '-' : (char)(*name >= 'A' && *name <= 'Z' ?
+						      *name - 'A' + 'a' : *name);
+	buf[n] = '\0';
+	return buf;
+}
+
+static json_t *
+phases_obj(const struct station_board_times *t)
+{
+	json_t *o = json_object();
+
+	for (int ph = 0; ph < JOB_PHASE_COUNT; ph++)
+		if (t->phase_s[ph] > 0.0)
+			json_object_set_new(o, job_phase_name((enum job_phase)ph),
+					    json_real((double)(long)(t->phase_s[ph] * 1000.0 + 0.5) /
+						      1000.0));
+	return o;
+}
+
 json_t *
 station_record_json(const struct station_plan *sp, const struct station_session *session,
-		    unsigned board, time_t when, const struct job_result *res)
+		    const struct station_lane_info *lane, unsigned board,
+		    const struct station_board_times *times, const struct job_result *res)
 {
 	const struct job_plan *jp = &sp->job;
 	bool failed = res->status != IW_OK;
-	bool diag = failed && res->has_diagnosis && res->diagnosis.n_causes > 0;
 	json_t *o = json_object(), *sig = json_null();
-	char t[48];
+	char t[48], cause[STATION_CAUSE_MAX];
+	const char *c = station_cause(res, cause, sizeof cause);
 
 	if (res->have_signature) {
 		sig = json_array();
 		for (int i = 0; i < 3; i++)
 			json_array_append_new(sig, json_hex_byte(res->signature[i]));
 	}
-	json_object_set_new(o, "time", json_string(station_time_rfc3339(when, t, sizeof t)));
+	json_object_set_new(o, "time", json_string(station_time_rfc3339(times->ended, t,
+									 sizeof t)));
 	json_object_set_new(o, "session", json_string(session->id));
+	json_object_set_new(o, "lane", json_integer(lane->id));
+	json_object_set_new(o, "serial", json_string_or_null(lane->serial[0] != '\0' ?
+							      lane->serial : NULL));
 	json_object_set_new(o, "board", json_integer(board));
+	json_object_set_new(o, "started", json_string(station_time_rfc3339(times->started, t,
+									    sizeof t)));
+	json_object_set_new(o, "ended", json_string(station_time_rfc3339(times->ended, t,
+									  sizeof t)));
 	json_object_set_new(o, "result", json_string(result_word(res->status)));
 	json_object_set_new(o, "status", json_string(iw_status_name(res->status)));
 	json_object_set_new(o, "exit_code", json_integer(iw_status_exit_code(res->status)));
 	json_object_set_new(o, "phase", json_string(job_phase_name(res->phase)));
 	json_object_set_new(o, "seconds", json_real((double)(long)(res->seconds * 1000.0 + 0.5) /
 						   1000.0));   /* to the millisecond */
+	json_object_set_new(o, "phases", phases_obj(times));
 	json_object_set_new(o, "programmer", json_string_or_null(jp->programmer != NULL ?
 								  jp->programmer->id : NULL));
-	json_object_set_new(o, "port", json_string_or_null(jp->port));
+	json_object_set_new(o, "port", json_string_or_null(lane->port[0] != '\0' ? lane->port :
+							    NULL));
 	json_object_set_new(o, "part", json_string_or_null(jp->part != NULL ? jp->part->id : NULL));
 	json_object_set_new(o, "image", json_string_or_null(jp->image_path));
 	json_object_set_new(o, "image_sha256", json_string_or_null(session->image_sha256[0] != '\0' ?
@@ -109,8 +154,7 @@ station_record_json(const struct station_plan *sp, const struct station_session 
 	json_object_set_new(o, "lock_after", job_result_lock_after_json(res));
 	json_object_set_new(o, "pages_written", json_integer(res->pages_written));
 	json_object_set_new(o, "message", failed ? json_string(res->error.msg) : json_null());
-	json_object_set_new(o, "cause", diag ? json_string(wiring_cause_name(
-				    res->diagnosis.causes[0].cause)) : json_null());
+	json_object_set_new(o, "cause", json_string_or_null(c));
 	json_object_set_new(o, "diagnosis", failed && res->has_diagnosis ?
 			    diagnosis_obj(&res->diagnosis) : json_null());
 	json_object_set_new(o, "backup", json_string_or_null(res->backup_json[0] != '\0' ?
@@ -120,18 +164,20 @@ station_record_json(const struct station_plan *sp, const struct station_session 
 
 json_t *
 station_start_json(const struct station_plan *sp, const struct station_session *session,
-		   unsigned lane, unsigned board, time_t when)
+		   const struct station_lane_info *lane, unsigned board, time_t when)
 {
 	const struct job_plan *jp = &sp->job;
 	char t[40];
 
-	return json_pack("{s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:o}",
-			 "session", session->id, "lane", (json_int_t)lane,
+	return json_pack("{s:s, s:I, s:o, s:I, s:s, s:o, s:o, s:o, s:o}",
+			 "session", session->id, "lane", (json_int_t)lane->id,
+			 "serial", json_string_or_null(lane->serial[0] != '\0' ? lane->serial :
+						       NULL),
 			 "board", (json_int_t)board,
 			 "started", station_time_rfc3339(when, t, sizeof t),
 			 "programmer", json_string_or_null(jp->programmer != NULL ?
 							   jp->programmer->id : NULL),
-			 "port", json_string_or_null(jp->port),
+			 "port", json_string_or_null(lane->port[0] != '\0' ? lane->port : NULL),
 			 "part", json_string_or_null(jp->part != NULL ? jp->part->id : NULL),
 			 "image", json_string_or_null(jp->image_path));
 }

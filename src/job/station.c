@@ -1,12 +1,13 @@
-/* station.c - the station loop: wait for a board, run the job on it, log
+/* station.c - one lane's loop: wait for a board, run the job on it, log
  * it, wait for it to go, again; and the checks before the first board. */
 #include "config.h"
 
-#include "job/station.h"
+#include "job/station-int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "prog/prog.h"
@@ -131,24 +132,7 @@ station_plan_validate(const struct station_plan *sp, struct iw_error *err)
 	return check_confirm_up_front(sp, err);
 }
 
-/* --- the loop ------------------------------------------------------------------- */
-
-struct station_ctx {
-	const struct station_plan *sp;
-	const struct station_ops *ops;
-	struct station_summary *sum;
-	struct station_session session;
-	struct job_plan job;           /* sp->job on the station's programmer */
-	struct prog own;
-	struct prog *p;
-	bool opened;
-	struct station_log *log;
-	struct job_result *res;
-	unsigned board;
-	unsigned lane;                 /* this station's lane in the log (0: the only one) */
-	bool script_over;              /* a simulated board script has ended */
-	double t0;
-};
+/* --- a lane's loop ---------------------------------------------------------------- */
 
 static double
 since(double t0)
@@ -157,55 +141,58 @@ since(double t0)
 }
 
 static void
-emit(struct station_ctx *c, struct station_event *ev)
-{
-	ev->session = &c->session;
-	if (ev->board == 0)
-		ev->board = c->board;
-	if (ev->summary == NULL)
-		ev->summary = c->sum;
-	if (c->ops->event != NULL)
-		c->ops->event(c->ops->user, ev);
-}
-
-static void
-emit_kind(struct station_ctx *c, enum station_event_kind kind, unsigned board)
+emit_kind(struct station_lane *l, enum station_event_kind kind, unsigned board)
 {
 	struct station_event ev;
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = kind;
 	ev.board = board;
-	emit(c, &ev);
+	station_emit(l->s, l, &ev);
+}
+
+/* Set what the dashboard shows of this lane. */
+static void
+set_state(struct station_lane *l, enum station_lane_state state)
+{
+	struct station *s = l->s;
+
+	pthread_mutex_lock(&s->lock);
+	l->view.state = state;
+	l->view.board = l->board;
+	if (state != STATION_LANE_FLASHING)
+		l->view.done = l->view.total = 0;
+	pthread_mutex_unlock(&s->lock);
+	station_wake(s);
 }
 
 static enum station_stop
-stop_level(struct station_ctx *c)
+stop_level(struct station_lane *l)
 {
-	enum station_stop s = c->ops->stop != NULL ? c->ops->stop(c->ops->user) : STATION_RUN;
+	enum station_stop st = station_lane_stop_level(l);
 
 	/* No board will come after a simulated script's end. */
-	return s == STATION_RUN && c->script_over ? STATION_STOP_AFTER_BOARD : s;
+	return st == STATION_RUN && l->script_over ? STATION_STOP_AFTER_BOARD : st;
 }
 
-/* Let `ms` pass between polls: for real (through the front end, which
- * returns early on a stop), or on a simulated board script's own clock. */
+/* Let `ms` pass between polls: for real, or on a simulated board script's
+ * own clock. */
 static void
-pause_ms(struct station_ctx *c, unsigned ms)
+pause_ms(struct station_lane *l, unsigned ms)
 {
-	switch (prog_idle(c->p, ms)) {
+	switch (prog_idle(l->p, ms)) {
 	case PROG_IDLE_REAL:
-		if (c->ops->wait != NULL)
-			c->ops->wait(c->ops->user, ms);
+		if (l->s->ops->wait != NULL)
+			l->s->ops->wait(l->s->ops->user, ms);
 		else
-			iw_sleep_ms(ms);
+			station_lane_sleep(l, ms);
 		break;
 	case PROG_IDLE_VIRTUAL:
 		break;
 	case PROG_IDLE_OVER:
-		if (!c->script_over) {
-			c->script_over = true;
-			emit_kind(c, STATION_EVENT_SCRIPT_END, 0);
+		if (!l->script_over) {
+			l->script_over = true;
+			emit_kind(l, STATION_EVENT_SCRIPT_END, 0);
 		}
 		break;
 	}
@@ -234,9 +221,9 @@ probe_clock(const struct prog *p)
 /* Is a board on the cable?  Programming Enable at a slow clock, then let
  * go again.  Anything but "no echo" is the programmer's failure. */
 static enum iw_status
-probe(struct station_ctx *c, bool *present, struct iw_error *err)
+probe(struct station_lane *l, bool *present, struct iw_error *err)
 {
-	struct prog *p = c->p;
+	struct prog *p = l->p;
 	struct iw_error e;
 	enum iw_status st;
 
@@ -251,12 +238,12 @@ probe(struct station_ctx *c, bool *present, struct iw_error *err)
 	return st;
 }
 
-enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED };
+enum wait_end { WAIT_DONE, WAIT_STOPPED, WAIT_FAILED, WAIT_COUNTED };
 
 /* Until the board has answered (`want` true) or stayed silent on `polls`
  * polls in a row. */
 static enum wait_end
-wait_for(struct station_ctx *c, bool want, unsigned polls)
+wait_for(struct station_lane *l, bool want, unsigned polls)
 {
 	unsigned run = 0;
 
@@ -264,235 +251,323 @@ wait_for(struct station_ctx *c, bool want, unsigned polls)
 		bool present;
 		enum iw_status st;
 
-		if (stop_level(c) != STATION_RUN)
+		if (stop_level(l) != STATION_RUN)
 			return WAIT_STOPPED;
-		if ((st = probe(c, &present, &c->sum->error)) != IW_OK) {
-			c->sum->status = st;
+		/* The last boards of --count went to other lanes. */
+		if (station_count_done(l->s))
+			return WAIT_COUNTED;
+		if ((st = probe(l, &present, &l->sum.error)) != IW_OK) {
+			l->sum.status = st;
 			return WAIT_FAILED;
 		}
 		run = present == want ? run + 1 : 0;
 		if (run >= polls)
 			return WAIT_DONE;
-		pause_ms(c, c->sp->poll_ms);
+		pause_ms(l, l->s->sp->poll_ms);
 	}
+}
+
+/* A paused lane holds here, between boards, until resumed or stopped. */
+static void
+hold_while_paused(struct station_lane *l)
+{
+	struct station *s = l->s;
+	bool held = false;
+
+	pthread_mutex_lock(&s->lock);
+	while (l->paused && l->ctl == STATION_RUN && s->ctl == STATION_RUN) {
+		if (!held) {
+			l->view.state = STATION_LANE_PAUSED;
+			held = true;
+			pthread_mutex_unlock(&s->lock);
+			station_wake(s);
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
+		pthread_cond_wait(&s->cond, &s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 static bool
 on_job_event(void *user, const struct job_event *jev)
 {
-	struct station_ctx *c = user;
+	struct station_lane *l = user;
+	struct station *s = l->s;
 	struct station_event ev;
+	bool visible = false;
 
+	if (jev->kind == JOB_EVENT_PHASE && jev->phase != l->phase) {
+		double now = iw_clock_s();
+
+		if (l->phase < JOB_PHASE_COUNT)
+			l->times.phase_s[l->phase] += now - l->phase_t0;
+		l->phase = jev->phase;
+		l->phase_t0 = now;
+	}
+	if (jev->kind == JOB_EVENT_PHASE || jev->kind == JOB_EVENT_PROGRESS) {
+		pthread_mutex_lock(&s->lock);
+		visible = l->view.phase != jev->phase || l->view.done != jev->done;
+		l->view.phase = jev->phase;
+		l->view.done = jev->done;
+		l->view.total = jev->total;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (visible)
+		station_wake(s);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = STATION_EVENT_JOB;
 	ev.job = jev;
-	emit(c, &ev);
-	return stop_level(c) != STATION_STOP_NOW;
+	station_emit(s, l, &ev);
+	return stop_level(l) != STATION_STOP_NOW;
 }
 
-/* One board: run, count, log, report.  Returns false when the station
- * cannot go on. */
-static bool
-do_board(struct station_ctx *c)
+/* The log could not take this board's line (or its start): the lane (and
+ * the station: every lane shares the log) cannot go on. */
+static void
+log_failed(struct station_lane *l, const struct iw_error *lerr)
 {
-	struct station_summary *sum = c->sum;
-	struct job_result *res = c->res;
-	struct station_event ev;
-	time_t when = time(NULL);
-	json_t *record;
-	struct iw_error lerr;
-	bool go_on = true;
+	struct station *s = l->s;
 
-	memset(&ev, 0, sizeof ev);
-	ev.kind = STATION_EVENT_BOARD;
-	ev.when = when;
-	emit(c, &ev);
-	if (c->log != NULL) {
-		json_t *start = station_start_json(c->sp, &c->session, c->lane, c->board, when);
-
-		if (start == NULL || station_log_board_start(c->log, c->session.id, c->lane,
-							      c->board, start, &lerr) != IW_OK) {
-			if (start == NULL)
-				iw_error_set(&lerr, IW_NOMEM, "out of memory writing the log");
-			json_decref(start);
-			sum->log_failed = true;
-			sum->status = lerr.code;
-			sum->error = lerr;
-			iw_error_prefix(&sum->error, "board %u was not flashed: its start "
-					"could not be noted", c->board);
-			return false;
-		}
-		json_decref(start);
+	l->sum.log_failed = true;
+	l->sum.status = lerr->code;
+	l->sum.error = *lerr;
+	pthread_mutex_lock(&s->lock);
+	if (!s->total.log_failed) {
+		s->total.log_failed = true;
+		s->total.status = lerr->code;
+		s->total.error = *lerr;
+		iw_error_prefix(&s->total.error, "lane %u", l->info.id);
 	}
-	job_run(&c->job, on_job_event, c, res);
+	s->ctl = STATION_STOP_AFTER_BOARD;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+count_result(struct station_lane *l, const struct job_result *res)
+{
+	struct station *s = l->s;
+	struct station_summary *sum = &l->sum;
+	char cause[STATION_CAUSE_MAX];
+	const char *c = station_cause(res, cause, sizeof cause);
+
 	sum->boards++;
 	if (res->status == IW_OK) {
 		sum->ok++;
 	} else {
 		sum->failed++;
-		sum->last_failed_board = c->board;
+		sum->last_failed_board = l->board;
+		sum->last_failed_lane = l->info.id;
 		sum->last_failure = res->status;
 		sum->last_failed_phase = res->phase;
 	}
-	record = station_record_json(c->sp, &c->session, c->board, when, res);
-	if (c->log != NULL && (record == NULL ||
-			       station_log_write(c->log, record, &lerr) != IW_OK)) {
+	pthread_mutex_lock(&s->lock);
+	l->view.ok = sum->ok;
+	l->view.failed = sum->failed;
+	snprintf(l->view.last_result, sizeof l->view.last_result, "%s",
+		 res->status == IW_OK ? "ok" : res->status == IW_CANCELLED ? "cancelled" :
+		 "failed");
+	snprintf(l->view.last_cause, sizeof l->view.last_cause, "%s", c != NULL ? c : "");
+	station_count_result(s, c, res->status == IW_OK);
+	if (res->status != IW_OK) {
+		s->total.last_failed_board = l->board;
+		s->total.last_failed_lane = l->info.id;
+		s->total.last_failure = res->status;
+		s->total.last_failed_phase = res->phase;
+	}
+	pthread_mutex_unlock(&s->lock);
+	station_wake(s);
+}
+
+/* One board: run, count, log, report.  Returns false when the lane
+ * cannot go on. */
+static bool
+do_board(struct station_lane *l)
+{
+	struct station *s = l->s;
+	struct station_summary *sum = &l->sum;
+	struct job_result *res = l->res;
+	struct station_event ev;
+	json_t *record;
+	struct iw_error lerr;
+	bool go_on = true;
+
+	memset(&l->times, 0, sizeof l->times);
+	l->times.started = time(NULL);
+	l->phase = JOB_PHASE_COUNT;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = STATION_EVENT_BOARD;
+	ev.when = l->times.started;
+	station_emit(s, l, &ev);
+	set_state(l, STATION_LANE_FLASHING);
+	if (s->log != NULL) {
+		json_t *start = station_start_json(s->sp, &s->session, &l->info, l->board,
+						   l->times.started);
+
+		if (start == NULL || station_log_board_start(s->log, s->session.id, l->info.id,
+							      l->board, start, &lerr) != IW_OK) {
+			if (start == NULL)
+				iw_error_set(&lerr, IW_NOMEM, "out of memory writing the log");
+			json_decref(start);
+			iw_error_prefix(&lerr, "board %u was not flashed: its start could not "
+					"be noted", l->board);
+			log_failed(l, &lerr);
+			return false;
+		}
+		json_decref(start);
+	}
+	job_run(&l->job, on_job_event, l, res);
+	if (l->phase < JOB_PHASE_COUNT)
+		l->times.phase_s[l->phase] += iw_clock_s() - l->phase_t0;
+	l->times.ended = time(NULL);
+	count_result(l, res);
+	record = station_record_json(s->sp, &s->session, &l->info, l->board, &l->times, res);
+	if (s->log != NULL && (record == NULL ||
+			       station_log_write(s->log, record, &lerr) != IW_OK)) {
 		if (record == NULL)
 			iw_error_set(&lerr, IW_NOMEM, "out of memory writing the log");
-		sum->log_failed = true;
-		sum->status = lerr.code;
-		sum->error = lerr;
-		iw_error_prefix(&sum->error, "board %u was %s but could not be logged",
-				c->board, res->status == IW_OK ? "flashed" : "not flashed");
+		iw_error_prefix(&lerr, "board %u was %s but could not be logged", l->board,
+				res->status == IW_OK ? "flashed" : "not flashed");
+		log_failed(l, &lerr);
 		go_on = false;
-	} else if (c->log != NULL) {
-		station_log_board_end(c->log, c->session.id, c->lane, c->board);
+	} else if (s->log != NULL) {
+		station_log_board_end(s->log, s->session.id, l->info.id, l->board);
 	}
-	sum->seconds = since(c->t0);
+	sum->seconds = since(s->t0);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = STATION_EVENT_RESULT;
 	ev.result = res;
 	ev.record = record;
-	ev.when = when;
-	emit(c, &ev);
+	ev.when = l->times.started;
+	station_emit(s, l, &ev);
 	json_decref(record);
 	if (go_on && station_status_is_fatal(res->status)) {
 		sum->status = res->status;
 		sum->error = res->error;
-		iw_error_prefix(&sum->error, "board %u", c->board);
+		iw_error_prefix(&sum->error, "board %u", l->board);
 		go_on = false;
 	}
 	return go_on;
 }
 
 static enum iw_status
-open_programmer(struct station_ctx *c, struct iw_error *err)
+open_programmer(struct station_lane *l, struct iw_error *err)
 {
 	enum iw_status st;
 
-	if ((st = job_open_programmer(&c->sp->job, &c->own, err)) != IW_OK)
+	if ((st = job_open_programmer(&l->job, &l->own, err)) != IW_OK)
 		return st;
-	c->p = &c->own;
-	c->opened = true;
+	l->p = &l->own;
+	l->opened = true;
 	return IW_OK;
 }
 
 static void
-on_interrupted(void *user, json_t *record)
+lane_loop(struct station_lane *l)
 {
-	struct station_ctx *c = user;
-	struct station_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.kind = STATION_EVENT_INTERRUPTED;
-	ev.record = record;
-	emit(c, &ev);
-}
-
-static enum iw_status
-start(struct station_ctx *c, struct prog *prog)
-{
-	const struct station_plan *sp = c->sp;
-	struct station_summary *sum = c->sum;
-	struct tm tm;
-	char stamp[32] = "";
-	enum iw_status st;
-
-	if ((st = station_plan_validate(sp, &sum->error)) != IW_OK)
-		return st;
-	c->session.started = time(NULL);
-	if (localtime_r(&c->session.started, &tm) != NULL)
-		strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	snprintf(c->session.id, sizeof c->session.id, "%s-%ld", stamp, (long)getpid());
-	if (sp->job.image_path != NULL &&
-	    (st = sha256_file_hex(sp->job.image_path, c->session.image_sha256, NULL,
-				  &sum->error)) != IW_OK)
-		return st;
-	if ((c->res = malloc(sizeof *c->res)) == NULL)
-		return iw_error_set(&sum->error, IW_NOMEM, "out of memory starting the station");
-	if (sp->log_path != NULL) {
-		size_t dropped;
-		struct station_event ev;
-
-		if ((st = station_log_open(sp->log_path, &c->log, &dropped, &sum->error)) != IW_OK)
-			return st;
-		if (dropped > 0) {
-			memset(&ev, 0, sizeof ev);
-			ev.kind = STATION_EVENT_LOG_REPAIRED;
-			ev.dropped = dropped;
-			emit(c, &ev);
-		}
-		if ((st = station_log_recover(c->log, on_interrupted, c, &sum->error)) != IW_OK)
-			return st;
-	}
-	if (prog != NULL)
-		c->p = prog;
-	else if ((st = open_programmer(c, &sum->error)) != IW_OK)
-		return st;
-	c->job = sp->job;
-	c->job.prog = c->p;
-	return IW_OK;
-}
-
-enum iw_status
-station_run(const struct station_plan *sp, struct prog *prog,
-	    const struct station_ops *ops, struct station_summary *summary)
-{
-	static const struct station_ops no_ops;
-	struct station_ctx c;
+	const struct station_plan *sp = l->s->sp;
+	struct station_summary *sum = &l->sum;
 	enum wait_end w;
 
-	memset(summary, 0, sizeof *summary);
-	memset(&c, 0, sizeof c);
-	c.sp = sp;
-	c.ops = ops != NULL ? ops : &no_ops;
-	c.sum = summary;
-	c.t0 = iw_clock_s();
-	if ((summary->status = start(&c, prog)) != IW_OK)
-		goto out;
-	emit_kind(&c, STATION_EVENT_START, 0);
 	for (;;) {
-		if (sp->count != 0 && summary->boards >= sp->count)
-			break;
-		emit_kind(&c, STATION_EVENT_WAITING, c.board + 1);
-		w = wait_for(&c, true, sp->present_polls);
+		hold_while_paused(l);
+		emit_kind(l, STATION_EVENT_WAITING, l->board + 1);
+		set_state(l, STATION_LANE_WAITING);
+		w = wait_for(l, true, sp->present_polls);
 		if (w != WAIT_DONE) {
-			summary->stopped = w == WAIT_STOPPED;
+			sum->stopped = w == WAIT_STOPPED;
 			break;
 		}
-		c.board++;
-		if (!do_board(&c))
-			break;
-		if (c.res->status == IW_CANCELLED || stop_level(&c) != STATION_RUN) {
-			summary->stopped = true;
+		/* With --count, the last boards may be on other lanes' jigs. */
+		if (!station_take_board(l)) {
+			sum->stopped = false;
 			break;
 		}
-		if (sp->count != 0 && summary->boards >= sp->count)
+		l->board++;
+		if (!do_board(l))
 			break;
-		emit_kind(&c, STATION_EVENT_REMOVE, c.board);
-		w = wait_for(&c, false, sp->absent_polls);
+		if (l->res->status == IW_CANCELLED || stop_level(l) != STATION_RUN) {
+			sum->stopped = true;
+			break;
+		}
+		if (station_count_done(l->s))
+			break;
+		emit_kind(l, STATION_EVENT_REMOVE, l->board);
+		set_state(l, STATION_LANE_REMOVE);
+		w = wait_for(l, false, sp->absent_polls);
 		if (w != WAIT_DONE) {
-			summary->stopped = w == WAIT_STOPPED;
+			sum->stopped = w == WAIT_STOPPED;
 			break;
 		}
 	}
-out:
-	if (c.opened) {
+}
+
+void *
+station_lane_main(void *arg)
+{
+	struct station_lane *l = arg;
+	struct station *s = l->s;
+	struct station_summary *sum = &l->sum;
+	sigset_t block;
+
+	/* Signals are for the front end's thread: never interrupt a driver's
+	 * system call here. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	l->job = s->sp->job;
+	if (l->info.port[0] != '\0')
+		l->job.port = l->info.port;
+	/* For the log: which programmer this lane is, whatever port it got. */
+	if (l->p == NULL && l->info.serial[0] == '\0' &&
+	    l->job.programmer->transport != CATALOG_TRANSPORT_SIM) {
+		char serial[STATION_SERIAL_MAX] = "";
+
+		station_lookup_serial(l->job.catalog, l->info.port, serial, sizeof serial);
+		pthread_mutex_lock(&s->lock);
+		snprintf(l->info.serial, sizeof l->info.serial, "%s", serial);
+		l->view.info = l->info;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if ((l->res = malloc(sizeof *l->res)) == NULL) {
+		sum->status = iw_error_set(&sum->error, IW_NOMEM, "out of memory starting "
+					   "lane %u", l->info.id);
+	} else if (l->p == NULL && (sum->status = open_programmer(l, &sum->error)) != IW_OK) {
+		iw_error_prefix(&sum->error, "lane %u", l->info.id);
+	} else {
+		l->job.prog = l->p;
+		emit_kind(l, STATION_EVENT_LANE_START, 0);
+		lane_loop(l);
+	}
+	if (l->opened) {
 		struct iw_error e;
 
 		iw_error_clear(&e);
-		if (prog_close(&c.own, &e) != IW_OK && summary->status == IW_OK) {
-			summary->status = e.code;
-			summary->error = e;
+		if (prog_close(&l->own, &e) != IW_OK && sum->status == IW_OK) {
+			sum->status = e.code;
+			sum->error = e;
 		}
+		l->opened = false;
 	}
-	station_log_close(c.log);
-	free(c.res);
-	summary->seconds = since(c.t0);
-	if (summary->status == IW_OK)
-		iw_error_clear(&summary->error);
+	free(l->res);
+	l->res = NULL;
+	sum->seconds = since(s->t0);
+	if (sum->status == IW_OK)
+		iw_error_clear(&sum->error);
 	else
-		summary->error.code = summary->status;
-	emit_kind(&c, STATION_EVENT_END, c.board);
-	return summary->status;
+		sum->error.code = sum->status;
+	emit_kind(l, STATION_EVENT_LANE_END, l->board);
+	pthread_mutex_lock(&s->lock);
+	l->ended = true;
+	l->view.state = STATION_LANE_ENDED;
+	snprintf(l->view.ended, sizeof l->view.ended, "%s",
+		 sum->status != IW_OK ? sum->error.msg : "");
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	station_wake(s);
+	return NULL;
 }

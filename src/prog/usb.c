@@ -2,6 +2,7 @@
  * are in usb-xfer.c. */
 #include "prog/usb.h"
 #include "prog/usb-int.h"
+#include "core/udev-dirs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -243,25 +244,11 @@ list_candidates(const struct usb_scan *s, char *buf, size_t size)
 
 /* --- errors --------------------------------------------------------------------- */
 
-/* Whether udev reads rules from the directory ispwiz installed them in. */
-static bool
-udev_reads_install_dir(void)
-{
-	static const char *const dirs[] = {
-		"/usr/lib/udev/rules.d", "/lib/udev/rules.d", "/etc/udev/rules.d",
-	};
-
-	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-		if (strcmp(ISPWIZ_UDEVRULESDIR, dirs[i]) == 0)
-			return true;
-	return false;
-}
-
 enum iw_status
 usb_access_error(const char *name, const char *bus_path, const char *node,
 	     struct iw_error *err)
 {
-	if (udev_reads_install_dir())
+	if (iw_udev_reads_dir(ISPWIZ_UDEVRULESDIR))
 		return iw_error_set(err, IW_NO_PROGRAMMER,
 				    "permission denied opening the %s at USB %s (%s): this "
 				    "user may not use it. ispwiz's udev rules (%s/%s) grant "
@@ -269,7 +256,7 @@ usb_access_error(const char *name, const char *bus_path, const char *node,
 				    "there, reload the rules with `sudo udevadm control "
 				    "--reload-rules && sudo udevadm trigger` and plug the "
 				    "programmer in again", name, bus_path, node,
-				    ISPWIZ_UDEVRULESDIR, USB_UDEV_RULES_FILE);
+				    ISPWIZ_UDEVRULESDIR, IW_UDEV_RULES_FILE);
 	return iw_error_set(err, IW_NO_PROGRAMMER,
 			    "permission denied opening the %s at USB %s (%s): this user may "
 			    "not use it. ispwiz's udev rules grant access to every programmer "
@@ -277,7 +264,7 @@ usb_access_error(const char *name, const char *bus_path, const char *node,
 			    "not look: `sudo cp %s/%s /etc/udev/rules.d/`, then `sudo udevadm "
 			    "control --reload-rules && sudo udevadm trigger` and plug the "
 			    "programmer in again", name, bus_path, node, ISPWIZ_UDEVRULESDIR,
-			    ISPWIZ_UDEVRULESDIR, USB_UDEV_RULES_FILE);
+			    ISPWIZ_UDEVRULESDIR, IW_UDEV_RULES_FILE);
 }
 
 /* --- opening -------------------------------------------------------------------- */

@@ -29,9 +29,6 @@
 struct libusb_context;
 struct libusb_device_handle;
 
-/* The udev rule file that grants access to every programmer. */
-#define USB_UDEV_RULES_FILE "60-ispwiz.rules"
-
 #define USB_MAX_IDS 8
 #define USB_TEXT_MAX 128
 

@@ -20,10 +20,11 @@
 
 #define MAX_ITEMS 64
 #define FIELD_X 10
-/* Body rows besides the list: heading, description (2), "Upstream:" and
- * its URL on lines of their own (3), the preset line, a gap, the file and
- * fuse fields (4) and the note under them. */
-#define ROWS_BESIDES_LIST 13
+/* Body rows besides the list: the heading and a gap (2), description (2),
+ * "Upstream:" and its URL on lines of their own (3), the preset line, a
+ * gap, the file and fuse fields (4), the note under them and what the file
+ * is (2). */
+#define ROWS_BESIDES_LIST 16
 
 struct bootloader_state {
 	struct tui_list list;
@@ -41,6 +42,12 @@ struct bootloader_state {
 	struct tui_fuse_editor editor;   /* e: "Edit fuses" */
 	char note[400];
 	enum tui_role note_role;
+	/* The file's identity, under the fields (judged again when the path
+	 * or the row changes), and the "Download it" job. */
+	char ident[600], ident_path[4096];
+	const struct catalog_bootloader *ident_bl;
+	enum tui_role ident_role;
+	struct tui_progress fetch;
 };
 
 static struct bootloader_state *
@@ -148,6 +155,7 @@ enter(struct tui *t)
 
 	memset(s, 0, sizeof *s);
 	s->focus = -1;
+	tui_progress_init(&s->fetch, COLS - 4);
 	for (size_t i = 0; i < t->cat->n_bootloaders; i++) {
 		const struct catalog_bootloader *bl = &t->cat->bootloaders[i];
 
@@ -193,6 +201,7 @@ leave(struct tui *t)
 
 	tui_list_free(&s->list);
 	tui_form_free(&s->form);
+	tui_progress_free(&s->fetch);
 }
 
 static void
@@ -264,6 +273,31 @@ fields_match_preset(struct bootloader_state *s, int item)
 	return true;
 }
 
+/* Under the fields: the download's progress while it runs, else what the
+ * file in the field is (by identity, judged again when it changes). */
+static void
+draw_identity(struct tui *t, const struct catalog_bootloader *bl, int y)
+{
+	struct bootloader_state *s = state(t);
+	struct tui_text box;
+	char path[4096];
+
+	if (s->fetch.running) {
+		tui_progress_draw(&s->fetch, y, 2, COLS - 4, NULL);
+		return;
+	}
+	tui_form_get(&s->form, 0, path, sizeof path);
+	if (strcmp(path, s->ident_path) != 0 || bl != s->ident_bl) {
+		snprintf(s->ident_path, sizeof s->ident_path, "%s", path);
+		s->ident_bl = bl;
+		tui_file_identity(t, bl, path, s->ident, sizeof s->ident, &s->ident_role);
+	}
+	tui_text_init(&box, COLS - 4);
+	tui_text_add(&box, s->ident_role, 0, s->ident);
+	tui_text_draw(&box, y, 2, tui_body_top() + tui_body_rows() - y, COLS - 4);
+	tui_text_clear(&box);
+}
+
 static void
 draw(struct tui *t)
 {
@@ -320,6 +354,7 @@ draw(struct tui *t)
 		tui_putf(form_y(s) + (int)f, 2, 8, TUI_ROLE_NORMAL, "%s:",
 			 fuse_byte_name(s->field_byte[f]));
 	tui_put(form_y(s) + (int)s->n_fields, 2, COLS - 4, s->note_role, s->note);
+	draw_identity(t, bl, form_y(s) + (int)s->n_fields + 1);
 }
 
 static void
@@ -404,8 +439,8 @@ choose(struct tui *t)
 		return;
 	tui_form_get(&s->form, 0, path, sizeof path);
 	if (path[0] == '\0') {
-		tui_message(t, TUI_ROLE_ERROR, "Give the bootloader file: download %s (see "
-			    "Upstream above) and type its path; Tab completes.",
+		tui_message(t, TUI_ROLE_ERROR, "Give the bootloader file: d downloads %s, or "
+			    "type its path; Tab completes.",
 			    s->bl[i]->file != NULL ? s->bl[i]->file : "it");
 		return;
 	}
@@ -541,21 +576,70 @@ editor_action(struct tui *t, enum tui_action a)
 		    "the fields; Enter reviews them." : "");
 }
 
+/* "Download it": the highlighted bootloader's upstream file, checked by
+ * its identity, into the download cache (job-fetch.c on the worker). */
+static void
+download(struct tui *t)
+{
+	struct bootloader_state *s = state(t);
+	int i = tui_list_index(&s->list);
+	struct job_plan plan;
+
+	if (i < 0)
+		return;
+	job_plan_init(&plan);
+	plan.kind = JOB_KIND_FETCH;
+	plan.catalog = t->cat;
+	plan.fetch_id = s->bl[i]->id;
+	if (tui_progress_start(t, &s->fetch, &plan))
+		tui_message(t, TUI_ROLE_NORMAL, "Downloading %s... c cancels.",
+			    s->bl[i]->file != NULL ? s->bl[i]->file : s->bl[i]->id);
+}
+
+static void
+event(struct tui *t, const struct tui_event *ev)
+{
+	struct bootloader_state *s = state(t);
+	const struct job_result *r = &s->fetch.res;
+
+	if ((ev->kind != TUI_EV_JOB && ev->kind != TUI_EV_JOB_DONE) ||
+	    !tui_progress_event(&s->fetch, ev))
+		return;
+	if (r->status != IW_OK) {
+		tui_message(t, r->status == IW_CANCELLED ? TUI_ROLE_WARNING : TUI_ROLE_ERROR,
+			    "%s", r->error.msg);
+		return;
+	}
+	tui_form_set(&s->form, 0, r->fetched);
+	s->file_edited = true;
+	tui_message(t, TUI_ROLE_OK, "%s %s: it is in the File field. Enter goes on.",
+		    r->fetched_cached ? "Already downloaded and checked" : "Downloaded and checked",
+		    strrchr(r->fetched, '/') != NULL ? strrchr(r->fetched, '/') + 1 : r->fetched);
+}
+
 static void
 action(struct tui *t, enum tui_action a, int ch)
 {
 	struct bootloader_state *s = state(t);
 	int before = tui_list_index(&s->list);
 
+	if (s->fetch.running) {
+		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
+			tui_job_cancel(t);
+		return;
+	}
 	if (s->editor.open) {
 		editor_action(t, a);
+		return;
+	}
+	if (a == TUI_ACT_DOWNLOAD && s->focus < 0) {
+		download(t);
 		return;
 	}
 	if (a == TUI_ACT_EDIT && s->n_fields > 1) {
 		open_editor(t);
 		return;
 	}
-
 	if (a == TUI_ACT_BACK) {
 		tui_back(t);
 		return;
@@ -586,11 +670,15 @@ const struct tui_screen tui_screen_bootloader = {
 		"it) and the fuse bytes that will be written. Editing a fuse byte makes "
 		"custom fuses: the review step shows what each change does and refuses "
 		"values that would lock you out of the chip. Tab or Down moves from the "
-		"list to the fields, Up goes back. e (F2 in a field) opens the fuse "
+		"list to the fields, Up goes back. d downloads the highlighted "
+		"bootloader's upstream file into the download cache, keeps it only when "
+		"it is the known file, and fills it in. Under the fields: what the file "
+		"is, by its contents (a file no catalog entry knows is flashed as your "
+		"file, never under a catalog name). e (F2 in a field) opens the fuse "
 		"editor: every fuse field by name, Left/Right steps through its values "
 		"with their meanings, and the bytes and each change's risk class follow "
 		"live; Enter puts the bytes in the fields.",
-	.keys = "Up/Down choose  Tab fields  e fuses  Enter review  Esc back",
+	.keys = "d download  e fuses  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
@@ -598,5 +686,6 @@ const struct tui_screen tui_screen_bootloader = {
 	.draw = draw,
 	.paint = paint,
 	.action = action,
+	.event = event,
 	.text_focus = text_focus,
 };

@@ -28,6 +28,7 @@ struct done_state {
 	enum wait_state wait;
 	long long deadline_ms;    /* when the wait gives up */
 	char found[300];
+	bool later;          /* the keyboard's firmware: "later" was chosen */
 };
 
 /* Seconds left on the wait, rounded up. */
@@ -95,6 +96,26 @@ start_wait(struct tui *t)
 	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board (%d s)...", WAIT_MS / 1000);
 }
 
+/* Once the bootloader is there: the keyboard's firmware now (the keyboard
+ * step) or later (the command that does it). */
+static void
+add_keyboard_choice(struct tui *t)
+{
+	struct done_state *s = state(t);
+	char cmd[600];
+
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	if (!s->later) {
+		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "Flash your keyboard's firmware "
+			     "now? y: now, through the new bootloader; n: later.");
+		return;
+	}
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "Later: with the keyboard plugged into "
+		     "USB, run");
+	tui_text_addf(&s->text, TUI_ROLE_INFO, "  %s", tui_keyboard_command(t, NULL, cmd,
+		      sizeof cmd));
+}
+
 static void
 fill(struct tui *t)
 {
@@ -104,9 +125,9 @@ fill(struct tui *t)
 
 	tui_text_clear(&s->text);
 	tui_text_init(&s->text, COLS - 4);
+	/* Named by the identity of what was verified, never by the row picked. */
 	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
-		      catalog_part_label(t->part), t->bootloader != NULL ?
-		      tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
+		      catalog_part_label(t->part), tui_flashed_name(t, title, sizeof title));
 	tui_text_addf(&s->text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);
@@ -137,12 +158,13 @@ fill(struct tui *t)
 		      "board into USB. Waiting for %s (USB ID %s)...",
 		      tui_bootloader_title(t->bootloader, title, sizeof title),
 		      catalog_usb_id_str(t->bootloader->usb_id, id));
-	if (s->wait == WAIT_FOUND)
+	if (s->wait == WAIT_FOUND) {
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
-	else if (s->wait == WAIT_WAITING)
+		add_keyboard_choice(t);
+	} else if (s->wait == WAIT_WAITING) {
 		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "%d s left of %d s.", seconds_left(s),
 			      WAIT_MS / 1000);
-	else if (s->wait == WAIT_NOT_FOUND) {
+	} else if (s->wait == WAIT_NOT_FOUND) {
 		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
 			      "appeared within %d s. Check the USB cable, then:",
 			      catalog_usb_id_str(t->bootloader->usb_id, id), WAIT_MS / 1000);
@@ -229,7 +251,13 @@ action(struct tui *t, enum tui_action a, int ch)
 	(void)ch;
 	if (tui_text_scroll(&s->text, a, tui_body_rows() - 2))
 		return;
-	if (a == TUI_ACT_NEXT) {
+	if (a == TUI_ACT_YES && s->wait == WAIT_FOUND) {
+		tui_keyboard_begin(t);
+	} else if (a == TUI_ACT_NO && s->wait == WAIT_FOUND) {
+		s->later = true;
+		tui_log(t, "done: the keyboard's firmware later");
+		fill(t);
+	} else if (a == TUI_ACT_NEXT) {
 		tui_request_quit(t);
 	} else if (a == TUI_ACT_RETRY && s->wait == WAIT_NOT_FOUND) {
 		start_wait(t);
@@ -242,6 +270,15 @@ action(struct tui *t, enum tui_action a, int ch)
 	}
 }
 
+static const char *
+keys_now(const struct tui *t)
+{
+	const struct done_state *s = state(t);
+
+	return s->wait == WAIT_FOUND && !s->later ?
+	       "y firmware now  n later  Enter quit  Esc another board" : NULL;
+}
+
 const struct tui_screen tui_screen_done = {
 	.name = "Done",
 	.data_size = sizeof(struct done_state),
@@ -249,8 +286,11 @@ const struct tui_screen tui_screen_done = {
 		"keyboard into USB on its own: ispwiz watches for the USB ID the new "
 		"bootloader enumerates with and says whether it appeared. To flash "
 		"another board of the same kind, press Esc: it starts again at the "
-		"target step.",
+		"target step. Once the bootloader is there, y goes on to flash the "
+		"keyboard's own firmware through it; n shows the command that does it "
+		"later.",
 	.keys = "Enter quit  r wait again  Esc another board",
+	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,

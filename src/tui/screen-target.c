@@ -8,6 +8,7 @@
  */
 #include "tui/tui-int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,8 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.port = t->port;
 	plan.part = part;
 	plan.backup = false;     /* this job only reads the signature and fuses */
+	plan.inspect = true;     /* ... and the boot section, to say what it holds */
+	plan.inspect_sample = true;
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
 	plan.driver_opts = t->driver_opt_ptr;
@@ -169,6 +172,34 @@ add_diagnosis(struct tui_text *text, const struct wiring_diagnosis *d,
 		}
 }
 
+/* What the chip holds now (job_inspect_text): the boot section's sentence
+ * (a known bootloader, blank, or unknown data) when `boot`, else the rest
+ * (the application area, what BOOTRST makes of it), which goes with the
+ * fuses. */
+static void
+add_holds(struct tui *t, struct tui_text *text, bool boot)
+{
+	const struct job_result *r = t->probe;
+	struct job_plan plan;
+	char line[900], *rest;
+
+	job_plan_init(&plan);
+	plan.part = t->part;
+	if (job_inspect_text(&plan, r, line, sizeof line)[0] == '\0')
+		return;
+	if ((rest = strstr(line, "; ")) != NULL) {
+		*rest = '\0';
+		rest += 2;
+		rest[0] = (char)toupper((unsigned char)rest[0]);
+	}
+	line[0] = (char)toupper((unsigned char)line[0]);
+	if (boot)
+		tui_text_addf(text, r->chip_bootloader == NULL ? TUI_ROLE_WARNING :
+			      TUI_ROLE_OK, "%s.", line);
+	else if (rest != NULL)
+		tui_text_addf(text, TUI_ROLE_NORMAL, "%s.", rest);
+}
+
 static void
 show_found(struct tui *t)
 {
@@ -188,10 +219,12 @@ show_found(struct tui *t)
 	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "%u KiB flash, %u-byte pages; lock 0x%02X%s.",
 		      t->part->flash_size / 1024u, t->part->page_size, r->lock_before,
 		      (r->lock_before & 0x03) != 0x03 ? " (locked: the erase unlocks it)" : "");
+	add_holds(t, &s->text, true);
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	tui_text_add(&s->text, TUI_ROLE_DIM, 0, "Its fuses now (ispwiz fuses decode explains "
 		     "each field):");
 	fuses_decode(t->part, &r->fuses_before, decode_field, &dc);
+	add_holds(t, &s->text, false);
 	tui_message(t, TUI_ROLE_OK, "%s", t->restore_json[0] != '\0' ?
 		    "Press Enter to put the backup back (it asks first)." :
 		    "Press Enter to choose the bootloader.");

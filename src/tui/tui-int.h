@@ -41,6 +41,7 @@
 
 /* The session (below); every screen and helper reaches its state through it. */
 struct tui;
+struct tui_event;
 
 /* --- key actions (tui-keys.c) ------------------------------------------------ */
 
@@ -69,6 +70,7 @@ enum tui_action {
 	TUI_ACT_REDRAW,      /* Ctrl-L */
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
+	TUI_ACT_DOWNLOAD,    /* d: fetch the file the step needs */
 	TUI_ACT_RESTORE,     /* b: put the backup back */
 	TUI_ACT_EDIT,        /* e: the fuse editor */
 	TUI_ACT_OPTIONS,     /* o: the programmer's options */
@@ -297,6 +299,30 @@ const struct detect_list *tui_source_devices(const struct tui_source *s);
  * flashed bootloader); the real source only watches. */
 void tui_source_expect(struct tui_source *s, struct catalog_usb_id id, int delay_ms);
 
+/* --- a download's or an upload's progress (tui-progress.c) ------------------------ */
+
+/* A job that is not an ISP flash (JOB_KIND_FETCH, JOB_KIND_UPLOAD) as a
+ * screen shows it: where it is, and its INFO/WARNING lines.  Lives in the
+ * screen's data; the result lands in `res`. */
+struct tui_progress {
+	bool running, ended, warned;
+	enum job_phase phase;
+	uint32_t done, total;      /* of the phase now: bytes, or ms for a wait */
+	struct tui_text log;
+	struct job_result res;
+};
+
+void tui_progress_init(struct tui_progress *p, int width);
+void tui_progress_free(struct tui_progress *p);
+/* Start `plan` (tui_job_start); false with res.error set when it could not. */
+bool tui_progress_start(struct tui *t, struct tui_progress *p, const struct job_plan *plan);
+/* Take a TUI_EV_JOB or TUI_EV_JOB_DONE; true when the job has just ended. */
+bool tui_progress_event(struct tui_progress *p, const struct tui_event *ev);
+/* One row at (y, x): a bar with bytes, or a countdown "... 27 s left";
+ * `waiting_for` names what the wait after the upload waits for. */
+void tui_progress_draw(const struct tui_progress *p, int y, int x, int w,
+		       const char *waiting_for);
+
 /* --- the log (tui-log.c) -------------------------------------------------------- */
 
 /* The log file is the session's (t->log): open it with --log's path (NULL:
@@ -351,7 +377,8 @@ struct tui_screen {
 
 extern const struct tui_screen tui_screen_welcome, tui_screen_programmer,
 	tui_screen_firmware, tui_screen_wiring, tui_screen_port, tui_screen_target,
-	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done;
+	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done,
+	tui_screen_keyboard;
 
 /* A yes/no question in a panel; `on_yes` runs when answered yes. */
 typedef void (*tui_yes_fn)(struct tui *t);
@@ -507,5 +534,20 @@ bool tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
 const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);
+
+/* The keyboard's firmware after Done (screen-keyboard.c): go to that step;
+ * and the `ispwiz upload` command that does it later (`file` NULL: a
+ * placeholder name). */
+void tui_keyboard_begin(struct tui *t);
+const char *tui_keyboard_command(const struct tui *t, const char *file, char *buf,
+				 size_t size);
+
+/* What the bootloader file at `path` is, by its identity (tui-identity.c):
+ * one or two sentences for under the file field, "" when there is no file. */
+void tui_file_identity(const struct tui *t, const struct catalog_bootloader *bl,
+		       const char *path, char *buf, size_t size, enum tui_role *role);
+/* The name of what the flash job wrote and verified: the catalog
+ * bootloader its identity is, else "your file X.hex (unknown image)". */
+const char *tui_flashed_name(const struct tui *t, char *buf, size_t size);
 
 #endif

@@ -55,6 +55,8 @@ static const struct {
 	{ 'A',           TUI_ACT_SHOW_ALL,  TUI_ACT_NONE },
 	{ CTRL('l'),     TUI_ACT_REDRAW,    TUI_ACT_REDRAW },
 	{ CTRL('u'),     TUI_ACT_NONE,      TUI_ACT_CLEAR },
+	{ 'd',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
+	{ 'D',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
 };
 
 enum tui_action

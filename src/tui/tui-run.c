@@ -40,6 +40,7 @@ static const struct tui_screen *const screens[] = {
 	&tui_screen_review,
 	&tui_screen_flash,
 	&tui_screen_done,
+	&tui_screen_keyboard,
 };
 
 /* File-scope state on purpose (the only other is tui-colors.c's colour

@@ -257,7 +257,7 @@ fill_help(struct tui *t)
 	tui_text_init(&text, w - 4);
 	if (t->help_message[0] != '\0') {
 		/* The message line, whole, when it was too long for its row:
-		 * first, since it is what F1 was pressed for. */
+		 * first, because it is what F1 was pressed for. */
 		tui_text_add(&text, t->message_role, 0, t->help_message);
 		tui_text_add(&text, TUI_ROLE_NORMAL, 0, "");
 	}
@@ -272,17 +272,11 @@ fill_help(struct tui *t)
 			     "Esc or Backspace goes back a step, q quits (it asks first while "
 			     "the chip is being written), ? or F1 shows this help.");
 	for (size_t i = 0; i < text.n && (int)i < h - 3; i++) {
-		wattrset(t->help_win, tui_attr(text.lines[i].role));
-		mvwaddnstr(t->help_win, 1 + (int)i, 2, text.lines[i].text, w - 4);
-	}
-	if (text.n > (size_t)(h - 3)) {
-		/* Never cut silently: say that the window is too short for it. */
-		wattrset(t->help_win, tui_attr(TUI_ROLE_KEY));
-		mvwaddstr(t->help_win, h - 3, 2, "more: a taller window shows all of it");
-		wclrtoeol(t->help_win);
-		wattrset(t->help_win, tui_attr(TUI_ROLE_DIALOG));
-		box(t->help_win, 0, 0);
-		mvwprintw(t->help_win, 0, 2, " Help: %s ", tui_current(t)->name);
+		bool cut = text.n > (size_t)(h - 3) && (int)i == h - 4;
+
+		wattrset(t->help_win, tui_attr(cut ? TUI_ROLE_DIM : text.lines[i].role));
+		mvwaddnstr(t->help_win, 1 + (int)i, 2, cut ? "... (more than the window "
+			   "holds: make it taller to read the rest)" : text.lines[i].text, w - 4);
 	}
 	wattrset(t->help_win, tui_attr(TUI_ROLE_KEY));
 	mvwaddstr(t->help_win, h - 2, 2, "Press any key to close this help.");
@@ -504,6 +498,14 @@ quit_during_job(struct tui *t)
 void
 tui_request_quit(struct tui *t)
 {
+	if (tui_job_running(t) && !job_plan_changes_chip(&t->job_plan)) {
+		/* A probe, read or download: nothing to lose by stopping it. */
+		tui_job_cancel(t);
+		t->quit_after_job = true;
+		tui_message(t, TUI_ROLE_NORMAL, "Stopping the %s, then quitting...",
+			    t->job_plan.kind == JOB_KIND_FETCH ? "download" : "read");
+		return;
+	}
 	if (tui_job_running(t)) {
 		tui_ask(t, quit_during_job, "Quit now? The chip is being worked on: the "
 			"job stops at the next safe point first, and a fuse write that has "

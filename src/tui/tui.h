@@ -45,4 +45,9 @@ int tui_main(struct session *ctx, int argc, char **argv);
 /* Run the wizard on the controlling terminal; the exit code. */
 int tui_run(const struct tui_options *opt);
 
+/* The station dashboard (station-dash.c): the session's station_dashboard
+ * hook, which main.c sets. */
+void tui_station_dashboard(struct session *ctx, struct station *s,
+			   const struct station_plan *sp, int sig_fd);
+
 #endif
