@@ -664,20 +664,14 @@ action(struct tui *t, enum tui_action a, int ch)
 const struct tui_screen tui_screen_bootloader = {
 	.name = "Bootloader",
 	.data_size = sizeof(struct bootloader_state),
-	.help = "Each row is a bootloader from the catalog for this chip, with one of "
-		"its fuse presets; 'jtag-disabled' frees the JTAG pins (often used by "
-		"the key matrix). Below: the file to flash (type a path; Tab completes "
-		"it) and the fuse bytes that will be written. Editing a fuse byte makes "
-		"custom fuses: the review step shows what each change does and refuses "
-		"values that would lock you out of the chip. Tab or Down moves from the "
-		"list to the fields, Up goes back. d downloads the highlighted "
-		"bootloader's upstream file into the download cache, keeps it only when "
-		"it is the known file, and fills it in. Under the fields: what the file "
-		"is, by its contents (a file no catalog entry knows is flashed as your "
-		"file, never under a catalog name). e (F2 in a field) opens the fuse "
-		"editor: every fuse field by name, Left/Right steps through its values "
-		"with their meanings, and the bytes and each change's risk class follow "
-		"live; Enter puts the bytes in the fields.",
+	.help = "Each row is a catalog bootloader for this chip with one of its fuse "
+		"presets ('jtag-disabled' frees the JTAG pins for the key matrix). Below: "
+		"the file to flash (Tab completes) and the fuse bytes; edited bytes are "
+		"custom fuses, which the review explains and refuses when dangerous. "
+		"Tab or Down goes to the fields. d downloads the upstream file and keeps "
+		"it only when it is the known one; the line under the fields names the "
+		"file by its contents. e (F2 in a field) opens the fuse editor: every "
+		"field by name, Left/Right through its values, bytes and risk live.",
 	.keys = "d download  e fuses  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,

@@ -116,6 +116,27 @@ add_keyboard_choice(struct tui *t)
 		      sizeof cmd));
 }
 
+/* The catalog's notes on the bootloader (how it is entered, combined
+ * files): where they matter, when it did not show up. */
+static void
+add_notes(struct tui *t)
+{
+	struct done_state *s = state(t);
+	char title[200];
+
+	if (t->bootloader != NULL && t->bootloader->n_notes > 0) {
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_addf(&s->text, TUI_ROLE_HEADING, "Notes on %s:",
+			      tui_bootloader_title(t->bootloader, title, sizeof title));
+		for (size_t i = 0; i < t->bootloader->n_notes; i++) {
+			char line[600];
+
+			snprintf(line, sizeof line, "  - %s", t->bootloader->notes[i]);
+			tui_text_add(&s->text, TUI_ROLE_NORMAL, 4, line);
+		}
+	}
+}
+
 static void
 fill(struct tui *t)
 {
@@ -170,18 +191,7 @@ fill(struct tui *t)
 			      catalog_usb_id_str(t->bootloader->usb_id, id), WAIT_MS / 1000);
 		tui_done_advice(&s->text, t->part, t->bootloader, &r->fuses_after);
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "r waits again.");
-	}
-	/* The catalog's notes on this bootloader (combined files, quirks). */
-	if (t->bootloader != NULL && t->bootloader->n_notes > 0) {
-		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
-		tui_text_addf(&s->text, TUI_ROLE_HEADING, "Notes on %s:",
-			      tui_bootloader_title(t->bootloader, title, sizeof title));
-		for (size_t i = 0; i < t->bootloader->n_notes; i++) {
-			char line[600];
-
-			snprintf(line, sizeof line, "  - %s", t->bootloader->notes[i]);
-			tui_text_add(&s->text, TUI_ROLE_NORMAL, 4, line);
-		}
+		add_notes(t);
 	}
 }
 

@@ -46,10 +46,8 @@ tui_describe_backups(const struct tui *t, struct tui_text *out)
 {
 	if (t->first_backup_hex[0] == '\0')
 		return;
-	tui_text_add(out, TUI_ROLE_NORMAL, 0, "Backup of what the chip held before "
-		     "ispwiz wrote to it:");
-	tui_text_addf(out, TUI_ROLE_NORMAL, "  %s%s", t->first_backup_hex,
-		      t->demo != NULL ? " (demo: removed on exit)" : "");
+	tui_text_addf(out, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
+		      t->first_backup_hex, t->demo != NULL ? " (demo: removed on exit)" : "");
 	if (t->later_backup[0] != '\0') {
 		tui_text_add(out, TUI_ROLE_DIM, 0, "A later backup, of the chip as a retry "
 			     "found it (half-written, not its original contents):");
