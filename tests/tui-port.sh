@@ -9,6 +9,9 @@
 need_tool umockdev-run python3
 
 ISPWIZ_WRAPPER="umockdev-run -d $top_srcdir/tests/tui-port.umockdev -- ${ISPWIZ_WRAPPER:-}"
+# umockdev's preload library comes before ASan's in a sanitizer build.
+ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export ASAN_OPTIONS
 tui_log=$T/session.log
 tui_start --log "$tui_log"
 wait_step Welcome || finish
