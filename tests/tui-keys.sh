@@ -58,6 +58,13 @@ in_field() {
 }
 
 tui_start --demo --log "$T/session.log"
+# The Welcome step's backup field (b).
+wait_step Welcome || finish
+keys b
+wait_for "The backup to put back" 5 || finish
+in_field "Backup:" Welcome
+keys Escape
+wait_for --gone "The backup to put back" 5 || finish
 to_review
 keys Escape
 wait_step Bootloader || finish

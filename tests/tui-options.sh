@@ -48,4 +48,21 @@ on_screen "connected at SCK 500 kHz"
 keys q
 wait_exit || finish
 expect_restored
+
+# Without --demo (nothing is plugged in; the wiring step needs no device):
+# the Bus Pirate's wiring text names -x options and says where they are set.
+tui_start
+wait_step Welcome || finish
+keys Enter
+wait_for "Which programmer will you use?" || finish
+keys End
+wait_for "> Bus Pirate" 5 || finish
+keys Enter
+wait_for "Wire the Bus Pirate" || finish
+on_screen "With -x reset=aux it uses the AUX pin"
+on_screen "In the wizard these are set with o on the Programmer step."
+check_screen "the Bus Pirate's wiring"
+keys q
+wait_exit || finish
+expect_restored
 finish
