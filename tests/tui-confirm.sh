@@ -7,6 +7,7 @@ tui_start --demo --log "$T/session.log"
 to_review
 on_screen "5 fuse changes need your confirmation (marked confirm below)."
 on_screen "Type ATmega32U4 to confirm:"
+not_on_screen "The chip is locked"
 keys Enter
 wait_for '"" is not ATmega32U4: nothing will be written' || finish
 type_text "ATmega16U4"
@@ -28,4 +29,18 @@ wait_exit || finish
 [ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
 expect_restored
 expect_in "$T/session.log" "review: confirmed (typed the part name)"
+
+# A locked chip: the review warns, before anything runs, that the backup
+# will hold its fuses only.
+tui_start --demo --demo-fault locked
+to_review
+on_screen "The chip is locked (lock 0xFC, LB1/LB2 programmed): its flash and"
+on_screen "backup will hold fuses only"
+keys Escape
+wait_step Bootloader || finish
+keys Escape
+wait_step Target || finish
+keys q
+wait_exit || finish
+expect_restored
 finish

@@ -58,6 +58,13 @@ in_field() {
 }
 
 tui_start --demo --log "$T/session.log"
+# The Welcome step's backup field (b).
+wait_step Welcome || finish
+keys b
+wait_for "The backup to put back" 5 || finish
+in_field "Backup:" Welcome
+keys Escape
+wait_for --gone "The backup to put back" 5 || finish
 to_review
 keys Escape
 wait_step Bootloader || finish
@@ -81,9 +88,8 @@ wait_for "$T/home/only-file.hex" 5 || finish
 keys C-u
 type_text "$T/pc/missing.hex"
 keys Enter
-wait_for "missing.hex" 5 || finish
-screen
-sed -n 23p "$T/screen" | grep -q "missing.hex" || { fail "no error about the missing file"; show_screen; }
+# The error about it, on the message line (row 23).
+wait_for --line 23 "missing.hex" 5 || finish
 keys BSpace
 wait_for --gone --line 23 "missing.hex" 5 || finish
 

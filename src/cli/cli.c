@@ -100,6 +100,7 @@ print_help(FILE *out, const char *argv0)
 		"  --demo-fault KNOB  a simulated wiring fault, e.g. reset-not-wired\n"
 		"  --no-color       monochrome (so does NO_COLOR=1 in the environment)\n"
 		"  --log FILE       keep a timestamped log of the session\n"
+		"  --wait-usb SECONDS  how long the Done step waits for the new USB ID (60)\n"
 		"\n", argv0);
 	print_wrapped(out, "Exit codes: ", iw_exit_summary(codes, sizeof codes),
 		      ". See ispwiz(1).");

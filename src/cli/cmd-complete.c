@@ -49,7 +49,7 @@ const struct cli_command cmd_complete = {
 /* Every command takes these after its name (session.c, cli.c). */
 #define GLOBAL_WORDS "--json --catalog -v --verbose -h --help"
 /* With no command: the wizard (tui-main.c) and ispwiz itself. */
-#define TOP_WORDS "--demo --demo-slow --demo-fault --no-color --log " \
+#define TOP_WORDS "--demo --demo-slow --demo-fault --no-color --log --wait-usb " \
 	"--catalog --json -v --verbose -h --help -V --version"
 
 static const struct {

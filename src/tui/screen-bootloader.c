@@ -39,6 +39,7 @@ struct bootloader_state {
 	bool file_error;       /* the message is about the file field's path */
 	int shown_item;
 	int list_rows, title_w, preset_w;
+	struct tui_fuse_editor editor;   /* e: "Edit fuses" */
 	char note[400];
 	enum tui_role note_role;
 	/* The file's identity, under the fields (judged again when the path
@@ -306,6 +307,11 @@ draw(struct tui *t)
 	struct tui_text text;
 	char id[10];
 
+	if (s->editor.open) {
+		tui_fuse_editor_draw(&s->editor, tui_body_top() + 1, 2, tui_body_rows() - 1,
+				     COLS - 4);
+		return;
+	}
 	/* Column heads over the list's label columns (after the "> " mark). */
 	tui_putf(tui_body_top() + 1, 2, s->title_w + 2, TUI_ROLE_HEADING,
 		 "Bootloaders for the %s", catalog_part_label(t->part));
@@ -356,6 +362,8 @@ paint(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
+	if (s->editor.open)
+		return;   /* the editor covers the list and the fields */
 	tui_list_focus(&s->list, s->focus < 0);
 	tui_list_refresh(&s->list);
 	tui_form_focus(&s->form, s->focus >= 0);
@@ -367,13 +375,15 @@ text_focus(const struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	return s->focus >= 0;
+	return s->focus >= 0 && !s->editor.open;
 }
 
 static const char *
 keys_now(const struct tui *t)
 {
-	return text_focus(t) ? "Up/Down fields  Tab complete  Enter review  Esc back" : NULL;
+	if (state(t)->editor.open)
+		return "Up/Down field  Left/Right value  Enter use  Esc cancel";
+	return text_focus(t) ? "Up/Down fields  Tab complete  F2 fuses  Enter review" : NULL;
 }
 
 /* What the file is, by its identity (the rule `ispwiz flash` follows too):
@@ -525,6 +535,47 @@ field_action(struct tui *t, enum tui_action a, int ch)
 		tui_form_goto(&s->form, (size_t)s->focus);
 }
 
+/* "Edit fuses": the editor starts from the bytes in the fields. */
+static void
+open_editor(struct tui *t)
+{
+	struct bootloader_state *s = state(t);
+	struct fuse_set start, chip;
+	char v[16];
+	uint8_t byte;
+
+	fuse_set_init(&start);
+	for (size_t f = 1; f < s->n_fields; f++) {
+		tui_form_get(&s->form, f, v, sizeof v);
+		if (fuse_parse_byte(v, &byte, NULL) == IW_OK)
+			fuse_set_put(&start, s->field_byte[f], byte);
+	}
+	if (t->probe != NULL && t->probe->have_fuses)
+		chip = t->probe->fuses_before;
+	else
+		fuse_set_init(&chip);
+	tui_fuse_editor_open(&s->editor, t->part, &chip, &start);
+	tui_log(t, "fuse editor: opened");
+}
+
+static void
+editor_action(struct tui *t, enum tui_action a)
+{
+	struct bootloader_state *s = state(t);
+	char v[8];
+
+	if (!tui_fuse_editor_action(&s->editor, a))
+		return;
+	if (s->editor.accepted)
+		for (size_t f = 1; f < s->n_fields; f++) {
+			snprintf(v, sizeof v, "0x%02X", s->editor.value.value[s->field_byte[f]]);
+			tui_form_set(&s->form, f, v);
+		}
+	tui_log(t, "fuse editor: %s", s->editor.accepted ? "values taken" : "left unchanged");
+	tui_message(t, TUI_ROLE_NORMAL, "%s", s->editor.accepted ? "The edited fuses are in "
+		    "the fields; Enter reviews them." : "");
+}
+
 /* "Download it": the highlighted bootloader's upstream file, checked by
  * its identity, into the download cache (job-fetch.c on the worker). */
 static void
@@ -577,8 +628,16 @@ action(struct tui *t, enum tui_action a, int ch)
 			tui_job_cancel(t);
 		return;
 	}
+	if (s->editor.open) {
+		editor_action(t, a);
+		return;
+	}
 	if (a == TUI_ACT_DOWNLOAD && s->focus < 0) {
 		download(t);
+		return;
+	}
+	if (a == TUI_ACT_EDIT && s->n_fields > 1) {
+		open_editor(t);
 		return;
 	}
 	if (a == TUI_ACT_BACK) {
@@ -605,18 +664,15 @@ action(struct tui *t, enum tui_action a, int ch)
 const struct tui_screen tui_screen_bootloader = {
 	.name = "Bootloader",
 	.data_size = sizeof(struct bootloader_state),
-	.help = "Each row is a bootloader from the catalog for this chip, with one of "
-		"its fuse presets; 'jtag-disabled' frees the JTAG pins (often used by "
-		"the key matrix). Below: the file to flash (type a path; Tab completes "
-		"it) and the fuse bytes that will be written. Editing a fuse byte makes "
-		"custom fuses: the review step shows what each change does and refuses "
-		"values that would lock you out of the chip. Tab or Down moves from the "
-		"list to the fields, Up goes back. d downloads the highlighted "
-		"bootloader's upstream file into the download cache, keeps it only when "
-		"it is the known file, and fills it in. Under the fields: what the file "
-		"is, by its contents (a file no catalog entry knows is flashed as your "
-		"file, never under a catalog name).",
-	.keys = "Up/Down choose  d download  Tab fields/complete  Enter review  Esc back",
+	.help = "Each row is a catalog bootloader for this chip with one of its fuse "
+		"presets ('jtag-disabled' frees the JTAG pins for the key matrix). Below: "
+		"the file to flash (Tab completes) and the fuse bytes; edited bytes are "
+		"custom fuses, which the review explains and refuses when dangerous. "
+		"Tab or Down goes to the fields. d downloads the upstream file and keeps "
+		"it only when it is the known one; the line under the fields names the "
+		"file by its contents. e (F2 in a field) opens the fuse editor: every "
+		"field by name, Left/Right through its values, bytes and risk live.",
+	.keys = "d download  e fuses  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

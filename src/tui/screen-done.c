@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WAIT_MS 60000
+#include "core/clock.h"
+
+#define WAIT_MS_DEFAULT 60000
+/* How long the wait lasts: --wait-usb, else a minute. */
+#define WAIT_MS (t->opt->wait_usb_s > 0 ? t->opt->wait_usb_s * 1000 : WAIT_MS_DEFAULT)
+#define TICK_MS 1000      /* the countdown's step */
 
 enum wait_state {
 	WAIT_NONE,        /* the bootloader has no USB ID to look for */
@@ -21,9 +26,19 @@ enum wait_state {
 struct done_state {
 	struct tui_text text;
 	enum wait_state wait;
+	long long deadline_ms;    /* when the wait gives up */
 	char found[300];
 	bool later;          /* the keyboard's firmware: "later" was chosen */
 };
+
+/* Seconds left on the wait, rounded up. */
+static int
+seconds_left(const struct done_state *s)
+{
+	long long left = s->deadline_ms - (long long)iw_clock_ms();
+
+	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
 
 static struct done_state *
 state(const struct tui *t)
@@ -74,9 +89,11 @@ start_wait(struct tui *t)
 			found(t, &now->items[i]);
 			return;
 		}
-	tui_source_expect(src, t->bootloader->usb_id, 1500);
-	tui_set_timer(t, WAIT_MS);
-	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board...");
+	if (!t->opt->demo_bootloader_silent)
+		tui_source_expect(src, t->bootloader->usb_id, 1500);
+	s->deadline_ms = (long long)iw_clock_ms() + WAIT_MS;
+	tui_set_timer(t, TICK_MS);
+	tui_message(t, TUI_ROLE_NORMAL, "Waiting for the board (%d s)...", WAIT_MS / 1000);
 }
 
 /* Once the bootloader is there: the keyboard's firmware now (the keyboard
@@ -97,6 +114,27 @@ add_keyboard_choice(struct tui *t)
 		     "USB, run");
 	tui_text_addf(&s->text, TUI_ROLE_INFO, "  %s", tui_keyboard_command(t, NULL, cmd,
 		      sizeof cmd));
+}
+
+/* The catalog's notes on the bootloader (how it is entered, combined
+ * files): where they matter, when it did not show up. */
+static void
+add_notes(struct tui *t)
+{
+	struct done_state *s = state(t);
+	char title[200];
+
+	if (t->bootloader != NULL && t->bootloader->n_notes > 0) {
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+		tui_text_addf(&s->text, TUI_ROLE_HEADING, "Notes on %s:",
+			      tui_bootloader_title(t->bootloader, title, sizeof title));
+		for (size_t i = 0; i < t->bootloader->n_notes; i++) {
+			char line[600];
+
+			snprintf(line, sizeof line, "  - %s", t->bootloader->notes[i]);
+			tui_text_add(&s->text, TUI_ROLE_NORMAL, 4, line);
+		}
+	}
 }
 
 static void
@@ -120,9 +158,11 @@ fill(struct tui *t)
 			      r->fuses_after.value[FUSE_HIGH], r->fuses_after.value[FUSE_EXT]);
 	else
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "The fuses already had the right values.");
-	tui_text_addf(&s->text, TUI_ROLE_NORMAL, "Backup of what the chip held before: %s%s",
-		      r->backup_hex[0] != '\0' ? r->backup_hex : r->backup_json[0] != '\0' ?
-		      r->backup_json : "none", t->demo != NULL ? " (demo: removed on exit)" : "");
+	tui_note_backup(t, r);
+	if (t->first_backup_hex[0] != '\0')
+		tui_describe_backups(t, &s->text);
+	else
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "No backup was taken.");
 	if (tui_log_enabled(t) && t->opt->log_path != NULL)
 		tui_text_addf(&s->text, TUI_ROLE_DIM, "The session log has every step and "
 			      "job event: %s", t->opt->log_path);
@@ -142,13 +182,16 @@ fill(struct tui *t)
 	if (s->wait == WAIT_FOUND) {
 		tui_text_add(&s->text, TUI_ROLE_OK, 2, s->found);
 		add_keyboard_choice(t);
+	} else if (s->wait == WAIT_WAITING) {
+		tui_text_addf(&s->text, TUI_ROLE_NORMAL, "%d s left of %d s.", seconds_left(s),
+			      WAIT_MS / 1000);
 	} else if (s->wait == WAIT_NOT_FOUND) {
 		tui_text_addf(&s->text, TUI_ROLE_ERROR, "Not found: nothing with USB ID %s "
-			      "appeared within %d s. Check the USB cable; a bootloader such "
-			      "as Atmel DFU may only start when the application area is "
-			      "empty or its start pin (HWB) is held low at reset. r waits "
-			      "again.", catalog_usb_id_str(t->bootloader->usb_id, id),
-			      WAIT_MS / 1000);
+			      "appeared within %d s. Check the USB cable, then:",
+			      catalog_usb_id_str(t->bootloader->usb_id, id), WAIT_MS / 1000);
+		tui_done_advice(&s->text, t->part, t->bootloader, &r->fuses_after);
+		tui_text_add(&s->text, TUI_ROLE_NORMAL, 2, "r waits again.");
+		add_notes(t);
 	}
 }
 
@@ -196,6 +239,12 @@ event(struct tui *t, const struct tui_event *ev)
 	    ev->device->action == HOTPLUG_ADD && is_target_id(t, ev->device->dev)) {
 		found(t, ev->device->dev);
 		fill(t);
+	} else if (ev->kind == TUI_EV_TIMER && s->wait == WAIT_WAITING &&
+		   seconds_left(s) > 0) {
+		/* The countdown: a tick a second until the deadline. */
+		tui_set_timer(t, TICK_MS);
+		fill(t);
+		t->dirty = true;
 	} else if (ev->kind == TUI_EV_TIMER && s->wait == WAIT_WAITING) {
 		s->wait = WAIT_NOT_FOUND;
 		tui_message(t, TUI_ROLE_ERROR, "The bootloader did not show up. r waits again.");
@@ -225,7 +274,8 @@ action(struct tui *t, enum tui_action a, int ch)
 		fill(t);
 	} else if (a == TUI_ACT_BACK) {
 		/* Another board: back to the target step, never into the flash
-		 * step (that would write again). */
+		 * step (that would write again); its backups are its own. */
+		tui_forget_backups(t);
 		tui_goto(t, &tui_screen_target);
 	}
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "job/backup.h"
+
 struct row {
 	enum job_phase phase;
 	const char *label;
@@ -25,6 +27,11 @@ struct flash_state {
 	bool running;
 	bool ended;
 	enum iw_status status;
+	bool restoring;              /* the job puts the first backup back */
+	bool restored;               /* ... and it did */
+	char restoring_json[4096];   /* which backup */
+	struct backup_set set;       /* what the restore plan points into */
+	struct job_plan restore_plan;
 };
 
 static struct flash_state *
@@ -32,6 +39,9 @@ state(const struct tui *t)
 {
 	return tui_screen_data(t, &tui_screen_flash);
 }
+
+static void add_log(struct flash_state *s, enum tui_role role, const char *line);
+static void restore(struct tui *t, const char *json, const char *what);
 
 static const struct row initial[5] = {
 	{ .phase = JOB_PHASE_BACKUP, .label = "Backup read" },
@@ -54,7 +64,7 @@ log_rows(void)
 }
 
 static void
-start(struct tui *t)
+reset_rows(struct tui *t)
 {
 	struct flash_state *s = state(t);
 
@@ -63,7 +73,17 @@ start(struct tui *t)
 	tui_text_init(&s->log, COLS - 4);
 	s->phase = JOB_PHASE_PLAN;
 	s->ended = false;
+}
+
+static void
+start(struct tui *t)
+{
+	struct flash_state *s = state(t);
+
+	reset_rows(t);
+	s->restoring = false;
 	t->flashed = false;
+	t->put_back = false;
 	s->running = tui_job_start(t, &t->plan, t->result);
 	if (s->running)
 		tui_message(t, TUI_ROLE_NORMAL, "Working. c cancels (it asks first).");
@@ -76,6 +96,13 @@ enter(struct tui *t)
 
 	memset(s, 0, sizeof *s);
 	tui_text_init(&s->log, COLS - 4);
+	if (t->restore_now) {
+		/* From the Welcome step's b: the backup given there. */
+		t->restore_now = false;
+		t->flashed = true;
+		restore(t, t->restore_json, t->restore_json);
+		return;
+	}
 	start(t);
 }
 
@@ -85,6 +112,41 @@ leave(struct tui *t)
 	struct flash_state *s = state(t);
 
 	tui_text_clear(&s->log);
+	backup_set_free(&s->set);
+	memset(&s->set, 0, sizeof s->set);
+}
+
+/* A restore job of the backup `json` in this screen. */
+static void
+restore(struct tui *t, const char *json, const char *what)
+{
+	struct flash_state *s = state(t);
+	char why[IW_ERROR_MSG_MAX];
+
+	if (tui_job_running(t) || s->running)
+		return;
+	snprintf(s->restoring_json, sizeof s->restoring_json, "%s", json);
+	if (!tui_restore_plan(t, json, &s->set, &s->restore_plan, why, sizeof why)) {
+		tui_message(t, TUI_ROLE_ERROR, "Cannot put the backup back: %s", why);
+		return;
+	}
+	reset_rows(t);
+	s->restoring = true;
+	s->restored = false;
+	add_log(s, TUI_ROLE_HEADING, "Putting back the backup:");
+	add_log(s, TUI_ROLE_NORMAL, what);
+	tui_log(t, "restore: %s", json);
+	s->running = tui_job_start(t, &s->restore_plan, t->result);
+	if (s->running)
+		tui_message(t, TUI_ROLE_NORMAL, "Putting the backup back. c cancels (it asks "
+			    "first).");
+}
+
+/* The answer to "Put back the backup?" after a failed or cancelled job. */
+static void
+put_back(struct tui *t)
+{
+	restore(t, t->first_backup_json, t->first_backup_hex);
 }
 
 static struct row *
@@ -161,6 +223,24 @@ on_job_done(struct tui *t)
 	s->running = false;
 	s->ended = true;
 	s->status = r->status;
+	tui_note_backup(t, r);
+	if (s->restoring) {
+		s->restored = r->status == IW_OK;
+		t->put_back = s->restored;
+		if (s->restored) {
+			add_log(s, TUI_ROLE_OK, "The backup is back on the chip: its flash, "
+				"EEPROM and fuses are what they were before ispwiz wrote to it "
+				"(written and verified).");
+			tui_message(t, TUI_ROLE_OK, "Put back and verified. Esc goes back, "
+				    "q quits.");
+		} else {
+			add_log(s, TUI_ROLE_ERROR, r->error.msg);
+			tui_message(t, TUI_ROLE_ERROR, "Putting the backup back failed (see "
+				    "above). r tries again.");
+		}
+		tui_log(t, "restore: %s", s->restored ? "done" : r->error.msg);
+		return;
+	}
 	t->flashed = true;
 	if (r->status == IW_OK) {
 		tui_next(t);
@@ -169,15 +249,25 @@ on_job_done(struct tui *t)
 	add_log(s, r->status == IW_CANCELLED ? TUI_ROLE_WARNING : TUI_ROLE_ERROR, r->error.msg);
 	if (r->has_diagnosis)
 		wiring_doctor_render(&r->diagnosis, t->programmer, diag_line, s);
+	if (t->first_backup_hex[0] != '\0') {
+		add_log(s, TUI_ROLE_NORMAL, "Backup of what the chip held before ispwiz wrote "
+			"to it (b puts it back):");
+		add_log(s, TUI_ROLE_NORMAL, t->first_backup_hex);
+		if (t->later_backup[0] != '\0') {
+			add_log(s, TUI_ROLE_DIM, "A later backup, of the chip as this retry "
+				"found it (half-written):");
+			add_log(s, TUI_ROLE_DIM, t->later_backup);
+		}
+	}
 	if (r->status == IW_CANCELLED)
-		tui_message(t, TUI_ROLE_WARNING, "Cancelled. r starts again, Esc goes back "
-			    "to the review.");
+		tui_message(t, TUI_ROLE_WARNING, "Cancelled. r starts again, b puts the "
+			    "backup back, Esc goes back.");
 	else if (r->status == IW_CONFIRM)
 		tui_message(t, TUI_ROLE_ERROR, "The chip's fuses differ from what the target "
 			    "step read: Esc, and review the changes again.");
 	else
 		tui_message(t, TUI_ROLE_ERROR, "Flashing failed (see above). r tries again, "
-			    "Esc goes back.");
+			    "b puts the backup back.");
 }
 
 static void
@@ -244,9 +334,13 @@ draw(struct tui *t)
 	int y = tui_body_top() + 1;
 	char title[200];
 
-	tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s", catalog_part_label(t->part),
-		 t->bootloader != NULL ? tui_bootloader_title(t->bootloader, title, sizeof title) :
-		 t->image_path);
+	if (s->restoring)
+		tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Putting the backup back on the %s",
+			 catalog_part_label(t->part));
+	else
+		tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s",
+			 catalog_part_label(t->part), t->bootloader != NULL ?
+			 tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
 	tui_putf(y + 1, 2, COLS - 4, s->phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :
 		 TUI_ROLE_DIM, "%s", s->ended ? (s->status == IW_OK ? "Finished." : "Stopped.") :
 		 s->phase <= JOB_PHASE_READ_FUSES ? job_phase_title(s->phase) :
@@ -283,8 +377,25 @@ action(struct tui *t, enum tui_action a, int ch)
 			tui_text_scroll(&s->log, a, log_rows());
 		return;
 	}
-	if (a == TUI_ACT_RETRY && !tui_job_running(t))
+	if (a == TUI_ACT_RETRY && !tui_job_running(t) && s->restoring) {
+		/* Again what was being put back (a flash needs its plan from
+		 * the review, which a restore from the Welcome step skipped). */
+		char json[4096];
+
+		snprintf(json, sizeof json, "%s", s->restoring_json);
+		restore(t, json, json);
+	} else if (a == TUI_ACT_RETRY && !tui_job_running(t)) {
 		start(t);
+	} else if (a == TUI_ACT_RESTORE && s->ended && (s->status != IW_OK || s->restoring)) {
+		if (t->first_backup_json[0] == '\0')
+			tui_message(t, TUI_ROLE_WARNING, "No backup was taken yet: the job "
+				    "stopped before it read the chip, which is unchanged.");
+		else
+			tui_ask(t, put_back, "Put back the backup %s? The chip gets back its "
+				"flash, EEPROM and fuses as they were before ispwiz wrote to it "
+				"(a backup of it as it is now is taken first).",
+				t->first_backup_hex);
+	}
 	else if (a == TUI_ACT_BACK)
 		tui_back(t);
 	else
@@ -298,7 +409,10 @@ keys_now(const struct tui *t)
 {
 	struct flash_state *s = state(t);
 
-	return s->running || !s->ended ? NULL : "r start again  Esc back  Up/Down scroll";
+	if (s->running || !s->ended)
+		return NULL;
+	return t->first_backup_json[0] != '\0' ? "r start again  b put back the backup  Esc back" :
+	       "r start again  Esc back  Up/Down scroll";
 }
 
 const struct tui_screen tui_screen_flash = {
@@ -308,7 +422,10 @@ const struct tui_screen tui_screen_flash = {
 		"written only after the verify passed, then read back. Each phase has "
 		"its own bar with bytes done, speed and time left. c (or Esc) cancels "
 		"after asking; the job stops at the next safe point, and a fuse write "
-		"that has started always finishes.",
+		"that has started always finishes. After a failed or cancelled job, b "
+		"puts back the first backup this board's job took (what the chip held "
+		"before ispwiz wrote to it); the backups of later retries are of a "
+		"half-written chip.",
 	.keys = "c cancel",
 	.keys_now = keys_now,
 	.enter = enter,

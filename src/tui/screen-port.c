@@ -195,8 +195,9 @@ rebuild(struct tui *t, const char *keep)
 			/* Two of the same kind: the serial number, else the USB
 			 * port path (stable while the cable stays). */
 			if (d->serial != NULL && d->serial[0] != '\0')
-				snprintf(where, sizeof where, "%s  serial %s",
-					 d->port != NULL ? d->port : "", d->serial);
+				snprintf(where, sizeof where, "%s%sserial %s",
+					 d->port != NULL ? d->port : "",
+					 d->port != NULL ? "  " : "", d->serial);
 			else if (d->bus_path != NULL)
 				snprintf(where, sizeof where, "%s%sUSB port %s",
 					 d->port != NULL ? d->port : "",
@@ -306,8 +307,9 @@ draw_details(struct tui *t, const struct detect_device *d, int y)
 	int h = tui_body_rows() - (y - tui_body_top());
 
 	tui_text_init(&text, COLS - 4);
-	tui_text_addf(&text, TUI_ROLE_NORMAL, "%s %s, USB ID %s%s%s",
+	tui_text_addf(&text, TUI_ROLE_NORMAL, "%s%s%s, USB ID %s%s%s",
 		      d->manufacturer != NULL ? d->manufacturer : "",
+		      d->manufacturer != NULL ? " " : "",
 		      d->product != NULL ? d->product : "(no name)",
 		      catalog_usb_id_str(d->usb_id, id), d->port != NULL ? ", port " : "",
 		      d->port != NULL ? d->port : "");

@@ -13,6 +13,7 @@ struct programmer_state {
 	const struct catalog_programmer *progs[MAX_PROGRAMMERS];
 	size_t n;
 	int list_rows;
+	struct tui_prog_options options;   /* o: the highlighted one's options */
 };
 
 static struct programmer_state *
@@ -93,6 +94,11 @@ draw(struct tui *t)
 	struct tui_text text;
 	int y = tui_body_top() + 3 + s->list_rows;
 
+	if (s->options.open) {
+		tui_prog_options_draw(&s->options, t, tui_body_top() + 1, 2,
+				      tui_body_rows() - 1, COLS - 4);
+		return;
+	}
 	tui_put(tui_body_top() + 1, 2, COLS - 4, TUI_ROLE_HEADING,
 		"Which programmer will you use?");
 	if (p == NULL)
@@ -107,6 +113,18 @@ draw(struct tui *t)
 			     "the next step says where to get it.");
 	if (p->limit_note != NULL)
 		tui_text_add(&text, TUI_ROLE_WARNING, 2, p->limit_note);
+	if (p == t->programmer && (t->n_driver_opts > 0 || t->max_sck_hz != 0)) {
+		char line[600];
+		size_t used = (size_t)snprintf(line, sizeof line, "Options set:");
+
+		for (size_t i = 0; i < t->n_driver_opts && used < sizeof line; i++)
+			used += (size_t)snprintf(line + used, sizeof line - used, " -x %s",
+						 t->driver_opt[i]);
+		if (t->max_sck_hz != 0 && used < sizeof line)
+			snprintf(line + used, sizeof line - used, " bit clock at most %u kHz",
+				 (unsigned)(t->max_sck_hz / 1000u));
+		tui_text_add(&text, TUI_ROLE_INFO, 2, line);
+	}
 	tui_text_draw(&text, y, 2, tui_body_rows() - (y - tui_body_top()), COLS - 4);
 	tui_text_clear(&text);
 }
@@ -116,7 +134,23 @@ paint(struct tui *t)
 {
 	struct programmer_state *s = state(t);
 
-	tui_list_refresh(&s->list);
+	if (!s->options.open)
+		tui_list_refresh(&s->list);
+}
+
+/* Another programmer than before: the port and the options chosen for the
+ * old one no longer apply. */
+static void
+choose(struct tui *t, const struct catalog_programmer *p)
+{
+	if (t->programmer == p)
+		return;
+	detect_device_clear(&t->port_dev);
+	t->have_port = false;
+	t->port = NULL;
+	t->n_driver_opts = 0;
+	t->max_sck_hz = 0;
+	t->programmer = p;
 }
 
 static void
@@ -126,6 +160,17 @@ action(struct tui *t, enum tui_action a, int ch)
 	const struct catalog_programmer *p = highlighted(s);
 
 	(void)ch;
+	if (s->options.open) {
+		if (tui_prog_options_action(&s->options, t, a))
+			tui_log(t, "programmer options: %zu -x, bit clock %u Hz",
+				t->n_driver_opts, (unsigned)t->max_sck_hz);
+		return;
+	}
+	if (a == TUI_ACT_OPTIONS && p != NULL) {
+		choose(t, p);
+		tui_prog_options_open(&s->options, t);
+		return;
+	}
 	if (tui_list_action(&s->list, a))
 		return;
 	if (a == TUI_ACT_BACK) {
@@ -136,14 +181,7 @@ action(struct tui *t, enum tui_action a, int ch)
 				    "programmer; run ispwiz without --demo for real hardware.");
 			return;
 		}
-		if (t->programmer != p) {
-			/* Another programmer: the port chosen for the old one no
-			 * longer applies. */
-			detect_device_clear(&t->port_dev);
-			t->have_port = false;
-			t->port = NULL;
-		}
-		t->programmer = p;
+		choose(t, p);
 		tui_log(t, "programmer: %s", p->id);
 		tui_next(t);
 	}
@@ -155,8 +193,11 @@ const struct tui_screen tui_screen_programmer = {
 	.help = "Choose the ISP programmer you have. The line under the list says what "
 		"each one is. A Pro Micro or Teensy 2.0 works as a programmer once it "
 		"runs QMK's ISP firmware. The USBtinyISP also reaches parts with more "
-		"than 64 KiB of flash (AT90USB128x), but reads them back more slowly.",
-	.keys = "Up/Down choose  Enter select  Esc back",
+		"than 64 KiB of flash (AT90USB128x), but reads them back more slowly. "
+		"o shows the highlighted programmer's options (avrdude's -x, from its "
+		"driver's own table, such as the Bus Pirate's reset=aux, nopower and "
+		"pullups) and a limit on the ISP bit clock for any programmer.",
+	.keys = "Up/Down choose  o options  Enter select  Esc back",
 	.enter = enter,
 	.leave = leave,
 	.layout = layout,

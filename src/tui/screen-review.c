@@ -147,6 +147,14 @@ fill(struct tui *t)
 	}
 	if (s->verdict == VERDICT_BLOCKED && plan.part == NULL)
 		return;
+	/* Before anything runs, not during the backup: a locked chip's flash
+	 * reads as garbage, so only its fuses can be kept. */
+	if (t->probe->chip_locked || (t->probe->have_fuses &&
+				      (t->probe->lock_before & 0x03) != 0x03))
+		tui_text_addf(&s->text, TUI_ROLE_WARNING, "The chip is locked (lock 0x%02X, "
+			      "LB1/LB2 programmed): its flash and EEPROM cannot be read, so "
+			      "the backup will hold fuses only; what the flash holds now "
+			      "cannot be put back.", t->probe->lock_before);
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	if (t->probe->have_fuses && fuse_set_any(&plan.fuses)) {
 		char note[300];
@@ -164,10 +172,6 @@ fill(struct tui *t)
 			tui_text_add(&s->text, TUI_ROLE_INFO, 2, notice);
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
 	}
-	if (t->probe->chip_locked)
-		tui_text_add(&s->text, TUI_ROLE_WARNING, 2, "The chip is locked (LB1/LB2): its "
-			     "flash and EEPROM cannot be read, so the backup will hold fuses "
-			     "only. What the chip holds now cannot be put back.");
 	if (t->sha_note[0] != '\0')
 		tui_text_add(&s->text, t->sha_role, 2, t->sha_note);
 	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The plan:");

@@ -67,6 +67,9 @@ start(struct tui *t, const struct catalog_part *part)
 	plan.inspect_sample = true;
 	plan.sim_faults = t->opt->demo_faults;
 	plan.n_sim_faults = t->opt->n_demo_faults;
+	plan.driver_opts = t->driver_opt_ptr;
+	plan.n_driver_opts = t->n_driver_opts;
+	plan.max_sck_hz = t->max_sck_hz;
 	if (s->attempt > 1)
 		/* A retry says that it is one, and with which clock it starts
 		 * (the runner steps down from there). */
@@ -222,7 +225,9 @@ show_found(struct tui *t)
 		     "each field):");
 	fuses_decode(t->part, &r->fuses_before, decode_field, &dc);
 	add_holds(t, &s->text, false);
-	tui_message(t, TUI_ROLE_OK, "Press Enter to choose the bootloader.");
+	tui_message(t, TUI_ROLE_OK, "%s", t->restore_json[0] != '\0' ?
+		    "Press Enter to put the backup back (it asks first)." :
+		    "Press Enter to choose the bootloader.");
 	tui_log(t, "target: %s, fuses %02X %02X %02X", t->part->id,
 		r->fuses_before.value[FUSE_LOW], r->fuses_before.value[FUSE_HIGH],
 		r->fuses_before.value[FUSE_EXT]);
@@ -302,6 +307,14 @@ event(struct tui *t, const struct tui_event *ev)
 		tui_text_add(&s->text, TUI_ROLE_WARNING, 2, ev->job->message);
 }
 
+/* Yes to putting the Welcome step's backup back: the flash step runs it. */
+static void
+restore_yes(struct tui *t)
+{
+	t->restore_now = true;
+	tui_goto(t, &tui_screen_flash);
+}
+
 static void
 layout(struct tui *t)
 {
@@ -340,7 +353,12 @@ action(struct tui *t, enum tui_action a, int ch)
 		}
 		break;
 	case TUI_ACT_NEXT:
-		if (s->ok)
+		if (s->ok && t->restore_json[0] != '\0')
+			tui_ask(t, restore_yes, "Put back %s onto this %s? Its flash, EEPROM "
+				"and fuses are written as the backup holds them (a backup of "
+				"the chip as it is now is taken first).", t->restore_json,
+				catalog_part_label(t->part));
+		else if (s->ok)
 			tui_next(t);
 		else if (s->running)
 			tui_message(t, TUI_ROLE_NORMAL, "Still talking to the chip...");

@@ -3,6 +3,7 @@
 #include "tui/tui-int.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void
 fill(struct tui *t)
@@ -23,7 +24,11 @@ fill(struct tui *t)
 	for (size_t i = 0; i < p->n_warnings; i++) {
 		char line[1200];
 
-		snprintf(line, sizeof line, "!  %s", p->warnings[i]);
+		/* The catalog speaks the command line's -x: say where the
+		 * wizard has them. */
+		snprintf(line, sizeof line, "!  %s%s", p->warnings[i],
+			 strstr(p->warnings[i], "-x ") != NULL ? " In the wizard these "
+			 "are set with o on the Programmer step." : "");
 		tui_text_add(text, TUI_ROLE_WARNING, 3, line);
 	}
 	if (p->n_warnings > 0)

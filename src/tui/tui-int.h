@@ -71,6 +71,9 @@ enum tui_action {
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 	TUI_ACT_DOWNLOAD,    /* d: fetch the file the step needs */
+	TUI_ACT_RESTORE,     /* b: put the backup back */
+	TUI_ACT_EDIT,        /* e: the fuse editor */
+	TUI_ACT_OPTIONS,     /* o: the programmer's options */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -226,6 +229,55 @@ void tui_form_refresh(struct tui_form *f);
  * `note` gets "3 matches: a.hex b.hex c.hex" or why nothing matched. */
 void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
 
+/* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
+
+/* The part's fuse fields by name, each stepped through its values, with the
+ * bytes and each change's risk class against the chip's fuses, live. */
+#define TUI_FUSE_EDITOR_ROWS 32
+struct tui_fuse_editor {
+	bool open;
+	bool accepted;       /* closed with Enter: `value` is to be used */
+	const struct catalog_part *part;
+	struct fuse_set chip;            /* what the chip holds now */
+	struct fuse_set value;           /* what is being edited */
+	enum fuse_byte byte[TUI_FUSE_EDITOR_ROWS];
+	const struct fuse_field *field[TUI_FUSE_EDITOR_ROWS];
+	size_t n, sel;
+};
+
+/* Open on `start` (bytes it lacks come from the chip, else the factory). */
+void tui_fuse_editor_open(struct tui_fuse_editor *e, const struct catalog_part *part,
+			  const struct fuse_set *chip, const struct fuse_set *start);
+/* Up/Down choose a field, Left/Right/Tab its value; true when Enter or
+ * Esc closed it (see accepted). */
+bool tui_fuse_editor_action(struct tui_fuse_editor *e, enum tui_action a);
+void tui_fuse_editor_draw(const struct tui_fuse_editor *e, int y, int x, int h, int w);
+
+/* --- the programmer's options (tui-prog-options.c) -------------------------------- */
+
+#define TUI_PROG_OPTIONS_MAX 8
+enum tui_opt_kind { TUI_OPT_SWITCH, TUI_OPT_CHOICE, TUI_OPT_VALUE };
+struct tui_prog_option {
+	char name[32];
+	char words[160];     /* "cs|aux" for a choice */
+	const char *help;    /* into the driver's table */
+	enum tui_opt_kind kind;
+	int n_words;
+	int choice;          /* -1: not given; a switch: 0 = on */
+	char value[64];      /* a VALUE option given on the command line */
+};
+struct tui_prog_options {
+	bool open;
+	struct tui_prog_option opts[TUI_PROG_OPTIONS_MAX];
+	size_t n, sel;       /* sel == n: the bit-clock row */
+	size_t clock;
+};
+void tui_prog_options_open(struct tui_prog_options *e, const struct tui *t);
+/* true when Enter (the choices go into t) or Esc closed it. */
+bool tui_prog_options_action(struct tui_prog_options *e, struct tui *t, enum tui_action a);
+void tui_prog_options_draw(const struct tui_prog_options *e, const struct tui *t,
+			   int y, int x, int h, int w);
+
 /* --- the port source (tui-source.c) --------------------------------------------- */
 
 struct tui_source;
@@ -343,6 +395,12 @@ struct tui {
 
 	/* choices, filled in step by step */
 	const struct catalog_programmer *programmer;
+	/* Its options (-x) and a bit-clock limit, from the programmer step's
+	 * options (tui-prog-options.c); every plan takes them. */
+	char driver_opt[TUI_PROG_OPTIONS_MAX][96];
+	const char *driver_opt_ptr[TUI_PROG_OPTIONS_MAX];
+	size_t n_driver_opts;
+	uint32_t max_sck_hz;       /* 0: as fast as it goes */
 	struct detect_device port_dev;
 	bool have_port;
 	const char *port;          /* into port_dev, NULL for the simulator */
@@ -384,6 +442,18 @@ struct tui {
 	char ask_text[512];
 	tui_yes_fn ask_yes;
 	char help_message[512];    /* the message line, whole, for the help box */
+
+	/* The first backup of this board's job (tui-restore.c): what the chip
+	 * held before ispwiz wrote to it, kept across cancels and retries; a
+	 * later backup is of the chip as a retry found it. */
+	char first_backup_json[4096];
+	char first_backup_hex[4096];
+	char later_backup[4096];
+	bool put_back;             /* the first backup was written back, verified */
+	/* b on the Welcome step: the backup to put back (""): the target step
+	 * then goes to the flash step in restore mode (restore_now). */
+	char restore_json[4096];
+	bool restore_now;
 
 	/* The review refused a fuse byte: going back lands on its field. */
 	bool refused;
@@ -440,6 +510,25 @@ int tui_body_rows(void);
 void tui_review_fuses(struct tui_text *out, const struct catalog_part *part,
 		      const struct fuse_set *before, const struct fuse_set *after,
 		      const struct fuse_diff *diff, const char *preset_note);
+
+/* What to try when bootloader `bl` does not show up on USB, by its family
+ * (tui-done-advice.c): Caterina's 750 ms window, Atmel DFU's BOOTRST and
+ * HWB from the fuses written, ... */
+void tui_done_advice(struct tui_text *out, const struct catalog_part *part,
+		     const struct catalog_bootloader *bl, const struct fuse_set *fuses);
+
+/* Backups and putting one back (tui-restore.c).  tui_note_backup records
+ * a finished job's backup: the first of the board, or a later one. */
+struct backup_set;
+void tui_note_backup(struct tui *t, const struct job_result *r);
+void tui_forget_backups(struct tui *t);     /* another board */
+/* "Backup of what the chip held before ...: PATH" and the later one. */
+void tui_describe_backups(const struct tui *t, struct tui_text *out);
+/* A plan that writes the backup `json` back through the chosen programmer
+ * and port; `set` (zeroed or loaded before) holds what the plan points
+ * into until the job has ended: free it with backup_set_free(). */
+bool tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
+		      struct job_plan *plan, char *why, size_t size);
 
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);

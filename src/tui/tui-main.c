@@ -7,11 +7,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define TUI_USAGE \
 	"Usage: %s [--demo] [--demo-slow] [--demo-fault KNOB]... [--no-color] [--log FILE]\n" \
+	"          [--wait-usb SECONDS]\n" \
 	"       %s COMMAND [ARGS...]   (see %s --help)\n"
 
 bool
@@ -19,6 +21,7 @@ tui_is_wizard_option(const char *arg)
 {
 	static const char *const opts[] = {
 		"--demo", "--demo-slow", "--demo-fault", "--no-color", "--log",
+		"--wait-usb",
 	};
 
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
@@ -97,10 +100,27 @@ tui_main(struct session *ctx, int argc, char **argv)
 						   "--demo-fault reset-not-wired", a);
 			if (opt.n_demo_faults == TUI_MAX_FAULTS)
 				return usage_error(ctx->argv0, "at most 8 %s options", "--demo-fault");
+			opt.demo = true;
+			/* The demo's own knob, not the simulated chip's. */
+			if (strcmp(v, "bootloader-silent") == 0) {
+				opt.demo_bootloader_silent = true;
+				continue;
+			}
 			if ((rc = check_fault(ctx->argv0, v, NULL)) != 0)
 				return rc;
 			opt.demo_faults[opt.n_demo_faults++] = v;
 			opt.demo = true;
+		} else if (strncmp(a, "--wait-usb", 10) == 0 && (a[10] == '\0' || a[10] == '=')) {
+			char *end;
+			long n;
+
+			if ((v = value_of(argc, argv, &i, "--wait-usb")) == NULL)
+				return usage_error(ctx->argv0, "%s needs a number of seconds", a);
+			n = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || n < 1 || n > 3600)
+				return usage_error(ctx->argv0, "--wait-usb %s: give the seconds the "
+						   "Done step waits for the new bootloader, 1 to 3600", v);
+			opt.wait_usb_s = (int)n;
 		} else if (strncmp(a, "--log", 5) == 0 && (a[5] == '\0' || a[5] == '=')) {
 			if ((opt.log_path = value_of(argc, argv, &i, "--log")) == NULL)
 				return usage_error(ctx->argv0, "%s needs a file name", a);

@@ -39,6 +39,9 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 		plan->backup_dir = demo_backup_dir(t->demo);
 	plan->sim_faults = t->opt->demo_faults;
 	plan->n_sim_faults = t->opt->n_demo_faults;
+	plan->driver_opts = t->driver_opt_ptr;
+	plan->n_driver_opts = t->n_driver_opts;
+	plan->max_sck_hz = t->max_sck_hz;
 	return true;
 }
 

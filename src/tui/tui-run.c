@@ -342,13 +342,20 @@ summary(const struct tui *t)
 
 	if (!t->flashed || r == NULL)
 		return;
-	if (r->status == IW_OK)
+	if (t->put_back)
+		printf("ispwiz: the backup was put back on the %s and verified",
+		       catalog_part_label(t->part));
+	else if (r->status == IW_OK)
 		printf("ispwiz: %s flashed and verified", catalog_part_label(t->part));
 	else
 		printf("ispwiz: flashing failed: %s", r->error.msg);
-	if (r->backup_hex[0] != '\0')
-		printf("; backup of the previous contents: %s%s", r->backup_hex,
+	/* The first backup of the job is what the chip held before; a later
+	 * one (a retry's) is of a half-written chip and is called so. */
+	if (t->first_backup_hex[0] != '\0')
+		printf("; backup of the previous contents: %s%s", t->first_backup_hex,
 		       t->demo != NULL ? " (demo: removed on exit)" : "");
+	if (t->later_backup[0] != '\0')
+		printf("; later backup, of the chip as a retry found it: %s", t->later_backup);
 	printf("\n");
 }
 

@@ -209,9 +209,13 @@ tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 			/* Break at the last space that fits, but not between a
 			 * figure and its unit ("16 kHz"); a word longer than
 			 * the line is cut where it must be. */
+			size_t lead_sp = strspn(s, " ");
+
 			while (cut > 0 && (s[cut] != ' ' || unit_follows(s, cut)))
 				cut--;
-			if (cut == 0)
+			/* A break inside the line's own leading spaces would
+			 * leave an empty row: cut the long word instead. */
+			if (cut <= lead_sp)
 				cut = fit;
 		}
 		used = (size_t)snprintf(line, sizeof line, "%*s", lead, "");

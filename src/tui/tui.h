@@ -27,6 +27,10 @@ struct tui_options {
 	const char *log_path;     /* --log FILE: a timestamped record of the session */
 	const char *demo_faults[TUI_MAX_FAULTS];
 	size_t n_demo_faults;
+	/* --demo-fault bootloader-silent: the demo's flashed board never shows
+	 * up on USB (the Done step's wait, countdown and advice). */
+	bool demo_bootloader_silent;
+	int wait_usb_s;           /* --wait-usb SECONDS: the Done step's wait; 0: 60 */
 };
 
 /* Whether argv[1] is one of the wizard's own options (so main.c knows to
