@@ -15,7 +15,11 @@
  *     client of the flashed bootloader's family: the job waits for the
  *     bootloader on USB (a countdown), then a bar for the write and the
  *     verify, and the result: verified, or "this bootloader cannot read
- *     back" where that is so.
+ *     back" where that is so;
+ *   - in the demo nothing is real: the keyboard is the demo's simulated
+ *     chip, whose simulated bootloader (boot-sim.c) takes the demo's
+ *     stand-in firmware (or any file given) through the same upload job,
+ *     paced like the demo's ISP jobs, instead of waiting for a device.
  */
 #include "tui/tui-int.h"
 
@@ -102,6 +106,14 @@ fill_intro(struct tui *t)
 
 	tui_text_clear(&s->intro);
 	tui_text_init(&s->intro, COLS - 4);
+	if (t->demo != NULL) {
+		tui_text_addf(&s->intro, TUI_ROLE_WARNING, "The demo has no keyboard: its "
+			      "simulated chip's %s bootloader takes the demo's stand-in firmware "
+			      "(filled in below) through the same upload as a real one. On a "
+			      "real keyboard give its QMK name or its .hex.",
+			      tui_bootloader_title(t->bootloader, title, sizeof title));
+		return;
+	}
 	tui_text_addf(&s->intro, TUI_ROLE_NORMAL, "Leave the keyboard plugged into USB: its "
 		      "new bootloader (%s) writes the firmware. Give the keyboard's QMK name to "
 		      "check it and find its build (qmk compile -kb KEYBOARD -km KEYMAP), or "
@@ -124,6 +136,8 @@ enter(struct tui *t)
 	snprintf(s->note, sizeof s->note, "The keyboard's name is optional (e.g. crkbd/rev1): "
 		 "Enter looks it up. Or type the file's path below (Tab completes).");
 	s->note_role = TUI_ROLE_DIM;
+	if (t->demo != NULL)
+		tui_form_set(&s->form, F_FILE, demo_firmware_path(t->demo));
 }
 
 static void
@@ -338,9 +352,13 @@ upload(struct tui *t)
 	 * USBaspLoader from a USBasp programmer). */
 	plan.via = t->bootloader->family;
 	plan.wait_ms = WAIT_MS;
+	/* The demo's keyboard is its simulated chip: no device to wait for. */
+	if (t->demo != NULL)
+		demo_apply(t->demo, &plan);
 	s->result[0] = '\0';
 	if (tui_progress_start(t, &s->job, &plan))
-		tui_message(t, TUI_ROLE_NORMAL, "Uploading; keep the keyboard plugged in. c "
+		tui_message(t, TUI_ROLE_NORMAL, t->demo != NULL ? "Uploading to the simulated "
+			    "chip. c cancels." : "Uploading; keep the keyboard plugged in. c "
 			    "cancels.");
 	else
 		tui_message(t, TUI_ROLE_ERROR, "%s", s->job.res.error.msg);
