@@ -47,6 +47,7 @@ struct bootloader_state {
 	const struct catalog_bootloader *ident_bl;
 	enum tui_role ident_role;
 	struct tui_progress fetch;
+	bool production;       /* f: the keyboard's firmware is merged in next */
 };
 
 static struct bootloader_state *
@@ -477,6 +478,7 @@ choose(struct tui *t)
 	tui_log(t, "bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
 		t->preset != NULL ? t->preset->name : "custom", fuses.value[FUSE_LOW],
 		fuses.value[FUSE_HIGH], fuses.value[FUSE_EXT]);
+	tui_production_want(t, s->production);
 	tui_next(t);
 }
 
@@ -585,7 +587,8 @@ action(struct tui *t, enum tui_action a, int ch)
 		tui_back(t);
 		return;
 	}
-	if (a == TUI_ACT_NEXT) {
+	if (a == TUI_ACT_NEXT || (a == TUI_ACT_FIRMWARE && s->focus < 0)) {
+		s->production = a == TUI_ACT_FIRMWARE;
 		choose(t);
 		return;
 	}
@@ -615,8 +618,10 @@ const struct tui_screen tui_screen_bootloader = {
 		"bootloader's upstream file into the download cache, keeps it only when "
 		"it is the known file, and fills it in. Under the fields: what the file "
 		"is, by its contents (a file no catalog entry knows is flashed as your "
-		"file, never under a catalog name).",
-	.keys = "Up/Down choose  d download  Tab fields/complete  Enter review  Esc back",
+		"file, never under a catalog name). f goes on with the keyboard's "
+		"firmware too: the next step merges it under the bootloader (the "
+		"guide's production image) and both are flashed at once.",
+	.keys = "Up/Down choose  d download  f +firmware  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

@@ -71,6 +71,7 @@ enum tui_action {
 	TUI_ACT_SHOW_ALL,    /* a: every device, not only the likely ones */
 	TUI_ACT_CLEAR,       /* Ctrl-U inside a text field: empty it */
 	TUI_ACT_DOWNLOAD,    /* d: fetch the file the step needs */
+	TUI_ACT_FIRMWARE,    /* f: the keyboard's firmware too (production image) */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -326,7 +327,7 @@ struct tui_screen {
 extern const struct tui_screen tui_screen_welcome, tui_screen_programmer,
 	tui_screen_firmware, tui_screen_wiring, tui_screen_port, tui_screen_target,
 	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done,
-	tui_screen_keyboard;
+	tui_screen_keyboard, tui_screen_production;
 
 /* A yes/no question in a panel; `on_yes` runs when answered yes. */
 typedef void (*tui_yes_fn)(struct tui *t);
@@ -452,6 +453,16 @@ const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf,
 void tui_keyboard_begin(struct tui *t);
 const char *tui_keyboard_command(const struct tui *t, const char *file, char *buf,
 				 size_t size);
+
+/* The production image (screen-production.c): the Bootloader step says
+ * whether the person wants the keyboard's firmware merged in (f) as it
+ * takes its file; once merged, the plan's boot range and words, the
+ * firmware's path (NULL: not a production image). */
+void tui_production_want(struct tui *t, bool want);
+bool tui_production_active(const struct tui *t);
+const char *tui_production_firmware(const struct tui *t);
+const char *tui_production_boot_path(const struct tui *t);
+void tui_production_plan(const struct tui *t, struct job_plan *plan);
 
 /* What the bootloader file at `path` is, by its identity (tui-identity.c):
  * one or two sentences for under the file field, "" when there is no file. */
