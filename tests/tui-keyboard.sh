@@ -26,6 +26,18 @@ echo '{"processor": "atmega32a", "bootloader": "bootloadhid"}' \
 	>"$QMK_HOME/keyboards/otherkb/info.json"
 gen_hex "$QMK_HOME/testkb_rev1_default.hex" 0x0000:20000:random=17
 gen_hex "$T/boot.hex" 0x7000:4096:random=3
+# The same firmware as a raw binary (.bin at 0x0000), as QMK builds for
+# some Atmel DFU boards.
+python3 - "$QMK_HOME/testkb_rev1_default.hex" "$T/fw.bin" <<'EOF3'
+import sys
+img = {}
+for line in open(sys.argv[1]):
+    b = bytes.fromhex(line.strip()[1:])
+    if b[3] == 0:
+        for i in range(b[0]):
+            img[(b[1] << 8 | b[2]) + i] = b[4 + i]
+open(sys.argv[2], 'wb').write(bytes(img.get(a, 0xFF) for a in range(max(img) + 1)))
+EOF3
 # Into the Atmel DFU bootloader's own section (from 0x7000).
 gen_hex "$T/toobig.hex" 0x0000:30000:random=5
 # boot.hex is a bootloader the catalog knows (a user entry).
@@ -123,6 +135,20 @@ expect_in "$T/session.log" "signature 1E 95 87: ATmega32U4"
 expect_in "$T/session.log" "the simulated bootloader at the demo's simulated chip"
 expect_in "$T/session.log" "157 blocks verified"
 expect_not_in "$T/session.log" "waiting for"
+
+# ---- a .bin: the demo's bootloader is Atmel DFU, which takes one ----------------
+wizard_in
+to_done
+keys y
+wait_for "step 10 of 10: Keyboard" || finish
+keys Down
+retype "$T/fw.bin"
+keys Enter
+wait_for "Your keyboard is back: its firmware is written and verified" 30 || finish
+keys Enter
+wait_exit || finish
+[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
+expect_in "$T/session.log" "157 blocks verified"
 
 # ---- later: the command -------------------------------------------------------------
 wizard_in

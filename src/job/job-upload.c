@@ -284,6 +284,13 @@ run_steps(struct job_runner *r, struct boot *b)
 	} else if ((st = job_find_bootloader(r, &t)) != IW_OK) {
 		return st;
 	}
+	/* A .bin given with --via another client was refused on reading; one
+	 * given without --via waits until the bootloader is known. */
+	if (plan->image_raw && plan->via != NULL && strcmp(plan->via, JOB_RAW_BINARY_VIA) != 0)
+		return job_upload_refuse_raw(plan->image_path, plan->via, &res->error);
+	if (plan->image_raw && t.driver != &boot_sim_driver &&
+	    strcmp(t.driver->name, JOB_RAW_BINARY_VIA) != 0)
+		return job_upload_refuse_raw(plan->image_path, t.driver->name, &res->error);
 	if ((st = open_client(r, &t, b)) != IW_OK)
 		return st;
 	r->boot = b;

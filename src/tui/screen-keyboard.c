@@ -9,8 +9,9 @@
  *     one flashed, its BOOTLOADER should be the one now on the chip, and
  *     the built <keyboard>_<keymap>.hex in the checkout fills the file;
  *   - the file: a bootloader's own file or a programmer's ISP firmware is
- *     refused; the rest (fit below the bootloader's section, the part) the
- *     upload job checks;
+ *     refused; a .bin (raw binary at 0x0000) is taken only when the
+ *     bootloader is Atmel DFU (job_upload_read_file); the rest (fit below
+ *     the bootloader's section, the part) the upload job checks;
  *   - Enter uploads it with the upload job (job-upload.c) through the
  *     client of the flashed bootloader's family: the job waits for the
  *     bootloader on USB (a countdown), then a bar for the write and the
@@ -48,6 +49,7 @@ struct keyboard_state {
 	bool done;                   /* uploaded */
 	struct tui_progress job;
 	struct hex_image *img;       /* what the upload writes: outlives the job */
+	bool raw;                    /* it came from a .bin */
 	char path[4096];
 };
 
@@ -308,7 +310,9 @@ read_file(struct tui *t)
 		tui_message(t, TUI_ROLE_ERROR, "Out of memory.");
 		return false;
 	}
-	if (hex_image_read_file(s->img, s->path, &err) != IW_OK ||
+	/* A .bin only where the bootloader just flashed is Atmel DFU. */
+	if (job_upload_read_file(t->cat, t->bootloader->family, s->img, s->path, &s->raw,
+				 &err) != IW_OK ||
 	    job_upload_check_file(t->cat, s->img, s->path, &err) != IW_OK)
 		goto refused;
 	if (catalog_identify(t->cat, s->img, &m, &err) != IW_OK)
@@ -336,8 +340,8 @@ upload(struct tui *t)
 
 	tui_form_get(&s->form, F_FILE, s->path, sizeof s->path);
 	if (s->path[0] == '\0') {
-		tui_message(t, TUI_ROLE_ERROR, "Give the keyboard's firmware file (.hex), or "
-			    "its QMK name above.");
+		tui_message(t, TUI_ROLE_ERROR, "Give the keyboard's firmware file (.hex; .bin "
+			    "for Atmel DFU), or its QMK name above.");
 		return;
 	}
 	if (!read_file(t))
@@ -348,6 +352,7 @@ upload(struct tui *t)
 	plan.part = t->part;
 	plan.image = s->img;
 	plan.image_path = s->path;
+	plan.image_raw = s->raw;
 	/* The wizard knows which bootloader it just put on (which also tells
 	 * USBaspLoader from a USBasp programmer). */
 	plan.via = t->bootloader->family;
