@@ -5,6 +5,7 @@
 # (boot-sim.c) takes the firmware through the upload job, with no device
 # to wait for:
 #   - y on Done: the keyboard step, the demo's stand-in firmware filled in;
+#     Tab completes the keyboard's QMK name from the checkout;
 #     the keyboard's QMK name is read from a small QMK tree (QMK_HOME), its
 #     chip checked, its built .hex filled in; the upload's bar and "Your
 #     keyboard is back", verified by reading the simulated chip back, in
@@ -96,6 +97,17 @@ wait_for "step 10 of 10: Keyboard" || finish
 on_screen "Flash your keyboard's firmware"
 on_screen "The demo has no keyboard"
 on_screen "/ispwiz-demo."
+# Tab completes the keyboard's name from the checkout, a folder at a time.
+retype tes
+keys Tab
+wait_for "2 matches: testkb testkb/" || finish
+on_screen "Keyboard: testkb"
+type_text /
+keys Tab
+wait_for "Keyboard: testkb/rev1" || finish
+retype zz
+keys Tab
+wait_for "no keyboard in $QMK_HOME/keyboards starts with" || finish
 # Another chip: said, nothing filled in.
 retype otherkb
 keys Enter

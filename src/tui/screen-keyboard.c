@@ -135,8 +135,8 @@ enter(struct tui *t)
 	tui_progress_init(&s->job, COLS - 4);
 	tui_form_init(&s->form, widths, F_COUNT);
 	s->focus = F_KEYBOARD;
-	snprintf(s->note, sizeof s->note, "The keyboard's name is optional (e.g. crkbd/rev1): "
-		 "Enter looks it up. Or type the file's path below (Tab completes).");
+	snprintf(s->note, sizeof s->note, "The keyboard's name is optional (e.g. crkbd/rev1; "
+		 "Tab completes it): Enter looks it up. Or type the file's path below.");
 	s->note_role = TUI_ROLE_DIM;
 	if (t->demo != NULL)
 		tui_form_set(&s->form, F_FILE, demo_firmware_path(t->demo));
@@ -458,8 +458,11 @@ action(struct tui *t, enum tui_action a, int ch)
 		return;
 	case TUI_ACT_TAB:
 		if (s->focus == F_KEYBOARD) {
-			s->focus = F_FILE;
-			tui_form_goto(&s->form, F_FILE);
+			/* The name from the QMK checkout, a folder at a time. */
+			tui_form_get(&s->form, F_KEYBOARD, buf, sizeof buf);
+			tui_complete_keyboard(buf, sizeof buf, note, sizeof note);
+			tui_form_set(&s->form, F_KEYBOARD, buf);
+			tui_message(t, TUI_ROLE_DIM, "%s", note);
 			return;
 		}
 		tui_form_get(&s->form, F_FILE, buf, sizeof buf);
@@ -481,7 +484,7 @@ keys_now(const struct tui *t)
 		return "c cancel";
 	if (s->done)
 		return "Enter quit";
-	return s->focus == F_KEYBOARD ? "Enter look it up  Tab/Down the file  Esc back" :
+	return s->focus == F_KEYBOARD ? "Enter look it up  Tab complete  Down the file  Esc back" :
 	       "Enter upload  Tab complete  Up the keyboard  Esc back";
 }
 

@@ -226,6 +226,10 @@ void tui_form_refresh(struct tui_form *f);
  * common prefix of the matching names, "/" after a single directory.
  * `note` gets "3 matches: a.hex b.hex c.hex" or why nothing matched. */
 void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
+/* The same for a keyboard's QMK name, from the local QMK checkout
+ * (tui-complete-keyboard.c): "crk" -> "crkbd", then "crkbd/" -> its
+ * revisions. */
+void tui_complete_keyboard(char *buf, size_t size, char *note, size_t note_size);
 
 /* --- the port source (tui-source.c) --------------------------------------------- */
 
