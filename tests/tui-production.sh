@@ -4,7 +4,8 @@
 # the bootloader by the job layer's rules (job/production.c) and flashed
 # with it in one ISP job:
 #   - refused, with the reason, nothing merged: a bootloader given as the
-#     firmware (a user catalog entry's file), a firmware reaching into the
+#     firmware (a user catalog entry's file), a programmer's ISP firmware
+#     (another user entry), a firmware reaching into the
 #     bootloader (0x0000..0x752F under one at 0x7000), a build for a chip
 #     with more flash (40000 bytes on the 32 KiB ATmega32U4), a missing file;
 #   - Esc from a merged image back to the Bootloader step shows the
@@ -22,8 +23,27 @@ gen_hex "$T/fw.hex" 0x0000:20000:random=17
 gen_hex "$T/boot.hex" 0x7000:4096:random=3
 gen_hex "$T/overlap.hex" 0x0000:30000:random=5
 gen_hex "$T/bigger.hex" 0x0000:40000:random=6
-# boot.hex is a bootloader the catalog knows (a user entry).
-sha=$(ispwiz identify --json "$T/boot.hex" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])')
+gen_hex "$T/isp.hex" 0x0000:3000:random=8
+# boot.hex is a bootloader the catalog knows, isp.hex a programmer's ISP
+# firmware (user entries).
+image_sha() {
+	ispwiz identify --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])'
+}
+sha=$(image_sha "$T/boot.hex")
+sha_isp=$(image_sha "$T/isp.hex")
+{
+	echo "version: 1"
+	echo "programmers:"
+	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$sha_isp" <<'EOF3'
+import re, sys
+text = open(sys.argv[1]).read()
+block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
+block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
+block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
+               'image: { start: 0x0000, length: 3000, sha256: %s }' % sys.argv[2], block)
+print(block)
+EOF3
+} >"$XDG_CONFIG_HOME/ispwiz/isp.yaml"
 cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<EOF2
 version: 1
 bootloaders:
@@ -75,6 +95,11 @@ keys Enter
 wait_for "Not merged (see above)" || finish
 on_screen "boot.hex is Caterina: Test Caterina, a bootloader (for the atmega32u4),"
 on_step Production
+# A programmer's ISP firmware.
+retype "$T/isp.hex"
+keys Enter
+wait_for "isp.hex is the ISP firmware of the" || finish
+on_screen "not a keyboard's firmware"
 # Into the bootloader.
 retype "$T/overlap.hex"
 keys Enter
@@ -90,8 +115,8 @@ retype "$T/nothing.hex"
 keys Enter
 wait_for "nothing.hex" || finish
 expect_in "$T/session.log" "production: refused: "
-grep -c "production: refused: " "$T/session.log" | grep -qx 4 ||
-	fail "expected 4 refusals in the log"
+grep -c "production: refused: " "$T/session.log" | grep -qx 5 ||
+	fail "expected 5 refusals in the log"
 not_on_screen "need your confirmation"
 
 # The keyboard's build: merged, to the review.
