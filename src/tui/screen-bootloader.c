@@ -618,9 +618,8 @@ const struct tui_screen tui_screen_bootloader = {
 		"bootloader's upstream file into the download cache, keeps it only when "
 		"it is the known file, and fills it in. Under the fields: what the file "
 		"is, by its contents (a file no catalog entry knows is flashed as your "
-		"file, never under a catalog name). f goes on with the keyboard's "
-		"firmware too: the next step merges it under the bootloader (the "
-		"guide's production image) and both are flashed at once.",
+		"file, never under a catalog name). f: the keyboard's firmware too "
+		"(production image).",
 	.keys = "Up/Down choose  d download  f +firmware  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
