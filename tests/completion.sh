@@ -136,7 +136,7 @@ offers atmel-dfu caterina bootloadhid usbasploader
 complete_line "ispwiz list bootloaders --family c"
 offers caterina
 complete_line "ispwiz upload --via "
-offers caterina halfkay
+offers caterina halfkay atmel-dfu bootloadhid usbasploader
 
 # --keyboard: QMK names from the checkout ($QMK_HOME), one folder at a time
 # as paths complete: a keyboard's folder has keyboard.json, info.json or

@@ -39,6 +39,10 @@ for line in open(sys.argv[1]):
             img[(b[1] << 8 | b[2]) + i] = b[4 + i]
 open(sys.argv[2], 'wb').write(bytes(img.get(a, 0xFF) for a in range(max(img) + 1)))
 EOF3
+# A keyboard whose build in the checkout is only a .bin.
+mkdir -p "$QMK_HOME/keyboards/binkb"
+echo '{"processor": "atmega32u4", "bootloader": "atmel-dfu"}' >"$QMK_HOME/keyboards/binkb/info.json"
+cp "$T/fw.bin" "$QMK_HOME/binkb_default.bin"
 # Into the Atmel DFU bootloader's own section (from 0x7000).
 gen_hex "$T/toobig.hex" 0x0000:30000:random=5
 # boot.hex is a bootloader the catalog knows (a user entry).
@@ -148,13 +152,16 @@ expect_in "$T/session.log" "the simulated bootloader at the demo's simulated chi
 expect_in "$T/session.log" "157 blocks verified"
 expect_not_in "$T/session.log" "waiting for"
 
-# ---- a .bin: the demo's bootloader is Atmel DFU, which takes one ----------------
+# ---- a .bin: the demo's bootloader is Atmel DFU, which takes one; the
+# keyboard's build in the checkout is found as a .bin too ----------------------
 wizard_in
 to_done
 keys y
 wait_for "step 10 of 10: Keyboard" || finish
-keys Down
-retype "$T/fw.bin"
+retype binkb
+keys Enter
+wait_for "Keyboard binkb: ATmega32U4, bootloader atmel-dfu" || finish
+on_screen "binkb_default.bin"
 keys Enter
 wait_for "Your keyboard is back: its firmware is written and verified" 30 || finish
 keys Enter

@@ -122,7 +122,7 @@ _ispwiz()
         return
         ;;
     --via)
-        _ispwiz_reply caterina halfkay
+        _ispwiz_reply caterina halfkay atmel-dfu bootloadhid usbasploader
         return
         ;;
     -b | --baud)

@@ -213,10 +213,10 @@ text_focus(const struct tui *t)
 }
 
 /* The built firmware of keyboard `name` in the checkout: QMK writes
- * <keyboard with / as _>_<keymap>.hex at its top.  The one match into
- * `path`; how many there were. */
+ * <keyboard with / as _>_<keymap>.<ext> at its top (.hex, or .bin for
+ * some boards).  The one match into `path`; how many there were. */
 static size_t
-find_built(const char *home, const char *name, char *path, size_t size)
+find_built(const char *home, const char *name, const char *ext, char *path, size_t size)
 {
 	char pattern[1400], flat[QMK_TEXT_MAX * 4];
 	glob_t g;
@@ -226,7 +226,7 @@ find_built(const char *home, const char *name, char *path, size_t size)
 	for (char *c = flat; *c != '\0'; c++)
 		if (*c == '/')
 			*c = '_';
-	snprintf(pattern, sizeof pattern, "%s/%s_*.hex", home, flat);
+	snprintf(pattern, sizeof pattern, "%s/%s_*.%s", home, flat, ext);
 	if (glob(pattern, 0, NULL, &g) == 0) {
 		n = g.gl_pathc;
 		if (n == 1)
@@ -282,7 +282,11 @@ look_up(struct tui *t, const char *name)
 			 kb.where_processor);
 		s->note_role = TUI_ROLE_OK;
 	}
-	n = find_built(kb.home, name, path, sizeof path);
+	n = find_built(kb.home, name, "hex", path, sizeof path);
+	/* Only Atmel DFU takes a .bin (job_upload_read_file). */
+	if (n == 0 && t->bootloader->family != NULL &&
+	    strcmp(t->bootloader->family, JOB_RAW_BINARY_VIA) == 0)
+		n = find_built(kb.home, name, "bin", path, sizeof path);
 	if (n == 1) {
 		tui_form_set(&s->form, F_FILE, path);
 	} else {
