@@ -136,15 +136,48 @@ offers atmel-dfu caterina bootloadhid usbasploader
 complete_line "ispwiz list bootloaders --family c"
 offers caterina
 complete_line "ispwiz upload --via "
-offers caterina halfkay
+offers caterina halfkay atmel-dfu bootloadhid usbasploader
+
+# --keyboard: QMK names from the checkout ($QMK_HOME), one folder at a time
+# as paths complete: a keyboard's folder has keyboard.json, info.json or
+# rules.mk; "crkbd/" has more below; keymaps/ and hidden folders are none.
+qk=$T/qmk/keyboards
+mkdir -p "$qk/crkbd/rev1/keymaps/default" "$qk/crkbd/keymaps/via" "$qk/cradio" \
+	"$qk/acme/dfu" "$qk/.git/x" "$qk/notes"
+touch "$qk/crkbd/info.json" "$qk/crkbd/rev1/rules.mk" "$qk/cradio/keyboard.json" \
+	"$qk/acme/dfu/info.json" "$qk/README.md"
+QMK_HOME=$T/qmk
+export QMK_HOME
+complete_line "ispwiz upload -p atmega32u4 --keyboard cr"
+offers cradio crkbd crkbd/
+offers_not acme/ acme
+complete_line "ispwiz flash --keyboard crkbd/"
+offers crkbd/rev1
+offers_not crkbd/keymaps crkbd/keymaps/ crkbd/rev1/
+complete_line "ispwiz identify --keyboard "
+offers acme/ cradio crkbd crkbd/
+offers_not acme .git/ README.md notes
+complete_line "ispwiz upload --keyboard zz"
+[ -s "$T/reply" ] && fail "'--keyboard zz' offers: $(cat "$T/reply")"
+run 0 ispwiz complete keyboards ../
+[ -s "$T/out" ] && fail "complete keyboards ../ climbs out of keyboards/: $(cat "$T/out")"
+run 0 ispwiz complete keyboards acme/
+expect_in "$T/out" "acme/dfu"
+# No checkout: nothing offered, nothing said.
+QMK_HOME=$T/no-such-checkout run 0 ispwiz complete keyboards cr
+[ -s "$T/out" ] || [ -s "$T/err" ] && fail "complete keyboards without a checkout said something"
 
 # Files of the right kind: -f *.hex (and folders), BACKUP and --sim-state
 # *.json, --log *.jsonl, --catalog *.yaml.
 mkdir -p "$T/files/sub" && cd "$T/files" || exit 1
-touch a.hex B.HEX backup.json log.jsonl notes.txt mine.yaml
+touch a.hex B.HEX backup.json log.jsonl notes.txt mine.yaml fw.bin
 complete_line "ispwiz flash -c usbasp -p atmega32u4 -f "
 offers a.hex B.HEX sub
-offers_not backup.json notes.txt log.jsonl
+offers_not backup.json notes.txt log.jsonl fw.bin
+# upload -f: a .bin too (Atmel DFU takes one).
+complete_line "ispwiz upload -p atmega32u4 -f "
+offers a.hex fw.bin sub
+offers_not notes.txt
 complete_line "ispwiz merge "
 offers a.hex sub
 offers_not notes.txt
@@ -325,6 +358,7 @@ if command -v zsh >/dev/null 2>&1; then
 				while [[ $1 == -* ]]; do
 					case $1 in
 					-a) print -rl -- ${(P)2}; return ;;
+					-S|-P|-J|-X) shift 2 ;;
 					--) shift; break ;;
 					*) shift ;;
 					esac
@@ -349,6 +383,10 @@ if command -v zsh >/dev/null 2>&1; then
 	offers_not atmel-dfu-atmega32u4
 	zsh_complete ispwiz flash -f ""
 	offers "_files -g *.(hex|HEX)"
+	zsh_complete ispwiz upload --keyboard cr
+	offers cradio crkbd crkbd/
+	zsh_complete ispwiz upload -f ""
+	offers "_files -g *.(hex|HEX|bin|BIN)"
 	zsh_complete ispwiz station --log ""
 	offers "_files -g *.jsonl"
 	zsh_complete ispwiz flash --

@@ -68,7 +68,13 @@ _ispwiz()
         _filedir '@(yaml|yml)'
         return
         ;;
-    --demo-fault | --keyboard | --lfuse | --hfuse | --efuse | --from | --to | \
+    --keyboard)
+        # QMK names, a folder at a time: "crkbd/" goes on without a space.
+        _ispwiz_reply "$(_ispwiz_words keyboards "$cur")"
+        [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]] && compopt -o nospace 2>/dev/null
+        return
+        ;;
+    --demo-fault | --lfuse | --hfuse | --efuse | --from | --to | \
         --count | --timeout | --wait | --sim-fault)
         return
         ;;
@@ -116,7 +122,7 @@ _ispwiz()
         return
         ;;
     --via)
-        _ispwiz_reply caterina halfkay
+        _ispwiz_reply caterina halfkay atmel-dfu bootloadhid usbasploader
         return
         ;;
     -b | --baud)
@@ -130,6 +136,8 @@ _ispwiz()
     -f | --file)
         if [[ $command == list ]]; then
             _ispwiz_reply "$(_ispwiz_words families)"
+        elif [[ $command == upload ]]; then
+            _filedir '@(hex|HEX|bin|BIN)'   # a .bin for Atmel DFU
         else
             _filedir '@(hex|HEX)'
         fi

@@ -70,6 +70,9 @@ struct boot_options {
 	 * entries of this family), for clients that find it on USB. */
 	const struct catalog_usb_id *usb_ids;
 	size_t n_usb_ids;
+	/* Microseconds each block write takes at least (the demo's pacing,
+	 * boot-sim.c); 0 for real devices, which take what they take. */
+	unsigned pace_page_us;
 };
 
 struct boot_driver {

@@ -14,6 +14,9 @@
  *   presets BOOTLOADER        the bootloader's fuse presets
  *   xopts PROGRAMMER          the programmer's -x options, and help
  *   ports                     what -P takes for the devices plugged in now
+ *   keyboards [PREFIX]        QMK keyboard names in the local checkout that
+ *                             start with PREFIX, one folder at a time
+ *                             ("crkbd", "crkbd/"; core/qmk-names.c)
  *
  * Nothing is printed on stderr for a word that matches nothing (a half-typed
  * part, an unknown command): completion just offers nothing.
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/qmk.h"
 #include "detect/detect.h"
 #include "job/job.h"
 
@@ -31,7 +35,8 @@ static int complete_main(struct session *ctx, int argc, char **argv);
 const struct cli_command cmd_complete = {
 	.name = "complete",
 	.usage = "complete commands|options [CMD]|programmers [--isp-firmware]|parts|"
-		 "bootloaders [PART]|families|presets BOOTLOADER|xopts PROGRAMMER|ports",
+		 "bootloaders [PART]|families|presets BOOTLOADER|xopts PROGRAMMER|ports|"
+		 "keyboards [PREFIX]",
 	.summary = "words for the shell completion scripts, one per line",
 	.run = complete_main,
 };
@@ -238,6 +243,13 @@ print_catalog_words(struct session *ctx, const char *what, const char *arg)
 	return 0;
 }
 
+static void
+print_name(const char *name, void *user)
+{
+	(void)user;
+	printf("%s\n", name);
+}
+
 static int
 complete_main(struct session *ctx, int argc, char **argv)
 {
@@ -256,6 +268,9 @@ complete_main(struct session *ctx, int argc, char **argv)
 			printf("%s\n", cli_command_at(i)->name);
 	} else if (strcmp(what, "options") == 0) {
 		rc = print_options(arg);
+	} else if (strcmp(what, "keyboards") == 0) {
+		/* No checkout: nothing to offer, and no complaint. */
+		qmk_complete(arg != NULL ? arg : "", print_name, NULL);
 	} else {
 		size_t i;
 

@@ -20,10 +20,12 @@
 
 #define UPLOAD_USAGE \
 	"upload [-P PORT] [--via caterina|halfkay|atmel-dfu|bootloadhid|usbasploader] " \
-	"(-p PART | --keyboard NAME) -f FILE.hex [--wait SECONDS] [--json]\n" \
+	"(-p PART | --keyboard NAME) -f FILE.hex|FILE.bin [--wait SECONDS] [--json]\n" \
 	"  Without -P, the one bootloader plugged in is used; ispwiz waits --wait " \
 	"seconds (30) for one to appear.\n" \
 	"  --via CLIENT uses only that bootloader client (any of them by name).\n" \
+	"  FILE.bin: a raw binary (QMK builds one for some boards), loaded at 0x0000; " \
+	"only the Atmel DFU bootloader takes one, any other refuses it before writing.\n" \
 	"  bootloadhid: obdev's BootloadHID (16C0:05DF \"obdev.at\" \"HIDBoot\"); it " \
 	"reports its flash size, which must be the part's; it cannot read back, so the " \
 	"upload is written, not verified.\n" \
@@ -51,6 +53,24 @@ refuse_bootloader_file(struct session *ctx, const struct job_plan *plan,
 	struct iw_error err;
 
 	if (job_upload_check_file(plan->catalog, img, path, &err) != IW_OK)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+/* The firmware: Intel HEX, or a .bin where the bootloader takes one
+ * (job_upload_read_file: only Atmel DFU). */
+static int
+read_firmware(struct session *ctx, struct job_plan *plan, const char *path, const char *via,
+	      struct hex_image **img)
+{
+	struct iw_error err;
+
+	if ((*img = hex_image_new()) == NULL) {
+		iw_error_set(&err, IW_NOMEM, "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	if (job_upload_read_file(plan->catalog, via, *img, path, &plan->image_raw,
+				 &err) != IW_OK)
 		return cli_fail(ctx, &err);
 	return 0;
 }
@@ -108,7 +128,7 @@ upload_run(struct session *ctx, int argc, char **argv)
 						 i > 0 ? ", " : "", cat->parts[i].id);
 		return cli_unknown_id(ctx, "part", part_id, "the catalog has: %s", known);
 	}
-	if ((rc = cli_upload_read(ctx, o.file, &img)) != 0 ||
+	if ((rc = read_firmware(ctx, &plan, o.file, o.via, &img)) != 0 ||
 	    (rc = refuse_bootloader_file(ctx, &plan, img, o.file)) != 0)
 		goto out;
 	plan.image = img;

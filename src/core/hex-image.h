@@ -50,6 +50,14 @@ enum iw_status hex_image_read_file_within(struct hex_image *img, const char *pat
 					  uint32_t limit, const char *limit_why,
 					  struct iw_error *err);
 
+/* Whether `path` names a raw binary (ends in .bin, any case). */
+bool hex_path_is_raw_binary(const char *path);
+/* A raw binary's bytes at 0x0000 on (hex-read-bin.c).  IW_INPUT for an
+ * empty file, IW_RANGE past `limit` bytes (`limit_why` says what ends
+ * there), IW_NOT_FOUND / IW_IO naming the file. */
+enum iw_status hex_image_read_bin(struct hex_image *img, const char *path, uint32_t limit,
+				  const char *limit_why, struct iw_error *err);
+
 /* Write as Intel HEX: 16-byte data records, type 04 records where the upper
  * 16 address bits change, one end record.  The file is written to a
  * temporary name and renamed, so a failure never leaves half a file. */

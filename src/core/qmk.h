@@ -52,4 +52,13 @@ struct qmk_choice {
 enum iw_status qmk_choose(const struct catalog *cat, const struct qmk_keyboard *kb,
 			  const char *name, struct qmk_choice *out, struct iw_error *err);
 
+/* Complete a keyboard's name `prefix` one folder at a time, as a shell
+ * completes paths (qmk-names.c): `fn` gets, sorted, each "A/B" under
+ * keyboards/ that starts with it and is a keyboard (keyboard.json,
+ * info.json or rules.mk in its folder), and "A/B/" for each that has
+ * keyboards below; keymaps/ and hidden folders are none.  The count given
+ * to `fn`; -1 when there is no QMK checkout. */
+typedef void (*qmk_name_fn)(const char *name, void *user);
+int qmk_complete(const char *prefix, qmk_name_fn fn, void *user);
+
 #endif

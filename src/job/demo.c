@@ -23,6 +23,12 @@
 #define DEMO_IMAGE_START 0x7000u
 #define DEMO_IMAGE_SIZE  4096u
 #define DEMO_LABEL "ispwiz demo stand-in, NOT a bootloader. "
+/* The keyboard firmware the demo uploads through its simulated bootloader
+ * on the Keyboard step: where QMK's builds start, about as big as a small
+ * one (a real QMK build is 15-28 KiB; this keeps the bar short). */
+#define DEMO_FIRMWARE_START 0x0000u
+#define DEMO_FIRMWARE_SIZE  6144u
+#define DEMO_FIRMWARE_LABEL "ispwiz demo stand-in, NOT a keyboard firmware. "
 
 /* Pacing: about what a USBasp manages (~40 KiB/s reading, ~20 ms a page
  * with its USB round trips). */
@@ -34,6 +40,7 @@ struct demo {
 	char dir[1024];
 	char state[1200];
 	char image[1200];
+	char firmware[1200];
 	char backups[1200];
 	bool slow;
 	const struct catalog *cat;
@@ -60,25 +67,27 @@ make_chip(struct demo *d, const struct catalog_part *part, struct iw_error *err)
 	return st;
 }
 
+/* A labelled stand-in of `size` bytes at `start` into `path`. */
 static enum iw_status
-make_image(struct demo *d, struct iw_error *err)
+make_stand_in(uint32_t start, uint32_t size, const char *what, const char *path,
+	      struct iw_error *err)
 {
-	uint8_t data[DEMO_IMAGE_SIZE];
+	uint8_t data[DEMO_FIRMWARE_SIZE > DEMO_IMAGE_SIZE ? DEMO_FIRMWARE_SIZE : DEMO_IMAGE_SIZE];
 	struct hex_image *img = hex_image_new();
-	size_t label = strlen(DEMO_LABEL);
+	size_t label = strlen(what);
 	enum iw_status st;
 
 	if (img == NULL)
-		return iw_error_set(err, IW_NOMEM, "out of memory making the demo image");
+		return iw_error_set(err, IW_NOMEM, "out of memory making the demo's files");
 	/* The label repeats at the start of every page, so no page is blank
 	 * and a look at any part of the file says what it is. */
-	for (uint32_t i = 0; i < DEMO_IMAGE_SIZE; i++)
-		data[i] = (uint8_t)(i * 37u + 11u);
-	for (uint32_t page = 0; page < DEMO_IMAGE_SIZE; page += 128)
-		memcpy(data + page, DEMO_LABEL, label < 128 ? label : 128);
-	st = hex_image_put(img, DEMO_IMAGE_START, data, sizeof data, "demo", 0, err);
+	for (uint32_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 37u + 11u + start);
+	for (uint32_t page = 0; page < size; page += 128)
+		memcpy(data + page, what, label < 128 ? label : 128);
+	st = hex_image_put(img, start, data, size, "demo", 0, err);
 	if (st == IW_OK)
-		st = hex_image_write_file(img, d->image, err);
+		st = hex_image_write_file(img, path, err);
 	hex_image_free(img);
 	return st;
 }
@@ -114,8 +123,13 @@ demo_new(const struct catalog *cat, bool slow, struct iw_error *err)
 	}
 	snprintf(d->state, sizeof d->state, "%s/simulated-chip.json", d->dir);
 	snprintf(d->image, sizeof d->image, "%s/demo-stand-in-NOT-A-BOOTLOADER.hex", d->dir);
+	snprintf(d->firmware, sizeof d->firmware, "%s/demo-stand-in-NOT-A-KEYBOARD-FIRMWARE.hex",
+		 d->dir);
 	snprintf(d->backups, sizeof d->backups, "%s/backups", d->dir);
-	if (make_chip(d, part, err) != IW_OK || make_image(d, err) != IW_OK) {
+	if (make_chip(d, part, err) != IW_OK ||
+	    make_stand_in(DEMO_IMAGE_START, DEMO_IMAGE_SIZE, DEMO_LABEL, d->image, err) != IW_OK ||
+	    make_stand_in(DEMO_FIRMWARE_START, DEMO_FIRMWARE_SIZE, DEMO_FIRMWARE_LABEL,
+			  d->firmware, err) != IW_OK) {
 		iw_error_prefix(err, "setting up the demo");
 		demo_free(d);
 		return NULL;
@@ -150,6 +164,12 @@ demo_image_path(const struct demo *d)
 }
 
 const char *
+demo_firmware_path(const struct demo *d)
+{
+	return d->firmware;
+}
+
+const char *
 demo_backup_dir(const struct demo *d)
 {
 	return d->backups;
@@ -161,7 +181,9 @@ demo_apply(const struct demo *d, struct job_plan *plan)
 	unsigned factor = d->slow ? PACE_SLOW_FACTOR : 1u;
 
 	/* The job opens the simulator on the demo's chip and saves it when it
-	 * closes, which is what lets the next step see what this one wrote. */
+	 * closes, which is what lets the next step see what this one wrote.
+	 * An upload job (the Keyboard step) goes through the simulated
+	 * bootloader on that chip (boot-sim.c) instead of a device on USB. */
 	plan->sim_state = d->state;
 	plan->pace_read_ns_per_byte = PACE_READ_NS_PER_BYTE * factor;
 	plan->pace_page_us = PACE_PAGE_US * factor;

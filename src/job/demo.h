@@ -3,7 +3,9 @@
  * built-in simulated programmer, a "bricked" ATmega32U4 on the other end
  * (blank flash, Caterina fuses FF/D8/CB: a Pro Micro keyboard whose
  * bootloader is gone) kept in a state file in a private temp dir, and a
- * labelled stand-in for the Atmel DFU bootloader.
+ * labelled stand-in for the Atmel DFU bootloader, and one for a keyboard's
+ * firmware, which the Keyboard step uploads through the simulated
+ * bootloader on the same chip: nothing in the demo is real.
  */
 #ifndef ISPWIZ_JOB_DEMO_H
 #define ISPWIZ_JOB_DEMO_H
@@ -29,6 +31,8 @@ struct demo *demo_new(const struct catalog *cat, bool slow, struct iw_error *err
 void demo_free(struct demo *d);
 const char *demo_image_path(const struct demo *d);
 const char *demo_backup_dir(const struct demo *d);
+/* The stand-in keyboard firmware (from 0x0000, below any boot section). */
+const char *demo_firmware_path(const struct demo *d);
 /* Point a job at the demo's simulated chip, paced like real hardware. */
 void demo_apply(const struct demo *d, struct job_plan *plan);
 

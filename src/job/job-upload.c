@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot/boot-sim.h"
 #include "core/clock.h"
 
 #define OPEN_RETRY_MS 1500u
@@ -68,9 +69,11 @@ open_client(struct job_runner *r, const struct boot_target *t, struct boot *b)
 	enum iw_status st;
 
 	memset(&opt, 0, sizeof opt);
-	opt.port = t->port;
+	/* The demo's bootloader is at its chip's state file. */
+	opt.port = t->driver == &boot_sim_driver ? plan->sim_state : t->port;
 	opt.catalog = plan->catalog;
 	opt.part = plan->part;
+	opt.pace_page_us = plan->pace_page_us;
 	job_phase_begin(r, JOB_PHASE_CONNECT, 0);
 	for (;;) {
 		bool was_there = still_there(t->port);
@@ -274,8 +277,20 @@ run_steps(struct job_runner *r, struct boot *b)
 	if ((st = hex_image_check_fits(plan->image, plan->part->flash_size,
 				       catalog_part_label(plan->part), &res->error)) != IW_OK)
 		return st;
-	if ((st = job_find_bootloader(r, &t)) != IW_OK)
+	if (plan->sim_state != NULL) {
+		/* The demo: the bootloader is the one on its simulated chip. */
+		memset(&t, 0, sizeof t);
+		t.driver = &boot_sim_driver;
+	} else if ((st = job_find_bootloader(r, &t)) != IW_OK) {
 		return st;
+	}
+	/* A .bin given with --via another client was refused on reading; one
+	 * given without --via waits until the bootloader is known. */
+	if (plan->image_raw && plan->via != NULL && strcmp(plan->via, JOB_RAW_BINARY_VIA) != 0)
+		return job_upload_refuse_raw(plan->image_path, plan->via, &res->error);
+	if (plan->image_raw && t.driver != &boot_sim_driver &&
+	    strcmp(t.driver->name, JOB_RAW_BINARY_VIA) != 0)
+		return job_upload_refuse_raw(plan->image_path, t.driver->name, &res->error);
 	if ((st = open_client(r, &t, b)) != IW_OK)
 		return st;
 	r->boot = b;

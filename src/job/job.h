@@ -171,6 +171,10 @@ struct job_plan {
 	/* --- JOB_KIND_UPLOAD: through the chip's own bootloader ----------- */
 	const char *via;                  /* boot client (caterina, halfkay...); NULL: by USB ID */
 	unsigned wait_ms;                 /* for the bootloader to appear; 0: 30 s */
+	/* The image came from a raw binary (.bin, at 0x0000): only the Atmel
+	 * DFU client takes one; with any other the upload is refused before
+	 * anything is written (job_upload_read_file). */
+	bool image_raw;
 	/* `ispwiz prepare`: after the application starts, wait for a device
 	 * with one of these IDs (the programmer it makes of the board), up to
 	 * wait_ms, and report its port. */
@@ -258,6 +262,19 @@ void job_plan_prepare(struct job_plan *plan, const struct catalog *cat,
  * bootloader. */
 enum iw_status job_upload_check_file(const struct catalog *cat, const struct hex_image *img,
 				     const char *path, struct iw_error *err);
+/* Read the file given for an upload into `img`: Intel HEX, or a raw binary
+ * (a .bin, its bytes from 0x0000: QMK builds one for some Atmel DFU boards)
+ * with *raw set.  A .bin is refused (IW_REFUSED, saying how to make a
+ * .hex) when `via` names a client other than atmel-dfu; with `via` NULL
+ * the upload job refuses it once it has found a bootloader that is not
+ * Atmel DFU.  The other errors are the readers', with the file's name. */
+enum iw_status job_upload_read_file(const struct catalog *cat, const char *via,
+				    struct hex_image *img, const char *path, bool *raw,
+				    struct iw_error *err);
+/* The refusal of a raw binary for the client `via` (job-upload-file.c). */
+enum iw_status job_upload_refuse_raw(const char *path, const char *via, struct iw_error *err);
+/* The client that takes raw binaries ("atmel-dfu"). */
+#define JOB_RAW_BINARY_VIA "atmel-dfu"
 
 /* A restore: the plan writes back what a backup (backup.h, backup_load())
  * holds: all its flash (the bootloader section too), its EEPROM, its fuses

@@ -48,6 +48,7 @@ struct bootloader_state {
 	const struct catalog_bootloader *ident_bl;
 	enum tui_role ident_role;
 	struct tui_progress fetch;
+	bool production;       /* f: the keyboard's firmware is merged in next */
 };
 
 static struct bootloader_state *
@@ -487,6 +488,7 @@ choose(struct tui *t)
 	tui_log(t, "bootloader: %s, %s, fuses %02X %02X %02X", t->bootloader->id,
 		t->preset != NULL ? t->preset->name : "custom", fuses.value[FUSE_LOW],
 		fuses.value[FUSE_HIGH], fuses.value[FUSE_EXT]);
+	tui_production_want(t, s->production);
 	tui_next(t);
 }
 
@@ -644,7 +646,8 @@ action(struct tui *t, enum tui_action a, int ch)
 		tui_back(t);
 		return;
 	}
-	if (a == TUI_ACT_NEXT) {
+	if (a == TUI_ACT_NEXT || (a == TUI_ACT_FIRMWARE && s->focus < 0)) {
+		s->production = a == TUI_ACT_FIRMWARE;
 		choose(t);
 		return;
 	}
@@ -671,8 +674,9 @@ const struct tui_screen tui_screen_bootloader = {
 		"Tab or Down goes to the fields. d downloads the upstream file and keeps "
 		"it only when it is the known one; the line under the fields names the "
 		"file by its contents. e (F2 in a field) opens the fuse editor: every "
-		"field by name, Left/Right through its values, bytes and risk live.",
-	.keys = "d download  e fuses  Tab fields  Enter review  Esc back",
+		"field by name, Left/Right through its values, bytes and risk live. "
+		"f goes on with the keyboard's firmware too (a production image).",
+	.keys = "d download  e fuses  f +firmware  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

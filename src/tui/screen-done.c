@@ -105,6 +105,13 @@ add_keyboard_choice(struct tui *t)
 	char cmd[600];
 
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
+	if (tui_production_firmware(t) != NULL) {
+		/* It went on with the bootloader: nothing left to upload. */
+		tui_text_addf(&s->text, TUI_ROLE_OK, "The keyboard's firmware %s went on with "
+			      "the bootloader (the production image): there is nothing more to "
+			      "upload.", tui_production_firmware(t));
+		return;
+	}
 	if (!s->later) {
 		tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "Flash your keyboard's firmware "
 			     "now? y: now, through the new bootloader; n: later.");
@@ -147,8 +154,11 @@ fill(struct tui *t)
 	tui_text_clear(&s->text);
 	tui_text_init(&s->text, COLS - 4);
 	/* Named by the identity of what was verified, never by the row picked. */
-	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s, written and verified.",
-		      catalog_part_label(t->part), tui_flashed_name(t, title, sizeof title));
+	tui_text_addf(&s->text, TUI_ROLE_OK, "The %s now holds %s%s%s, written and verified.",
+		      catalog_part_label(t->part), tui_flashed_name(t, title, sizeof title),
+		      tui_production_active(t) ? " plus the keyboard's firmware " : "",
+		      tui_production_active(t) ? strrchr(tui_production_firmware(t), '/') != NULL ?
+		      strrchr(tui_production_firmware(t), '/') + 1 : tui_production_firmware(t) : "");
 	tui_text_addf(&s->text, TUI_ROLE_DIM, "%u page%s written, %u blank skipped, %u "
 		      "verified, in %.1f s.", r->pages_written, r->pages_written == 1 ? "" : "s",
 		      r->pages_skipped, r->pages_verified, r->seconds);
@@ -261,7 +271,7 @@ action(struct tui *t, enum tui_action a, int ch)
 	(void)ch;
 	if (tui_text_scroll(&s->text, a, tui_body_rows() - 2))
 		return;
-	if (a == TUI_ACT_YES && s->wait == WAIT_FOUND) {
+	if (a == TUI_ACT_YES && s->wait == WAIT_FOUND && tui_production_firmware(t) == NULL) {
 		tui_keyboard_begin(t);
 	} else if (a == TUI_ACT_NO && s->wait == WAIT_FOUND) {
 		s->later = true;

@@ -338,9 +338,10 @@ draw(struct tui *t)
 		tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Putting the backup back on the %s",
 			 catalog_part_label(t->part));
 	else
-		tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s",
+		tui_putf(y, 2, COLS - 4, TUI_ROLE_HEADING, "Flashing the %s with %s%s",
 			 catalog_part_label(t->part), t->bootloader != NULL ?
-			 tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path);
+			 tui_bootloader_title(t->bootloader, title, sizeof title) : t->image_path,
+			 tui_production_active(t) ? " plus the keyboard firmware" : "");
 	tui_putf(y + 1, 2, COLS - 4, s->phase <= JOB_PHASE_READ_FUSES ? TUI_ROLE_NORMAL :
 		 TUI_ROLE_DIM, "%s", s->ended ? (s->status == IW_OK ? "Finished." : "Stopped.") :
 		 s->phase <= JOB_PHASE_READ_FUSES ? job_phase_title(s->phase) :

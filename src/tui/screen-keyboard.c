@@ -9,13 +9,18 @@
  *     one flashed, its BOOTLOADER should be the one now on the chip, and
  *     the built <keyboard>_<keymap>.hex in the checkout fills the file;
  *   - the file: a bootloader's own file or a programmer's ISP firmware is
- *     refused; the rest (fit below the bootloader's section, the part) the
- *     upload job checks;
+ *     refused; a .bin (raw binary at 0x0000) is taken only when the
+ *     bootloader is Atmel DFU (job_upload_read_file); the rest (fit below
+ *     the bootloader's section, the part) the upload job checks;
  *   - Enter uploads it with the upload job (job-upload.c) through the
  *     client of the flashed bootloader's family: the job waits for the
  *     bootloader on USB (a countdown), then a bar for the write and the
  *     verify, and the result: verified, or "this bootloader cannot read
- *     back" where that is so.
+ *     back" where that is so;
+ *   - in the demo nothing is real: the keyboard is the demo's simulated
+ *     chip, whose simulated bootloader (boot-sim.c) takes the demo's
+ *     stand-in firmware (or any file given) through the same upload job,
+ *     paced like the demo's ISP jobs, instead of waiting for a device.
  */
 #include "tui/tui-int.h"
 
@@ -44,6 +49,7 @@ struct keyboard_state {
 	bool done;                   /* uploaded */
 	struct tui_progress job;
 	struct hex_image *img;       /* what the upload writes: outlives the job */
+	bool raw;                    /* it came from a .bin */
 	char path[4096];
 };
 
@@ -102,6 +108,14 @@ fill_intro(struct tui *t)
 
 	tui_text_clear(&s->intro);
 	tui_text_init(&s->intro, COLS - 4);
+	if (t->demo != NULL) {
+		tui_text_addf(&s->intro, TUI_ROLE_WARNING, "The demo has no keyboard: its "
+			      "simulated chip's %s bootloader takes the demo's stand-in firmware "
+			      "(filled in below) through the same upload as a real one. On a "
+			      "real keyboard give its QMK name or its .hex.",
+			      tui_bootloader_title(t->bootloader, title, sizeof title));
+		return;
+	}
 	tui_text_addf(&s->intro, TUI_ROLE_NORMAL, "Leave the keyboard plugged into USB: its "
 		      "new bootloader (%s) writes the firmware. Give the keyboard's QMK name to "
 		      "check it and find its build (qmk compile -kb KEYBOARD -km KEYMAP), or "
@@ -121,9 +135,11 @@ enter(struct tui *t)
 	tui_progress_init(&s->job, COLS - 4);
 	tui_form_init(&s->form, widths, F_COUNT);
 	s->focus = F_KEYBOARD;
-	snprintf(s->note, sizeof s->note, "The keyboard's name is optional (e.g. crkbd/rev1): "
-		 "Enter looks it up. Or type the file's path below (Tab completes).");
+	snprintf(s->note, sizeof s->note, "The keyboard's name is optional (e.g. crkbd/rev1; "
+		 "Tab completes it): Enter looks it up. Or type the file's path below.");
 	s->note_role = TUI_ROLE_DIM;
+	if (t->demo != NULL)
+		tui_form_set(&s->form, F_FILE, demo_firmware_path(t->demo));
 }
 
 static void
@@ -197,10 +213,10 @@ text_focus(const struct tui *t)
 }
 
 /* The built firmware of keyboard `name` in the checkout: QMK writes
- * <keyboard with / as _>_<keymap>.hex at its top.  The one match into
- * `path`; how many there were. */
+ * <keyboard with / as _>_<keymap>.<ext> at its top (.hex, or .bin for
+ * some boards).  The one match into `path`; how many there were. */
 static size_t
-find_built(const char *home, const char *name, char *path, size_t size)
+find_built(const char *home, const char *name, const char *ext, char *path, size_t size)
 {
 	char pattern[1400], flat[QMK_TEXT_MAX * 4];
 	glob_t g;
@@ -210,7 +226,7 @@ find_built(const char *home, const char *name, char *path, size_t size)
 	for (char *c = flat; *c != '\0'; c++)
 		if (*c == '/')
 			*c = '_';
-	snprintf(pattern, sizeof pattern, "%s/%s_*.hex", home, flat);
+	snprintf(pattern, sizeof pattern, "%s/%s_*.%s", home, flat, ext);
 	if (glob(pattern, 0, NULL, &g) == 0) {
 		n = g.gl_pathc;
 		if (n == 1)
@@ -266,7 +282,11 @@ look_up(struct tui *t, const char *name)
 			 kb.where_processor);
 		s->note_role = TUI_ROLE_OK;
 	}
-	n = find_built(kb.home, name, path, sizeof path);
+	n = find_built(kb.home, name, "hex", path, sizeof path);
+	/* Only Atmel DFU takes a .bin (job_upload_read_file). */
+	if (n == 0 && t->bootloader->family != NULL &&
+	    strcmp(t->bootloader->family, JOB_RAW_BINARY_VIA) == 0)
+		n = find_built(kb.home, name, "bin", path, sizeof path);
 	if (n == 1) {
 		tui_form_set(&s->form, F_FILE, path);
 	} else {
@@ -294,7 +314,9 @@ read_file(struct tui *t)
 		tui_message(t, TUI_ROLE_ERROR, "Out of memory.");
 		return false;
 	}
-	if (hex_image_read_file(s->img, s->path, &err) != IW_OK ||
+	/* A .bin only where the bootloader just flashed is Atmel DFU. */
+	if (job_upload_read_file(t->cat, t->bootloader->family, s->img, s->path, &s->raw,
+				 &err) != IW_OK ||
 	    job_upload_check_file(t->cat, s->img, s->path, &err) != IW_OK)
 		goto refused;
 	if (catalog_identify(t->cat, s->img, &m, &err) != IW_OK)
@@ -322,8 +344,8 @@ upload(struct tui *t)
 
 	tui_form_get(&s->form, F_FILE, s->path, sizeof s->path);
 	if (s->path[0] == '\0') {
-		tui_message(t, TUI_ROLE_ERROR, "Give the keyboard's firmware file (.hex), or "
-			    "its QMK name above.");
+		tui_message(t, TUI_ROLE_ERROR, "Give the keyboard's firmware file (.hex; .bin "
+			    "for Atmel DFU), or its QMK name above.");
 		return;
 	}
 	if (!read_file(t))
@@ -334,13 +356,18 @@ upload(struct tui *t)
 	plan.part = t->part;
 	plan.image = s->img;
 	plan.image_path = s->path;
+	plan.image_raw = s->raw;
 	/* The wizard knows which bootloader it just put on (which also tells
 	 * USBaspLoader from a USBasp programmer). */
 	plan.via = t->bootloader->family;
 	plan.wait_ms = WAIT_MS;
+	/* The demo's keyboard is its simulated chip: no device to wait for. */
+	if (t->demo != NULL)
+		demo_apply(t->demo, &plan);
 	s->result[0] = '\0';
 	if (tui_progress_start(t, &s->job, &plan))
-		tui_message(t, TUI_ROLE_NORMAL, "Uploading; keep the keyboard plugged in. c "
+		tui_message(t, TUI_ROLE_NORMAL, t->demo != NULL ? "Uploading to the simulated "
+			    "chip. c cancels." : "Uploading; keep the keyboard plugged in. c "
 			    "cancels.");
 	else
 		tui_message(t, TUI_ROLE_ERROR, "%s", s->job.res.error.msg);
@@ -435,8 +462,11 @@ action(struct tui *t, enum tui_action a, int ch)
 		return;
 	case TUI_ACT_TAB:
 		if (s->focus == F_KEYBOARD) {
-			s->focus = F_FILE;
-			tui_form_goto(&s->form, F_FILE);
+			/* The name from the QMK checkout, a folder at a time. */
+			tui_form_get(&s->form, F_KEYBOARD, buf, sizeof buf);
+			tui_complete_keyboard(buf, sizeof buf, note, sizeof note);
+			tui_form_set(&s->form, F_KEYBOARD, buf);
+			tui_message(t, TUI_ROLE_DIM, "%s", note);
 			return;
 		}
 		tui_form_get(&s->form, F_FILE, buf, sizeof buf);
@@ -458,7 +488,7 @@ keys_now(const struct tui *t)
 		return "c cancel";
 	if (s->done)
 		return "Enter quit";
-	return s->focus == F_KEYBOARD ? "Enter look it up  Tab/Down the file  Esc back" :
+	return s->focus == F_KEYBOARD ? "Enter look it up  Tab complete  Down the file  Esc back" :
 	       "Enter upload  Tab complete  Up the keyboard  Esc back";
 }
 

@@ -167,7 +167,10 @@ fill(struct tui *t)
 				 "this bootloader.");
 		tui_review_fuses(&s->text, t->part, &t->probe->fuses_before, &plan.fuses,
 				 &s->diff, note);
-		if (fuse_rules_boot_notice(t->part, &plan.fuses, hex_image_min_addr(t->image),
+		/* Where the bootloader starts (a production image has the
+		 * firmware below it). */
+		if (fuse_rules_boot_notice(t->part, &plan.fuses, plan.boot_end != 0 ?
+					   plan.boot_start : hex_image_min_addr(t->image),
 					   notice, sizeof notice))
 			tui_text_add(&s->text, TUI_ROLE_INFO, 2, notice);
 		tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");

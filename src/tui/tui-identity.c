@@ -76,13 +76,17 @@ tui_flashed_name(const struct tui *t, char *buf, size_t size)
 	struct catalog_judgement j;
 	struct iw_error err;
 	char title[200];
+	/* A production image is named by its bootloader's file; the Done step
+	 * adds the firmware. */
+	const char *path = tui_production_active(t) ? tui_production_boot_path(t) :
+			   t->image_path;
 
 	/* Only what was verified on the chip is named; the image is exactly
 	 * what the verify compared the chip with.  (The bootloader step never
 	 * lets another known bootloader's file through under a row's name.) */
 	if (t->image == NULL || t->result == NULL || t->result->status != IW_OK ||
 	    t->result->pages_verified == 0) {
-		snprintf(buf, size, "your file %s (not verified)", base_name(t->image_path));
+		snprintf(buf, size, "your file %s (not verified)", base_name(path));
 		return buf;
 	}
 	if (catalog_judge_bootloader_file(t->cat, t->image, base_name(t->image_path), t->part,
@@ -91,6 +95,6 @@ tui_flashed_name(const struct tui *t, char *buf, size_t size)
 	    j.bootloader != NULL)
 		snprintf(buf, size, "%s", tui_bootloader_title(j.bootloader, title, sizeof title));
 	else
-		snprintf(buf, size, "your file %s (unknown image)", base_name(t->image_path));
+		snprintf(buf, size, "your file %s (unknown image)", base_name(path));
 	return buf;
 }

@@ -74,6 +74,7 @@ enum tui_action {
 	TUI_ACT_RESTORE,     /* b: put the backup back */
 	TUI_ACT_EDIT,        /* e: the fuse editor */
 	TUI_ACT_OPTIONS,     /* o: the programmer's options */
+	TUI_ACT_FIRMWARE,    /* f: the keyboard's firmware too (production image) */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -228,6 +229,10 @@ void tui_form_refresh(struct tui_form *f);
  * common prefix of the matching names, "/" after a single directory.
  * `note` gets "3 matches: a.hex b.hex c.hex" or why nothing matched. */
 void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
+/* The same for a keyboard's QMK name, from the local QMK checkout
+ * (tui-complete-keyboard.c): "crk" -> "crkbd", then "crkbd/" -> its
+ * revisions. */
+void tui_complete_keyboard(char *buf, size_t size, char *note, size_t note_size);
 
 /* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
 
@@ -378,7 +383,7 @@ struct tui_screen {
 extern const struct tui_screen tui_screen_welcome, tui_screen_programmer,
 	tui_screen_firmware, tui_screen_wiring, tui_screen_port, tui_screen_target,
 	tui_screen_bootloader, tui_screen_review, tui_screen_flash, tui_screen_done,
-	tui_screen_keyboard;
+	tui_screen_keyboard, tui_screen_production;
 
 /* A yes/no question in a panel; `on_yes` runs when answered yes. */
 typedef void (*tui_yes_fn)(struct tui *t);
@@ -541,6 +546,16 @@ const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf,
 void tui_keyboard_begin(struct tui *t);
 const char *tui_keyboard_command(const struct tui *t, const char *file, char *buf,
 				 size_t size);
+
+/* The production image (screen-production.c): the Bootloader step says
+ * whether the person wants the keyboard's firmware merged in (f) as it
+ * takes its file; once merged, the plan's boot range and words, the
+ * firmware's path (NULL: not a production image). */
+void tui_production_want(struct tui *t, bool want);
+bool tui_production_active(const struct tui *t);
+const char *tui_production_firmware(const struct tui *t);
+const char *tui_production_boot_path(const struct tui *t);
+void tui_production_plan(const struct tui *t, struct job_plan *plan);
 
 /* What the bootloader file at `path` is, by its identity (tui-identity.c):
  * one or two sentences for under the file field, "" when there is no file. */

@@ -57,6 +57,8 @@ static const struct {
 	{ CTRL('u'),     TUI_ACT_NONE,      TUI_ACT_CLEAR },
 	{ 'd',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
 	{ 'D',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
+	{ 'f',           TUI_ACT_FIRMWARE,  TUI_ACT_NONE },
+	{ 'F',           TUI_ACT_FIRMWARE,  TUI_ACT_NONE },
 };
 
 enum tui_action

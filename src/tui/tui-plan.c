@@ -32,6 +32,7 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 		snprintf(why, size, "%s", err.msg);
 		return false;
 	}
+	tui_production_plan(t, plan);
 	/* The preset's bytes, or what the user typed over them. */
 	plan->fuses = t->fuses;
 	plan->backup = true;

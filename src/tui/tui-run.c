@@ -37,6 +37,7 @@ static const struct tui_screen *const screens[] = {
 	&tui_screen_port,
 	&tui_screen_target,
 	&tui_screen_bootloader,
+	&tui_screen_production,
 	&tui_screen_review,
 	&tui_screen_flash,
 	&tui_screen_done,
