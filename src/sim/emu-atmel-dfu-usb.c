@@ -13,15 +13,8 @@
 #include "core/fuses.h"
 #include "sim/emu-atmel-dfu-int.h"
 #include "sim/emu-knob.h"
+#include "sim/emu-usb-std.h"
 
-#define USB_REQ_GET_STATUS        0x00
-#define USB_REQ_GET_DESCRIPTOR    0x06
-#define USB_REQ_GET_CONFIGURATION 0x08
-#define USB_REQ_GET_INTERFACE     0x0A
-#define USB_DT_DEVICE  1
-#define USB_DT_CONFIG  2
-#define USB_DT_STRING  3
-#define USB_LANGID_EN_US 0x0409
 #define USB_TYPE_MASK  0x60
 #define USB_TYPE_STD   0x00
 #define USB_CLASS_TO_INTERFACE 0x21      /* type class, recipient interface */
@@ -285,71 +278,35 @@ emu_dfu_descriptors(const struct emu_dfu *d, uint8_t *buf, size_t size)
 }
 
 static int
-copy_out(uint8_t *data, size_t len, const uint8_t *src, size_t n)
-{
-	if (n > len)
-		n = len;
-	memcpy(data, src, n);
-	return (int)n;
-}
-
-static int
-string_descriptor(const char *s, uint8_t *data, size_t len)
-{
-	uint8_t d[2 + 2 * EMU_DFU_STRING_MAX];
-	size_t n = strlen(s);
-
-	d[0] = (uint8_t)(2 + 2 * n);
-	d[1] = USB_DT_STRING;
-	for (size_t i = 0; i < n; i++) {
-		d[2 + 2 * i] = (uint8_t)s[i];
-		d[3 + 2 * i] = 0;
-	}
-	return copy_out(data, len, d, 2 + 2 * n);
-}
-
-static int
 standard_request(struct emu_dfu *d, const uint8_t setup[8], uint8_t *data, size_t len)
 {
-	uint8_t buf[DESC_LEN];
+	uint8_t buf[2 + 2 * EMU_DFU_STRING_MAX > DESC_LEN ? 2 + 2 * EMU_DFU_STRING_MAX : DESC_LEN];
 	uint8_t type = setup[3], index = setup[2];
+	size_t n;
 
 	switch (setup[1]) {
 	case USB_REQ_GET_DESCRIPTOR:
 		if (type == USB_DT_DEVICE) {
 			descriptors(d, buf);
-			return copy_out(data, len, buf, 18);
+			return emu_usb_copy_out(data, len, buf, 18);
 		}
 		if (type == USB_DT_CONFIG && index == 0) {
 			descriptors(d, buf);
-			return copy_out(data, len, buf + 18, 18);
+			return emu_usb_copy_out(data, len, buf + 18, 18);
 		}
-		if (type == USB_DT_STRING && index == 0) {
-			const uint8_t langs[4] = { 4, USB_DT_STRING, (uint8_t)USB_LANGID_EN_US,
-						   (uint8_t)(USB_LANGID_EN_US >> 8) };
-
-			return copy_out(data, len, langs, sizeof langs);
-		}
-		if (type == USB_DT_STRING && index == STR_MANUFACTURER)
-			return string_descriptor(emu_dfu_manufacturer(d), data, len);
-		if (type == USB_DT_STRING && index == STR_PRODUCT)
-			return string_descriptor(d->product, data, len);
-		if (type == USB_DT_STRING && index == STR_SERIAL)
-			return string_descriptor(d->serial, data, len);
-		return -EPIPE;
-	case USB_REQ_GET_STATUS:
-		memset(buf, 0, 2);
-		return copy_out(data, len, buf, 2);
-	case USB_REQ_GET_CONFIGURATION:
-		buf[0] = 1;
-		return copy_out(data, len, buf, 1);
-	case USB_REQ_GET_INTERFACE:
-		buf[0] = 0;
-		return copy_out(data, len, buf, 1);
+		if (type == USB_DT_STRING && index == 0)
+			n = emu_usb_langids(buf);
+		else if (type == USB_DT_STRING && index == STR_MANUFACTURER)
+			n = emu_usb_string_descriptor(emu_dfu_manufacturer(d), buf, sizeof buf);
+		else if (type == USB_DT_STRING && index == STR_PRODUCT)
+			n = emu_usb_string_descriptor(d->product, buf, sizeof buf);
+		else if (type == USB_DT_STRING && index == STR_SERIAL)
+			n = emu_usb_string_descriptor(d->serial, buf, sizeof buf);
+		else
+			return -EPIPE;
+		return emu_usb_copy_out(data, len, buf, n);
 	default:
-		/* SET_ADDRESS, SET_CONFIGURATION, SET_INTERFACE, CLEAR_FEATURE,
-		 * SET_FEATURE: accepted without a data stage. */
-		return 0;
+		return emu_usb_std_plain(setup[1], data, len);
 	}
 }
 

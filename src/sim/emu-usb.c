@@ -10,24 +10,17 @@
 
 #include "sim/emu-usb-int.h"
 #include "sim/emu-knob.h"
+#include "sim/emu-usb-std.h"
 #include "boot/bootloadhid-proto.h"
 #include "prog/usbasp-proto.h"
 #include "prog/usbtiny-proto.h"
 #include "boot/halfkay-proto.h"
 
-#define USB_REQ_GET_STATUS        0x00
-#define USB_REQ_GET_DESCRIPTOR    0x06
-#define USB_REQ_GET_CONFIGURATION 0x08
-#define USB_REQ_GET_INTERFACE     0x0A
-#define USB_DT_DEVICE  1
-#define USB_DT_CONFIG  2
-#define USB_DT_STRING  3
 #define USB_DT_HID     0x21
 #define USB_DT_REPORT  0x22
 #define USB_RECIP_MASK 0x1F
 #define USB_RECIP_INTERFACE 0x01
 #define USBASPLOADER_BCD_DEVICE 0x0102   /* its usbconfig.h: version 1.02 */
-#define USB_LANGID_EN_US 0x0409
 
 /* String indices as each firmware numbers them: USBtiny gives the vendor
  * name index 1, the product 2 and the serial 3 and uses 0 for a string it
@@ -351,32 +344,6 @@ emu_usb_descriptors(const struct emu_usb *u, uint8_t *buf, size_t size)
 	return n;
 }
 
-/* A string descriptor: UTF-16LE of an ASCII string. */
-static size_t
-string_descriptor(const char *s, uint8_t *d, size_t cap)
-{
-	size_t n = strlen(s), len = 2 + 2 * n;
-
-	if (len > cap)
-		len = cap & ~(size_t)1;
-	d[0] = (uint8_t)len;
-	d[1] = USB_DT_STRING;
-	for (size_t i = 0; 2 + 2 * i + 1 < len; i++) {
-		d[2 + 2 * i] = (uint8_t)s[i];
-		d[2 + 2 * i + 1] = 0;
-	}
-	return len;
-}
-
-static int
-copy_out(uint8_t *data, size_t len, const uint8_t *src, size_t n)
-{
-	if (n > len)
-		n = len;
-	memcpy(data, src, n);
-	return (int)n;
-}
-
 /* HalfKay's descriptors from the whole set: the device descriptor, the
  * configuration (with everything under it), the HID descriptor inside it
  * and the report descriptor. */
@@ -426,7 +393,7 @@ standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 			u->stats.stalls++;
 			return -EPIPE;
 		}
-		return copy_out(data, len, buf, n);
+		return emu_usb_copy_out(data, len, buf, n);
 	}
 	switch (setup[1]) {
 	case USB_REQ_GET_DESCRIPTOR:
@@ -446,38 +413,23 @@ standard_request(struct emu_usb *u, const uint8_t setup[8], uint8_t *data,
 		} else if (type == USB_DT_REPORT && u->opts.kind == EMU_USB_BOOTLOADHID) {
 			n = emu_bootloadhid_report_descriptor(buf, sizeof buf);
 		} else if (type == USB_DT_STRING && index == 0) {
-			buf[0] = 4;
-			buf[1] = USB_DT_STRING;
-			buf[2] = (uint8_t)USB_LANGID_EN_US;
-			buf[3] = (uint8_t)(USB_LANGID_EN_US >> 8);
-			n = 4;
+			n = emu_usb_langids(buf);
 		} else if (type == USB_DT_STRING && index == STR_MANUFACTURER &&
 			   u->manufacturer[0] != '\0') {
-			n = string_descriptor(u->manufacturer, buf, sizeof buf);
+			n = emu_usb_string_descriptor(u->manufacturer, buf, sizeof buf);
 		} else if (type == USB_DT_STRING && index == STR_PRODUCT &&
 			   u->product[0] != '\0') {
-			n = string_descriptor(u->product, buf, sizeof buf);
+			n = emu_usb_string_descriptor(u->product, buf, sizeof buf);
 		} else if (type == USB_DT_STRING && index == STR_SERIAL &&
 			   u->serial[0] != '\0') {
-			n = string_descriptor(u->serial, buf, sizeof buf);
+			n = emu_usb_string_descriptor(u->serial, buf, sizeof buf);
 		} else {
 			u->stats.stalls++;
 			return -EPIPE;
 		}
-		return copy_out(data, len, buf, n);
-	case USB_REQ_GET_STATUS:
-		memset(buf, 0, 2);
-		return copy_out(data, len, buf, 2);
-	case USB_REQ_GET_CONFIGURATION:
-		buf[0] = 1;
-		return copy_out(data, len, buf, 1);
-	case USB_REQ_GET_INTERFACE:
-		buf[0] = 0;
-		return copy_out(data, len, buf, 1);
+		return emu_usb_copy_out(data, len, buf, n);
 	default:
-		/* SET_ADDRESS, SET_CONFIGURATION, SET_INTERFACE, CLEAR_FEATURE,
-		 * SET_FEATURE: accepted without a data stage. */
-		return 0;
+		return emu_usb_std_plain(setup[1], data, len);
 	}
 }
 
