@@ -295,10 +295,16 @@ detect_collect_group(struct udev *udev, const struct catalog *cat,
 	return st;
 }
 
-/* Serial ports with no USB device above them (on-board UARTs). */
+/* What to do with each device of one subsystem (visit_subsystem). */
+typedef enum iw_status (*visit_fn)(struct udev *udev, const struct catalog *cat,
+				   struct udev_device *dev, struct detect_list *out,
+				   struct iw_error *err);
+
+/* Call `fn` on every device of `subsystem`, stopping at its first error;
+ * `what` names them in errors ("USB devices"). */
 static enum iw_status
-collect_other_ttys(struct udev *udev, const struct catalog *cat,
-		   struct detect_list *out, struct iw_error *err)
+visit_subsystem(struct udev *udev, const char *subsystem, const char *what, visit_fn fn,
+		const struct catalog *cat, struct detect_list *out, struct iw_error *err)
 {
 	struct udev_enumerate *e = udev_enumerate_new(udev);
 	struct udev_list_entry *le;
@@ -306,22 +312,20 @@ collect_other_ttys(struct udev *udev, const struct catalog *cat,
 	int rc;
 
 	if (e == NULL)
-		return nomem(err, "serial ports");
-	udev_enumerate_add_match_subsystem(e, "tty");
+		return nomem(err, what);
+	udev_enumerate_add_match_subsystem(e, subsystem);
 	rc = udev_enumerate_scan_devices(e);
 	if (rc < 0) {
-		st = scan_failed(err, rc, "serial ports");
+		st = scan_failed(err, rc, what);
 		goto out;
 	}
 	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(e)) {
-		struct udev_device *tty = udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
+		struct udev_device *dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
 
-		if (tty == NULL)
-			continue;
-		if (udev_device_get_parent_with_subsystem_devtype(tty, "usb", "usb_device") == NULL &&
-		    tty_is_real(tty) && udev_device_get_devnode(tty) != NULL)
-			st = add_entry(out, cat, NULL, tty, err);
-		udev_device_unref(tty);
+		if (dev == NULL)
+			continue;   /* gone since the scan */
+		st = fn(udev, cat, dev, out, err);
+		udev_device_unref(dev);
 		if (st != IW_OK)
 			break;
 	}
@@ -330,47 +334,40 @@ out:
 	return st;
 }
 
+static enum iw_status
+visit_usb(struct udev *udev, const struct catalog *cat, struct udev_device *dev,
+	  struct detect_list *out, struct iw_error *err)
+{
+	return is_usb_device(dev) ? collect_usb(udev, cat, dev, out, err) : IW_OK;
+}
+
+/* Serial ports with no USB device above them (on-board UARTs). */
+static enum iw_status
+visit_other_tty(struct udev *udev, const struct catalog *cat, struct udev_device *tty,
+		struct detect_list *out, struct iw_error *err)
+{
+	(void)udev;
+	if (udev_device_get_parent_with_subsystem_devtype(tty, "usb", "usb_device") == NULL &&
+	    tty_is_real(tty) && udev_device_get_devnode(tty) != NULL)
+		return add_entry(out, cat, NULL, tty, err);
+	return IW_OK;
+}
+
 enum iw_status
 detect_enumerate(const struct catalog *cat, const struct detect_config *cfg,
 		 struct detect_list *out, struct iw_error *err)
 {
 	struct udev *udev = udev_new();
-	struct udev_enumerate *e = NULL;
-	struct udev_list_entry *le;
-	enum iw_status st = IW_OK;
-	int rc;
+	enum iw_status st;
 
 	if (udev == NULL)
 		return iw_error_set(err, IW_IO, "cannot start libudev to list devices: %s",
 				    strerror(errno != 0 ? errno : ENOMEM));
-	e = udev_enumerate_new(udev);
-	if (e == NULL) {
-		st = nomem(err, "USB devices");
-		goto out;
-	}
-	udev_enumerate_add_match_subsystem(e, "usb");
-	rc = udev_enumerate_scan_devices(e);
-	if (rc < 0) {
-		st = scan_failed(err, rc, "USB devices");
-		goto out;
-	}
-	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(e)) {
-		struct udev_device *dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
-
-		if (dev == NULL)
-			continue;
-		if (is_usb_device(dev))
-			st = collect_usb(udev, cat, dev, out, err);
-		udev_device_unref(dev);
-		if (st != IW_OK)
-			goto out;
-	}
-	st = collect_other_ttys(udev, cat, out, err);
+	st = visit_subsystem(udev, "usb", "USB devices", visit_usb, cat, out, err);
+	if (st == IW_OK)
+		st = visit_subsystem(udev, "tty", "serial ports", visit_other_tty, cat, out, err);
 	if (st == IW_OK)
 		detect_check_access(out->items, out->n, cfg);
-out:
-	if (e != NULL)
-		udev_enumerate_unref(e);
 	udev_unref(udev);
 	return st;
 }
