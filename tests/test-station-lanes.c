@@ -23,9 +23,7 @@
 
 #include <jansson.h>
 
-#include "core/hex-image.h"
-#include "job/station.h"
-#include "engine-fixture.h"
+#include "station-fixture.h"
 #include "prog/prog-sim-boards.h"
 
 #define LANES 4
@@ -53,41 +51,23 @@ struct fx {
 	unsigned pause_lane_after_first;   /* this lane: PAUSE, resumed when lane 2 ends */
 };
 
-static uint8_t
-pattern(uint32_t addr)
-{
-	return (uint8_t)(addr * 7u + 3u);
-}
-
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	uint8_t buf[0x700];
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "%s/ispwiz-lanes-XXXXXX",
-		 getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 30 ?
-		 getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (sfx_make_dir(f->dir, sizeof f->dir, "lanes") != 0) {
+		free(f);
 		return -1;
+	}
+	if (sfx_bootloader_plan(&f->sp, &f->img) != 0) {
+		rmdir(f->dir);
+		free(f);
+		return -1;
+	}
 	snprintf(f->log, sizeof f->log, "%s/station.log", f->dir);
-	station_plan_init(&f->sp);
-	f->sp.job.catalog = &fx_catalog;
-	f->sp.job.programmer = catalog_find_programmer(&fx_catalog, "sim");
-	f->sp.job.part = fx_part("atmega32u4");
-	for (uint32_t i = 0; i < sizeof buf; i++)
-		buf[i] = pattern(0x7000 + i);
-	if ((f->img = hex_image_new()) == NULL ||
-	    hex_image_put(f->img, 0x7000, buf, sizeof buf, "boot.hex", 1, NULL) != IW_OK)
-		return -1;
-	f->sp.job.image = f->img;
-	f->sp.job.image_is_bootloader = true;
-	fuse_set_put(&f->sp.job.fuses, FUSE_LOW, 0xFF);
-	fuse_set_put(&f->sp.job.fuses, FUSE_HIGH, 0xD8);
-	fuse_set_put(&f->sp.job.fuses, FUSE_EXT, 0xCB);
-	f->sp.job.yes = true;
 	f->sp.log_path = f->log;
 	*state = f;
 	return 0;
@@ -325,7 +305,7 @@ test_four_lanes_fault_and_vanish(void **state)
 
 			assert_non_null(c);
 			assert_int_equal(sim_target_counters(c)->erases, 1);
-			assert_int_equal(sim_target_flash(c)[0x7010], pattern(0x7010));
+			assert_int_equal(sim_target_flash(c)[0x7010], sfx_pattern(0x7010));
 			assert_int_equal(sim_target_fuse(c, FUSE_HIGH), 0xD8);
 		}
 	/* The vanished lane never got to its second board. */
