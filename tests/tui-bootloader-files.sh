@@ -109,12 +109,7 @@ tui_start --demo --log "$T/session.log"
 wait_step Welcome || finish
 keys Enter
 wait_for "Which programmer will you use?" || finish
-keys Enter
-wait_for "Wire the Simulated programmer" || finish
-keys Enter
-wait_for "Found the Simulated programmer: selected" || finish
-keys Enter
-wait_for "Found an ATmega32U4" || finish
+to_target
 # What the (bricked) chip holds: nothing in its boot section.
 on_screen "The boot section (from 0x7000) is blank: this is why the keyboard no longer"
 keys Enter
