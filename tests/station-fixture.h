@@ -80,4 +80,21 @@ sfx_bootloader_plan(struct station_plan *sp, struct hex_image **img)
 	return 0;
 }
 
+/* Both of the above, and the log's path inside the directory: what every
+ * station test's setup does first.  Returns 0, or -1 with nothing left to
+ * clean up. */
+static int
+sfx_setup(char *dir, size_t dir_size, const char *name, char *log, size_t log_size,
+	  struct station_plan *sp, struct hex_image **img)
+{
+	if (sfx_make_dir(dir, dir_size, name) != 0)
+		return -1;
+	if (sfx_bootloader_plan(sp, img) != 0) {
+		rmdir(dir);
+		return -1;
+	}
+	snprintf(log, log_size, "%s/station.log", dir);
+	return 0;
+}
+
 #endif

@@ -58,16 +58,11 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	if (sfx_make_dir(f->dir, sizeof f->dir, "lanes") != 0) {
+	if (sfx_setup(f->dir, sizeof f->dir, "lanes", f->log, sizeof f->log,
+		      &f->sp, &f->img) != 0) {
 		free(f);
 		return -1;
 	}
-	if (sfx_bootloader_plan(&f->sp, &f->img) != 0) {
-		rmdir(f->dir);
-		free(f);
-		return -1;
-	}
-	snprintf(f->log, sizeof f->log, "%s/station.log", f->dir);
 	f->sp.log_path = f->log;
 	*state = f;
 	return 0;

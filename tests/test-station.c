@@ -64,17 +64,12 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	if (sfx_make_dir(f->dir, sizeof f->dir, "station") != 0) {
-		free(f);
-		return -1;
-	}
-	if (sfx_bootloader_plan(&f->sp, &f->img) != 0) {
-		rmdir(f->dir);
+	if (sfx_setup(f->dir, sizeof f->dir, "station", f->log, sizeof f->log,
+		      &f->sp, &f->img) != 0) {
 		free(f);
 		return -1;
 	}
 	snprintf(f->script, sizeof f->script, "%s/boards", f->dir);
-	snprintf(f->log, sizeof f->log, "%s/station.log", f->dir);
 	f->stop_in_phase = JOB_PHASE_COUNT;
 	*state = f;
 	return 0;
