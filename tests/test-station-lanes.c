@@ -264,6 +264,17 @@ str(json_t *o, const char *key)
 		  "board corrupt-read=0x7010 for 2s\nabsent 1s\n" \
 		  "board corrupt-read=0x7010 for 2s\nabsent 1s\n"
 
+/* The usual two-lane run: three good boards on each lane, run to the end;
+ * what the test set before (a lane's stop or pause, --count) decides what
+ * the lanes do on the way. */
+static void
+run_two_lanes_of_three(struct fx *f, struct station_summary *sum)
+{
+	lane_boards(f, 0, NULL, THREE_BOARDS);
+	lane_boards(f, 1, NULL, THREE_BOARDS);
+	assert_int_equal(run_lanes(f, 2, sum), IW_OK);
+}
+
 /* --- tests ------------------------------------------------------------------------ */
 
 static void
@@ -412,9 +423,7 @@ test_count_is_shared_by_the_lanes(void **state)
 	unsigned flashed = 0;
 
 	f->sp.count = 4;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(sum.boards, 4);
 	assert_int_equal(sum.ok, 4);
 	for (int lane = 0; lane < 2; lane++)
@@ -436,9 +445,7 @@ test_stop_one_lane_others_go_on(void **state)
 	struct station_summary sum;
 
 	f->stop_lane_after_first = 1;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(f->results[1], 1);
 	assert_int_equal(f->results[2], 3);
 	assert_int_equal(sum.boards, 4);
@@ -487,9 +494,7 @@ test_paused_lane_holds_until_resumed(void **state)
 	struct station_summary sum;
 
 	f->pause_lane_after_first = 1;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(f->results[1], 3);
 	assert_int_equal(f->results[2], 3);
 	/* Lane 1's second board came only after lane 2 had ended and
