@@ -30,6 +30,9 @@
 #   known_bootloader      $T/boot.hex, a 4 KiB image at 0x7000 that a user
 #                         catalog entry names a bootloader ("Test Caterina",
 #                         id t-boot, for the ATmega32U4)
+#   isp_firmware_entry LENGTH SHA  a user catalog's programmer entry (for
+#                         under "programmers:"): the Pro Micro's, as t-isp,
+#                         with an ISP firmware of LENGTH bytes at 0 and SHA
 #   check_screen WHAT     hold the screen to the layout rules of
 #                         tests/tui-screen-check.py (with $tui_log, the
 #                         session log, when set); a failure names WHAT
@@ -288,4 +291,21 @@ bootloaders:
     identities:
       - image: { start: 0x7000, length: 4096, sha256: $_kb_sha }
 EOF
+}
+
+# The shipped Pro Micro entry, renamed, so that a test's own file is a
+# programmer's ISP firmware to the catalog (and so refused as a
+# bootloader or a keyboard's firmware).
+isp_firmware_entry() {
+	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$1" "$2" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
+block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
+block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
+               'image: { start: 0x0000, length: %s, sha256: %s }' % (sys.argv[2], sys.argv[3]), block)
+print(block)
+EOF
+	[ $? = 0 ] || { printf '%s: no avrisp-promicro entry to copy in %s\n' \
+		"$test_name" "$ISPWIZ_DATADIR/catalog.yaml" >&2; exit 99; }
 }

@@ -30,15 +30,7 @@ sha_isp=$(image_sha "$T/isp.hex")
 {
 	echo "version: 1"
 	echo "programmers:"
-	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$sha_isp" <<'EOF3'
-import re, sys
-text = open(sys.argv[1]).read()
-block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
-block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
-block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
-               'image: { start: 0x0000, length: 3000, sha256: %s }' % sys.argv[2], block)
-print(block)
-EOF3
+	isp_firmware_entry 3000 "$sha_isp"
 } >"$XDG_CONFIG_HOME/ispwiz/isp.yaml"
 
 retype() {
