@@ -40,7 +40,5 @@ keys Escape
 wait_step Bootloader || finish
 keys Escape
 wait_step Target || finish
-keys q
-wait_exit || finish
-expect_restored
+quit_clean
 finish

@@ -48,15 +48,6 @@ export VALGRIND_OPTS
 WINDOW=750 LATER=4000
 [ -n "$WRAP" ] && WINDOW=8000 LATER=30000
 
-# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
-# valgrind, no errors).
-quit_clean() {
-	keys q
-	wait_exit || finish
-	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
-	expect_restored
-}
-
 to_firmware() {
 	wait_for "Welcome" || finish
 	keys Enter

@@ -52,15 +52,6 @@ wizard_in() {
 	tui_start --demo --log "$T/session.log"
 }
 
-# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
-# valgrind, no errors).
-quit_clean() {
-	keys q
-	wait_exit || finish
-	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
-	expect_restored
-}
-
 to_done() {
 	to_review
 	wait_for "need your confirmation" || finish

@@ -22,6 +22,7 @@
 #   wait_exit [SECS]      wait for the wizard to end; its status in $exit_status
 #   wizard_pid            the wizard's process id (a child of the pane's shell)
 #   expect_restored       the terminal is back in its normal mode, wizard gone
+#   quit_clean            q; the wizard ends with status 0, terminal restored
 #   to_target             on the demo's Programmer step: accept the defaults up
 #                         to the Target step (the chip found)
 #   to_bootloader         from the start, the same up to the Bootloader step
@@ -256,6 +257,15 @@ to_bootloader() {
 	to_target
 	keys Enter
 	wait_for "Bootloaders for the ATmega32U4" || finish
+}
+
+# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
+# valgrind, no errors).
+quit_clean() {
+	keys q
+	wait_exit || finish
+	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
+	expect_restored
 }
 
 # From the start of the demo to its review step, accepting every default.
