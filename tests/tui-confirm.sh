@@ -36,9 +36,5 @@ tui_start --demo --demo-fault locked
 to_review
 on_screen "The chip is locked (lock 0xFC, LB1/LB2 programmed): its flash and"
 on_screen "backup will hold fuses only"
-keys Escape
-wait_step Bootloader || finish
-keys Escape
-wait_step Target || finish
-quit_clean
+back_from_review_and_quit
 finish

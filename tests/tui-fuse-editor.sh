@@ -47,9 +47,5 @@ wait_step Review || finish
 on_screen "Fuses: custom values, not a preset of this bootloader."
 not_on_screen "CKDIV8 programmed"
 expect_in "$tui_log" "fuse editor: values taken"
-keys Escape
-wait_step Bootloader || finish
-keys Escape
-wait_step Target || finish
-quit_clean
+back_from_review_and_quit
 finish

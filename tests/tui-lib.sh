@@ -23,6 +23,7 @@
 #   wizard_pid            the wizard's process id (a child of the pane's shell)
 #   expect_restored       the terminal is back in its normal mode, wizard gone
 #   quit_clean            q; the wizard ends with status 0, terminal restored
+#   back_from_review_and_quit  Esc, Esc from Review to Target, then quit_clean
 #   to_target             on the demo's Programmer step: accept the defaults up
 #                         to the Target step (the chip found)
 #   to_bootloader         from the start, the same up to the Bootloader step
@@ -266,6 +267,16 @@ quit_clean() {
 	wait_exit || finish
 	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
 	expect_restored
+}
+
+# On the demo's Review step: Esc goes back one step at a time (to the
+# Bootloader step, then the Target step), and q from there ends it cleanly.
+back_from_review_and_quit() {
+	keys Escape
+	wait_step Bootloader || finish
+	keys Escape
+	wait_step Target || finish
+	quit_clean
 }
 
 # From the start of the demo to its review step, accepting every default.
