@@ -23,9 +23,7 @@
 
 #include <jansson.h>
 
-#include "core/hex-image.h"
-#include "job/station.h"
-#include "engine-fixture.h"
+#include "station-fixture.h"
 #include "prog/prog-sim-boards.h"
 
 #define LANES 4
@@ -53,41 +51,18 @@ struct fx {
 	unsigned pause_lane_after_first;   /* this lane: PAUSE, resumed when lane 2 ends */
 };
 
-static uint8_t
-pattern(uint32_t addr)
-{
-	return (uint8_t)(addr * 7u + 3u);
-}
-
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	uint8_t buf[0x700];
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "%s/ispwiz-lanes-XXXXXX",
-		 getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 30 ?
-		 getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (sfx_setup(f->dir, sizeof f->dir, "lanes", f->log, sizeof f->log,
+		      &f->sp, &f->img) != 0) {
+		free(f);
 		return -1;
-	snprintf(f->log, sizeof f->log, "%s/station.log", f->dir);
-	station_plan_init(&f->sp);
-	f->sp.job.catalog = &fx_catalog;
-	f->sp.job.programmer = catalog_find_programmer(&fx_catalog, "sim");
-	f->sp.job.part = fx_part("atmega32u4");
-	for (uint32_t i = 0; i < sizeof buf; i++)
-		buf[i] = pattern(0x7000 + i);
-	if ((f->img = hex_image_new()) == NULL ||
-	    hex_image_put(f->img, 0x7000, buf, sizeof buf, "boot.hex", 1, NULL) != IW_OK)
-		return -1;
-	f->sp.job.image = f->img;
-	f->sp.job.image_is_bootloader = true;
-	fuse_set_put(&f->sp.job.fuses, FUSE_LOW, 0xFF);
-	fuse_set_put(&f->sp.job.fuses, FUSE_HIGH, 0xD8);
-	fuse_set_put(&f->sp.job.fuses, FUSE_EXT, 0xCB);
-	f->sp.job.yes = true;
+	}
 	f->sp.log_path = f->log;
 	*state = f;
 	return 0;
@@ -289,6 +264,17 @@ str(json_t *o, const char *key)
 		  "board corrupt-read=0x7010 for 2s\nabsent 1s\n" \
 		  "board corrupt-read=0x7010 for 2s\nabsent 1s\n"
 
+/* The usual two-lane run: three good boards on each lane, run to the end;
+ * what the test set before (a lane's stop or pause, --count) decides what
+ * the lanes do on the way. */
+static void
+run_two_lanes_of_three(struct fx *f, struct station_summary *sum)
+{
+	lane_boards(f, 0, NULL, THREE_BOARDS);
+	lane_boards(f, 1, NULL, THREE_BOARDS);
+	assert_int_equal(run_lanes(f, 2, sum), IW_OK);
+}
+
 /* --- tests ------------------------------------------------------------------------ */
 
 static void
@@ -325,7 +311,7 @@ test_four_lanes_fault_and_vanish(void **state)
 
 			assert_non_null(c);
 			assert_int_equal(sim_target_counters(c)->erases, 1);
-			assert_int_equal(sim_target_flash(c)[0x7010], pattern(0x7010));
+			assert_int_equal(sim_target_flash(c)[0x7010], sfx_pattern(0x7010));
 			assert_int_equal(sim_target_fuse(c, FUSE_HIGH), 0xD8);
 		}
 	/* The vanished lane never got to its second board. */
@@ -437,9 +423,7 @@ test_count_is_shared_by_the_lanes(void **state)
 	unsigned flashed = 0;
 
 	f->sp.count = 4;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(sum.boards, 4);
 	assert_int_equal(sum.ok, 4);
 	for (int lane = 0; lane < 2; lane++)
@@ -461,9 +445,7 @@ test_stop_one_lane_others_go_on(void **state)
 	struct station_summary sum;
 
 	f->stop_lane_after_first = 1;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(f->results[1], 1);
 	assert_int_equal(f->results[2], 3);
 	assert_int_equal(sum.boards, 4);
@@ -512,9 +494,7 @@ test_paused_lane_holds_until_resumed(void **state)
 	struct station_summary sum;
 
 	f->pause_lane_after_first = 1;
-	lane_boards(f, 0, NULL, THREE_BOARDS);
-	lane_boards(f, 1, NULL, THREE_BOARDS);
-	assert_int_equal(run_lanes(f, 2, &sum), IW_OK);
+	run_two_lanes_of_three(f, &sum);
 	assert_int_equal(f->results[1], 3);
 	assert_int_equal(f->results[2], 3);
 	/* Lane 1's second board came only after lane 2 had ended and

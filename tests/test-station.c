@@ -24,9 +24,7 @@
 
 #include <jansson.h>
 
-#include "core/hex-image.h"
-#include "job/station.h"
-#include "engine-fixture.h"
+#include "station-fixture.h"
 #include "prog/prog-sim-boards.h"
 
 #define MAX_BOARDS 64
@@ -59,43 +57,19 @@ struct fx {
 	struct station_summary sum;
 };
 
-static uint8_t
-pattern(uint32_t addr)
-{
-	return (uint8_t)(addr * 7u + 3u);
-}
-
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	uint8_t buf[0x700];
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "%s/ispwiz-station-XXXXXX",
-		 getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 30 ?
-		 getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (sfx_setup(f->dir, sizeof f->dir, "station", f->log, sizeof f->log,
+		      &f->sp, &f->img) != 0) {
+		free(f);
 		return -1;
+	}
 	snprintf(f->script, sizeof f->script, "%s/boards", f->dir);
-	snprintf(f->log, sizeof f->log, "%s/station.log", f->dir);
-	station_plan_init(&f->sp);
-	f->sp.job.catalog = &fx_catalog;
-	f->sp.job.programmer = catalog_find_programmer(&fx_catalog, "sim");
-	f->sp.job.part = fx_part("atmega32u4");
-	/* A 1792-byte bootloader at the 4 KiB boot section, Caterina fuses. */
-	for (uint32_t i = 0; i < sizeof buf; i++)
-		buf[i] = pattern(0x7000 + i);
-	if ((f->img = hex_image_new()) == NULL ||
-	    hex_image_put(f->img, 0x7000, buf, sizeof buf, "boot.hex", 1, NULL) != IW_OK)
-		return -1;
-	f->sp.job.image = f->img;
-	f->sp.job.image_is_bootloader = true;
-	fuse_set_put(&f->sp.job.fuses, FUSE_LOW, 0xFF);
-	fuse_set_put(&f->sp.job.fuses, FUSE_HIGH, 0xD8);
-	fuse_set_put(&f->sp.job.fuses, FUSE_EXT, 0xCB);
-	f->sp.job.yes = true;
 	f->stop_in_phase = JOB_PHASE_COUNT;
 	*state = f;
 	return 0;
@@ -245,7 +219,7 @@ assert_flashed_once(struct fx *f, size_t i)
 
 	assert_non_null(t);
 	assert_int_equal(sim_target_counters(t)->erases, 1);
-	assert_int_equal(sim_target_flash(t)[0x7010], pattern(0x7010));
+	assert_int_equal(sim_target_flash(t)[0x7010], sfx_pattern(0x7010));
 	assert_int_equal(sim_target_fuse(t, FUSE_HIGH), 0xD8);
 }
 

@@ -84,15 +84,7 @@ EOF2
 	entry t-usb at90usb.hex "$base/none" at90usb1286 "$(cat "$T/sha-other")" 0x1E000 8192
 	# A programmer whose ISP firmware is isp.hex: the Pro Micro's entry, renamed.
 	echo "programmers:"
-	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$(cat "$T/sha-isp")" <<'EOF2'
-import re, sys
-text = open(sys.argv[1]).read()
-block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
-block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
-block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
-               'image: { start: 0x0000, length: 3000, sha256: %s }' % sys.argv[2], block)
-print(block)
-EOF2
+	isp_firmware_entry 3000 "$(cat "$T/sha-isp")"
 } >"$XDG_CONFIG_HOME/ispwiz/test.yaml"
 cached=$XDG_CACHE_HOME/ispwiz/files
 
@@ -109,12 +101,7 @@ tui_start --demo --log "$T/session.log"
 wait_step Welcome || finish
 keys Enter
 wait_for "Which programmer will you use?" || finish
-keys Enter
-wait_for "Wire the Simulated programmer" || finish
-keys Enter
-wait_for "Found the Simulated programmer: selected" || finish
-keys Enter
-wait_for "Found an ATmega32U4" || finish
+to_target
 # What the (bricked) chip holds: nothing in its boot section.
 on_screen "The boot section (from 0x7000) is blank: this is why the keyboard no longer"
 keys Enter

@@ -36,11 +36,5 @@ tui_start --demo --demo-fault locked
 to_review
 on_screen "The chip is locked (lock 0xFC, LB1/LB2 programmed): its flash and"
 on_screen "backup will hold fuses only"
-keys Escape
-wait_step Bootloader || finish
-keys Escape
-wait_step Target || finish
-keys q
-wait_exit || finish
-expect_restored
+back_from_review_and_quit
 finish

@@ -32,17 +32,7 @@ expect_restored
 
 # Caterina: its 750 ms window, and the notes the catalog keeps for it.
 tui_start --demo --demo-fault bootloader-silent --wait-usb 2
-wait_step Welcome || finish
-keys Enter
-wait_for "Which programmer will you use?" || finish
-keys Enter
-wait_for "Wire the Simulated programmer" || finish
-keys Enter
-wait_for "Found the Simulated programmer: selected" || finish
-keys Enter
-wait_for "Found an ATmega32U4" || finish
-keys Enter
-wait_for "Bootloaders for the ATmega32U4" || finish
+to_bootloader
 keys Down Down Down
 wait_for "> Caterina: SparkFun Pro Micro (5V/16MHz)" 5 || finish
 keys Enter

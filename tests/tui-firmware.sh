@@ -19,25 +19,9 @@ need_emu
 REAL=$ISPWIZ
 # gen_hex for the firmware files: an application of 5000 bytes at 0.
 gen_hex "$T/isp.hex" 0x0000:5000:random=12
-gen_hex "$T/boot.hex" 0x7000:4096:random=3
 # boot.hex is a bootloader the catalog knows (a user entry): never loaded
 # as the programmer's firmware.
-mkdir -p "$XDG_CONFIG_HOME/ispwiz"
-sha=$(ispwiz identify --json "$T/boot.hex" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])')
-cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<EOF2
-version: 1
-bootloaders:
-  - id: t-boot
-    family: caterina
-    name: Test Caterina
-    part: atmega32u4
-    usb_id: "1B4F:9205"
-    presets:
-      - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
-    file: boot.hex
-    identities:
-      - image: { start: 0x7000, length: 4096, sha256: $sha }
-EOF2
+known_bootloader
 
 # wizard_in EMU-OPTIONS... -- WIZARD-OPTIONS...: the wizard inside the
 # emulator's testbed (valgrind, when set, wraps ispwiz, not the emulator).
@@ -63,15 +47,6 @@ export VALGRIND_OPTS
 # takes seconds.
 WINDOW=750 LATER=4000
 [ -n "$WRAP" ] && WINDOW=8000 LATER=30000
-
-# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
-# valgrind, no errors).
-quit_clean() {
-	keys q
-	wait_exit || finish
-	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
-	expect_restored
-}
 
 to_firmware() {
 	wait_for "Welcome" || finish
@@ -121,7 +96,7 @@ python3 "$top_srcdir/tests/http-fixture.py" "$T/www" "$T/port" &
 server=$!
 trap 'kill $server 2>/dev/null; tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 within 10 test -s "$T/port" || { fail "the test server did not start"; finish; }
-isp_sha=$(ispwiz identify --json "$T/isp.hex" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])')
+isp_sha=$(image_sha "$T/isp.hex")
 python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$T/catalog.yaml" "http://127.0.0.1:$(cat "$T/port")" "$isp_sha" <<'EOF2'
 import sys
 src, dst, base, sha = sys.argv[1:]

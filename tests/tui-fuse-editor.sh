@@ -47,11 +47,5 @@ wait_step Review || finish
 on_screen "Fuses: custom values, not a preset of this bootloader."
 not_on_screen "CKDIV8 programmed"
 expect_in "$tui_log" "fuse editor: values taken"
-keys Escape
-wait_step Bootloader || finish
-keys Escape
-wait_step Target || finish
-keys q
-wait_exit || finish
-expect_restored
+back_from_review_and_quit
 finish

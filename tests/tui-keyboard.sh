@@ -26,7 +26,6 @@ printf 'MCU = atmega32u4\n' >"$QMK_HOME/keyboards/testkb/rev1/rules.mk"
 echo '{"processor": "atmega32a", "bootloader": "bootloadhid"}' \
 	>"$QMK_HOME/keyboards/otherkb/info.json"
 gen_hex "$QMK_HOME/testkb_rev1_default.hex" 0x0000:20000:random=17
-gen_hex "$T/boot.hex" 0x7000:4096:random=3
 # The same firmware as a raw binary (.bin at 0x0000), as QMK builds for
 # some Atmel DFU boards.
 python3 - "$QMK_HOME/testkb_rev1_default.hex" "$T/fw.bin" <<'EOF3'
@@ -46,34 +45,11 @@ cp "$T/fw.bin" "$QMK_HOME/binkb_default.bin"
 # Into the Atmel DFU bootloader's own section (from 0x7000).
 gen_hex "$T/toobig.hex" 0x0000:30000:random=5
 # boot.hex is a bootloader the catalog knows (a user entry).
-sha=$(ispwiz identify --json "$T/boot.hex" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])')
-cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<EOF2
-version: 1
-bootloaders:
-  - id: t-boot
-    family: caterina
-    name: Test Caterina
-    part: atmega32u4
-    usb_id: "1B4F:9205"
-    presets:
-      - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
-    file: boot.hex
-    identities:
-      - image: { start: 0x7000, length: 4096, sha256: $sha }
-EOF2
+known_bootloader
 
 wizard_in() {
 	rm -f "$T/session.log"
 	tui_start --demo --log "$T/session.log"
-}
-
-# q, and the wizard ends cleanly: status 0, the terminal restored (and, under
-# valgrind, no errors).
-quit_clean() {
-	keys q
-	wait_exit || finish
-	[ "$exit_status" = 0 ] || fail "the wizard exited with $exit_status, expected 0"
-	expect_restored
 }
 
 to_done() {

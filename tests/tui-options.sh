@@ -38,12 +38,7 @@ keys Right Right Right
 wait_for "bit clock     at most 500 kHz" 5 || finish
 keys Enter
 wait_for "Options set: bit clock at most 500 kHz" 5 || finish
-keys Enter
-wait_for "Wire the Simulated programmer" || finish
-keys Enter
-wait_for "Found the Simulated programmer: selected" || finish
-keys Enter
-wait_for "Found an ATmega32U4" || finish
+to_target
 on_screen "connected at SCK 500 kHz"
 keys q
 wait_exit || finish

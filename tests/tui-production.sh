@@ -20,63 +20,23 @@ tui_size=100x50
 need_tool python3
 mkdir -p "$XDG_CONFIG_HOME/ispwiz"
 gen_hex "$T/fw.hex" 0x0000:20000:random=17
-gen_hex "$T/boot.hex" 0x7000:4096:random=3
 gen_hex "$T/overlap.hex" 0x0000:30000:random=5
 gen_hex "$T/bigger.hex" 0x0000:40000:random=6
 gen_hex "$T/isp.hex" 0x0000:3000:random=8
 # boot.hex is a bootloader the catalog knows, isp.hex a programmer's ISP
 # firmware (user entries).
-image_sha() {
-	ispwiz identify --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])'
-}
-sha=$(image_sha "$T/boot.hex")
+known_bootloader
 sha_isp=$(image_sha "$T/isp.hex")
 {
 	echo "version: 1"
 	echo "programmers:"
-	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$sha_isp" <<'EOF3'
-import re, sys
-text = open(sys.argv[1]).read()
-block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
-block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
-block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
-               'image: { start: 0x0000, length: 3000, sha256: %s }' % sys.argv[2], block)
-print(block)
-EOF3
+	isp_firmware_entry 3000 "$sha_isp"
 } >"$XDG_CONFIG_HOME/ispwiz/isp.yaml"
-cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<EOF2
-version: 1
-bootloaders:
-  - id: t-boot
-    family: caterina
-    name: Test Caterina
-    part: atmega32u4
-    usb_id: "1B4F:9205"
-    presets:
-      - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
-    file: boot.hex
-    identities:
-      - image: { start: 0x7000, length: 4096, sha256: $sha }
-EOF2
 
 retype() {
 	keys End
 	keys -N 300 BSpace
 	type_text "$1"
-}
-
-to_bootloader() {
-	wait_step Welcome || finish
-	keys Enter
-	wait_for "Which programmer will you use?" || finish
-	keys Enter
-	wait_for "Wire the Simulated programmer" || finish
-	keys Enter
-	wait_for "Found the Simulated programmer: selected" || finish
-	keys Enter
-	wait_for "Found an ATmega32U4" || finish
-	keys Enter
-	wait_for "Bootloaders for the ATmega32U4" || finish
 }
 
 tui_start --demo --log "$T/session.log"

@@ -79,12 +79,7 @@ wait_for "3 matches: orig.eep.hex orig.hex orig.json" 5 || finish
 type_text "json"
 keys Enter
 wait_for "Which programmer will you use?" || finish
-keys Enter
-wait_for "Wire the Simulated programmer" || finish
-keys Enter
-wait_for "Found the Simulated programmer: selected" || finish
-keys Enter
-wait_for "Found an ATmega32U4" || finish
+to_target
 keys Enter
 wait_for "ATmega32U4? Its flash, EEPROM and fuses are written" 5 || finish
 keys y
