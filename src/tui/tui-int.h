@@ -138,6 +138,9 @@ void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
 /* Scroll so the last line shows in a box of h rows (a log that follows). */
 void tui_text_follow(struct tui_text *t, int h);
+/* A screen's one-off message (a note under a field, a job's result):
+ * `text` wrapped into at most `h` rows at (y, 2), COLS - 4 wide. */
+void tui_text_put(int y, int h, enum tui_role role, const char *text);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
 /* Screens that are one scrolling page of text (welcome, firmware, wiring)
@@ -233,6 +236,10 @@ void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
  * (tui-complete-keyboard.c): "crk" -> "crkbd", then "crkbd/" -> its
  * revisions. */
 void tui_complete_keyboard(char *buf, size_t size, char *note, size_t note_size);
+/* Tab in field `i` of a form: its text completed by `complete` (one of
+ * the two above) and the completion's note shown as the message. */
+void tui_form_complete(struct tui *t, struct tui_form *f, size_t i,
+		       void (*complete)(char *buf, size_t size, char *note, size_t note_size));
 
 /* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
 
