@@ -435,12 +435,8 @@ event(struct tui *t, const struct tui_event *ev)
 {
 	struct firmware_state *s = state(t);
 
-	if (ev->kind == TUI_EV_JOB || ev->kind == TUI_EV_JOB_DONE) {
-		if (tui_progress_event(&s->job, ev))
-			job_ended(t);
-		tui_text_follow(&s->job.log, log_rows());
+	if (tui_progress_take(t, &s->job, ev, log_rows(), job_ended))
 		return;
-	}
 	if (ev->kind == TUI_EV_DEVICE && s->stage == FW_FILE &&
 	    ev->device->action == HOTPLUG_ADD && is_programmer(t, ev->device->dev)) {
 		ready(t, ev->device->dev);
@@ -506,12 +502,10 @@ action(struct tui *t, enum tui_action a, int ch)
 	switch (s->stage) {
 	case FW_FETCHING:
 	case FW_LOADING:
-		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
-			tui_ask(t, do_cancel, s->stage == FW_FETCHING ? "Stop the download? "
-				"Nothing is kept." : "Stop loading the firmware? A board left "
-				"half-written only needs the firmware loaded again.");
-		else
-			tui_text_scroll(&s->job.log, a, log_rows());
+		tui_progress_key(t, &s->job, a, log_rows(), do_cancel, s->stage == FW_FETCHING ?
+				 "Stop the download? Nothing is kept." : "Stop loading the "
+				 "firmware? A board left half-written only needs the firmware "
+				 "loaded again.");
 		return;
 	case FW_READY:
 	case FW_LOADED:

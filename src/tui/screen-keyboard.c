@@ -390,11 +390,7 @@ event(struct tui *t, const struct tui_event *ev)
 {
 	struct keyboard_state *s = state(t);
 
-	if (ev->kind != TUI_EV_JOB && ev->kind != TUI_EV_JOB_DONE)
-		return;
-	if (tui_progress_event(&s->job, ev))
-		ended(t);
-	tui_text_follow(&s->job.log, log_rows());
+	tui_progress_take(t, &s->job, ev, log_rows(), ended);
 }
 
 static void
@@ -411,11 +407,9 @@ action(struct tui *t, enum tui_action a, int ch)
 	char buf[4096];
 
 	if (s->job.running) {
-		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
-			tui_ask(t, do_cancel, "Stop the upload? The keyboard keeps its "
-				"bootloader: the firmware can simply be uploaded again.");
-		else
-			tui_text_scroll(&s->job.log, a, log_rows());
+		tui_progress_key(t, &s->job, a, log_rows(), do_cancel, "Stop the upload? The "
+				 "keyboard keeps its bootloader: the firmware can simply be "
+				 "uploaded again.");
 		return;
 	}
 	if (s->done) {

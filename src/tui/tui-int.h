@@ -330,6 +330,15 @@ void tui_progress_free(struct tui_progress *p);
 bool tui_progress_start(struct tui *t, struct tui_progress *p, const struct job_plan *plan);
 /* Take a TUI_EV_JOB or TUI_EV_JOB_DONE; true when the job has just ended. */
 bool tui_progress_event(struct tui_progress *p, const struct tui_event *ev);
+/* A screen's event handling for its job: a TUI_EV_JOB or TUI_EV_JOB_DONE
+ * is taken (`ended` runs when the job has just ended), then the log, in a
+ * box `log_rows` high, follows its newest line.  False for other events. */
+bool tui_progress_take(struct tui *t, struct tui_progress *p, const struct tui_event *ev,
+		       int log_rows, void (*ended)(struct tui *t));
+/* A key while `p` runs: c or Esc asks `stop` (a yes calls `cancel`), any
+ * other key scrolls the log. */
+void tui_progress_key(struct tui *t, struct tui_progress *p, enum tui_action a, int log_rows,
+		      void (*cancel)(struct tui *t), const char *stop);
 /* One row at (y, x): a bar with bytes, or a countdown "... 27 s left";
  * `waiting_for` names what the wait after the upload waits for. */
 void tui_progress_draw(const struct tui_progress *p, int y, int x, int w,
