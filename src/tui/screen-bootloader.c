@@ -292,7 +292,7 @@ draw_identity(struct tui *t, const struct catalog_bootloader *bl, int y)
 		s->ident_bl = bl;
 		tui_file_identity(t, bl, path, s->ident, sizeof s->ident, &s->ident_role);
 	}
-	tui_text_put(y, tui_body_top() + tui_body_rows() - y, s->ident_role, s->ident);
+	tui_text_put(y, tui_body_rows_from(y), s->ident_role, s->ident);
 }
 
 static void

@@ -87,7 +87,7 @@ log_y(void)
 static int
 log_rows(void)
 {
-	return tui_body_rows() - (log_y() - tui_body_top());
+	return tui_body_rows_from(log_y());
 }
 
 /* A device with the programmer's own USB ID and a port: a board that runs

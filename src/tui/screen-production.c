@@ -171,8 +171,7 @@ draw(struct tui *t)
 	tui_put(y, 2, COLS - 4, TUI_ROLE_HEADING, "The keyboard's firmware too");
 	tui_text_draw(&s->intro, y + 1, 2, form_y() - y - 2, COLS - 4);
 	tui_put(form_y(), 2, FIELD_X - 2, TUI_ROLE_NORMAL, "Firmware:");
-	tui_text_put(form_y() + 2, tui_body_top() + tui_body_rows() - form_y() - 2, s->note_role,
-		     s->note);
+	tui_text_put(form_y() + 2, tui_body_rows_from(form_y() + 2), s->note_role, s->note);
 }
 
 static void

@@ -523,6 +523,9 @@ struct tui_source *tui_get_source(struct tui *t);
 /* Body area of the frame. */
 int tui_body_top(void);
 int tui_body_rows(void);
+/* The body's rows from row y to its bottom: the height of a box (a log, a
+ * note) that fills the rest of a screen. */
+int tui_body_rows_from(int y);
 
 /* The review's fuse changes (tui-review-fuses.c): `preset_note` first,
  * then per byte its values and per change one line with the reason that
