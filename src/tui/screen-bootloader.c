@@ -280,7 +280,6 @@ static void
 draw_identity(struct tui *t, const struct catalog_bootloader *bl, int y)
 {
 	struct bootloader_state *s = state(t);
-	struct tui_text box;
 	char path[4096];
 
 	if (s->fetch.running) {
@@ -293,10 +292,7 @@ draw_identity(struct tui *t, const struct catalog_bootloader *bl, int y)
 		s->ident_bl = bl;
 		tui_file_identity(t, bl, path, s->ident, sizeof s->ident, &s->ident_role);
 	}
-	tui_text_init(&box, COLS - 4);
-	tui_text_add(&box, s->ident_role, 0, s->ident);
-	tui_text_draw(&box, y, 2, tui_body_top() + tui_body_rows() - y, COLS - 4);
-	tui_text_clear(&box);
+	tui_text_put(y, tui_body_rows_from(y), s->ident_role, s->ident);
 }
 
 static void

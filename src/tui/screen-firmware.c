@@ -87,7 +87,7 @@ log_y(void)
 static int
 log_rows(void)
 {
-	return tui_body_rows() - (log_y() - tui_body_top());
+	return tui_body_rows_from(log_y());
 }
 
 /* A device with the programmer's own USB ID and a port: a board that runs
@@ -261,18 +261,6 @@ layout(struct tui *t)
 	tui_form_goto(&s->form, 0);
 }
 
-/* `text` wrapped into at most `h` rows at (y, 2). */
-static void
-put_wrapped(int y, int h, enum tui_role role, const char *text)
-{
-	struct tui_text box;
-
-	tui_text_init(&box, COLS - 4);
-	tui_text_add(&box, role, 0, text);
-	tui_text_draw(&box, y, 2, h, COLS - 4);
-	tui_text_clear(&box);
-}
-
 static void
 draw(struct tui *t)
 {
@@ -283,7 +271,7 @@ draw(struct tui *t)
 		 t->programmer->name);
 	tui_text_draw(&s->intro, y + 1, 2, form_y() - y - 2, COLS - 4);
 	tui_put(form_y(), 2, 8, TUI_ROLE_NORMAL, "File:");
-	put_wrapped(form_y() + 1, 2, s->note_role, s->note);
+	tui_text_put(form_y() + 1, 2, s->note_role, s->note);
 	if (s->job.running) {
 		tui_progress_draw(&s->job, form_y() + 3, 2, COLS - 4,
 				  s->job_is_fetch ? NULL : t->programmer->name);
@@ -294,7 +282,7 @@ draw(struct tui *t)
 				"waits 8 s)." : "Now: press the Teensy's button.");
 	}
 	else if (s->result[0] != '\0')
-		put_wrapped(form_y() + 3, 2, s->result_role, s->result);
+		tui_text_put(form_y() + 3, 2, s->result_role, s->result);
 	tui_text_draw(&s->job.log, log_y(), 2, log_rows(), COLS - 4);
 }
 
@@ -447,12 +435,8 @@ event(struct tui *t, const struct tui_event *ev)
 {
 	struct firmware_state *s = state(t);
 
-	if (ev->kind == TUI_EV_JOB || ev->kind == TUI_EV_JOB_DONE) {
-		if (tui_progress_event(&s->job, ev))
-			job_ended(t);
-		tui_text_follow(&s->job.log, log_rows());
+	if (tui_progress_take(t, &s->job, ev, log_rows(), job_ended))
 		return;
-	}
 	if (ev->kind == TUI_EV_DEVICE && s->stage == FW_FILE &&
 	    ev->device->action == HOTPLUG_ADD && is_programmer(t, ev->device->dev)) {
 		ready(t, ev->device->dev);
@@ -475,7 +459,6 @@ static void
 file_action(struct tui *t, enum tui_action a, int ch)
 {
 	struct firmware_state *s = state(t);
-	char path[4096], note[400];
 
 	switch (a) {
 	case TUI_ACT_NEXT:
@@ -501,10 +484,7 @@ file_action(struct tui *t, enum tui_action a, int ch)
 			s->field_focus = true;
 			return;
 		}
-		tui_form_get(&s->form, 0, path, sizeof path);
-		tui_complete_path(path, sizeof path, note, sizeof note);
-		tui_form_set(&s->form, 0, path);
-		tui_message(t, TUI_ROLE_DIM, "%s", note);
+		tui_form_complete(t, &s->form, 0, tui_complete_path);
 		return;
 	default:
 		if (s->field_focus)
@@ -522,12 +502,10 @@ action(struct tui *t, enum tui_action a, int ch)
 	switch (s->stage) {
 	case FW_FETCHING:
 	case FW_LOADING:
-		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
-			tui_ask(t, do_cancel, s->stage == FW_FETCHING ? "Stop the download? "
-				"Nothing is kept." : "Stop loading the firmware? A board left "
-				"half-written only needs the firmware loaded again.");
-		else
-			tui_text_scroll(&s->job.log, a, log_rows());
+		tui_progress_key(t, &s->job, a, log_rows(), do_cancel, s->stage == FW_FETCHING ?
+				 "Stop the download? Nothing is kept." : "Stop loading the "
+				 "firmware? A board left half-written only needs the firmware "
+				 "loaded again.");
 		return;
 	case FW_READY:
 	case FW_LOADED:

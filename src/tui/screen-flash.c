@@ -60,7 +60,7 @@ log_y(void)
 static int
 log_rows(void)
 {
-	return tui_body_rows() - (log_y() - tui_body_top());
+	return tui_body_rows_from(log_y());
 }
 
 static void

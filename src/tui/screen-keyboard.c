@@ -97,7 +97,7 @@ log_y(void)
 static int
 log_rows(void)
 {
-	return tui_body_rows() - (log_y() - tui_body_top());
+	return tui_body_rows_from(log_y());
 }
 
 static void
@@ -165,18 +165,6 @@ layout(struct tui *t)
 	tui_form_goto(&s->form, s->focus);
 }
 
-/* `text` wrapped into at most `h` rows at (y, 2). */
-static void
-put_wrapped(int y, int h, enum tui_role role, const char *text)
-{
-	struct tui_text box;
-
-	tui_text_init(&box, COLS - 4);
-	tui_text_add(&box, role, 0, text);
-	tui_text_draw(&box, y, 2, h, COLS - 4);
-	tui_text_clear(&box);
-}
-
 static void
 draw(struct tui *t)
 {
@@ -187,11 +175,11 @@ draw(struct tui *t)
 	tui_text_draw(&s->intro, y + 1, 2, form_y() - y - 1, COLS - 4);
 	tui_put(form_y(), 2, FIELD_X - 2, TUI_ROLE_NORMAL, "Keyboard:");
 	tui_put(form_y() + 1, 2, FIELD_X - 2, TUI_ROLE_NORMAL, "File:");
-	put_wrapped(form_y() + 2, 3, s->note_role, s->note);
+	tui_text_put(form_y() + 2, 3, s->note_role, s->note);
 	if (s->job.running)
 		tui_progress_draw(&s->job, form_y() + 5, 2, COLS - 4, NULL);
 	else if (s->result[0] != '\0')
-		put_wrapped(form_y() + 5, 2, s->result_role, s->result);
+		tui_text_put(form_y() + 5, 2, s->result_role, s->result);
 	tui_text_draw(&s->job.log, log_y(), 2, log_rows(), COLS - 4);
 }
 
@@ -402,11 +390,7 @@ event(struct tui *t, const struct tui_event *ev)
 {
 	struct keyboard_state *s = state(t);
 
-	if (ev->kind != TUI_EV_JOB && ev->kind != TUI_EV_JOB_DONE)
-		return;
-	if (tui_progress_event(&s->job, ev))
-		ended(t);
-	tui_text_follow(&s->job.log, log_rows());
+	tui_progress_take(t, &s->job, ev, log_rows(), ended);
 }
 
 static void
@@ -420,14 +404,12 @@ static void
 action(struct tui *t, enum tui_action a, int ch)
 {
 	struct keyboard_state *s = state(t);
-	char buf[4096], note[400];
+	char buf[4096];
 
 	if (s->job.running) {
-		if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
-			tui_ask(t, do_cancel, "Stop the upload? The keyboard keeps its "
-				"bootloader: the firmware can simply be uploaded again.");
-		else
-			tui_text_scroll(&s->job.log, a, log_rows());
+		tui_progress_key(t, &s->job, a, log_rows(), do_cancel, "Stop the upload? The "
+				 "keyboard keeps its bootloader: the firmware can simply be "
+				 "uploaded again.");
 		return;
 	}
 	if (s->done) {
@@ -461,18 +443,11 @@ action(struct tui *t, enum tui_action a, int ch)
 		tui_form_goto(&s->form, s->focus);
 		return;
 	case TUI_ACT_TAB:
-		if (s->focus == F_KEYBOARD) {
-			/* The name from the QMK checkout, a folder at a time. */
-			tui_form_get(&s->form, F_KEYBOARD, buf, sizeof buf);
-			tui_complete_keyboard(buf, sizeof buf, note, sizeof note);
-			tui_form_set(&s->form, F_KEYBOARD, buf);
-			tui_message(t, TUI_ROLE_DIM, "%s", note);
-			return;
-		}
-		tui_form_get(&s->form, F_FILE, buf, sizeof buf);
-		tui_complete_path(buf, sizeof buf, note, sizeof note);
-		tui_form_set(&s->form, F_FILE, buf);
-		tui_message(t, TUI_ROLE_DIM, "%s", note);
+		/* The keyboard's name from the QMK checkout, a folder at a time. */
+		if (s->focus == F_KEYBOARD)
+			tui_form_complete(t, &s->form, F_KEYBOARD, tui_complete_keyboard);
+		else
+			tui_form_complete(t, &s->form, F_FILE, tui_complete_path);
 		return;
 	default:
 		tui_form_action(&s->form, a, ch);

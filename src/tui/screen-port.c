@@ -304,7 +304,7 @@ draw_details(struct tui *t, const struct detect_device *d, int y)
 	const char *dh = doctor_hint(state(t), d);
 	struct tui_text text;
 	char id[10];
-	int h = tui_body_rows() - (y - tui_body_top());
+	int h = tui_body_rows_from(y);
 
 	tui_text_init(&text, COLS - 4);
 	tui_text_addf(&text, TUI_ROLE_NORMAL, "%s%s%s, USB ID %s%s%s",

@@ -166,17 +166,12 @@ static void
 draw(struct tui *t)
 {
 	struct production_state *s = state(t);
-	struct tui_text box;
 	int y = tui_body_top() + 1;
 
 	tui_put(y, 2, COLS - 4, TUI_ROLE_HEADING, "The keyboard's firmware too");
 	tui_text_draw(&s->intro, y + 1, 2, form_y() - y - 2, COLS - 4);
 	tui_put(form_y(), 2, FIELD_X - 2, TUI_ROLE_NORMAL, "Firmware:");
-	tui_text_init(&box, COLS - 4);
-	tui_text_add(&box, s->note_role, 0, s->note);
-	tui_text_draw(&box, form_y() + 2, 2, tui_body_top() + tui_body_rows() - form_y() - 2,
-		      COLS - 4);
-	tui_text_clear(&box);
+	tui_text_put(form_y() + 2, tui_body_rows_from(form_y() + 2), s->note_role, s->note);
 }
 
 static void
@@ -318,7 +313,6 @@ static void
 action(struct tui *t, enum tui_action a, int ch)
 {
 	struct production_state *s = state(t);
-	char buf[4096], note[400];
 
 	switch (a) {
 	case TUI_ACT_NEXT:
@@ -329,10 +323,7 @@ action(struct tui *t, enum tui_action a, int ch)
 		tui_back(t);
 		return;
 	case TUI_ACT_TAB:
-		tui_form_get(&s->form, 0, buf, sizeof buf);
-		tui_complete_path(buf, sizeof buf, note, sizeof note);
-		tui_form_set(&s->form, 0, buf);
-		tui_message(t, TUI_ROLE_DIM, "%s", note);
+		tui_form_complete(t, &s->form, 0, tui_complete_path);
 		return;
 	default:
 		tui_form_action(&s->form, a, ch);

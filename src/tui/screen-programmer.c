@@ -125,7 +125,7 @@ draw(struct tui *t)
 				 (unsigned)(t->max_sck_hz / 1000u));
 		tui_text_add(&text, TUI_ROLE_INFO, 2, line);
 	}
-	tui_text_draw(&text, y, 2, tui_body_rows() - (y - tui_body_top()), COLS - 4);
+	tui_text_draw(&text, y, 2, tui_body_rows_from(y), COLS - 4);
 	tui_text_clear(&text);
 }
 

@@ -138,6 +138,9 @@ void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);
 /* Scroll so the last line shows in a box of h rows (a log that follows). */
 void tui_text_follow(struct tui_text *t, int h);
+/* A screen's one-off message (a note under a field, a job's result):
+ * `text` wrapped into at most `h` rows at (y, 2), COLS - 4 wide. */
+void tui_text_put(int y, int h, enum tui_role role, const char *text);
 /* Scroll by an action (up/down/page); true when it was a scrolling one. */
 bool tui_text_scroll(struct tui_text *t, enum tui_action a, int h);
 /* Screens that are one scrolling page of text (welcome, firmware, wiring)
@@ -233,6 +236,10 @@ void tui_complete_path(char *buf, size_t size, char *note, size_t note_size);
  * (tui-complete-keyboard.c): "crk" -> "crkbd", then "crkbd/" -> its
  * revisions. */
 void tui_complete_keyboard(char *buf, size_t size, char *note, size_t note_size);
+/* Tab in field `i` of a form: its text completed by `complete` (one of
+ * the two above) and the completion's note shown as the message. */
+void tui_form_complete(struct tui *t, struct tui_form *f, size_t i,
+		       void (*complete)(char *buf, size_t size, char *note, size_t note_size));
 
 /* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
 
@@ -323,6 +330,15 @@ void tui_progress_free(struct tui_progress *p);
 bool tui_progress_start(struct tui *t, struct tui_progress *p, const struct job_plan *plan);
 /* Take a TUI_EV_JOB or TUI_EV_JOB_DONE; true when the job has just ended. */
 bool tui_progress_event(struct tui_progress *p, const struct tui_event *ev);
+/* A screen's event handling for its job: a TUI_EV_JOB or TUI_EV_JOB_DONE
+ * is taken (`ended` runs when the job has just ended), then the log, in a
+ * box `log_rows` high, follows its newest line.  False for other events. */
+bool tui_progress_take(struct tui *t, struct tui_progress *p, const struct tui_event *ev,
+		       int log_rows, void (*ended)(struct tui *t));
+/* A key while `p` runs: c or Esc asks `stop` (a yes calls `cancel`), any
+ * other key scrolls the log. */
+void tui_progress_key(struct tui *t, struct tui_progress *p, enum tui_action a, int log_rows,
+		      void (*cancel)(struct tui *t), const char *stop);
 /* One row at (y, x): a bar with bytes, or a countdown "... 27 s left";
  * `waiting_for` names what the wait after the upload waits for. */
 void tui_progress_draw(const struct tui_progress *p, int y, int x, int w,
@@ -507,6 +523,9 @@ struct tui_source *tui_get_source(struct tui *t);
 /* Body area of the frame. */
 int tui_body_top(void);
 int tui_body_rows(void);
+/* The body's rows from row y to its bottom: the height of a box (a log, a
+ * note) that fills the rest of a screen. */
+int tui_body_rows_from(int y);
 
 /* The review's fuse changes (tui-review-fuses.c): `preset_note` first,
  * then per byte its values and per change one line with the reason that

@@ -41,6 +41,31 @@ tui_progress_start(struct tui *t, struct tui_progress *p, const struct job_plan 
 	return p->running;
 }
 
+/* What the Firmware and Keyboard steps (and any screen with an upload or
+ * a download of its own) do with their job's events and keys, in one
+ * place so they stay alike. */
+bool
+tui_progress_take(struct tui *t, struct tui_progress *p, const struct tui_event *ev,
+		  int log_rows, void (*ended)(struct tui *t))
+{
+	if (ev->kind != TUI_EV_JOB && ev->kind != TUI_EV_JOB_DONE)
+		return false;
+	if (tui_progress_event(p, ev))
+		ended(t);
+	tui_text_follow(&p->log, log_rows);
+	return true;
+}
+
+void
+tui_progress_key(struct tui *t, struct tui_progress *p, enum tui_action a, int log_rows,
+		 void (*cancel)(struct tui *t), const char *stop)
+{
+	if (a == TUI_ACT_CANCEL || a == TUI_ACT_BACK)
+		tui_ask(t, cancel, "%s", stop);
+	else
+		tui_text_scroll(&p->log, a, log_rows);
+}
+
 bool
 tui_progress_event(struct tui_progress *p, const struct tui_event *ev)
 {

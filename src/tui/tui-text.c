@@ -262,6 +262,19 @@ top_max(const struct tui_text *t, int h)
 	return t->n > rows ? t->n - rows : 0;
 }
 
+/* A box made, drawn and dropped at once: for text that changes whenever
+ * the screen does, so nothing needs to keep it. */
+void
+tui_text_put(int y, int h, enum tui_role role, const char *text)
+{
+	struct tui_text box;
+
+	tui_text_init(&box, COLS - 4);
+	tui_text_add(&box, role, 0, text);
+	tui_text_draw(&box, y, 2, h, COLS - 4);
+	tui_text_clear(&box);
+}
+
 void
 tui_text_follow(struct tui_text *t, int h)
 {

@@ -491,3 +491,15 @@ tui_complete_path(char *buf, size_t size, char *note, size_t note_size)
 		free(m[i].name);
 	free(m);
 }
+
+void
+tui_form_complete(struct tui *t, struct tui_form *f, size_t i,
+		  void (*complete)(char *buf, size_t size, char *note, size_t note_size))
+{
+	char buf[4096], note[400];
+
+	tui_form_get(f, i, buf, sizeof buf);
+	complete(buf, sizeof buf, note, sizeof note);
+	tui_form_set(f, i, buf);
+	tui_message(t, TUI_ROLE_DIM, "%s", note);
+}

@@ -25,6 +25,12 @@ tui_body_rows(void)
 	return LINES - TUI_BODY_TOP - TUI_FOOTER_ROWS;
 }
 
+int
+tui_body_rows_from(int y)
+{
+	return tui_body_rows() - (y - tui_body_top());
+}
+
 void
 tui_message(struct tui *t, enum tui_role role, const char *fmt, ...)
 {
