@@ -10,7 +10,7 @@
 #     catalog boards fit); that row is what goes on to the review;
 #   - and keeps the field open, saying why, for: an empty name, a keyboard
 #     not in the checkout, one with another chip than the target step
-#     found, a bootloader the catalog cannot serve (qmk-dfu), a
+#     found, one with a chip that is no AVR at all, a bootloader the catalog cannot serve (qmk-dfu), a
 #     keyboard.json that is not JSON; the highlighted row stays as it was;
 #   - Esc closes the field and gives the list back; the screen with the
 #     field open keeps the layout rules (tests/tui-screen-check.py).
@@ -21,7 +21,7 @@ QMK_HOME=$T/qmk
 export QMK_HOME
 k=$QMK_HOME/keyboards
 mkdir -p "$k/crkbd/rev1" "$k/crkbd/keymaps/default" "$k/dfukb" "$k/qdfu" "$k/avr328" \
-	"$k/broken"
+	"$k/broken" "$k/armkb"
 # crkbd as QMK has it: the chip in the JSON, the bootloader in the
 # parent's rules.mk, the revision below.
 echo '{"keyboard_name": "crkbd", "processor": "atmega32u4"}' >"$k/crkbd/keyboard.json"
@@ -31,6 +31,7 @@ echo '{"processor": "atmega32u4", "bootloader": "atmel-dfu"}' >"$k/dfukb/info.js
 printf 'MCU = atmega32u4\nBOOTLOADER = qmk-dfu\n' >"$k/qdfu/rules.mk"
 printf 'MCU = atmega328p\nBOOTLOADER = usbasploader\n' >"$k/avr328/rules.mk"
 printf '{"processor": ' >"$k/broken/keyboard.json"
+echo '{"processor": "STM32F303", "bootloader": "stm32-dfu"}' >"$k/armkb/keyboard.json"
 
 tui_log=$T/session.log
 tui_start --demo --log "$tui_log"
@@ -91,6 +92,11 @@ keys Enter
 wait_for "Keyboard avr328 has the ATmega328P" || finish
 expect_in "$tui_log" "which keyboard: avr328: Keyboard avr328 has the ATmega328P (keyboards/avr328/rules.mk), but the target step found the ATmega32U4"
 keys C-u
+type_text armkb
+keys Enter
+wait_for "keyboard armkb has a stm32f303" || finish
+expect_in "$tui_log" "which keyboard: armkb: keyboard armkb has a stm32f303 ($k/armkb/keyboard.json), which is not an AVR ispwiz knows"
+keys C-u
 type_text qdfu
 keys Enter
 wait_for "uses the qmk-dfu bootloader" || finish
@@ -103,6 +109,8 @@ expect_in "$tui_log" "which keyboard: broken: $k/broken/keyboard.json:1:14: not 
 on_screen "Which keyboard is it?"
 keys Escape
 wait_for "Bootloaders for the ATmega32U4" || finish
+# Still the demo's Atmel DFU row: nothing refused moved the list.
+on_screen "Enumerates as 03EB:2FF4"
 
 # crkbd/rev1: Caterina, named by the parent's rules.mk; the list moves
 # off the demo's Atmel DFU row to the first Caterina board.
