@@ -49,6 +49,7 @@ struct bootloader_state {
 	enum tui_role ident_role;
 	struct tui_progress fetch;
 	bool production;       /* f: the keyboard's firmware is merged in next */
+	struct tui_keyboard_pick pick;   /* w: "Which keyboard is it?" */
 };
 
 static struct bootloader_state *
@@ -203,6 +204,7 @@ leave(struct tui *t)
 	tui_list_free(&s->list);
 	tui_form_free(&s->form);
 	tui_progress_free(&s->fetch);
+	tui_keyboard_pick_close(&s->pick);
 }
 
 static void
@@ -250,6 +252,7 @@ layout(struct tui *t)
 			}
 	}
 	tui_form_goto(&s->form, s->focus >= 0 ? (size_t)s->focus : 0);
+	tui_keyboard_pick_layout(&s->pick);
 }
 
 /* Whether the fuse fields still hold the highlighted preset's values. */
@@ -304,6 +307,10 @@ draw(struct tui *t)
 	struct tui_text text;
 	char id[10];
 
+	if (s->pick.open) {
+		tui_keyboard_pick_draw(&s->pick);
+		return;
+	}
 	if (s->editor.open) {
 		tui_fuse_editor_draw(&s->editor, tui_body_top() + 1, 2, tui_body_rows() - 1,
 				     COLS - 4);
@@ -359,8 +366,10 @@ paint(struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	if (s->editor.open)
-		return;   /* the editor covers the list and the fields */
+	if (s->pick.open)
+		tui_keyboard_pick_paint(&s->pick);
+	if (s->editor.open || s->pick.open)
+		return;   /* the editor or the keyboard's name covers the list and the fields */
 	tui_list_focus(&s->list, s->focus < 0);
 	tui_list_refresh(&s->list);
 	tui_form_focus(&s->form, s->focus >= 0);
@@ -372,12 +381,14 @@ text_focus(const struct tui *t)
 {
 	struct bootloader_state *s = state(t);
 
-	return s->focus >= 0 && !s->editor.open;
+	return (s->focus >= 0 && !s->editor.open) || s->pick.open;
 }
 
 static const char *
 keys_now(const struct tui *t)
 {
+	if (state(t)->pick.open)
+		return "Tab complete  Enter pick its bootloader  Esc the list";
 	if (state(t)->editor.open)
 		return "Up/Down field  Left/Right value  Enter use  Esc cancel";
 	return text_focus(t) ? "Up/Down fields  Tab complete  F2 fuses  Enter review" : NULL;
@@ -630,6 +641,21 @@ action(struct tui *t, enum tui_action a, int ch)
 		editor_action(t, a);
 		return;
 	}
+	if (a == TUI_ACT_WHICH_KEYBOARD && s->focus < 0 && !s->pick.open) {
+		tui_keyboard_pick_open(&s->pick);
+		return;
+	}
+	if (s->pick.open) {
+		int row = tui_keyboard_pick_action(t, &s->pick, a, ch, s->bl, s->n, before);
+
+		if (row >= 0) {
+			tui_list_select(&s->list, row);
+			apply_item(t, row);
+			snprintf(s->note, sizeof s->note, "%s", s->pick.note);
+			s->note_role = s->pick.note_role;
+		}
+		return;
+	}
 	if (a == TUI_ACT_DOWNLOAD && s->focus < 0) {
 		download(t);
 		return;
@@ -671,8 +697,10 @@ const struct tui_screen tui_screen_bootloader = {
 		"it only when it is the known one; the line under the fields names the "
 		"file by its contents. e (F2 in a field) opens the fuse editor: every "
 		"field by name, Left/Right through its values, bytes and risk live. "
-		"f goes on with the keyboard's firmware too (a production image).",
-	.keys = "d download  e fuses  f +firmware  Tab fields  Enter review  Esc back",
+		"f goes on with the keyboard's firmware too (a production image). "
+		"w asks which keyboard it is (its QMK name; Tab completes) and picks "
+		"the bootloader its rules.mk names.",
+	.keys = "w keyboard  d download  e fuses  f +firmware  Tab fields  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

@@ -75,6 +75,7 @@ enum tui_action {
 	TUI_ACT_EDIT,        /* e: the fuse editor */
 	TUI_ACT_OPTIONS,     /* o: the programmer's options */
 	TUI_ACT_FIRMWARE,    /* f: the keyboard's firmware too (production image) */
+	TUI_ACT_WHICH_KEYBOARD,   /* w: which keyboard it is (its QMK name) */
 };
 
 /* What key `ch` means; `text` when a text field has the focus (letters are
@@ -240,6 +241,27 @@ void tui_complete_keyboard(char *buf, size_t size, char *note, size_t note_size)
  * the two above) and the completion's note shown as the message. */
 void tui_form_complete(struct tui *t, struct tui_form *f, size_t i,
 		       void (*complete)(char *buf, size_t size, char *note, size_t note_size));
+
+/* "Which keyboard is it?" (tui-keyboard-pick.c): a field for the keyboard's
+ * QMK name over a list of bootloader rows, looked up as --keyboard does. */
+struct tui_keyboard_pick {
+	bool open;
+	struct tui_form form;
+	char note[400];      /* completions, or why no row was picked */
+	enum tui_role note_role;
+};
+void tui_keyboard_pick_open(struct tui_keyboard_pick *p);
+void tui_keyboard_pick_close(struct tui_keyboard_pick *p);
+void tui_keyboard_pick_layout(struct tui_keyboard_pick *p);
+void tui_keyboard_pick_draw(struct tui_keyboard_pick *p);
+void tui_keyboard_pick_paint(struct tui_keyboard_pick *p);
+/* Tab completes, Esc closes, Enter looks the name up: the row of `rows`
+ * (n of them; `now` highlighted) to select, which closes the field and
+ * says so on the message line (the note then says when several rows fit);
+ * else -1. */
+int tui_keyboard_pick_action(struct tui *t, struct tui_keyboard_pick *p, enum tui_action a,
+			     int ch, const struct catalog_bootloader *const *rows, size_t n,
+			     int now);
 
 /* --- the fuse editor (tui-fuse-editor.c) ------------------------------------------ */
 

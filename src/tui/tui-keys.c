@@ -59,6 +59,8 @@ static const struct {
 	{ 'D',           TUI_ACT_DOWNLOAD,  TUI_ACT_NONE },
 	{ 'f',           TUI_ACT_FIRMWARE,  TUI_ACT_NONE },
 	{ 'F',           TUI_ACT_FIRMWARE,  TUI_ACT_NONE },
+	{ 'w',           TUI_ACT_WHICH_KEYBOARD, TUI_ACT_NONE },
+	{ 'W',           TUI_ACT_WHICH_KEYBOARD, TUI_ACT_NONE },
 };
 
 enum tui_action
