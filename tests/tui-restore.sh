@@ -33,8 +33,11 @@ on_screen "Backup of what the chip held before ispwiz wrote to it (b puts it bac
 on_screen_joined "$first.hex"
 on_screen "r start again  b put back the backup  Esc back"
 
-# Again: the retry backs up the half-written chip, and says so.
+# Again: the retry backs up the half-written chip, and says so.  The
+# first run's bars stay until the retry has started (a while, under
+# valgrind): wait for the new job before waiting for its write.
 keys r
+wait_for --gone "Cancelled. r starts again" 30 || finish
 wait_for "Write        [#" 60 || finish
 keys c
 wait_for "Stop flashing at the next safe point?" || finish
