@@ -57,19 +57,10 @@ start(struct tui *t, const struct catalog_part *part)
 	tui_text_init(&s->text, COLS - 4);
 	s->ok = false;
 	s->guess = part;
-	job_plan_init(&plan);
-	plan.catalog = t->cat;
-	plan.programmer = t->programmer;
-	plan.port = t->port;
-	plan.part = part;
+	tui_plan_start(t, &plan, part);
 	plan.backup = false;     /* this job only reads the signature and fuses */
 	plan.inspect = true;     /* ... and the boot section, to say what it holds */
 	plan.inspect_sample = true;
-	plan.sim_faults = t->opt->demo_faults;
-	plan.n_sim_faults = t->opt->n_demo_faults;
-	plan.driver_opts = t->driver_opt_ptr;
-	plan.n_driver_opts = t->n_driver_opts;
-	plan.max_sck_hz = t->max_sck_hz;
 	if (s->attempt > 1)
 		/* A retry says that it is one, and with which clock it starts
 		 * (the runner steps down from there). */

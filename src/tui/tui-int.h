@@ -577,6 +577,11 @@ bool tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
 		      struct job_plan *plan, char *why, size_t size);
 
 /* Shared text: a plan for the chosen bootloader (tui-plan.c). */
+/* A plan on the session's programmer, port and part with the options
+ * every job of the wizard shares: the demo's faults, the programmer's
+ * -x options and bit-clock limit. */
+void tui_plan_start(const struct tui *t, struct job_plan *plan,
+		    const struct catalog_part *part);
 bool tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size);
 /* "Atmel DFU: ATmega32U4": the family in words and the variant. */
 const char *tui_bootloader_title(const struct catalog_bootloader *bl, char *buf, size_t size);

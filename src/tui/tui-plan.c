@@ -8,12 +8,27 @@
 #include <stdio.h>
 #include <string.h>
 
+void
+tui_plan_start(const struct tui *t, struct job_plan *plan, const struct catalog_part *part)
+{
+	job_plan_init(plan);
+	plan->catalog = t->cat;
+	plan->programmer = t->programmer;
+	plan->port = t->port;
+	plan->part = part;
+	plan->sim_faults = t->opt->demo_faults;
+	plan->n_sim_faults = t->opt->n_demo_faults;
+	plan->driver_opts = t->driver_opt_ptr;
+	plan->n_driver_opts = t->n_driver_opts;
+	plan->max_sck_hz = t->max_sck_hz;
+}
+
 bool
 tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 {
 	struct iw_error err;
 
-	job_plan_init(plan);
+	tui_plan_start(t, plan, t->part);
 	why[0] = '\0';
 	if (t->programmer == NULL || t->part == NULL || t->image == NULL) {
 		snprintf(why, size, "%s", t->programmer == NULL ? "no programmer chosen" :
@@ -21,10 +36,6 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 			 "no bootloader file loaded");
 		return false;
 	}
-	plan->catalog = t->cat;
-	plan->programmer = t->programmer;
-	plan->port = t->port;
-	plan->part = t->part;
 	job_plan_set_image(plan, t->image, t->image_path);
 	plan->image_is_bootloader = true;
 	if (t->bootloader != NULL &&
@@ -38,11 +49,6 @@ tui_build_plan(struct tui *t, struct job_plan *plan, char *why, size_t size)
 	plan->backup = true;
 	if (t->demo != NULL)
 		plan->backup_dir = demo_backup_dir(t->demo);
-	plan->sim_faults = t->opt->demo_faults;
-	plan->n_sim_faults = t->opt->n_demo_faults;
-	plan->driver_opts = t->driver_opt_ptr;
-	plan->n_driver_opts = t->n_driver_opts;
-	plan->max_sck_hz = t->max_sck_hz;
 	return true;
 }
 

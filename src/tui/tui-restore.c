@@ -64,7 +64,7 @@ tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
 	iw_error_clear(&err);
 	backup_set_free(set);
 	memset(set, 0, sizeof *set);
-	job_plan_init(plan);
+	tui_plan_start(t, plan, t->part);
 	if (t->programmer == NULL) {
 		snprintf(why, size, "choose the programmer first");
 		return false;
@@ -73,10 +73,6 @@ tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
 		snprintf(why, size, "%s", err.msg);
 		return false;
 	}
-	plan->catalog = t->cat;
-	plan->programmer = t->programmer;
-	plan->port = t->port;
-	plan->part = t->part;
 	if (job_plan_use_backup(plan, set, &err) != IW_OK) {
 		snprintf(why, size, "%s", err.msg);
 		return false;
@@ -87,10 +83,5 @@ tui_restore_plan(struct tui *t, const char *json, struct backup_set *set,
 	plan->backup = true;
 	if (t->demo != NULL)
 		plan->backup_dir = demo_backup_dir(t->demo);
-	plan->sim_faults = t->opt->demo_faults;
-	plan->n_sim_faults = t->opt->n_demo_faults;
-	plan->driver_opts = t->driver_opt_ptr;
-	plan->n_driver_opts = t->n_driver_opts;
-	plan->max_sck_hz = t->max_sck_hz;
 	return true;
 }
