@@ -69,8 +69,18 @@ rm -f helgrind.log
 record "helgrind" "$st" whole
 
 step "distcheck"
-st=0; make -j"$jobs" distcheck >distcheck.log 2>&1 || { st=$?; tail -80 distcheck.log; }
+st=0; make -j"$jobs" distcheck >distcheck.log 2>&1 || {
+	st=$?
+	tail -80 distcheck.log
+	# A failed distcheck leaves its build behind: show the failed tests' logs.
+	for log in $(grep -l '^:test-result: \(FAIL\|ERROR\)' ispwiz-*/_build/sub/tests/*.trs 2>/dev/null); do
+		printf '\n--- distcheck: %s ---\n' "${log%.trs}.log"; tail -60 "${log%.trs}.log"
+	done
+}
 rm -f distcheck.log
+# make distcheck removes its tree only when it passed; never leave it.
+chmod -R u+w ispwiz-*/ 2>/dev/null || true
+rm -rf ispwiz-*/
 record "distcheck" "$st" whole
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -7,6 +7,7 @@
  * Arduino Uno running ArduinoISP that resets the board.
  */
 #include "detect/detect.h"
+#include "core/devpath-lock.h"
 #include "core/proc-util.h"
 #include "core/udev-dirs.h"
 
@@ -232,6 +233,7 @@ detect_check_access(struct detect_device *devs, size_t n,
 
 	if (n == 0)
 		return;
+	iw_devpath_lock();
 	ids = calloc(n, sizeof *ids);   /* NULL: skip the busy scan, keep the rest */
 	for (size_t i = 0; i < n; i++) {
 		struct detect_device *d = &devs[i];
@@ -266,6 +268,7 @@ detect_check_access(struct detect_device *devs, size_t n,
 	}
 	if (ids != NULL)
 		scan_proc(proc, devs, ids, n, want_mm, &found);
+	iw_devpath_unlock();
 	for (size_t i = 0; i < n; i++) {
 		struct detect_device *d = &devs[i];
 

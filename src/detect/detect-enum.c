@@ -2,6 +2,7 @@
  * detect-enum.c - listing serial ports and USB devices through libudev and
  * filling one detect_device per thing a person would point at.
  */
+#include "core/devpath-lock.h"
 #include "detect/detect.h"
 
 #include <ctype.h>
@@ -363,10 +364,12 @@ detect_enumerate(const struct catalog *cat, const struct detect_config *cfg,
 	if (udev == NULL)
 		return iw_error_set(err, IW_IO, "cannot start libudev to list devices: %s",
 				    strerror(errno != 0 ? errno : ENOMEM));
+	iw_devpath_lock();
 	st = visit_subsystem(udev, "usb", "USB devices", visit_usb, cat, out, err);
 	if (st == IW_OK)
 		st = visit_subsystem(udev, "tty", "serial ports", visit_other_tty, cat, out, err);
-	if (st == IW_OK)
+	iw_devpath_unlock();
+	if (st == IW_OK && (cfg == NULL || !cfg->identity_only))
 		detect_check_access(out->items, out->n, cfg);
 	udev_unref(udev);
 	return st;

@@ -99,6 +99,10 @@ struct detect_list {
 /* Knobs for tests and front ends; pass NULL for the defaults. */
 struct detect_config {
 	const char *proc_dir; /* where processes are listed; NULL means "/proc" */
+	/* Only what each device is: no access check, which stats every node
+	 * and reads every process's descriptors -- for callers that want a
+	 * port's identity (its serial number), not whether it can be used. */
+	bool identity_only;
 };
 
 void detect_list_init(struct detect_list *list);

@@ -11,6 +11,7 @@
  */
 #include "detect/hotplug.h"
 #include "core/clock.h"
+#include "core/devpath-lock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -231,7 +232,9 @@ resolve(struct hotplug *h, const struct pending *p, hotplug_cb cb, void *user,
 	enum iw_status st;
 
 	detect_list_init(&cur);
+	iw_devpath_lock();
 	st = detect_collect_group(h->udev, h->cat, p->group, &cur, err);
+	iw_devpath_unlock();
 	if (st != IW_OK)
 		goto out;
 	detect_check_access(cur.items, cur.n, h->cfg);

@@ -190,6 +190,7 @@ station_watch_stop(struct station_watch *w)
 void
 station_lookup_serial(const struct catalog *cat, const char *port, char *buf, size_t size)
 {
+	const struct detect_config identity = { .identity_only = true };
 	struct detect_list list;
 	struct iw_error err;
 
@@ -201,7 +202,7 @@ station_lookup_serial(const struct catalog *cat, const char *port, char *buf, si
 		return;
 	}
 	detect_list_init(&list);
-	if (detect_enumerate(cat, NULL, &list, &err) == IW_OK)
+	if (detect_enumerate(cat, &identity, &list, &err) == IW_OK)
 		for (size_t i = 0; i < list.n; i++) {
 			const struct detect_device *d = &list.items[i];
 			bool same = (d->port != NULL && strcmp(d->port, port) == 0) ||

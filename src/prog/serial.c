@@ -4,6 +4,7 @@
  */
 #include "prog/serial.h"
 #include "core/clock.h"
+#include "core/devpath-lock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -297,6 +298,28 @@ serial_set_lines(struct serial_port *sp, bool dtr, bool rts,
 	return IW_OK;
 }
 
+/* Look the port up and open it: under the device-path lock, which the
+ * caller holds (so does open_error's scan of who holds the port). */
+static enum iw_status
+find_and_open(struct serial_port *sp, const char *name, const char *resolved,
+	      struct iw_error *err)
+{
+	sp->device = strdup(resolved);
+	if (!sp->name || !sp->device)
+		return iw_error_set(err, IW_NOMEM, "out of memory");
+	if (sp_get_port_by_name(sp->device, &sp->port) != SP_OK)
+		return open_error(name, sp->device, NULL, ENOENT, err);
+	if (sp_open(sp->port, SP_MODE_READ_WRITE) != SP_OK) {
+		int e = sp_last_error_code();
+		enum iw_status st = open_error(name, sp->device, sp->port, e ? e : EIO, err);
+
+		sp_free_port(sp->port);
+		sp->port = NULL;
+		return st;
+	}
+	return IW_OK;
+}
+
 enum iw_status
 serial_open(struct serial_port **out, const char *name, unsigned baud,
 	    struct iw_error *err)
@@ -319,32 +342,20 @@ serial_open(struct serial_port **out, const char *name, unsigned baud,
 	sp->baud = baud;
 	sp->name = strdup(name);
 	/* /dev/serial/by-id/... is a link; libserialport wants the tty. */
+	iw_devpath_lock();
 	{
 		int e = resolve_links(name, resolved, sizeof(resolved));
 
 		if (e) {
 			st = open_error(name, name, NULL, e == ENOTDIR ? ENOENT : e, err);
-			goto fail;
+		} else {
+			normalize_path(resolved);
+			st = find_and_open(sp, name, resolved, err);
 		}
-		normalize_path(resolved);
 	}
-	sp->device = strdup(resolved);
-	if (!sp->name || !sp->device) {
-		st = iw_error_set(err, IW_NOMEM, "out of memory");
+	iw_devpath_unlock();
+	if (st != IW_OK)
 		goto fail;
-	}
-	if (sp_get_port_by_name(sp->device, &sp->port) != SP_OK) {
-		st = open_error(name, sp->device, NULL, ENOENT, err);
-		goto fail;
-	}
-	if (sp_open(sp->port, SP_MODE_READ_WRITE) != SP_OK) {
-		int e = sp_last_error_code();
-
-		st = open_error(name, sp->device, sp->port, e ? e : EIO, err);
-		sp_free_port(sp->port);
-		sp->port = NULL;
-		goto fail;
-	}
 	if (sp_new_config(&cfg) != SP_OK) {
 		st = iw_error_set(err, IW_NOMEM, "out of memory");
 		goto fail;

@@ -2,6 +2,7 @@
  * are in usb-xfer.c. */
 #include "prog/usb.h"
 #include "prog/usb-int.h"
+#include "core/devpath-lock.h"
 #include "core/udev-dirs.h"
 
 #include <ctype.h>
@@ -377,13 +378,16 @@ usb_link_open(struct usb_link *l, const struct usb_want *w, const char *port,
 		st = iw_error_set(err, IW_NOMEM, "out of memory looking for the %s", w->name);
 		goto fail;
 	}
+	iw_devpath_lock();
 	count = libusb_get_device_list(l->ctx, &list);
+	if (count >= 0)
+		scan(l->ctx, w, list, count, s);
+	iw_devpath_unlock();
 	if (count < 0) {
 		st = iw_error_set(err, IW_IO, "cannot list USB devices to find the %s: %s",
 				  w->name, libusb_strerror((int)count));
 		goto fail;
 	}
-	scan(l->ctx, w, list, count, s);
 	qsort(s->c, s->n, sizeof s->c[0], candidate_cmp);
 	if ((st = choose(w, port, s, &c, err)) != IW_OK)
 		goto fail;
