@@ -77,6 +77,13 @@ print(json.dumps(d, sort_keys=True))' "$1"
 # ---- the round trip on the simulator -------------------------------------------
 run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/a.hex" $S --hfuse 0xD8 --yes --no-backup
 run 0 ispwiz read -c sim -p atmega32u4 $S -o "$T/orig"
+# The name is taken: refused before connecting (the port does not even
+# exist), naming the file, and the set is left as it was.
+sum_before=$(cat "$T/orig.json" "$T/orig.hex" | cksum)
+run 4 ispwiz read -c avrisp -P /dev/ttyNOPE -p atmega32u4 -o "$T/orig.hex"
+expect_in "$T/err" "a backup named $T/orig is there already ($T/orig.json)"
+expect_in "$T/err" "(nothing was read)"
+[ "$(cat "$T/orig.json" "$T/orig.hex" | cksum)" = "$sum_before" ] || fail "read -o touched the backup it refused"
 set_eeprom "$T/orig"
 run 0 ispwiz flash -c sim -p atmega32u4 -f "$T/b.hex" $S --hfuse 0x99 --yes --no-backup
 chip_state "$T/chip.json" >"$T/chip-b.state"

@@ -206,7 +206,12 @@ test_read_never_overwrites_a_set(void **state)
 	plan.prog = &p;
 	plan.read_to = base;
 
+	char taken[200];
+
+	assert_false(backup_set_present(base, taken, sizeof taken));
 	write_file(json, "old record\n");
+	assert_true(backup_set_present(base, taken, sizeof taken));
+	assert_string_equal(taken, json);
 	assert_int_equal(job_run(&plan, count_progress, &reads, &res), IW_EXISTS);
 	assert_non_null(strstr(res.error.msg, "a backup named"));
 	assert_non_null(strstr(res.error.msg, "nothing was saved"));
@@ -216,6 +221,8 @@ test_read_never_overwrites_a_set(void **state)
 
 	/* A .hex without its .json is someone else's: not mixed in either. */
 	write_file(hex, ":00000001FF\n");
+	assert_true(backup_set_present(base, taken, sizeof taken));
+	assert_string_equal(taken, hex);
 	assert_int_equal(job_run(&plan, NULL, NULL, &res), IW_EXISTS);
 	assert_non_null(strstr(res.error.msg, "mine.hex already exists"));
 	assert_string_equal(read_text(hex), ":00000001FF\n");

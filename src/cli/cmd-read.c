@@ -15,6 +15,7 @@
 #include "cli/cli-job.h"
 #include "cli/cli.h"
 #include "core/file-util.h"
+#include "job/backup.h"
 
 #define READ_USAGE \
 	"read -c PROG [-P PORT] [-b BAUD] [-x OPT]... -p PART (-o BACKUP | --identify) " \
@@ -168,6 +169,18 @@ read_run(struct session *ctx, int argc, char **argv)
 		return cli_fail(ctx, &err);
 	}
 	strip_suffix(base);
+	{
+		char taken[JOB_PATH_MAX + 16];
+
+		if (backup_set_present(base, taken, sizeof taken)) {
+			iw_error_set(&err, IW_EXISTS, "a backup named %s is there already (%s); "
+				     "choose another name with -o, or move the old files away "
+				     "first (nothing was read)", base, taken);
+			free(base);
+			free(res);
+			return cli_fail(ctx, &err);
+		}
+	}
 	plan.read_to = base;
 	plan.backup = false;
 	rc = cli_job_execute(ctx, &plan, res);

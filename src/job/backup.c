@@ -65,6 +65,19 @@ exists(const char *base, const char *suffix)
 	return lstat(path, &st) == 0;
 }
 
+bool
+backup_set_present(const char *base, char *path, size_t size)
+{
+	static const char *const suffixes[] = { ".json", ".hex", ".eep.hex" };
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+		if (exists(base, suffixes[i])) {
+			snprintf(path, size, "%s%s", base, suffixes[i]);
+			return true;
+		}
+	return false;
+}
+
 /* fsync the directory holding `path`, so a rename or link in it is on
  * disk, not only the file's data. */
 static enum iw_status

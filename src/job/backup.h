@@ -66,6 +66,11 @@ enum iw_status backup_make_base(const char *dir, const struct catalog_part *part
  * set is there already (BASE.json, BASE.hex or BASE.eep.hex). */
 enum iw_status backup_reserve(const char *base, const struct catalog_part *part,
 			      struct iw_error *err);
+/* Whether any file of the set BASE is there (BASE.json, BASE.hex or
+ * BASE.eep.hex), naming the first in `path`: `read -o` asks before it
+ * connects, so a taken name costs no trip to the chip.  backup_reserve()
+ * still decides, exclusively. */
+bool backup_set_present(const char *base, char *path, size_t size);
 /* Give a reservation back (the job failed before its backup was written). */
 void backup_release(const char *base);
 
