@@ -91,6 +91,25 @@ run 3 ispwiz merge "$T/fw.hex" "$T/missing.hex" -o "$T/bad.hex"
 expect_in "$T/err" "$T/missing.hex"
 [ ! -e "$T/bad.hex" ] || fail "bad.hex was created with a missing input"
 
+# A bootloader or a programmer's ISP firmware given as the firmware: they
+# would merge without a conflict into no keyboard at all.  Refused, saying
+# what the file is (the catalog's user entries know these two), exit 4.
+known_bootloader
+gen_hex "$T/isp.hex" 0x0000:3000:random=8
+{
+	echo "version: 1"
+	echo "programmers:"
+	isp_firmware_entry 3000 "$(image_sha "$T/isp.hex")"
+} >"$XDG_CONFIG_HOME/ispwiz/isp.yaml"
+gen_hex "$T/bl-low.hex" 0x7800:2048:0x22
+run 4 ispwiz merge "$T/boot.hex" "$T/bl-low.hex" -o "$T/bad.hex"
+expect_in "$T/err" "$T/boot.hex is Caterina: Test Caterina, a bootloader (for the atmega32u4), not a keyboard's firmware"
+run 4 ispwiz merge "$T/isp.hex" "$T/bl.hex" -o "$T/bad.hex" -p atmega32u4
+expect_in "$T/err" "$T/isp.hex is the ISP firmware of the"
+[ ! -e "$T/bad.hex" ] || fail "bad.hex was created from a bootloader or ISP firmware"
+# The same bootloader as the second file is what it should be: merged.
+run 0 ispwiz merge "$T/fw.hex" "$T/boot.hex" -o "$T/known.hex" -p atmega32u4
+
 # An output directory that does not exist: an I/O error naming the path.
 run 1 ispwiz merge "$T/fw.hex" "$T/bl.hex" -o "$T/nodir/out.hex"
 expect_in "$T/err" "$T/nodir/out.hex"

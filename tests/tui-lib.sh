@@ -28,13 +28,6 @@
 #                         to the Target step (the chip found)
 #   to_bootloader         from the start, the same up to the Bootloader step
 #   to_review             accept the demo's defaults up to the review step
-#   image_sha FILE        the sha256 `ispwiz identify` gives FILE's image
-#   known_bootloader      $T/boot.hex, a 4 KiB image at 0x7000 that a user
-#                         catalog entry names a bootloader ("Test Caterina",
-#                         id t-boot, for the ATmega32U4)
-#   isp_firmware_entry LENGTH SHA  a user catalog's programmer entry (for
-#                         under "programmers:"): the Pro Micro's, as t-isp,
-#                         with an ISP firmware of LENGTH bytes at 0 and SHA
 #   check_screen WHAT     hold the screen to the layout rules of
 #                         tests/tui-screen-check.py (with $tui_log, the
 #                         session log, when set); a failure names WHAT
@@ -284,49 +277,4 @@ to_review() {
 	to_bootloader
 	keys Enter
 	wait_step Review || finish
-}
-
-image_sha() {
-	ispwiz identify --json "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["image"]["sha256"])'
-}
-
-# The tests that refuse a bootloader where something else belongs (ISP
-# firmware, a keyboard's firmware) need a file the catalog knows as one:
-# a user entry, since the shipped bootloaders' files are not in the tree.
-known_bootloader() {
-	gen_hex "$T/boot.hex" 0x7000:4096:random=3
-	_kb_sha=$(image_sha "$T/boot.hex")
-	mkdir -p "$XDG_CONFIG_HOME/ispwiz"
-	cat >"$XDG_CONFIG_HOME/ispwiz/test.yaml" <<EOF
-version: 1
-bootloaders:
-  - id: t-boot
-    family: caterina
-    name: Test Caterina
-    part: atmega32u4
-    usb_id: "1B4F:9205"
-    presets:
-      - { name: default, lfuse: 0xFF, hfuse: 0xD8, efuse: 0xFB }
-    file: boot.hex
-    identities:
-      - image: { start: 0x7000, length: 4096, sha256: $_kb_sha }
-EOF
-}
-
-# The shipped Pro Micro entry, renamed, so that a test's own file is a
-# programmer's ISP firmware to the catalog (and so refused as a
-# bootloader or a keyboard's firmware).
-isp_firmware_entry() {
-	python3 - "$ISPWIZ_DATADIR/catalog.yaml" "$1" "$2" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-block = re.search(r'\n(  - id: avrisp-promicro\n.*?)\n  - id:', text, re.S).group(1)
-block = block.replace('id: avrisp-promicro', 'id: t-isp').replace('file: pro_micro_ISP_B6_10.hex', 'file: t-isp.hex')
-block = re.sub(r'image: \{ start: 0x0000, length: \d+,\s*sha256: [0-9a-f]+ \}',
-               'image: { start: 0x0000, length: %s, sha256: %s }' % (sys.argv[2], sys.argv[3]), block)
-print(block)
-EOF
-	[ $? = 0 ] || { printf '%s: no avrisp-promicro entry to copy in %s\n' \
-		"$test_name" "$ISPWIZ_DATADIR/catalog.yaml" >&2; exit 99; }
 }

@@ -20,6 +20,7 @@
 
 #include "core/hex-image.h"
 #include "core/json-util.h"
+#include "job/production.h"
 
 static int merge_run(struct session *ctx, int argc, char **argv);
 
@@ -41,6 +42,7 @@ struct merge_input {
 struct merge_job {
 	const char *out_path;
 	const char *part_id;
+	const struct catalog *catalog;
 	const struct catalog_part *part;
 	struct merge_input in[2];
 	struct hex_image *out;
@@ -215,6 +217,11 @@ do_merge(struct session *ctx, struct merge_job *job, struct iw_error *err)
 			add_warning(ctx, job, "%s %s holds no data bytes",
 				    in->role, in->path);
 	}
+	/* A bootloader or a programmer's firmware given as the firmware merges
+	 * without a conflict, and the result is no keyboard: say what it is. */
+	if ((st = production_judge_firmware(job->catalog, job->in[0].img, job->in[0].path,
+					    err)) != IW_OK)
+		return st;
 	job->out = hex_image_new();
 	if (job->out == NULL)
 		return iw_error_set(err, IW_NOMEM, "out of memory");
@@ -292,12 +299,11 @@ merge_run(struct session *ctx, int argc, char **argv)
 				"refusing to overwrite the input '%s' with -o; "
 				"choose another output file", job.in[i].path);
 
+	/* The catalog knows which files are no keyboard's firmware. */
+	if ((job.catalog = cli_catalog(ctx)) == NULL)
+		return iw_status_exit_code(IW_CATALOG);
 	if (job.part_id != NULL) {
-		const struct catalog *cat = cli_catalog(ctx);
-
-		if (cat == NULL)
-			return iw_status_exit_code(IW_CATALOG);
-		job.part = catalog_find_part(cat, job.part_id);
+		job.part = catalog_find_part(job.catalog, job.part_id);
 		if (job.part == NULL) {
 			iw_error_set(&err, IW_NOT_FOUND,
 				"unknown part '%s'; 'ispwiz list parts' shows "

@@ -10,11 +10,9 @@
 
 #include "core/catalog-identify.h"
 
-/* What the firmware file is, when it is something ispwiz knows that is no
- * keyboard firmware: IW_REFUSED naming it; IW_OK otherwise. */
-static enum iw_status
-judge_firmware(const struct catalog *cat, const struct hex_image *fw, const char *fw_path,
-	       struct iw_error *err)
+enum iw_status
+production_judge_firmware(const struct catalog *cat, const struct hex_image *fw,
+			  const char *fw_path, struct iw_error *err)
 {
 	const struct catalog_programmer *pg;
 	struct catalog_matches m;
@@ -60,7 +58,7 @@ production_merge(const struct catalog *cat, const struct catalog_part *part,
 	if (hex_image_empty(fw))
 		return iw_error_set(err, IW_INPUT, "%s holds no data: check that it is the "
 				    "keyboard's build", fw_path);
-	if ((st = judge_firmware(cat, fw, fw_path, err)) != IW_OK)
+	if ((st = production_judge_firmware(cat, fw, fw_path, err)) != IW_OK)
 		return st;
 	if ((st = hex_image_check_fits(fw, part->flash_size, catalog_part_label(part),
 				       err)) != IW_OK) {

@@ -26,6 +26,13 @@
  *     chip), or into the bootloader (its last byte at or past the
  *     bootloader's first);
  *   - IW_INPUT: either holds no data; hex_image_merge's conflicts. */
+/* The first of those checks alone, for `ispwiz merge`: IW_REFUSED naming
+ * what fw is when the catalog knows it as a bootloader's file, an image
+ * that carries one, or a programmer's ISP firmware; IW_OK otherwise. */
+enum iw_status production_judge_firmware(const struct catalog *cat,
+					 const struct hex_image *fw, const char *fw_path,
+					 struct iw_error *err);
+
 enum iw_status production_merge(const struct catalog *cat, const struct catalog_part *part,
 				const struct hex_image *boot, const char *boot_path,
 				const struct hex_image *fw, const char *fw_path,
