@@ -33,6 +33,8 @@ expect_restored
 # Caterina: its 750 ms window, and the notes the catalog keeps for it.
 tui_start --demo --demo-fault bootloader-silent --wait-usb 2
 to_bootloader
+# The step's key line fits 80 columns whole, help included.
+on_screen "w keyboard  d download  e fuses  f +firmware  Enter review  Esc back  ? help"
 keys Down Down Down
 wait_for "> Caterina: SparkFun Pro Micro (5V/16MHz)" 5 || finish
 keys Enter

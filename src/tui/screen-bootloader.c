@@ -700,7 +700,7 @@ const struct tui_screen tui_screen_bootloader = {
 		"f goes on with the keyboard's firmware too (a production image). "
 		"w asks which keyboard it is (its QMK name; Tab completes) and picks "
 		"the bootloader its rules.mk names.",
-	.keys = "w keyboard  d download  e fuses  f +firmware  Tab fields  Enter review  Esc back",
+	.keys = "w keyboard  d download  e fuses  f +firmware  Enter review  Esc back",
 	.keys_now = keys_now,
 	.enter = enter,
 	.leave = leave,

@@ -208,6 +208,10 @@ draw_frame(const struct tui *t)
 		snprintf(hints, sizeof hints, "%s  Ctrl-U clear  F1 help", keys);
 	else
 		snprintf(hints, sizeof hints, "%s  ? help  q quit", keys);
+	/* Too long for the window: the screen's own keys stay whole, and "q
+	 * quit" goes first (the help says that q quits). */
+	if (tui_width(hints) > COLS - 2 && (s->text_focus == NULL || !s->text_focus(t)))
+		snprintf(hints, sizeof hints, "%s  ? help", keys);
 	tui_put(LINES - 1, 1, COLS - 2, TUI_ROLE_KEY, hints);
 }
 
