@@ -2,8 +2,8 @@
  * detect-enum.c - listing serial ports and USB devices through libudev and
  * filling one detect_device per thing a person would point at.
  */
-#include "core/devpath-lock.h"
 #include "detect/detect.h"
+#include "core/devpath-lock.h"
 
 #include <ctype.h>
 #include <errno.h>
