@@ -563,6 +563,31 @@ test_modemmanager_holding_the_port(void **state)
 	g_free(proc);
 }
 
+/* identity_only (a station lane's serial lookup): the same device and
+ * serial number, without the access check's scan of every process. */
+static void
+test_identity_only_skips_the_access_check(void **state)
+{
+	struct detect_list list;
+	const struct detect_device *d;
+	char *proc;
+	struct detect_config cfg = { .proc_dir = NULL, .identity_only = true };
+
+	(void)state;
+	fx_add(tb, &fx_caterina);
+	proc = fake_proc("/dev/ttyACM1", true);
+	cfg.proc_dir = proc;
+	enumerate(&list, &cfg);
+	d = must_find(&list, &fx_caterina);
+	assert_string_equal(d->port, "/dev/ttyACM1");
+	assert_false(d->busy);
+	assert_null(d->busy_by);
+	assert_null(d->problem);
+	detect_list_free(&list);
+	rm_rf(proc);
+	g_free(proc);
+}
+
 static void
 test_modemmanager_running_warns_about_cdc_acm(void **state)
 {
@@ -633,6 +658,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy_port_names_the_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_descriptors_are_not_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modemmanager_holding_the_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_only_skips_the_access_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modemmanager_running_warns_about_cdc_acm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_copy_is_deep, setup, teardown),
 	};
