@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "emu-runner.h"
 #include "sim/emu-atmel-dfu.h"
 #include "usb-emu.h"
 #include "usb-emu-dfu.h"
@@ -69,6 +70,7 @@ emurun_usb_usage(FILE *out)
 		"  --usb-product STR  another product string (\"\" for none)\n"
 		"  --usb-serial STR   a serial number string\n"
 		"  --usb-extra N      N more devices with the same ID, each on a fresh chip\n"
+		"                     (device N at 1-(N+1) dumped as PREFIX.N.hex, PREFIX.N.json)\n"
 		"USB bootloaders (--bootloader halfkay: a Teensy 2.0, use --part atmega32u4):\n"
 		"  --erase-ms N       the first write's erase takes N ms (default %u)\n"
 		"  --appear-after-ms N  the device plugs in N ms after the start (the button)\n"
@@ -292,6 +294,26 @@ dump_usb_json(const char *prefix, struct emu_usb *emu, struct usb_emu_port *port
 	free(path);
 	free(tmp);
 	json_decref(doc);
+}
+
+/* PREFIX.N.hex and PREFIX.N.json for the look-alike devices (--usb-extra):
+ * device N (2, 3, ...) at bus path 1-(N+1) has its own chip, which a test of
+ * several programmers at once checks as it checks the first one's. */
+static int
+dump_extras(const char *prefix, struct sim_target *const *xt, unsigned extra)
+{
+	for (unsigned i = 1; i <= extra; i++) {
+		char *hex = NULL, *json = NULL;
+		int bad = asprintf(&hex, "%s.%u.hex", prefix, i + 1) < 0 ||
+			  asprintf(&json, "%s.%u.json", prefix, i + 1) < 0 ||
+			  emurun_dump_hex(xt[i], hex) != 0 || emurun_dump_json(xt[i], NULL, json) != 0;
+
+		free(hex);
+		free(json);
+		if (bad)
+			return -1;
+	}
+	return 0;
 }
 
 /* --- the Atmel DFU bootloader ---------------------------------------------------- */
@@ -576,6 +598,8 @@ emurun_usb(const struct emurun_usb_args *u, UMockdevTestbed *tb,
 	if (u->dump != NULL)
 		dump_usb_json(u->dump, emu[0], port[0], ss.serial_fd >= 0);
 	rc = 0;
+	if (u->dump != NULL && dump_extras(u->dump, xt, extra) != 0)
+		rc = 1;
 out:
 	if (ss.serial_fd >= 0)
 		close(ss.serial_fd);

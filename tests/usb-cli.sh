@@ -115,4 +115,47 @@ run 6 emu --programmer usbasp --fault miso-open --part m32u4 $FAST --dump "$T/f6
 expect_in "$T/err" "did not answer Programming Enable"
 json_check "$T/f6.json" 'd["counters"]["page_writes"] == 0'
 
+
+# ---- a station of several USB programmers -------------------------------------
+# Three USBasps on one hub, each with its own factory-fresh chip, found by
+# --all: every chip gets the image and the fuses once, and the log tells
+# the lanes apart by USB path (and by serial number where there is one).
+job="-c usbasp -p atmega32u4 -f $T/boot.hex --lfuse 0xFF --hfuse 0xD8 --efuse 0xCB --yes"
+# shellcheck disable=SC2086
+run 0 emu --programmer usbasp --usb-extra 2 --usb-serial JIG-A --part m32u4 --dump "$T/s1" -- \
+	$ISPWIZ_RUN station $job --all --count 3 --log "$T/s1.jsonl"
+expect_in "$T/out" "Station ended: 3 boards, 3 ok, 0 failed on 3 lanes"
+for chip in s1 s1.2 s1.3; do
+	flash_has "$T/$chip" "$T/boot.hex"
+	json_check "$T/$chip.json" 'd["fuses"]["hfuse"] == "0xD8" and d["counters"]["erases"] == 1'
+done
+python3 - "$T/s1.jsonl" <<'EOF2' || fail "--all: the log does not tell the USB lanes apart"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+lanes = {r["port"]: (r["serial"], r["result"], r["board"]) for r in recs}
+assert lanes == {"usb:1-2": ("JIG-A", "ok", 1), "usb:1-3": (None, "ok", 1),
+                 "usb:1-4": (None, "ok", 1)}, lanes
+assert sorted(r["lane"] for r in recs) == [1, 2, 3], recs
+EOF2
+# Two named with -P usb:PATH, the first unplugged after 5 pages of its
+# board: that lane ends with the cause and its chip's fuses untouched, the
+# other flashes its board.
+# shellcheck disable=SC2086
+run 5 emu --programmer usbasp --usb-extra 1 --fault unplug=5 --part m32u4 --dump "$T/s2" -- \
+	$ISPWIZ_RUN station $job -P usb:1-2 -P usb:1-3 --count 2 --log "$T/s2.jsonl"
+expect_in "$T/out" "2 boards, 1 ok, 1 failed (last failure: lane 1 board 1 at write)"
+expect_in "$T/err" "lane 1 (usb:1-2) ended: board 1: writing the page"
+expect_in "$T/err" "the USBasp at USB 1-2 is gone"
+json_check "$T/s2.json" 'd["counters"]["page_writes"] == 5 and d["fuses"]["hfuse"] == "0x99"'
+flash_has "$T/s2.2" "$T/boot.hex"
+json_check "$T/s2.2.json" 'd["fuses"]["hfuse"] == "0xD8"'
+python3 - "$T/s2.jsonl" <<'EOF2' || fail "-P usb: the log does not say what happened in each lane"
+import json, sys
+by = {r["lane"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert by[1]["port"] == "usb:1-2" and by[1]["result"] == "failed", by[1]
+assert by[1]["cause"] == "programmer-lost" and by[1]["phase"] == "write", by[1]
+assert by[2]["port"] == "usb:1-3" and by[2]["result"] == "ok", by[2]
+assert by[2]["fuses_after"]["hfuse"] == "0xD8", by[2]
+EOF2
+
 finish
