@@ -86,6 +86,25 @@ walk() {
 	wait_for "Type ATmega32U4 to confirm:" || finish
 	check_pages Review
 	review_pages=$pages
+	# Its last page ends with the avrdude command, laid out to paste whole:
+	# the shell reads its rows as the one command the plan holds.
+	python3 - "$T/screen" <<'EOF' || { fail "$1: the avrdude command does not paste whole"; show_screen; }
+import subprocess, sys
+rows = [r.rstrip("\n") for r in open(sys.argv[1])]
+start = next(i for i, r in enumerate(rows) if r.strip() == "The same job with avrdude:")
+cmd = []
+for r in rows[start + 1:]:
+    if not r.strip() or r.strip().startswith("more"):
+        break
+    cmd.append(r[2:])          # the screen's margin
+words = subprocess.run(["sh", "-c", "set -- " + "\n".join(cmd) + "\nprintf '%s\\n' \"$@\""],
+                       capture_output=True, text=True, check=True).stdout.split("\n")[:-1]
+assert words[:5] == ["avrdude", "-c", "dryrun", "-p", "m32u4"], (cmd, words)
+flash = words[words.index("-e") + 2]
+assert words[words.index("-e") + 1] == "-U", (cmd, words)
+assert flash.startswith("flash:w:/") and flash.endswith("/demo-stand-in-NOT-A-BOOTLOADER.hex:i"), (cmd, words)
+assert words[-6:] == ["-U", "lfuse:w:0x5E:m", "-U", "hfuse:w:0x99:m", "-U", "efuse:w:0xF3:m"], (cmd, words)
+EOF
 	check_help Review
 	type_text ATmega32U4
 	keys Enter

@@ -39,6 +39,27 @@ state(const struct tui *t)
 /* The plan's lines, less its "Part:" and "Fuses:" with the decode of every
  * fuse field (the changes above say what matters; `ispwiz fuses decode`
  * has it all). */
+/* Where a plan line wraps to: under the value of a "Label:      value"
+ * line (the columns job_plan_describe aligns), unless a word of it (a
+ * path) would fit a row only from further left; else two past its own
+ * leading spaces. */
+static int
+value_column(const char *line, int width)
+{
+	size_t key = strcspn(line, ": "), longest = 0;
+
+	if (key == 0 || line[key] != ':' || line[key + 1] != ' ')
+		return -1;
+	key += 1 + strspn(line + key + 1, " ");
+	for (const char *w = line + key; *w != '\0'; w += strspn(w, " ")) {
+		size_t n = strcspn(w, " ");
+
+		longest = n > longest ? n : longest;
+		w += n;
+	}
+	return key <= 16 && (int)(key + longest) < width ? (int)key : -1;
+}
+
 static void
 plan_line(void *user, const char *line)
 {
@@ -53,7 +74,7 @@ plan_line(void *user, const char *line)
 			return;
 		s->in_fuses = false;
 	}
-	tui_text_add(&s->text, TUI_ROLE_NORMAL, -1, line);
+	tui_text_add(&s->text, TUI_ROLE_NORMAL, value_column(line, s->text.width), line);
 }
 
 static void
@@ -181,9 +202,10 @@ fill(struct tui *t)
 	s->in_fuses = false;
 	job_plan_describe(&plan, plan_line, s);
 	tui_text_add(&s->text, TUI_ROLE_NORMAL, 0, "");
-	/* The command on lines of its own, so it can be selected whole. */
+	/* The command on lines of its own that paste whole. */
 	tui_text_add(&s->text, TUI_ROLE_HEADING, 0, "The same job with avrdude:");
-	tui_text_add(&s->text, TUI_ROLE_DIM, 0, job_plan_avrdude_command(&plan, cmd, sizeof cmd));
+	job_plan_avrdude_command(&plan, cmd, sizeof cmd);
+	tui_text_add_command(&s->text, TUI_ROLE_DIM, cmd);
 }
 
 static void

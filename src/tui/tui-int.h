@@ -134,6 +134,11 @@ void tui_text_clear(struct tui_text *t);
 void tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s);
 void tui_text_addf(struct tui_text *t, enum tui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Append a shell command (words quoted as job-plan.c quotes them, an
+ * optional trailing "# comment") on lines that paste whole: each option with
+ * its argument, " \" continuing every line but the last, the comment on
+ * lines of its own (tui-command.c). */
+void tui_text_add_command(struct tui_text *t, enum tui_role role, const char *cmd);
 /* Draw lines from top in a box of h rows at (y, x); when they do not all
  * fit, the box's last row holds the "more" marks instead of text. */
 void tui_text_draw(struct tui_text *t, int y, int x, int h, int w);

@@ -215,8 +215,19 @@ tui_text_add(struct tui_text *t, enum tui_role role, int indent, const char *s)
 				cut--;
 			/* A break inside the line's own leading spaces would
 			 * leave an empty row: cut the long word instead. */
-			if (cut <= lead_sp)
+			if (cut <= lead_sp) {
 				cut = fit;
+			} else {
+				/* The word that would move to the next row does
+				 * not fit there either: it is cut anyway, so cut
+				 * it here rather than leave this row nearly empty
+				 * ("Image:" alone above a long path). */
+				const char *w = s + cut + strspn(s + cut, " ");
+				size_t wl = strcspn(w, " ");
+
+				if (bytes_for_cols(w, room - indent) < wl)
+					cut = fit;
+			}
 		}
 		used = (size_t)snprintf(line, sizeof line, "%*s", lead, "");
 		if (used + cut >= sizeof line)
