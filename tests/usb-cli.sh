@@ -137,6 +137,26 @@ assert lanes == {"usb:1-2": ("JIG-A", "ok", 1), "usb:1-3": (None, "ok", 1),
                  "usb:1-4": (None, "ok", 1)}, lanes
 assert sorted(r["lane"] for r in recs) == [1, 2, 3], recs
 EOF2
+# A USBasp plugged into the hub while the station runs (after 1.5 s; 8 s
+# under valgrind, whose start alone takes longer) becomes a lane of its own
+# and flashes its chip: it is lane 2 although its bus path comes first.
+LATER=1500
+[ -n "${ISPWIZ_WRAPPER:-}" ] && LATER=8000
+# shellcheck disable=SC2086
+run 0 emu --programmer usbasp --usb-extra 1 --usb-serial LATE --appear-after-ms $LATER \
+	--part m32u4 --dump "$T/s3" -- \
+	$ISPWIZ_RUN station $job --all --count 2 --log "$T/s3.jsonl"
+expect_in "$T/err" "lane 2: usbasp on usb:1-2 (serial LATE)"
+flash_has "$T/s3" "$T/boot.hex"
+flash_has "$T/s3.2" "$T/boot.hex"
+python3 - "$T/s3.jsonl" <<'EOF2' || fail "--all: the USBasp plugged in later is not a lane of its own"
+import json, sys
+by = {r["lane"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert sorted(by) == [1, 2], by
+assert (by[1]["port"], by[1]["serial"]) == ("usb:1-3", None), by[1]
+assert (by[2]["port"], by[2]["serial"]) == ("usb:1-2", "LATE"), by[2]
+assert all(r["result"] == "ok" for r in by.values()), by
+EOF2
 # Two named with -P usb:PATH, the first unplugged after 5 pages of its
 # board: that lane ends with the cause and its chip's fuses untouched, the
 # other flashes its board.
