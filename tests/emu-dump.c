@@ -159,3 +159,15 @@ out:
 	json_decref(doc);
 	return rc;
 }
+
+int
+emurun_dump(const struct sim_target *t, const struct emu *e, const char *prefix)
+{
+	char *hex = NULL, *json = NULL;
+	int rc = asprintf(&hex, "%s.hex", prefix) < 0 || asprintf(&json, "%s.json", prefix) < 0 ||
+		 emurun_dump_hex(t, hex) != 0 || emurun_dump_json(t, e, json) != 0 ? -1 : 0;
+
+	free(hex);
+	free(json);
+	return rc;
+}

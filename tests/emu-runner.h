@@ -64,6 +64,8 @@ int emurun_preload_flash(struct sim_target *t, const char *path);
 int emurun_dump_hex(const struct sim_target *t, const char *path);
 int emurun_dump_json(const struct sim_target *t, const struct emu *e,
 		     const char *path);
+/* Both: PREFIX.hex and PREFIX.json (e NULL for a USB device's chip). */
+int emurun_dump(const struct sim_target *t, const struct emu *e, const char *prefix);
 
 /* A byte queue where every byte has the time it is due. */
 struct timed_queue {

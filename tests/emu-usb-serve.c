@@ -303,14 +303,12 @@ static int
 dump_extras(const char *prefix, struct sim_target *const *xt, unsigned extra)
 {
 	for (unsigned i = 1; i <= extra; i++) {
-		char *hex = NULL, *json = NULL;
-		int bad = asprintf(&hex, "%s.%u.hex", prefix, i + 1) < 0 ||
-			  asprintf(&json, "%s.%u.json", prefix, i + 1) < 0 ||
-			  emurun_dump_hex(xt[i], hex) != 0 || emurun_dump_json(xt[i], NULL, json) != 0;
+		char *each = NULL;
+		int rc = asprintf(&each, "%s.%u", prefix, i + 1) < 0 ? -1 :
+			 emurun_dump(xt[i], NULL, each);
 
-		free(hex);
-		free(json);
-		if (bad)
+		free(each);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;

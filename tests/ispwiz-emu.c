@@ -805,18 +805,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 dump:
-	{
-		char *hex = NULL, *json = NULL;
-
-		if (asprintf(&hex, "%s.hex", a.dump) < 0 || asprintf(&json, "%s.json", a.dump) < 0 ||
-		    emurun_dump_hex(t, hex) != 0 || emurun_dump_json(t, e, json) != 0) {
-			free(hex);
-			free(json);
-			goto out;
-		}
-		free(hex);
-		free(json);
-	}
+	if (emurun_dump(t, e, a.dump) != 0)
+		goto out;
 	if (WIFEXITED(p.status))
 		rc = WEXITSTATUS(p.status);
 	else if (WIFSIGNALED(p.status))

@@ -36,9 +36,6 @@ state(const struct tui *t)
 	return tui_screen_data(t, &tui_screen_review);
 }
 
-/* The plan's lines, less its "Part:" and "Fuses:" with the decode of every
- * fuse field (the changes above say what matters; `ispwiz fuses decode`
- * has it all). */
 /* Where a plan line wraps to: under the value of a "Label:      value"
  * line (the columns job_plan_describe aligns), unless a word of it (a
  * path) would fit a row only from further left; else two past its own
@@ -60,6 +57,9 @@ value_column(const char *line, int width)
 	return key <= 16 && (int)(key + longest) < width ? (int)key : -1;
 }
 
+/* The plan's lines, less its "Part:" and "Fuses:" with the decode of every
+ * fuse field (the changes above say what matters; `ispwiz fuses decode`
+ * has it all). */
 static void
 plan_line(void *user, const char *line)
 {
